@@ -1,0 +1,66 @@
+/**
+ * Private helpers: SVG documents and axes.
+ * @module
+ */
+import { escapeText, formatNumber, px } from "./_escape.ts";
+
+/** Font stack of every chart (no web font: nothing is fetched). */
+export const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
+
+/** Wraps `body` in a standalone SVG document with an accessible title. */
+export function svgDocument(width: number, height: number, title: string, body: string): string {
+  const w = px(width);
+  const h = px(height);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" ` +
+    `role="img" aria-label="${escapeText(title)}" font-family="${escapeText(FONT)}" font-size="12">` +
+    `<title>${escapeText(title)}</title>` +
+    `<rect x="0" y="0" width="${w}" height="${h}" fill="#ffffff"/>` +
+    body + `</svg>`;
+}
+
+/** An SVG `<text>` element; `text` is escaped. */
+export function svgText(
+  x: number,
+  y: number,
+  text: string,
+  attrs: Record<string, string | number> = {},
+): string {
+  const extra = Object.entries(attrs).map(([k, v]) => ` ${k}="${escapeText(v)}"`).join("");
+  return `<text x="${px(x)}" y="${px(y)}"${extra}>${escapeText(text)}</text>`;
+}
+
+/** Validates a positive finite size option, naming it in the error. */
+export function checkSize(name: string, value: number, min: number): number {
+  if (!Number.isFinite(value) || value < min) {
+    throw new RangeError(`Invalid ${name} ${value}: expected a finite number >= ${min}`);
+  }
+  return value;
+}
+
+/**
+ * "Nice" tick values covering [min, max]: about `count` ticks at steps of 1, 2 or 5 times a power of 10.
+ * Returns the ticks, whose first and last values extend the domain to round numbers.
+ */
+export function niceTicks(min: number, max: number, count = 5): number[] {
+  if (!(max > min)) {
+    const v = Number.isFinite(min) ? min : 0;
+    return [v - 1, v, v + 1];
+  }
+  const raw = (max - min) / Math.max(1, count);
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  const start = Math.floor(min / step + 1e-9) * step;
+  const end = Math.ceil(max / step - 1e-9) * step;
+  const ticks: number[] = [];
+  for (let v = start, i = 0; v <= end + step / 2 && i < 100; v += step, i++) {
+    ticks.push(Math.round(v / step) * step);
+  }
+  return ticks;
+}
+
+/** Label of a tick: short, without float noise. */
+export function tickLabel(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  const s = formatNumber(value, 3);
+  return s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
+}
