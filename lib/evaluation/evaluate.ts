@@ -1,0 +1,166 @@
+import { type Label, LABELS, type Prediction } from "../models/types.ts";
+
+/** Precision, recall, F1 and support of one label. */
+export interface ClassMetrics {
+  /** Share of the texts predicted as this label that carry it (0 when the label was never predicted). */
+  precision: number;
+  /** Share of the texts carrying this label that were predicted as it (0 when it has no support). */
+  recall: number;
+  /** Harmonic mean of precision and recall (0 when both are 0). */
+  f1: number;
+  /** Number of gold texts with this label. */
+  support: number;
+}
+
+/** Averaged precision, recall and F1. */
+export interface AveragedMetrics {
+  /** Averaged precision. */
+  precision: number;
+  /** Averaged recall. */
+  recall: number;
+  /** Averaged F1. */
+  f1: number;
+}
+
+/** What {@linkcode evaluate} measures. */
+export interface EvaluationResult {
+  /** Number of texts evaluated. */
+  count: number;
+  /** True when scored as positive vs negative (see {@linkcode EvaluateOptions.binary}). */
+  binary: boolean;
+  /** The labels of the per-class metrics and of the confusion matrix rows and columns, in this order. */
+  labels: Label[];
+  /** Share of texts whose predicted label equals the gold label. */
+  accuracy: number;
+  /** Unweighted mean over `labels` (macro-recall is TweetEval's official metric). */
+  macro: AveragedMetrics;
+  /** Mean over `labels` weighted by support. */
+  weighted: AveragedMetrics;
+  /** Metrics of every label of `labels`. */
+  perClass: Partial<Record<Label, ClassMetrics>>;
+  /** `confusionMatrix[g][p]`: texts with gold `labels[g]` predicted as `labels[p]`. */
+  confusionMatrix: number[][];
+  /** Number of gold texts per label of `labels`. */
+  support: Partial<Record<Label, number>>;
+}
+
+/** Options for {@linkcode evaluate}. */
+export interface EvaluateOptions {
+  /**
+   * Score as a binary positive-vs-negative task. Default: true when the gold labels contain no
+   * `neutral`, false otherwise. The binary rule: a 3-class prediction counts as `positive` when its
+   * positive score is at least its negative score, otherwise `negative` (the neutral score is ignored;
+   * ties go to positive, as the lexicon convention "score >= 0 is positive"). With `binary: true` a
+   * `neutral` gold label is an error.
+   */
+  binary?: boolean;
+}
+
+/**
+ * Measures predictions against gold labels: accuracy, per-class and macro precision/recall/F1,
+ * weighted F1, the confusion matrix and the support of each label.
+ *
+ * Gold labels containing only `negative` and `positive` (or `{ binary: true }`) are scored by the binary
+ * rule of {@linkcode EvaluateOptions.binary}, so a 3-class model is fairly measured on binary data such as
+ * SST-2. Precision of a label that was never predicted is 0 (scikit-learn's `zero_division=0`).
+ *
+ * @param predictions Predictions, in the order of `gold`.
+ * @param gold Gold labels (`negative`, `neutral`, `positive`), one per prediction.
+ * @param options Binary scoring (see {@linkcode EvaluateOptions}).
+ * @returns The metrics.
+ * @throws {Error} When the lengths differ, nothing is given, or a gold label is not a sentiment label.
+ *
+ * @example Three predictions, one wrong
+ * ```ts
+ * import { evaluate } from "./mod.ts";
+ * const p = (label: "negative" | "neutral" | "positive") => ({
+ *   text: "", label, confidence: 1,
+ *   scores: { negative: +(label === "negative"), neutral: +(label === "neutral"), positive: +(label === "positive") },
+ * });
+ * const result = evaluate([p("positive"), p("negative"), p("neutral")], ["positive", "negative", "positive"]);
+ * console.log(result.accuracy); // 0.666...
+ * ```
+ */
+export function evaluate(
+  predictions: readonly Prediction[],
+  gold: readonly string[],
+  options: EvaluateOptions = {},
+): EvaluationResult {
+  if (predictions.length !== gold.length) {
+    throw new Error(
+      `Cannot evaluate: ${predictions.length} predictions but ${gold.length} gold labels; ` +
+        "pass exactly one gold label per prediction, in the same order",
+    );
+  }
+  if (predictions.length === 0) throw new Error("Cannot evaluate: no predictions and no gold labels");
+  let hasNeutral = false;
+  for (let i = 0; i < gold.length; i++) {
+    if (!(LABELS as readonly string[]).includes(gold[i])) {
+      throw new Error(
+        `Cannot evaluate: gold[${i}] is ${JSON.stringify(gold[i])}, not one of ${LABELS.join(", ")}; ` +
+          "normalise labels first (readDataset does)",
+      );
+    }
+    if (gold[i] === "neutral") hasNeutral = true;
+  }
+  const binary = options.binary ?? !hasNeutral;
+  if (binary && hasNeutral) {
+    const at = gold.indexOf("neutral");
+    throw new Error(
+      `Cannot evaluate as binary: gold[${at}] is "neutral"; drop { binary: true } or remove neutral texts`,
+    );
+  }
+  const labels: Label[] = binary ? ["negative", "positive"] : [...LABELS];
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const k = labels.length;
+  const matrix = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  let correct = 0;
+  for (let i = 0; i < predictions.length; i++) {
+    const p = predictions[i];
+    const predicted: Label = binary
+      ? (p.scores.positive >= p.scores.negative ? "positive" : "negative")
+      : p.label;
+    const g = index.get(gold[i] as Label)!;
+    const q = index.get(predicted);
+    if (q === undefined) {
+      throw new Error(`Cannot evaluate: predictions[${i}].label is ${JSON.stringify(p.label)}`);
+    }
+    matrix[g][q]++;
+    if (g === q) correct++;
+  }
+  const perClass: Partial<Record<Label, ClassMetrics>> = {};
+  const support: Partial<Record<Label, number>> = {};
+  const macro = { precision: 0, recall: 0, f1: 0 };
+  const weighted = { precision: 0, recall: 0, f1: 0 };
+  const n = predictions.length;
+  for (let c = 0; c < k; c++) {
+    const tp = matrix[c][c];
+    let goldCount = 0, predCount = 0;
+    for (let j = 0; j < k; j++) {
+      goldCount += matrix[c][j];
+      predCount += matrix[j][c];
+    }
+    const precision = predCount === 0 ? 0 : tp / predCount;
+    const recall = goldCount === 0 ? 0 : tp / goldCount;
+    const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+    perClass[labels[c]] = { precision, recall, f1, support: goldCount };
+    support[labels[c]] = goldCount;
+    macro.precision += precision / k;
+    macro.recall += recall / k;
+    macro.f1 += f1 / k;
+    weighted.precision += (precision * goldCount) / n;
+    weighted.recall += (recall * goldCount) / n;
+    weighted.f1 += (f1 * goldCount) / n;
+  }
+  return {
+    count: n,
+    binary,
+    labels,
+    accuracy: correct / n,
+    macro,
+    weighted,
+    perClass,
+    confusionMatrix: matrix,
+    support,
+  };
+}
