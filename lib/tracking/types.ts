@@ -40,9 +40,13 @@ export interface ManifestEntry {
 
 /** A W&B-compatible artifact manifest (version 1). */
 export interface ArtifactManifest {
+  /** Manifest format version. */
   version: 1;
+  /** W&B storage policy. */
   storagePolicy: "wandb-storage-policy-v1";
+  /** Storage policy configuration. */
   storagePolicyConfig: { storageLayout: "V2" };
+  /** Path inside the artifact -> entry, sorted by path. */
   contents: Record<string, ManifestEntry>;
 }
 
@@ -77,8 +81,11 @@ export interface ArtifactVersion {
   digest: string;
   /** Custom aliases and `latest` (never version aliases). */
   aliases: string[];
+  /** Free description. */
   description: string;
+  /** JSON metadata. */
   metadata: Record<string, unknown>;
+  /** The W&B-compatible manifest. */
   manifest: ArtifactManifest;
   /** Total size of the files in bytes. */
   size: number;
@@ -98,4 +105,218 @@ export interface UsedArtifact extends ArtifactVersion {
   files(): string[];
   /** Copies the files of this version into `dir` (created when missing), returns `dir`. */
   download(dir: string): Promise<string>;
+}
+
+/** The backend a run actually writes to, after fallbacks. */
+export type BackendKind = "local" | "console" | "disabled" | "wandb";
+
+/** Status of a run in the store. `crashed`: its process died without {@linkcode finishRun}. */
+export type RunStatus = "running" | "finished" | "failed" | "crashed";
+
+/** A live run, returned by `initRun` and passed to every logging function. */
+export interface Run {
+  /** Unique run id (8 characters, lowercase letters and digits). */
+  readonly id: string;
+  /** Project name. */
+  readonly project: string;
+  /** Human-readable run name. */
+  readonly name: string;
+  /** Group of runs, or null. */
+  readonly group: string | null;
+  /** Kind of job, or null. */
+  readonly jobType: string | null;
+  /** Free tags. */
+  readonly tags: readonly string[];
+  /** Free notes, or null. */
+  readonly notes: string | null;
+  /** The run configuration as logged. */
+  readonly config: Record<string, unknown>;
+  /** The backend this run writes to (after fallbacks). */
+  readonly backend: BackendKind;
+  /** Absolute path of the local store, or null when nothing is stored (console, disabled). */
+  readonly storeDir: string | null;
+  /** ISO time the run started. */
+  readonly startedAt: string;
+  /** Whether tracking failures throw instead of warning. */
+  readonly strict: boolean;
+}
+
+/** A run as recorded in the local store. */
+export interface RunRecord {
+  /** Run id. */
+  id: string;
+  /** Project name. */
+  project: string;
+  /** Run name. */
+  name: string;
+  /** Group, or null. */
+  group: string | null;
+  /** Job type, or null. */
+  jobType: string | null;
+  /** Tags. */
+  tags: string[];
+  /** Notes, or null. */
+  notes: string | null;
+  /** Configuration. */
+  config: Record<string, unknown>;
+  /** Summary values (set with `setSummary`, plus the last value of every metric once finished). */
+  summary: Record<string, unknown>;
+  /** Status. */
+  status: RunStatus;
+  /** ISO start time. */
+  startedAt: string;
+  /** ISO end time, or null while running / when crashed. */
+  endedAt: string | null;
+  /** Exit code given to `finishRun`, or null. */
+  exitCode: number | null;
+  /** Git commit of the working directory, or null outside a repository. */
+  gitCommit: string | null;
+  /** Whether tracked files had uncommitted changes, or null outside a repository. */
+  gitDirty: boolean | null;
+  /** Deno version (`Deno.version.deno`). */
+  denoVersion: string;
+  /** sha256 (hex) of the deno.lock found from the working directory upwards, or null. */
+  lockDigest: string | null;
+  /** Host name. */
+  host: string;
+  /** Process id of the run's process. */
+  pid: number;
+  /** Command line: the main module followed by its arguments. */
+  argv: string[];
+  /** Number of history rows. */
+  historyCount: number;
+  /** Highest logged step, or null. */
+  lastStep: number | null;
+}
+
+/** One row of a run's metric history. */
+export interface HistoryRow {
+  /** Store-wide increasing id (for replay/sync). */
+  id: number;
+  /** Step. */
+  step: number;
+  /** ISO time the row was logged. */
+  time: string;
+  /** Metric values. */
+  values: Record<string, number>;
+}
+
+/** A table logged by a run (without rows). */
+export interface TableInfo {
+  /** Table key. */
+  key: string;
+  /** Column names. */
+  columns: string[];
+  /** Number of rows. */
+  rowCount: number;
+  /** Step of the run when the table was logged. */
+  step: number;
+  /** ISO time the table was logged. */
+  createdAt: string;
+}
+
+/** A page of table rows. */
+export interface TablePage extends TableInfo {
+  /** Index of the first row of this page. */
+  offset: number;
+  /** The rows of this page. */
+  rows: unknown[][];
+}
+
+/** One artifact collection (all versions of one name). */
+export interface ArtifactSummary {
+  /** Collection name. */
+  name: string;
+  /** Artifact type. */
+  type: string;
+  /** Number of versions. */
+  versionCount: number;
+  /** Version the `latest` alias points at, or null. */
+  latest: number | null;
+  /** Alias -> version index. */
+  aliases: Record<string, number>;
+  /** Total size of all versions' files in bytes (shared files counted per version). */
+  size: number;
+}
+
+/** A lineage link between a run and an artifact version. */
+export interface LineageLink {
+  /** Run id. */
+  runId: string;
+  /** Run name (null when the run is unknown to this store). */
+  runName: string | null;
+  /** Run project (null when unknown). */
+  project: string | null;
+  /** `output`: the run logged (produced) the version; `input`: the run used it. */
+  direction: "output" | "input";
+  /** True when the run logged content identical to an existing version (no new version was made). */
+  deduplicated: boolean;
+  /** ISO time of the link. */
+  time: string;
+}
+
+/** Which runs produced and which used an artifact version. */
+export interface ArtifactLineage {
+  /** `name:vN`. */
+  ref: string;
+  /** Runs that logged this version (first creator and identical re-logs). */
+  producedBy: LineageLink[];
+  /** Runs that used this version as an input. */
+  usedBy: LineageLink[];
+}
+
+/** A file that differs between two artifact versions. */
+export interface ArtifactFileChange {
+  /** Path in the manifest. */
+  path: string;
+  /** Entry in the first version, or null when added. */
+  from: ManifestEntry | null;
+  /** Entry in the second version, or null when removed. */
+  to: ManifestEntry | null;
+}
+
+/** Difference between two artifact versions. */
+export interface ArtifactDiff {
+  /** `name:vN` of the first version. */
+  from: string;
+  /** `name:vN` of the second version. */
+  to: string;
+  /** Files only in the second version. */
+  added: ArtifactFileChange[];
+  /** Files only in the first version. */
+  removed: ArtifactFileChange[];
+  /** Files in both with a different digest. */
+  changed: ArtifactFileChange[];
+  /** Number of identical files. */
+  unchanged: number;
+}
+
+/** Options of the typed artifact helpers (`logModelArtifact`, `logDatasetArtifact`, `logVideoArtifact`). */
+export interface TypedArtifactOptions {
+  /** Artifact name: 1..128 characters, no `/`, `:` or `..`. */
+  name: string;
+  /** JSON-serialisable metadata. */
+  metadata?: Record<string, unknown>;
+  /** Free description. */
+  description?: string;
+  /** Custom aliases. */
+  aliases?: string[];
+  /** Record the artifact as an input of the run (used) instead of an output (logged). */
+  use?: boolean;
+}
+
+/** A run with everything the store knows about it. */
+export interface RunDetails extends RunRecord {
+  /** Tables the run logged (latest per key last). */
+  tables: TableInfo[];
+  /** Artifact versions the run logged. */
+  produced: ArtifactVersion[];
+  /** Artifact versions the run used. */
+  used: ArtifactVersion[];
+}
+
+/** Where the read functions read from. */
+export interface ReadOptions {
+  /** Store directory (default: SENTILAB_DIR, else `.sentilab` in the working directory). */
+  dir?: string;
 }

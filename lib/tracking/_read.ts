@@ -1,0 +1,11 @@
+// Shared by the read functions: which store to read.
+import { Store } from "./_store.ts";
+
+import type { ReadOptions } from "./types.ts";
+
+export type { ReadOptions };
+
+/** The existing store for `options.dir`. */
+export function readStore(options: ReadOptions = {}): Store {
+  return Store.openExisting(options.dir);
+}

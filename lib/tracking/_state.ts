@@ -1,0 +1,65 @@
+// Per-run state kept out of the public Run object, and the "one warning, then go on" failure policy.
+import { TrackingError } from "./_errors.ts";
+import type { Store } from "./_store.ts";
+import type { BackendKind, Run } from "./types.ts";
+
+/** Internal state of a run. */
+export interface RunState {
+  backend: BackendKind;
+  store: Store | null;
+  nextStep: number;
+  finished: boolean;
+  lastValues: Record<string, number>;
+  warned: Set<string>;
+}
+
+const states = new WeakMap<Run, RunState>();
+const warnedGlobally = new Set<string>();
+
+/** Registers the state of a new run. */
+export function register(run: Run, state: RunState): void {
+  states.set(run, state);
+}
+
+/**
+ * The state of `run`.
+ * @throws {TrackingError} when `run` was not returned by initRun.
+ */
+export function stateOf(run: Run): RunState {
+  const s = states.get(run);
+  if (!s) {
+    throw new TrackingError(
+      `Expected a run returned by initRun(), got ${run === null ? "null" : typeof run}; call initRun() first`,
+    );
+  }
+  return s;
+}
+
+/** Prints `message` once per process (per `key`). */
+export function warnOnce(key: string, message: string): void {
+  if (warnedGlobally.has(key)) return;
+  warnedGlobally.add(key);
+  console.warn(`sentilab: ${message}`);
+}
+
+/**
+ * The failure policy: with `strict`, rethrow; otherwise print one warning per distinct problem and run and
+ * let the program go on.
+ */
+export function fail(run: Run | null, op: string, error: unknown): void {
+  const strict = run?.strict ?? false;
+  const message = error instanceof Error ? error.message : String(error);
+  if (strict) {
+    throw error instanceof TrackingError ? error : new TrackingError(`${op}: ${message}`, { cause: error });
+  }
+  const state = run ? states.get(run) : undefined;
+  const key = `${op}: ${message}`;
+  if (state) {
+    if (state.warned.has(key)) return;
+    state.warned.add(key);
+  } else if (warnedGlobally.has(key)) return;
+  else warnedGlobally.add(key);
+  console.warn(
+    `sentilab: ${op} failed: ${message}\n  (tracking goes on without it; pass strict: true to initRun to make this an error)`,
+  );
+}

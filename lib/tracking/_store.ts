@@ -1,0 +1,656 @@
+// The local store: one SQLite database (WAL) plus a content-addressed folder of artifact files.
+//
+// Layout of a store directory:
+//   store.db          runs, history, summary, tables, artifact versions, aliases, lineage, hash cache, sync state
+//   files/ab/abcd...  artifact file contents, named by the hex MD5 of their content (read-only)
+//   tmp/              files being copied in; renamed into files/ once complete
+//
+// Replay: history rows, artifact versions and lineage links have increasing integer ids and `synced_at`
+// columns; `sync_state` keeps a per-run, per-target cursor, so an uploader can find what is not synced yet.
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { TrackingError } from "./_errors.ts";
+import { hostName, processAlive } from "./_env.ts";
+import type {
+  ArtifactLineage,
+  ArtifactManifest,
+  ArtifactSummary,
+  ArtifactVersion,
+  HistoryRow,
+  LineageLink,
+  RunRecord,
+  RunStatus,
+  TableInfo,
+  TablePage,
+} from "./types.ts";
+import type { RunEnvironment } from "./_env.ts";
+
+const SCHEMA_VERSION = "1";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs(
+  id TEXT PRIMARY KEY, project TEXT NOT NULL, name TEXT NOT NULL, grp TEXT, job_type TEXT,
+  tags TEXT NOT NULL, notes TEXT, config TEXT NOT NULL, summary TEXT NOT NULL DEFAULT '{}',
+  status TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT, exit_code INTEGER,
+  git_commit TEXT, git_dirty INTEGER, deno_version TEXT NOT NULL, lock_digest TEXT, host TEXT NOT NULL,
+  pid INTEGER NOT NULL, start_token TEXT NOT NULL, argv TEXT NOT NULL, env TEXT NOT NULL, synced_at TEXT);
+CREATE TABLE IF NOT EXISTS history(
+  id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, step INTEGER NOT NULL, ts REAL NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS history_run ON history(run_id, id);
+CREATE TABLE IF NOT EXISTS tables(
+  id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, key TEXT NOT NULL, columns TEXT NOT NULL,
+  nrows INTEGER NOT NULL DEFAULT 0, step INTEGER NOT NULL, created_at TEXT NOT NULL,
+  complete INTEGER NOT NULL DEFAULT 0, synced_at TEXT);
+CREATE INDEX IF NOT EXISTS tables_run ON tables(run_id, key, id);
+CREATE TABLE IF NOT EXISTS table_rows(
+  table_id INTEGER NOT NULL, idx INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY(table_id, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS artifact_versions(
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL, type TEXT NOT NULL,
+  digest TEXT NOT NULL, description TEXT NOT NULL, metadata TEXT NOT NULL, manifest TEXT NOT NULL,
+  size INTEGER NOT NULL, file_count INTEGER NOT NULL, created_at TEXT NOT NULL, created_by TEXT,
+  synced_at TEXT, UNIQUE(name, version));
+CREATE INDEX IF NOT EXISTS artifact_versions_digest ON artifact_versions(name, digest);
+CREATE TABLE IF NOT EXISTS artifact_aliases(
+  name TEXT NOT NULL, alias TEXT NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL,
+  synced_at TEXT, PRIMARY KEY(name, alias));
+CREATE TABLE IF NOT EXISTS artifact_links(
+  id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, name TEXT NOT NULL, version INTEGER NOT NULL,
+  direction TEXT NOT NULL, deduplicated INTEGER NOT NULL, created_at TEXT NOT NULL, synced_at TEXT,
+  UNIQUE(run_id, name, version, direction));
+CREATE INDEX IF NOT EXISTS artifact_links_version ON artifact_links(name, version);
+CREATE TABLE IF NOT EXISTS hash_cache(
+  path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns TEXT NOT NULL, ino TEXT NOT NULL, digest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sync_state(
+  run_id TEXT NOT NULL, target TEXT NOT NULL, kind TEXT NOT NULL, cursor INTEGER NOT NULL,
+  updated_at TEXT NOT NULL, PRIMARY KEY(run_id, target, kind));
+`;
+
+type Row = Record<string, unknown>;
+
+/** A new run to insert. */
+export interface NewRun {
+  id: string;
+  project: string;
+  name: string;
+  group: string | null;
+  jobType: string | null;
+  tags: string[];
+  notes: string | null;
+  configJson: string;
+  startedAt: string;
+  env: RunEnvironment;
+}
+
+/** What to commit as an artifact version. */
+export interface NewVersion {
+  runId: string | null;
+  name: string;
+  type: string;
+  description: string;
+  metadataJson: string;
+  manifest: ArtifactManifest;
+  digest: string;
+  size: number;
+  fileCount: number;
+  aliases: string[];
+  direction: "output" | "input";
+}
+
+const open = new Map<string, Store>();
+
+/** Resolves the store directory: explicit dir, else SENTILAB_DIR, else `.sentilab` in the working directory. */
+export function storeDirFor(dir?: string): string {
+  let env: string | undefined;
+  try {
+    env = Deno.env.get("SENTILAB_DIR");
+  } catch { /* no env permission */ }
+  return resolve(dir ?? (env || ".sentilab"));
+}
+
+/** An open local store. Use {@linkcode Store.open}; instances are shared per directory within a process. */
+export class Store {
+  /** Absolute store directory. */
+  readonly dir: string;
+  /** The SQLite connection. */
+  readonly db: DatabaseSync;
+  /** Folder of content-addressed files. */
+  readonly filesDir: string;
+  /** Folder for files being copied in. */
+  readonly tmpDir: string;
+  #stmts = new Map<string, StatementSync>();
+  #host = hostName();
+
+  private constructor(dir: string) {
+    this.dir = dir;
+    this.filesDir = join(dir, "files");
+    this.tmpDir = join(dir, "tmp");
+    mkdirSync(this.filesDir, { recursive: true });
+    mkdirSync(this.tmpDir, { recursive: true });
+    this.db = new DatabaseSync(join(dir, "store.db"));
+    try {
+      this.db.exec("PRAGMA busy_timeout = 30000");
+      this.db.exec("PRAGMA journal_mode = WAL");
+      this.db.exec("PRAGMA synchronous = NORMAL");
+      this.db.exec("PRAGMA wal_autocheckpoint = 10000");
+      this.db.exec("PRAGMA foreign_keys = OFF");
+      this.transaction(() => {
+        this.db.exec(SCHEMA);
+        this.db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)").run(
+          SCHEMA_VERSION,
+        );
+      });
+    } catch (e) {
+      this.db.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens (or creates) the store in `dir` and marks runs whose process died as crashed.
+   * @throws {TrackingError} when the directory or database cannot be created or written.
+   */
+  static open(dir?: string): Store {
+    const abs = storeDirFor(dir);
+    let store = open.get(abs);
+    if (!store) {
+      try {
+        store = new Store(abs);
+      } catch (e) {
+        throw new TrackingError(
+          `Cannot open the tracking store in '${abs}': ${(e as Error).message}. ` +
+            `Set SENTILAB_DIR or the 'dir' option to a writable folder`,
+          { cause: e },
+        );
+      }
+      open.set(abs, store);
+    }
+    store.detectCrashes();
+    return store;
+  }
+
+  /** Closes the connection and forgets this store (the next open reopens it). */
+  close(): void {
+    if (open.get(this.dir) === this) open.delete(this.dir);
+    this.#stmts.clear();
+    try {
+      this.db.close();
+    } catch { /* already closed */ }
+  }
+
+  /** A cached prepared statement. */
+  stmt(sql: string): StatementSync {
+    let s = this.#stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.#stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Runs `fn` inside a write transaction (BEGIN IMMEDIATE), rolled back on error. */
+  transaction<T>(fn: () => T): T {
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = fn();
+      this.db.exec("COMMIT");
+      return result;
+    } catch (e) {
+      try {
+        this.db.exec("ROLLBACK");
+      } catch { /* already rolled back */ }
+      throw e;
+    }
+  }
+
+  /** Marks runs left "running" on this host whose process is gone as crashed. Returns their ids. */
+  detectCrashes(): string[] {
+    const rows = this.stmt("SELECT id, pid, start_token FROM runs WHERE status = 'running' AND host = ?")
+      .all(this.#host) as Row[];
+    const crashed: string[] = [];
+    for (const r of rows) {
+      const pid = Number(r.pid);
+      if (pid === Deno.pid) continue;
+      if (!processAlive(pid, String(r.start_token))) {
+        this.stmt("UPDATE runs SET status = 'crashed' WHERE id = ? AND status = 'running'").run(String(r.id));
+        crashed.push(String(r.id));
+      }
+    }
+    return crashed;
+  }
+
+  // ---- runs ----
+
+  /** Inserts a new run with status "running". */
+  insertRun(run: NewRun): void {
+    const e = run.env;
+    this.stmt(
+      `INSERT INTO runs(id, project, name, grp, job_type, tags, notes, config, status, started_at, git_commit,
+        git_dirty, deno_version, lock_digest, host, pid, start_token, argv, env)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      run.id,
+      run.project,
+      run.name,
+      run.group,
+      run.jobType,
+      JSON.stringify(run.tags),
+      run.notes,
+      run.configJson,
+      run.startedAt,
+      e.gitCommit,
+      e.gitDirty === null ? null : e.gitDirty ? 1 : 0,
+      e.denoVersion,
+      e.lockDigest,
+      e.host,
+      e.pid,
+      e.startToken,
+      JSON.stringify(e.argv),
+      JSON.stringify(e.extra),
+    );
+  }
+
+  /** Appends one history row (autocommit: durable in the WAL when this returns). */
+  insertHistory(runId: string, step: number, json: string): void {
+    this.stmt("INSERT INTO history(run_id, step, ts, data) VALUES (?, ?, ?, ?)").run(
+      runId,
+      step,
+      Date.now(),
+      json,
+    );
+  }
+
+  /** Highest step logged by a run, or -1. */
+  lastStep(runId: string): number {
+    const row = this.stmt("SELECT MAX(step) AS s FROM history WHERE run_id = ?").get(runId) as Row;
+    return row.s === null ? -1 : Number(row.s);
+  }
+
+  /** Merges `values` into the run's summary. */
+  mergeSummary(runId: string, values: Record<string, unknown>): void {
+    this.transaction(() => {
+      const row = this.stmt("SELECT summary FROM runs WHERE id = ?").get(runId) as Row | undefined;
+      if (!row) throw new TrackingError(`Run '${runId}' is not in the store '${this.dir}'`);
+      const summary = { ...JSON.parse(String(row.summary)), ...values };
+      this.stmt("UPDATE runs SET summary = ? WHERE id = ?").run(JSON.stringify(summary), runId);
+    });
+  }
+
+  /** Marks a run finished (exit code 0) or failed, filling unset summary keys from `lastValues`. */
+  finishRun(runId: string, exitCode: number, lastValues: Record<string, number>): void {
+    this.transaction(() => {
+      const row = this.stmt("SELECT summary FROM runs WHERE id = ?").get(runId) as Row | undefined;
+      if (!row) throw new TrackingError(`Run '${runId}' is not in the store '${this.dir}'`);
+      const summary = { ...lastValues, ...JSON.parse(String(row.summary)) };
+      this.stmt("UPDATE runs SET status = ?, ended_at = ?, exit_code = ?, summary = ? WHERE id = ?").run(
+        exitCode === 0 ? "finished" : "failed",
+        new Date().toISOString(),
+        exitCode,
+        JSON.stringify(summary),
+        runId,
+      );
+    });
+  }
+
+  /** Lists runs, newest first. */
+  listRuns(filter: { project?: string; status?: RunStatus; limit?: number } = {}): RunRecord[] {
+    this.detectCrashes();
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (filter.project) (where.push("project = ?"), args.push(filter.project));
+    if (filter.status) (where.push("status = ?"), args.push(filter.status));
+    const sql = `SELECT * FROM runs ${where.length ? "WHERE " + where.join(" AND ") : ""}
+      ORDER BY started_at DESC, rowid DESC LIMIT ?`;
+    args.push(filter.limit ?? -1);
+    return (this.db.prepare(sql).all(...args) as Row[]).map((r) => this.#runRecord(r));
+  }
+
+  /** One run, or null. */
+  getRun(id: string): RunRecord | null {
+    this.detectCrashes();
+    const row = this.stmt("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
+    return row ? this.#runRecord(row) : null;
+  }
+
+  #runRecord(r: Row): RunRecord {
+    const h = this.stmt("SELECT COUNT(*) AS n, MAX(step) AS s FROM history WHERE run_id = ?").get(
+      String(r.id),
+    ) as Row;
+    return {
+      id: String(r.id),
+      project: String(r.project),
+      name: String(r.name),
+      group: r.grp === null ? null : String(r.grp),
+      jobType: r.job_type === null ? null : String(r.job_type),
+      tags: JSON.parse(String(r.tags)),
+      notes: r.notes === null ? null : String(r.notes),
+      config: JSON.parse(String(r.config)),
+      summary: JSON.parse(String(r.summary)),
+      status: String(r.status) as RunStatus,
+      startedAt: String(r.started_at),
+      endedAt: r.ended_at === null ? null : String(r.ended_at),
+      exitCode: r.exit_code === null ? null : Number(r.exit_code),
+      gitCommit: r.git_commit === null ? null : String(r.git_commit),
+      gitDirty: r.git_dirty === null ? null : Number(r.git_dirty) === 1,
+      denoVersion: String(r.deno_version),
+      lockDigest: r.lock_digest === null ? null : String(r.lock_digest),
+      host: String(r.host),
+      pid: Number(r.pid),
+      argv: JSON.parse(String(r.argv)),
+      historyCount: Number(h.n),
+      lastStep: h.s === null ? null : Number(h.s),
+    };
+  }
+
+  /** History rows of a run in logging order; `last` keeps only the last N rows. */
+  history(runId: string, page: { offset?: number; limit?: number; last?: number } = {}): HistoryRow[] {
+    let rows: Row[];
+    if (page.last !== undefined) {
+      rows = (this.stmt("SELECT * FROM history WHERE run_id = ? ORDER BY id DESC LIMIT ?").all(
+        runId,
+        page.last,
+      ) as Row[]).reverse();
+    } else {
+      rows = this.stmt("SELECT * FROM history WHERE run_id = ? ORDER BY id LIMIT ? OFFSET ?").all(
+        runId,
+        page.limit ?? -1,
+        page.offset ?? 0,
+      ) as Row[];
+    }
+    return rows.map((r) => ({
+      id: Number(r.id),
+      step: Number(r.step),
+      time: new Date(Number(r.ts)).toISOString(),
+      values: JSON.parse(String(r.data)),
+    }));
+  }
+
+  // ---- tables ----
+
+  /** Starts a table (hidden from readers until {@linkcode Store.completeTable}). */
+  beginTable(runId: string, key: string, columns: string[], step: number): number {
+    const r = this.stmt(
+      "INSERT INTO tables(run_id, key, columns, step, created_at) VALUES (?, ?, ?, ?, ?)",
+    ).run(runId, key, JSON.stringify(columns), step, new Date().toISOString());
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Inserts serialised rows starting at index `start`, in one transaction. */
+  insertRows(tableId: number, start: number, rows: string[]): void {
+    const insert = this.stmt("INSERT INTO table_rows(table_id, idx, data) VALUES (?, ?, ?)");
+    this.transaction(() => {
+      for (let i = 0; i < rows.length; i++) insert.run(tableId, start + i, rows[i]);
+    });
+  }
+
+  /** Makes a table visible with its final row count. */
+  completeTable(tableId: number, nrows: number): void {
+    this.stmt("UPDATE tables SET nrows = ?, complete = 1 WHERE id = ?").run(nrows, tableId);
+  }
+
+  /** Removes a table that could not be completed. */
+  dropTable(tableId: number): void {
+    this.transaction(() => {
+      this.stmt("DELETE FROM table_rows WHERE table_id = ?").run(tableId);
+      this.stmt("DELETE FROM tables WHERE id = ?").run(tableId);
+    });
+  }
+
+  /** Tables of a run (latest per key last). */
+  tables(runId: string): TableInfo[] {
+    return (this.stmt("SELECT * FROM tables WHERE run_id = ? AND complete = 1 ORDER BY id").all(
+      runId,
+    ) as Row[])
+      .map((r) => this.#tableInfo(r));
+  }
+
+  #tableInfo(r: Row): TableInfo {
+    return {
+      key: String(r.key),
+      columns: JSON.parse(String(r.columns)),
+      rowCount: Number(r.nrows),
+      step: Number(r.step),
+      createdAt: String(r.created_at),
+    };
+  }
+
+  /** A page of the latest complete table logged under `key` by a run, or null. */
+  tableRows(runId: string, key: string, offset: number, limit: number): TablePage | null {
+    const t = this.stmt(
+      "SELECT * FROM tables WHERE run_id = ? AND key = ? AND complete = 1 ORDER BY id DESC LIMIT 1",
+    ).get(runId, key) as Row | undefined;
+    if (!t) return null;
+    const rows = this.stmt(
+      "SELECT data FROM table_rows WHERE table_id = ? AND idx >= ? ORDER BY idx LIMIT ?",
+    ).all(Number(t.id), offset, limit) as Row[];
+    return { ...this.#tableInfo(t), offset, rows: rows.map((r) => JSON.parse(String(r.data))) };
+  }
+
+  // ---- hash cache ----
+
+  /** The cached digest of `path` when its size, mtime and inode are unchanged. */
+  cachedDigest(path: string, size: number, mtimeNs: string, ino: string): string | null {
+    const r = this.stmt("SELECT * FROM hash_cache WHERE path = ?").get(path) as Row | undefined;
+    if (!r || Number(r.size) !== size || String(r.mtime_ns) !== mtimeNs || String(r.ino) !== ino) return null;
+    return String(r.digest);
+  }
+
+  /** Remembers the digest of `path` at this size, mtime and inode. */
+  cacheDigest(path: string, size: number, mtimeNs: string, ino: string, digest: string): void {
+    this.stmt("INSERT OR REPLACE INTO hash_cache(path, size, mtime_ns, ino, digest) VALUES (?, ?, ?, ?, ?)")
+      .run(path, size, mtimeNs, ino, digest);
+  }
+
+  // ---- artifacts ----
+
+  /**
+   * Commits a version (or finds the identical one) in one write transaction: allocates vN, moves aliases,
+   * records the lineage link.
+   * @throws {TrackingError} when the name already holds another type.
+   */
+  commitVersion(v: NewVersion): { version: number; deduplicated: boolean } {
+    return this.transaction(() => {
+      const existingType = this.stmt("SELECT type FROM artifact_versions WHERE name = ? LIMIT 1").get(
+        v.name,
+      ) as Row | undefined;
+      if (existingType && String(existingType.type) !== v.type) {
+        throw new TrackingError(
+          `Cannot log artifact '${v.name}' as type '${v.type}': '${v.name}' already holds type ` +
+            `'${existingType.type}'; use another name or the type '${existingType.type}'`,
+        );
+      }
+      const now = new Date().toISOString();
+      const same = this.stmt(
+        "SELECT version FROM artifact_versions WHERE name = ? AND digest = ? ORDER BY version LIMIT 1",
+      ).get(v.name, v.digest) as Row | undefined;
+      let version: number;
+      const deduplicated = same !== undefined;
+      if (same) {
+        version = Number(same.version);
+      } else {
+        const next = this.stmt(
+          "SELECT COALESCE(MAX(version) + 1, 0) AS n FROM artifact_versions WHERE name = ?",
+        )
+          .get(v.name) as Row;
+        version = Number(next.n);
+        this.stmt(
+          `INSERT INTO artifact_versions(name, version, type, digest, description, metadata, manifest, size,
+            file_count, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          v.name,
+          version,
+          v.type,
+          v.digest,
+          v.description,
+          v.metadataJson,
+          JSON.stringify(v.manifest),
+          v.size,
+          v.fileCount,
+          now,
+          v.runId,
+        );
+      }
+      const aliases = new Set(v.aliases);
+      if (!deduplicated || v.direction === "output") aliases.add("latest");
+      const setAlias = this.stmt(
+        "INSERT OR REPLACE INTO artifact_aliases(name, alias, version, updated_at) VALUES (?, ?, ?, ?)",
+      );
+      for (const alias of aliases) setAlias.run(v.name, alias, version, now);
+      if (v.runId !== null) {
+        this.stmt(
+          `INSERT OR IGNORE INTO artifact_links(run_id, name, version, direction, deduplicated, created_at)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+        ).run(v.runId, v.name, version, v.direction, deduplicated ? 1 : 0, now);
+      }
+      return { version, deduplicated };
+    });
+  }
+
+  /** Records that a run used an existing version. */
+  linkInput(runId: string, name: string, version: number, aliases: string[]): void {
+    this.transaction(() => {
+      const now = new Date().toISOString();
+      for (const alias of aliases) {
+        this.stmt(
+          "INSERT OR REPLACE INTO artifact_aliases(name, alias, version, updated_at) VALUES (?, ?, ?, ?)",
+        )
+          .run(name, alias, version, now);
+      }
+      this.stmt(
+        `INSERT OR IGNORE INTO artifact_links(run_id, name, version, direction, deduplicated, created_at)
+         VALUES (?, ?, ?, 'input', 0, ?)`,
+      ).run(runId, name, version, now);
+    });
+  }
+
+  /** Resolves `version` (a number) or an alias of `name` to a stored version, or null. */
+  getVersion(name: string, versionOrAlias: number | string): ArtifactVersion | null {
+    let version: number;
+    if (typeof versionOrAlias === "number") {
+      version = versionOrAlias;
+    } else {
+      const a = this.stmt("SELECT version FROM artifact_aliases WHERE name = ? AND alias = ?").get(
+        name,
+        versionOrAlias,
+      ) as Row | undefined;
+      if (!a) return null;
+      version = Number(a.version);
+    }
+    const r = this.stmt("SELECT * FROM artifact_versions WHERE name = ? AND version = ?").get(
+      name,
+      version,
+    ) as
+      | Row
+      | undefined;
+    return r ? this.#version(r) : null;
+  }
+
+  /** All versions of a name, oldest first. */
+  versions(name: string): ArtifactVersion[] {
+    return (this.stmt("SELECT * FROM artifact_versions WHERE name = ? ORDER BY version").all(name) as Row[])
+      .map((r) => this.#version(r));
+  }
+
+  #version(r: Row): ArtifactVersion {
+    const name = String(r.name);
+    const version = Number(r.version);
+    const aliases = (this.stmt(
+      "SELECT alias FROM artifact_aliases WHERE name = ? AND version = ? ORDER BY alias = 'latest' DESC, alias",
+    ).all(name, version) as Row[]).map((a) => String(a.alias));
+    return {
+      name,
+      type: String(r.type),
+      version,
+      ref: `${name}:v${version}`,
+      digest: String(r.digest),
+      aliases,
+      description: String(r.description),
+      metadata: JSON.parse(String(r.metadata)),
+      manifest: JSON.parse(String(r.manifest)),
+      size: Number(r.size),
+      fileCount: Number(r.file_count),
+      createdAt: String(r.created_at),
+      createdBy: r.created_by === null ? null : String(r.created_by),
+    };
+  }
+
+  /** All artifact collections, by name. */
+  listArtifacts(filter: { type?: string } = {}): ArtifactSummary[] {
+    const rows = this.db.prepare(
+      `SELECT name, MIN(type) AS type, COUNT(*) AS n, SUM(size) AS size FROM artifact_versions
+       ${filter.type ? "WHERE type = ?" : ""} GROUP BY name ORDER BY name`,
+    ).all(...(filter.type ? [filter.type] : [])) as Row[];
+    return rows.map((r) => {
+      const aliases: Record<string, number> = {};
+      for (
+        const a of this.stmt("SELECT alias, version FROM artifact_aliases WHERE name = ? ORDER BY alias").all(
+          String(r.name),
+        ) as Row[]
+      ) aliases[String(a.alias)] = Number(a.version);
+      return {
+        name: String(r.name),
+        type: String(r.type),
+        versionCount: Number(r.n),
+        latest: aliases.latest ?? null,
+        aliases,
+        size: Number(r.size),
+      };
+    });
+  }
+
+  /** Runs that produced and used a version. */
+  lineage(name: string, version: number): ArtifactLineage {
+    const rows = this.stmt(
+      `SELECT l.*, r.name AS run_name, r.project AS project FROM artifact_links l
+       LEFT JOIN runs r ON r.id = l.run_id WHERE l.name = ? AND l.version = ? ORDER BY l.id`,
+    ).all(name, version) as Row[];
+    const links = rows.map((r): LineageLink => ({
+      runId: String(r.run_id),
+      runName: r.run_name === null ? null : String(r.run_name),
+      project: r.project === null ? null : String(r.project),
+      direction: String(r.direction) as "output" | "input",
+      deduplicated: Number(r.deduplicated) === 1,
+      time: String(r.created_at),
+    }));
+    return {
+      ref: `${name}:v${version}`,
+      producedBy: links.filter((l) => l.direction === "output"),
+      usedBy: links.filter((l) => l.direction === "input"),
+    };
+  }
+
+  /** Versions a run produced (output) and used (input). */
+  runArtifacts(runId: string): { produced: ArtifactVersion[]; used: ArtifactVersion[] } {
+    const rows = this.stmt("SELECT name, version, direction FROM artifact_links WHERE run_id = ? ORDER BY id")
+      .all(runId) as Row[];
+    const produced: ArtifactVersion[] = [];
+    const used: ArtifactVersion[] = [];
+    for (const r of rows) {
+      const v = this.getVersion(String(r.name), Number(r.version));
+      if (v) (String(r.direction) === "output" ? produced : used).push(v);
+    }
+    return { produced, used };
+  }
+
+  /** Absolute path of the stored content with this hex MD5. */
+  blobPath(hex: string): string {
+    return join(this.filesDir, hex.slice(0, 2), hex);
+  }
+
+  /**
+   * Opens an existing store for reading (it must contain store.db).
+   * @throws {TrackingError} when there is no store in `dir`.
+   */
+  static openExisting(dir?: string): Store {
+    const abs = storeDirFor(dir);
+    try {
+      Deno.statSync(join(abs, "store.db"));
+    } catch {
+      throw new TrackingError(
+        `No tracking store in '${abs}': run something with initRun first, or point SENTILAB_DIR / --dir at a store`,
+      );
+    }
+    return Store.open(abs);
+  }
+}

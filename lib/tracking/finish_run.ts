@@ -1,0 +1,50 @@
+import { fail, stateOf } from "./_state.ts";
+import { TrackingError } from "./_errors.ts";
+import { say } from "./_console.ts";
+import type { Run } from "./types.ts";
+
+/** Options for {@linkcode finishRun}. */
+export interface FinishRunOptions {
+  /** Exit code of the work: 0 (default) marks the run finished, anything else failed. */
+  exitCode?: number;
+}
+
+/**
+ * Ends a run: records the end time, the exit code and status (finished or failed) and fills the summary
+ * with the last value of every metric not set explicitly. A second call does nothing.
+ *
+ * @param run The run from initRun.
+ * @param options The exit code.
+ * @returns Resolves once the run is recorded as ended.
+ * @throws {TrackingError} only with `strict: true`, when the store cannot be written.
+ *
+ * @example
+ * ```ts
+ * import { finishRun, initRun } from "./mod.ts";
+ * const run = await initRun({ tracker: "disabled" });
+ * await finishRun(run, { exitCode: 0 });
+ * ```
+ */
+export function finishRun(run: Run, options: FinishRunOptions = {}): Promise<void> {
+  try {
+    const s = stateOf(run);
+    if (s.finished) return Promise.resolve();
+    const exitCode = options.exitCode ?? 0;
+    if (!Number.isSafeInteger(exitCode)) {
+      throw new TrackingError(
+        `Cannot finish run '${run.name}': exitCode must be an integer, got ${exitCode}`,
+      );
+    }
+    s.finished = true;
+    if (s.backend === "disabled") return Promise.resolve();
+    if (s.store) s.store.finishRun(run.id, exitCode, s.lastValues);
+    else say(run, exitCode === 0 ? "finished" : `failed (exit code ${exitCode})`);
+  } catch (e) {
+    try {
+      fail(run, "finishRun", e);
+    } catch (strictError) {
+      return Promise.reject(strictError);
+    }
+  }
+  return Promise.resolve();
+}

@@ -1,0 +1,160 @@
+import { collectEnvironment } from "./_env.ts";
+import { TrackingError } from "./_errors.ts";
+import { fail, register, type RunState, warnOnce } from "./_state.ts";
+import { Store } from "./_store.ts";
+import { nameProblem, toJson } from "./_validate.ts";
+import { pairs, say } from "./_console.ts";
+import type { BackendKind, InitRunOptions, Run, TrackerKind } from "./types.ts";
+
+export type { InitRunOptions } from "./types.ts";
+
+const TRACKERS: TrackerKind[] = ["auto", "local", "console", "wandb", "disabled"];
+
+function env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function runId(): string {
+  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return [...bytes].map((b) => alphabet[b % alphabet.length]).join("");
+}
+
+function chooseBackend(tracker: TrackerKind): BackendKind {
+  const mode = env("WANDB_MODE")?.toLowerCase();
+  if (tracker === "local" || tracker === "console" || tracker === "disabled") return tracker;
+  if (mode === "disabled") return "disabled";
+  if (mode === "offline" || mode === "dryrun") return "local";
+  if (tracker === "wandb" || env("WANDB_API_KEY")) {
+    warnOnce(
+      "wandb-unavailable",
+      "W&B backend not available yet in this version of sentilab; logging to the local store instead " +
+        "(nothing is lost: a later `deno task sync` can upload it).",
+    );
+  }
+  return "local";
+}
+
+function checkOptions(options: InitRunOptions): string {
+  const ctx = "Cannot start run";
+  if (options.tracker !== undefined && !TRACKERS.includes(options.tracker)) {
+    throw new TrackingError(`${ctx}: tracker '${options.tracker}' is not one of ${TRACKERS.join(", ")}`);
+  }
+  for (const field of ["project", "name", "group", "jobType"] as const) {
+    const v = options[field];
+    if (v === undefined) continue;
+    const problem = nameProblem(v, "name");
+    if (problem) {
+      throw new TrackingError(`${ctx}: option '${field}' ('${v}'): ${problem.replace("names", "values")}`);
+    }
+  }
+  if (options.tags !== undefined) {
+    if (!Array.isArray(options.tags) || options.tags.some((t) => typeof t !== "string" || t.length === 0)) {
+      throw new TrackingError(`${ctx}: option 'tags' must be an array of non-empty strings`);
+    }
+  }
+  if (options.notes !== undefined && typeof options.notes !== "string") {
+    throw new TrackingError(`${ctx}: option 'notes' must be a string`);
+  }
+  const config = options.config ?? {};
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    throw new TrackingError(`${ctx}: option 'config' must be an object of key -> value`);
+  }
+  for (const [k, v] of Object.entries(config)) toJson(v, `config.${k}`, ctx);
+  return JSON.stringify(config);
+}
+
+/**
+ * Starts a run. The backend is chosen from `options.tracker` (default `"auto"`) and the environment:
+ * WANDB_MODE=disabled gives a no-op run, WANDB_MODE=offline the local store; `"wandb"` (or `"auto"` with
+ * WANDB_API_KEY set) warns once and uses the local store until the W&B backend lands. When the store
+ * cannot be written the run falls back to the console backend with one warning. The run records its
+ * config, start time, git commit and dirty flag, Deno version, deno.lock digest, host and command line.
+ *
+ * @param options Project, name, config, tracker, store dir, strict mode (see {@linkcode InitRunOptions}).
+ * @returns The run to pass to the logging functions.
+ * @throws {TrackingError} only with `strict: true`, for invalid options or an unusable store.
+ *
+ * @example
+ * ```ts
+ * import { finishRun, initRun, logMetrics } from "./mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * const run = await initRun({ project: "demo", config: { lr: 0.01 }, dir });
+ * logMetrics(run, { loss: 0.5 });
+ * await finishRun(run);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function initRun(options: InitRunOptions = {}): Promise<Run> {
+  const strict = options.strict === true;
+  let configJson = "{}";
+  let opts = options;
+  try {
+    configJson = checkOptions(options);
+  } catch (e) {
+    if (strict) throw e;
+    fail(null, "initRun", e);
+    opts = { dir: options.dir, strict };
+  }
+  let backend = chooseBackend(opts.tracker ?? "auto");
+  const id = runId();
+  const project = opts.project ?? env("WANDB_PROJECT") ?? "sentilab";
+  const name = opts.name ?? `run-${id}`;
+  const startedAt = new Date().toISOString();
+  let store: Store | null = null;
+  if (backend === "local") {
+    try {
+      store = Store.open(opts.dir);
+      const environment = await collectEnvironment();
+      store.insertRun({
+        id,
+        project,
+        name,
+        group: opts.group ?? null,
+        jobType: opts.jobType ?? null,
+        tags: opts.tags ?? [],
+        notes: opts.notes ?? null,
+        configJson,
+        startedAt,
+        env: environment,
+      });
+    } catch (e) {
+      if (strict) throw e;
+      store = null;
+      backend = "console";
+      warnOnce(
+        `store-unwritable:${(e as Error).message}`,
+        `${
+          (e as Error).message
+        }\n  Falling back to the console backend: this run prints its records instead of storing them.`,
+      );
+    }
+  }
+  const run: Run = Object.freeze({
+    id,
+    project,
+    name,
+    group: opts.group ?? null,
+    jobType: opts.jobType ?? null,
+    tags: Object.freeze([...(opts.tags ?? [])]),
+    notes: opts.notes ?? null,
+    config: JSON.parse(configJson),
+    backend,
+    storeDir: store?.dir ?? null,
+    startedAt,
+    strict,
+  });
+  const state: RunState = { backend, store, nextStep: 0, finished: false, lastValues: {}, warned: new Set() };
+  register(run, state);
+  if (backend === "console") {
+    say(
+      run,
+      `started (project ${project}, id ${id})${configJson === "{}" ? "" : " config " + pairs(run.config)}`,
+    );
+  }
+  return run;
+}

@@ -1,0 +1,125 @@
+import { TrackingError } from "./_errors.ts";
+import { fail, stateOf } from "./_state.ts";
+import { checkSize, describe, MAX_VALUE_BYTES, nameProblem } from "./_validate.ts";
+import { say } from "./_console.ts";
+import type { Run } from "./types.ts";
+
+/** A table to log: column names and rows (one value per column). */
+export interface TableData {
+  /** Column names (distinct, non-empty). */
+  columns: string[];
+  /** Rows; each row has exactly one JSON-serialisable value per column. */
+  rows: unknown[][];
+}
+
+/** Options for {@linkcode logTable}. */
+export interface LogTableOptions {
+  /** Step to attach the table to (default: the run's current step). */
+  step?: number;
+}
+
+const BATCH = 20_000;
+
+function cellProblem(row: unknown[], columns: string[], index: number): void {
+  for (let c = 0; c < row.length; c++) {
+    checkSize(JSON.stringify(row[c]) ?? "null", `row ${index}, column '${columns[c]}'`, "Cannot log table");
+  }
+}
+
+/**
+ * Logs a table (for example predictions) under `key`. Rows are written in batches inside transactions and
+ * the table becomes visible only when complete, so a failure leaves nothing half-written. Logging the same
+ * key again stores a new table; readers see the latest. Tables of 1,000,000 rows are fine.
+ *
+ * @param run The run from initRun.
+ * @param key Table key: 1..128 characters, no `/`, `:` or `..`.
+ * @param table Columns and rows.
+ * @param options The step.
+ * @returns Resolves once all rows are stored.
+ * @throws {TrackingError} only with `strict: true`: bad key or columns, rows of the wrong length, a cell
+ * over 1 MB, or an unwritable store.
+ *
+ * @example
+ * ```ts
+ * import { finishRun, initRun, logTable } from "./mod.ts";
+ * const run = await initRun({ tracker: "disabled" });
+ * await logTable(run, "predictions", { columns: ["text", "label"], rows: [["great", "positive"]] });
+ * await finishRun(run);
+ * ```
+ */
+export function logTable(
+  run: Run,
+  key: string,
+  table: TableData,
+  options: LogTableOptions = {},
+): Promise<void> {
+  let s;
+  try {
+    s = stateOf(run);
+  } catch (e) {
+    fail(null, "logTable", e);
+    return Promise.resolve();
+  }
+  if (s.backend === "disabled") return Promise.resolve();
+  let tableId: number | null = null;
+  try {
+    if (s.finished) {
+      throw new TrackingError(`Cannot log table '${key}': run '${run.name}' is already finished`);
+    }
+    const problem = nameProblem(key, "key");
+    if (problem) throw new TrackingError(`Cannot log table '${key}': table ${problem}`);
+    const { columns, rows } = table ?? {};
+    if (!Array.isArray(columns) || columns.length === 0) {
+      throw new TrackingError(`Cannot log table '${key}': 'columns' must be a non-empty array of names`);
+    }
+    if (
+      columns.some((c) => typeof c !== "string" || c.length === 0) || new Set(columns).size !== columns.length
+    ) {
+      throw new TrackingError(`Cannot log table '${key}': column names must be distinct non-empty strings`);
+    }
+    if (!Array.isArray(rows)) {
+      throw new TrackingError(`Cannot log table '${key}': 'rows' must be an array of arrays`);
+    }
+    const step = options.step ?? Math.max(0, s.nextStep - 1);
+    if (!s.store) {
+      say(run, `table ${key}: ${columns.length} columns x ${rows.length} rows (${columns.join(", ")})`);
+      return Promise.resolve();
+    }
+    tableId = s.store.beginTable(run.id, key, columns, step);
+    const n = columns.length;
+    const batch: string[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      if (!Array.isArray(row) || row.length !== n) {
+        throw new TrackingError(
+          `Cannot log table '${key}': row ${i} has ${
+            Array.isArray(row) ? row.length : describe(row)
+          } values, ` +
+            `expected ${n} (one per column: ${columns.join(", ")})`,
+        );
+      }
+      const json = JSON.stringify(row);
+      if (json.length * 3 > MAX_VALUE_BYTES) cellProblem(row, columns, i);
+      batch.push(json);
+      if (batch.length === BATCH) {
+        s.store.insertRows(tableId, i + 1 - BATCH, batch);
+        batch.length = 0;
+      }
+    }
+    if (batch.length > 0) s.store.insertRows(tableId, rows.length - batch.length, batch);
+    s.store.completeTable(tableId, rows.length);
+    tableId = null;
+  } catch (e) {
+    if (tableId !== null) {
+      try {
+        s.store?.dropTable(tableId);
+      } catch { /* the table stays hidden (incomplete) */ }
+    }
+    try {
+      fail(run, "logTable", e);
+    } catch (strictError) {
+      return Promise.reject(strictError);
+    }
+  }
+  return Promise.resolve();
+}
