@@ -1,0 +1,167 @@
+/**
+ * Log a table the way W&B shows tables: a `run_table` artifact, a `media/table` run file, a history value.
+ * @module
+ */
+import type { WandbClient } from "./client.ts";
+import { WandbError } from "./errors.ts";
+import type { SavedArtifact, WandbRun, WandbTable } from "./types.ts";
+import { saveArtifact, type SaveArtifactOptions } from "./save_artifact.ts";
+import { uploadRunFiles } from "./upload_run_files.ts";
+import { b64ToHex, sha256Hex } from "./_md5.ts";
+
+/** Options for {@linkcode logTable}. */
+export interface LogTableOptions extends SaveArtifactOptions {
+  /** History step the table is logged at (part of the run file's name). */
+  step: number;
+}
+
+/** The history/summary value of a logged table (W&B's `table-file`). */
+export interface TableFileValue {
+  /** Always `table-file`. */
+  _type: "table-file";
+  /** Run file path, `media/table/<key>_<step>_<sha20>.table.json`. */
+  path: string;
+  /** hex SHA-256 of the file. */
+  sha256: string;
+  /** Bytes. */
+  size: number;
+  /** Number of columns. */
+  ncols: number;
+  /** Number of rows. */
+  nrows: number;
+  /** Always `IMMUTABLE`. */
+  log_mode: "IMMUTABLE";
+  /** `wandb-artifact://<hex id>/<key>.table.json`. */
+  artifact_path: string;
+}
+
+/** What {@linkcode logTable} did. */
+export interface LoggedTable {
+  /** The value to put under the table's key in a history row (and the summary). */
+  value: TableFileValue;
+  /** The `run-<id>-<key>` artifact version. */
+  artifact: SavedArtifact;
+}
+
+const enc = new TextEncoder();
+
+function wbType(v: unknown): string {
+  if (v === null || v === undefined) return "none";
+  if (typeof v === "number" || typeof v === "bigint") return "number";
+  if (typeof v === "string") return "string";
+  if (typeof v === "boolean") return "boolean";
+  return "any";
+}
+
+function columnTypes(columns: string[], rows: unknown[][]) {
+  const typeMap: Record<string, unknown> = {};
+  columns.forEach((c, j) => {
+    const kinds = [...new Set(rows.map((r) => wbType(r[j])))].sort();
+    typeMap[c] = kinds.length === 1
+      ? { wb_type: kinds[0] }
+      : kinds.length === 0
+      ? { wb_type: "any" }
+      : { wb_type: "union", params: { allowed_types: kinds.map((k) => ({ wb_type: k })) } };
+  });
+  return { wb_type: "typedDict", params: { type_map: typeMap } };
+}
+
+/**
+ * Logs a table as W&B shows tables: a version of the artifact `run-<run id>-<key>` (type `run_table`)
+ * holding `<key>.table.json`, the run file `media/table/<key>_<step>_<sha256[:20]>.table.json`, and a
+ * `table-file` value that the caller writes under `key` in a history row (with {@linkcode sendFileStream}).
+ *
+ * @param client The client.
+ * @param run The run.
+ * @param key History key, e.g. `predictions`.
+ * @param table Columns and rows (JSON-serialisable cells; each row as long as `columns`).
+ * @param options The step, plus artifact save options.
+ * @returns The history value and the artifact version.
+ * @throws {WandbError} `config` for a bad key, duplicate columns or a row of the wrong length; the
+ *   errors of {@linkcode saveArtifact} and {@linkcode uploadRunFiles}.
+ * @example
+ * ```ts
+ * import { connectWandb, logTable, sendFileStream, upsertRun } from "./mod.ts";
+ * const { client, entity } = await connectWandb();
+ * const run = await upsertRun(client, { id: "abc123", entity, project: "demo" });
+ * const { value } = await logTable(client, run, "preds", { columns: ["text", "label"], rows: [["good", "positive"]] }, { step: 0 });
+ * await sendFileStream(client, run, { history: { offset: 0, rows: [{ preds: value, _step: 0 }] } });
+ * ```
+ */
+export async function logTable(
+  client: WandbClient,
+  run: WandbRun,
+  key: string,
+  table: WandbTable,
+  options: LogTableOptions,
+): Promise<LoggedTable> {
+  if (typeof key !== "string" || !/^[A-Za-z0-9_.\-]{1,100}$/.test(key)) {
+    throw new WandbError(
+      "config",
+      `Invalid table key ${JSON.stringify(key)}: use 1..100 letters, digits, '-', '_' or '.'`,
+    );
+  }
+  if (!Number.isInteger(options.step) || options.step < 0) {
+    throw new WandbError("config", `Invalid step ${options.step} for table '${key}': use an integer >= 0`);
+  }
+  const { columns, rows } = table;
+  if (!Array.isArray(columns) || !columns.length || new Set(columns).size !== columns.length) {
+    throw new WandbError(
+      "config",
+      `Table '${key}' needs distinct column names, got ${JSON.stringify(columns)}`,
+    );
+  }
+  rows.forEach((r, i) => {
+    if (!Array.isArray(r) || r.length !== columns.length) {
+      throw new WandbError(
+        "config",
+        `Table '${key}' row ${i} has ${
+          Array.isArray(r) ? r.length : "no"
+        } cells for ${columns.length} columns`,
+      );
+    }
+  });
+  const json = {
+    /** Always `table-file`. */
+    _type: "table",
+    columns,
+    data: rows,
+    /** Number of columns. */
+    ncols: columns.length,
+    /** Number of rows. */
+    nrows: rows.length,
+    column_types: columnTypes(columns, rows),
+    /** Always `IMMUTABLE`. */
+    log_mode: "IMMUTABLE",
+  };
+  const bytes = enc.encode(JSON.stringify(json, (_k, v) => (typeof v === "bigint" ? Number(v) : v)));
+  const sha256 = sha256Hex(bytes);
+  const entry = `${key}.table.json`;
+  const artifact = await saveArtifact(client, run, {
+    name: `run-${run.id}-${key}`,
+    type: "run_table",
+    files: [{ name: entry, data: bytes }],
+  }, options);
+  const path = `media/table/${key}_${options.step}_${sha256.slice(0, 20)}.table.json`;
+  await uploadRunFiles(client, run, [{ name: path, data: bytes }], {
+    retry: options.retry,
+    signal: options.signal,
+  });
+  return {
+    value: {
+      /** Always `table-file`. */
+      _type: "table-file",
+      path,
+      sha256,
+      size: bytes.length,
+      /** Number of columns. */
+      ncols: columns.length,
+      /** Number of rows. */
+      nrows: rows.length,
+      /** Always `IMMUTABLE`. */
+      log_mode: "IMMUTABLE",
+      artifact_path: `wandb-artifact://${b64ToHex(artifact.id)}/${entry}`,
+    },
+    artifact,
+  };
+}

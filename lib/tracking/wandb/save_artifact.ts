@@ -1,0 +1,363 @@
+/**
+ * The artifact save flow of W&B, skipping files the server already has.
+ * @module
+ */
+import type { WandbClient, WandbRequestOptions } from "./client.ts";
+import { WandbError } from "./errors.ts";
+import type { SavedArtifact, WandbArtifactFile, WandbRun } from "./types.ts";
+import { artifactDigest } from "./artifact_digest.ts";
+import { md5Base64, md5File } from "./_md5.ts";
+import { checkFilePath } from "./_names.ts";
+import { parseUploadHeaders, pool } from "./_upload.ts";
+
+/** An artifact version to save. */
+export interface SaveArtifactSpec {
+  /** Collection name: 1..128 letters, digits, `-`, `_`, `.`. */
+  name: string;
+  /** Type, e.g. `model`, `dataset`, `run_table`. */
+  type: string;
+  /** Description. */
+  description?: string;
+  /** JSON-serialisable metadata. */
+  metadata?: Record<string, unknown>;
+  /** Aliases to put on the version; `latest` is always added. */
+  aliases?: string[];
+  /** Files of the version. */
+  files: WandbArtifactFile[];
+}
+
+/** Options for {@linkcode saveArtifact}. */
+export interface SaveArtifactOptions extends WandbRequestOptions {
+  /** Uploads in parallel (default 4). */
+  concurrency?: number;
+}
+
+const CREATE_ARTIFACT = `mutation CreateArtifact($input: CreateArtifactInput!) {
+  createArtifact(input: $input) {
+    artifact { id state digest versionIndex artifactSequence { id latestArtifact { id versionIndex } } }
+  }
+}`;
+
+const CREATE_MANIFEST = `mutation CreateArtifactManifest(
+  $name: String!, $digest: String!, $artifactID: ID!, $baseArtifactID: ID, $entityName: String!,
+  $projectName: String!, $runName: String!, $includeUpload: Boolean!, $type: ArtifactManifestType = FULL
+) {
+  createArtifactManifest(input: {
+    name: $name, digest: $digest, artifactID: $artifactID, baseArtifactID: $baseArtifactID,
+    entityName: $entityName, projectName: $projectName, runName: $runName, type: $type
+  }) {
+    artifactManifest { id file { id name uploadUrl @include(if: $includeUpload) uploadHeaders @include(if: $includeUpload) } }
+  }
+}`;
+
+const CREATE_FILES =
+  `mutation CreateArtifactFiles($storageLayout: ArtifactStorageLayout!, $artifactFiles: [CreateArtifactFileSpecInput!]!) {
+  createArtifactFiles(input: {artifactFiles: $artifactFiles}) {
+    files { edges { node { id name uploadUrl uploadHeaders storagePath(layout: $storageLayout) artifact { id } } } }
+  }
+}`;
+
+const UPDATE_MANIFEST =
+  `mutation UpdateArtifactManifest($artifactManifestID: ID!, $digest: String, $baseArtifactID: ID, $includeUpload: Boolean!) {
+  updateArtifactManifest(input: {artifactManifestID: $artifactManifestID, digest: $digest, baseArtifactID: $baseArtifactID}) {
+    artifactManifest { id file { id name uploadUrl @include(if: $includeUpload) uploadHeaders @include(if: $includeUpload) } }
+  }
+}`;
+
+const COMMIT = `mutation CommitArtifact($artifactID: ID!) {
+  commitArtifact(input: {artifactID: $artifactID}) { artifact { id digest versionIndex } }
+}`;
+
+const enc = new TextEncoder();
+const NAME = /^[A-Za-z0-9_.\-]{1,128}$/;
+
+interface Entry {
+  file: WandbArtifactFile;
+  digest: string;
+  size: number;
+}
+
+function invalid(spec: SaveArtifactSpec, why: string): WandbError {
+  return new WandbError("config", `Cannot save artifact '${spec.name}': ${why}`);
+}
+
+function bytesOf(file: WandbArtifactFile): Uint8Array | null {
+  if (file.data === undefined) return null;
+  return typeof file.data === "string" ? enc.encode(file.data) : file.data;
+}
+
+/** Re-raises a storage rejection as an `upload` error that names the file. */
+function uploadError(e: unknown, what: string): unknown {
+  if (e instanceof WandbError && (e.kind === "http" || e.kind === "not_found" || e.kind === "auth")) {
+    return new WandbError("upload", `Upload of ${what} failed: ${e.message}`, {
+      op: "upload",
+      status: e.status,
+      transient: e.transient,
+      cause: e,
+    });
+  }
+  return e;
+}
+
+/**
+ * Saves an artifact version as an output of a run, with W&B's flow: CreateArtifact (digest
+ * deduplication on) → CreateArtifactManifest → CreateArtifactFiles → PUT of the files the server does not
+ * have → UpdateArtifactManifest → PUT of the manifest → CommitArtifact.
+ *
+ * When the server already has a committed version with the same digest, nothing is uploaded and that
+ * version is returned with `deduplicated: true` (the requested aliases move to it).
+ *
+ * @param client The client.
+ * @param run The run that logs the artifact.
+ * @param spec Name, type, files (on disk or in memory, digests optional), aliases, metadata.
+ * @param options Upload concurrency, retry overrides and an abort signal.
+ * @returns The saved version: id, version index, digest, files uploaded and skipped.
+ * @throws {WandbError} `config` for a bad name, alias or file (also a file that changed since its digest
+ *   was taken); `upload` when the storage rejects a PUT; the client's errors otherwise.
+ * @example
+ * ```ts
+ * import { connectWandb, saveArtifact, upsertRun } from "./mod.ts";
+ * const { client, entity } = await connectWandb();
+ * const run = await upsertRun(client, { id: "abc123", entity, project: "demo" });
+ * const saved = await saveArtifact(client, run, {
+ *   name: "sample-data",
+ *   type: "dataset",
+ *   files: [{ name: "sample.jsonl", data: '{"text":"good","label":"positive"}\n' }],
+ * });
+ * console.log(`${saved.name}:v${saved.versionIndex}`);
+ * ```
+ */
+export async function saveArtifact(
+  client: WandbClient,
+  run: WandbRun,
+  spec: SaveArtifactSpec,
+  options: SaveArtifactOptions = {},
+): Promise<SavedArtifact> {
+  if (typeof spec.name !== "string" || !NAME.test(spec.name)) {
+    throw invalid(spec, "names are 1..128 letters, digits, '-', '_' or '.'");
+  }
+  if (typeof spec.type !== "string" || !NAME.test(spec.type)) {
+    throw invalid(spec, `type ${JSON.stringify(spec.type)} must be 1..128 letters, digits, '-', '_' or '.'`);
+  }
+  const aliases = [...new Set(["latest", ...(spec.aliases ?? [])])];
+  for (const a of aliases) {
+    if (!/^[A-Za-z0-9_.\-]{1,128}$/.test(a) || /^v\d+$/.test(a)) {
+      throw invalid(
+        spec,
+        `alias ${
+          JSON.stringify(a)
+        } must be letters, digits, '-', '_' or '.' and not look like a version (v3)`,
+      );
+    }
+  }
+  if (!spec.files.length) throw invalid(spec, "it has no files");
+  const seen = new Set<string>();
+  const entries: Entry[] = [];
+  for (const file of spec.files) {
+    checkFilePath(`file name in artifact '${spec.name}'`, file.name);
+    if (seen.has(file.name)) throw invalid(spec, `file '${file.name}' is given twice`);
+    seen.add(file.name);
+    const data = bytesOf(file);
+    if (file.digest && file.size !== undefined) entries.push({ file, digest: file.digest, size: file.size });
+    else if (data) entries.push({ file, digest: md5Base64(data), size: data.length });
+    else if (file.path) {
+      try {
+        entries.push({ file, ...(await md5File(file.path)) });
+      } catch (e) {
+        throw invalid(spec, `cannot read '${file.path}' for '${file.name}': ${(e as Error).message}`);
+      }
+    } else throw invalid(spec, `file '${file.name}' has neither path nor data`);
+  }
+  const contents: Record<string, { digest: string; size: number }> = {};
+  for (const e of entries) contents[e.file.name] = { digest: e.digest, size: e.size };
+  const digest = artifactDigest(contents);
+  const req = { retry: options.retry, signal: options.signal };
+
+  const created = await client.graphql<{
+    createArtifact: {
+      artifact: {
+        id: string;
+        state: string;
+        versionIndex?: number | null;
+        artifactSequence?: { latestArtifact?: { id: string } | null } | null;
+      };
+    } | null;
+  }>("CreateArtifact", CREATE_ARTIFACT, {
+    input: {
+      entityName: run.entity,
+      projectName: run.project,
+      artifactTypeName: spec.type,
+      artifactCollectionName: spec.name,
+      runName: run.id,
+      digest,
+      digestAlgorithm: "MANIFEST_MD5",
+      description: spec.description ?? null,
+      aliases: aliases.map((alias) => ({ artifactCollectionName: spec.name, alias })),
+      metadata: spec.metadata ? JSON.stringify(spec.metadata) : null,
+      enableDigestDeduplication: true,
+    },
+  }, req);
+  const artifact = created.createArtifact?.artifact;
+  if (!artifact?.id) {
+    throw new WandbError("protocol", `W&B's CreateArtifact for '${spec.name}' returned no artifact`, {
+      op: "CreateArtifact",
+    });
+  }
+  const result: SavedArtifact = {
+    id: artifact.id,
+    entity: run.entity,
+    project: run.project,
+    name: spec.name,
+    type: spec.type,
+    versionIndex: artifact.versionIndex ?? null,
+    digest,
+    deduplicated: false,
+    uploaded: 0,
+    skipped: 0,
+  };
+  if (artifact.state === "COMMITTED") return { ...result, deduplicated: true, skipped: entries.length };
+
+  const manifest = await client.graphql<{
+    createArtifactManifest: { artifactManifest: { id: string } } | null;
+  }>("CreateArtifactManifest", CREATE_MANIFEST, {
+    name: "wandb_manifest.json",
+    digest: "",
+    artifactID: artifact.id,
+    baseArtifactID: null,
+    entityName: run.entity,
+    projectName: run.project,
+    runName: run.id,
+    includeUpload: false,
+    type: "FULL",
+  }, req);
+  const manifestId = manifest.createArtifactManifest?.artifactManifest?.id;
+  if (!manifestId) {
+    throw new WandbError("protocol", `W&B's CreateArtifactManifest for '${spec.name}' returned no id`, {
+      op: "CreateArtifactManifest",
+    });
+  }
+
+  const births = new Map<string, string>();
+  const uploads: { entry: Entry; url: string; headers: Record<string, string> }[] = [];
+  for (let i = 0; i < entries.length; i += 500) {
+    const batch = entries.slice(i, i + 500);
+    const files = await client.graphql<{
+      createArtifactFiles: {
+        files: {
+          edges: {
+            node: {
+              uploadUrl: string | null;
+              uploadHeaders: string[] | null;
+              artifact?: { id: string } | null;
+            };
+          }[];
+        };
+      } | null;
+    }>("CreateArtifactFiles", CREATE_FILES, {
+      storageLayout: "V2",
+      artifactFiles: batch.map((e) => ({
+        artifactID: artifact.id,
+        name: e.file.name,
+        md5: e.digest,
+        artifactManifestID: manifestId,
+      })),
+    }, req);
+    const edges = files.createArtifactFiles?.files?.edges ?? [];
+    if (edges.length !== batch.length) {
+      throw new WandbError(
+        "protocol",
+        `W&B's CreateArtifactFiles returned ${edges.length} files for ${batch.length} of '${spec.name}'`,
+        { op: "CreateArtifactFiles" },
+      );
+    }
+    edges.forEach(({ node }, j) => {
+      const entry = batch[j];
+      births.set(entry.file.name, node.artifact?.id ?? artifact.id);
+      if (node.uploadUrl) {
+        uploads.push({ entry, url: node.uploadUrl, headers: parseUploadHeaders(node.uploadHeaders) });
+      } else result.skipped++;
+    });
+  }
+
+  await pool(uploads, options.concurrency ?? 4, async ({ entry, url, headers }) => {
+    const body = bytesOf(entry.file) ?? await Deno.readFile(entry.file.path!);
+    const actual = md5Base64(body);
+    if (actual !== entry.digest || body.length !== entry.size) {
+      throw invalid(
+        spec,
+        `file '${entry.file.name}' changed since its digest was taken (expected ${entry.digest}, ${entry.size} bytes; ` +
+          `found ${actual}, ${body.length} bytes)`,
+      );
+    }
+    try {
+      await client.request("upload", {
+        method: "PUT",
+        url,
+        body,
+        headers: { ...headers, "Content-MD5": entry.digest },
+        readBody: false,
+        ...req,
+      });
+    } catch (e) {
+      throw uploadError(e, `'${entry.file.name}' of artifact '${spec.name}'`);
+    }
+    result.uploaded++;
+  });
+
+  const manifestJson: Record<string, unknown> = {
+    version: 1,
+    storagePolicy: "wandb-storage-policy-v1",
+    storagePolicyConfig: { storageLayout: "V2" },
+    contents: Object.fromEntries(
+      entries.map((
+        e,
+      ) => [e.file.name, { digest: e.digest, size: e.size, birthArtifactID: births.get(e.file.name) }]),
+    ),
+  };
+  const manifestBytes = enc.encode(JSON.stringify(manifestJson));
+  const updated = await client.graphql<{
+    updateArtifactManifest: {
+      artifactManifest: { file: { uploadUrl: string | null; uploadHeaders: string[] | null } };
+    } | null;
+  }>("UpdateArtifactManifest", UPDATE_MANIFEST, {
+    artifactManifestID: manifestId,
+    digest: md5Base64(manifestBytes),
+    baseArtifactID: null,
+    includeUpload: true,
+  }, req);
+  const file = updated.updateArtifactManifest?.artifactManifest?.file;
+  if (!file?.uploadUrl) {
+    throw new WandbError(
+      "protocol",
+      `W&B's UpdateArtifactManifest for '${spec.name}' returned no upload URL`,
+      {
+        op: "UpdateArtifactManifest",
+      },
+    );
+  }
+  try {
+    await client.request("upload", {
+      method: "PUT",
+      url: file.uploadUrl,
+      body: manifestBytes,
+      headers: { "Content-Type": "application/json", ...parseUploadHeaders(file.uploadHeaders) },
+      readBody: false,
+      ...req,
+    });
+  } catch (e) {
+    throw uploadError(e, `the manifest of artifact '${spec.name}'`);
+  }
+
+  const committed = await client.graphql<{
+    commitArtifact: { artifact: { id: string; digest: string; versionIndex?: number | null } } | null;
+  }>("CommitArtifact", COMMIT, { artifactID: artifact.id }, req);
+  const c = committed.commitArtifact?.artifact;
+  if (c?.digest && c.digest !== digest) {
+    throw new WandbError(
+      "digest",
+      `W&B committed artifact '${spec.name}' with digest ${c.digest}, expected ${digest}`,
+      { op: "CommitArtifact" },
+    );
+  }
+  return { ...result, versionIndex: c?.versionIndex ?? result.versionIndex };
+}

@@ -1,0 +1,159 @@
+/**
+ * History, summary, console output and completion through W&B's file_stream endpoint.
+ * @module
+ */
+import type { WandbClient, WandbRequestOptions } from "./client.ts";
+import { WandbError } from "./errors.ts";
+import type { WandbRun } from "./types.ts";
+
+/** What to send. Offsets make a resend idempotent: a line sent again at its offset replaces itself. */
+export interface FileStreamChunk {
+  /** History rows starting at line `offset` (0-based). Rows carry `_step`, `_runtime`, `_timestamp`. */
+  history?: { offset: number; rows: Record<string, unknown>[] };
+  /** The whole summary (replaces the previous one). */
+  summary?: Record<string, unknown>;
+  /** Console output lines starting at line `offset`. */
+  output?: { offset: number; lines: string[] };
+  /** Marks the run finished with this exit code (sent last, after the data). */
+  exitCode?: number;
+}
+
+/** Options for {@linkcode sendFileStream}. */
+export interface SendFileStreamOptions extends WandbRequestOptions {
+  /** Most history rows or output lines per request (default 1000). */
+  maxLinesPerRequest?: number;
+  /** Most bytes of content per request (default 4 MiB). */
+  maxBytesPerRequest?: number;
+}
+
+/** What {@linkcode sendFileStream} sent. */
+export interface FileStreamResult {
+  /** Requests posted. */
+  requests: number;
+  /** The next history offset (offset + rows sent), or null when no history was sent. */
+  historyEnd: number | null;
+  /** The next output offset, or null. */
+  outputEnd: number | null;
+}
+
+function lineOf(what: string, value: unknown): string {
+  const line = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? Number(v) : v));
+  if (line === undefined) throw new WandbError("config", `Cannot send ${what}: it is not JSON-serialisable`);
+  return line;
+}
+
+function batches(lines: string[], maxLines: number, maxBytes: number): string[][] {
+  const out: string[][] = [];
+  let cur: string[] = [];
+  let bytes = 0;
+  for (const line of lines) {
+    if (cur.length && (cur.length >= maxLines || bytes + line.length > maxBytes)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(line);
+    bytes += line.length;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+/**
+ * Posts history rows, the summary, output lines and/or completion to the run's file_stream.
+ *
+ * Large chunks are split into several requests with consecutive offsets; each request is retried by the
+ * client. The summary is sent with the last data request; the completion (`exitCode`) in a request of its
+ * own after everything else.
+ *
+ * @param client The client.
+ * @param run The run (from {@linkcode upsertRun}).
+ * @param chunk What to send.
+ * @param options Batch limits, retry overrides and an abort signal.
+ * @returns Requests sent and the next offsets.
+ * @throws {WandbError} `config` for an invalid offset or a value that is not JSON; the client's errors.
+ * @example
+ * ```ts
+ * import { connectWandb, sendFileStream, upsertRun } from "./mod.ts";
+ * const { client, entity } = await connectWandb();
+ * const run = await upsertRun(client, { id: "abc123", entity, project: "demo" });
+ * const t = Date.now() / 1000;
+ * await sendFileStream(client, run, {
+ *   history: { offset: 0, rows: [{ loss: 0.5, _step: 0, _runtime: 0, _timestamp: t }] },
+ *   summary: { loss: 0.5 },
+ * });
+ * await sendFileStream(client, run, { exitCode: 0 });
+ * ```
+ */
+export async function sendFileStream(
+  client: WandbClient,
+  run: WandbRun,
+  chunk: FileStreamChunk,
+  options: SendFileStreamOptions = {},
+): Promise<FileStreamResult> {
+  const maxLines = Math.max(1, options.maxLinesPerRequest ?? 1000);
+  const maxBytes = Math.max(1, options.maxBytesPerRequest ?? 4 * 1024 * 1024);
+  for (const [what, part] of [["history", chunk.history], ["output", chunk.output]] as const) {
+    if (part && (!Number.isInteger(part.offset) || part.offset < 0)) {
+      throw new WandbError(
+        "config",
+        `Invalid ${what} offset ${part.offset} for run '${run.id}': use an integer >= 0`,
+      );
+    }
+  }
+  const url = `${client.baseUrl}/files/${encodeURIComponent(run.entity)}/${encodeURIComponent(run.project)}/${
+    encodeURIComponent(run.id)
+  }/file_stream`;
+  const post = async (body: unknown) => {
+    await client.request("file_stream", {
+      method: "POST",
+      url,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+      auth: true,
+      retry: options.retry,
+      signal: options.signal,
+    });
+  };
+  const posts: Record<string, { offset: number; content: string[] }>[] = [];
+  let historyEnd: number | null = null;
+  let outputEnd: number | null = null;
+  if (chunk.history) {
+    const lines = chunk.history.rows.map((r, i) => lineOf(`history row ${chunk.history!.offset + i}`, r));
+    let offset = chunk.history.offset;
+    for (const b of batches(lines, maxLines, maxBytes)) {
+      posts.push({ "wandb-history.jsonl": { offset, content: b } });
+      offset += b.length;
+    }
+    historyEnd = offset;
+  }
+  if (chunk.output) {
+    let offset = chunk.output.offset;
+    for (const b of batches(chunk.output.lines.map(String), maxLines, maxBytes)) {
+      posts.push({ "output.log": { offset, content: b } });
+      offset += b.length;
+    }
+    outputEnd = offset;
+  }
+  if (chunk.summary) {
+    const line = lineOf("the summary", chunk.summary);
+    if (posts.length) posts[posts.length - 1]["wandb-summary.json"] = { offset: 0, content: [line] };
+    else posts.push({ "wandb-summary.json": { offset: 0, content: [line] } });
+  }
+  let requests = 0;
+  for (const files of posts) {
+    await post({ files });
+    requests++;
+  }
+  if (chunk.exitCode !== undefined) {
+    if (!Number.isInteger(chunk.exitCode)) {
+      throw new WandbError(
+        "config",
+        `Invalid exit code ${chunk.exitCode} for run '${run.id}': use an integer`,
+      );
+    }
+    await post({ complete: true, exitcode: chunk.exitCode });
+    requests++;
+  }
+  return { requests, historyEnd, outputEnd };
+}

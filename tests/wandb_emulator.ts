@@ -1,0 +1,1114 @@
+/**
+ * A loopback emulator of the W&B backend (GraphQL, file_stream, storage) for tests.
+ *
+ * It follows the minimal spec of the protocol notes: GraphQL dispatch by operation name (falling back to
+ * the query text), runs with file_stream offset semantics, run files, artifacts with versions, moving
+ * aliases, digest deduplication, commit checks and lineage, a request log and fault injection per
+ * operation. It binds 127.0.0.1 only.
+ *
+ * @example
+ * ```ts
+ * import { startEmulator } from "./wandb_emulator.ts";
+ * const emu = await startEmulator();
+ * emu.inject("UpsertBucket", { status: 500, times: 3 });
+ * // ... point a client at emu.url ...
+ * console.log(emu.state().counts);
+ * await emu.close();
+ * ```
+ * @module
+ */
+import { createHash } from "node:crypto";
+
+/** A fault applied to the next `times` requests of one operation. */
+export interface Fault {
+  /** Reply with this HTTP status instead of handling the request. */
+  status?: number;
+  /** How many requests the fault applies to (default 1; `Infinity` for all). */
+  times?: number;
+  /** With a status: seconds to put in the `RateLimit-Reset` header (429s). */
+  rateLimitReset?: number;
+  /** With a status: value of the `Retry-After` header. */
+  retryAfter?: string;
+  /** Wait this long, then handle the request normally (or apply the other fault fields). */
+  delayMs?: number;
+  /** Never answer (until the emulator goes down or closes; then 503). */
+  hang?: boolean;
+  /** Drop the connection: the response body breaks before any byte of it is sent. */
+  drop?: boolean;
+  /** Reply 200 with this raw body instead of handling the request (e.g. malformed JSON). */
+  body?: string;
+  /** Reply 200 `{data:null, errors}` with these messages instead of handling the request. */
+  graphqlErrors?: string[];
+}
+
+/** Options for {@linkcode startEmulator}. */
+export interface StartEmulatorOptions {
+  /** Port to bind on 127.0.0.1 (default 0: any free port). */
+  port?: number;
+  /** The viewer's default entity (default "emu-user"). */
+  entity?: string;
+  /** When set, requests carrying another API key are rejected with 401. */
+  apiKey?: string;
+  /** Print unknown operations to stderr (default true). */
+  loud?: boolean;
+}
+
+/** One logged request. */
+export interface LoggedRequest {
+  /** Operation: the GraphQL operation name, or `file_stream`, `storage_put`, `storage_get`, ... */
+  op: string;
+  method: string;
+  path: string;
+  status: number;
+  /** The fault applied, if any. */
+  fault?: string;
+}
+
+/** A run as the emulator holds it. */
+export interface EmuRun {
+  id: string;
+  entity: string;
+  project: string;
+  name: string;
+  displayName: string;
+  /** The config with Python's `{value, desc}` wrapping removed. */
+  config: Record<string, unknown>;
+  /** The config exactly as sent (parsed). */
+  rawConfig: unknown;
+  group: string | null;
+  jobType: string | null;
+  tags: string[];
+  notes: string | null;
+  /** History lines in order; a hole is `null`. */
+  history: (Record<string, unknown> | null)[];
+  /** How many times each history line was written (more than once = a resend at the same offset). */
+  historyWrites: number[];
+  summary: Record<string, unknown>;
+  output: (string | null)[];
+  events: (string | null)[];
+  complete: boolean;
+  exitcode: number | null;
+  /** Run files: name -> size, base64 MD5 and the text of the file. */
+  files: Record<string, { size: number; md5: string; text: string }>;
+  /** Artifact ids logged by the run (committed). */
+  outputs: string[];
+  /** Artifact ids used by the run. */
+  inputs: string[];
+  upserts: number;
+}
+
+/** One artifact version. */
+export interface EmuArtifact {
+  id: string;
+  entity: string;
+  project: string;
+  collection: string;
+  type: string;
+  digest: string;
+  state: "PENDING" | "COMMITTED";
+  versionIndex: number | null;
+  description: string | null;
+  metadata: Record<string, unknown>;
+  aliases: string[];
+  pendingAliases: string[];
+  manifestId: string | null;
+  manifest: Record<string, unknown> | null;
+  createdBy: string | null;
+  usedBy: string[];
+  createdAt: string;
+}
+
+/** The emulator's state, as JSON. */
+export interface EmulatorState {
+  runs: Record<string, EmuRun>;
+  artifacts: Record<string, EmuArtifact>;
+  /** `entity/project/collection` -> type and artifact ids in creation order. */
+  collections: Record<string, { type: string; ids: string[] }>;
+  /** Stored blobs: base64 MD5 -> size. */
+  blobs: Record<string, number>;
+  requests: LoggedRequest[];
+  /** Requests per operation. */
+  counts: Record<string, number>;
+  /** Requests to operations the emulator does not know. */
+  unknown: { op: string; query: string }[];
+  /** Requests whose API key was wrong (only when `apiKey` is set). */
+  authFailures: number;
+  /** Errors the emulator reported to clients (GraphQL errors, 4xx). */
+  errors: { op: string; message: string }[];
+}
+
+/** A running emulator. */
+export interface Emulator {
+  /** Base URL, e.g. `http://127.0.0.1:40123` (no trailing slash). */
+  url: string;
+  /** The bound port. */
+  port: number;
+  /** A deep copy of the state. */
+  state(): EmulatorState;
+  /** Queue a fault for an operation (`*` matches every request). */
+  inject(op: string, fault: Fault): void;
+  /** Drop every queued fault. */
+  clearFaults(): void;
+  /** Stop listening but keep the state (connections are refused until {@linkcode Emulator.up}). */
+  down(): Promise<void>;
+  /** Listen again on the same port with the same state. */
+  up(): Promise<void>;
+  /** Stop for good: releases hung requests, closes the listener. */
+  close(): Promise<void>;
+}
+
+interface Blob {
+  bytes: Uint8Array;
+  birth: string | null;
+}
+
+interface PendingFault extends Fault {
+  left: number;
+}
+
+const dec = new TextDecoder();
+
+function md5b64(bytes: Uint8Array): string {
+  return createHash("md5").update(bytes).digest("base64");
+}
+
+function b64ToHex(b64: string): string {
+  return Array.from(atob(b64), (c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("");
+}
+
+function hexToB64(hex: string): string {
+  let s = "";
+  for (let i = 0; i + 1 < hex.length; i += 2) s += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
+  return btoa(s);
+}
+
+function b64url(b64: string): string {
+  return b64.replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+}
+
+function fromB64url(s: string): string {
+  const b = s.replaceAll("-", "+").replaceAll("_", "/");
+  return b + "=".repeat((4 - (b.length % 4)) % 4);
+}
+
+/** The W&B artifact digest (protocol notes 2.2). */
+function manifestDigest(contents: Record<string, { digest: string }>): string {
+  const h = createHash("md5");
+  h.update("wandb-artifact-manifest-v1\n");
+  for (const path of Object.keys(contents).sort()) h.update(`${path}:${contents[path].digest}\n`);
+  return h.digest("hex");
+}
+
+function unwrapConfig(raw: unknown): Record<string, unknown> {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (k === "_wandb") continue;
+    const wrapped = v !== null && typeof v === "object" && !Array.isArray(v) && "value" in v &&
+      Object.keys(v).every((x) => x === "value" || x === "desc");
+    out[k] = wrapped ? (v as { value: unknown }).value : v;
+  }
+  return out;
+}
+
+function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}
+
+class GqlError extends Error {}
+
+const OP_PATTERNS: [RegExp, string][] = [
+  [/artifactCollectionMembership\s*\(/, "ArtifactMembershipByName"],
+  [/project\s*\([^)]*\)\s*\{\s*artifact\s*\(/, "ProjectArtifact"],
+  [/\bviewer\s*\{/, "Viewer"],
+  [/\bupsertBucket\s*\(/, "UpsertBucket"],
+];
+
+/**
+ * Starts the emulator on 127.0.0.1.
+ *
+ * @param options Port, default entity, accepted API key.
+ * @returns The running emulator.
+ * @example
+ * ```ts
+ * const emu = await startEmulator({ port: 0 });
+ * await fetch(`${emu.url}/__emu/state`).then((r) => r.json());
+ * await emu.close();
+ * ```
+ */
+export async function startEmulator(options: StartEmulatorOptions = {}): Promise<Emulator> {
+  const defaultEntity = options.entity ?? "emu-user";
+  const loud = options.loud ?? true;
+  const runs = new Map<string, EmuRun>();
+  const runLines = new Map<string, { history: (string | null)[] }>();
+  const artifacts = new Map<string, EmuArtifact>();
+  const collections = new Map<string, { type: string; ids: string[] }>();
+  const blobs = new Map<string, Blob>();
+  const manifests = new Map<string, { artifactId: string; bytes: Uint8Array | null; digest: string }>();
+  const requests: LoggedRequest[] = [];
+  const counts: Record<string, number> = {};
+  const unknown: { op: string; query: string }[] = [];
+  const errors: { op: string; message: string }[] = [];
+  let authFailures = 0;
+  const faults = new Map<string, PendingFault[]>();
+  const hung = new Set<() => void>();
+  let seq = 0;
+  let server: Deno.HttpServer<Deno.NetAddr> | null = null;
+  let port = options.port ?? 0;
+  let closed = false;
+
+  const nextId = (kind: string) => btoa(`${kind}:${++seq}`);
+  const base = () => `http://127.0.0.1:${port}`;
+
+  function takeFault(op: string): PendingFault | null {
+    for (const key of [op, "*"]) {
+      const list = faults.get(key);
+      if (!list) continue;
+      while (list.length && list[0].left <= 0) list.shift();
+      if (list.length) {
+        list[0].left--;
+        return list[0];
+      }
+    }
+    return null;
+  }
+
+  function getRun(entity: string, project: string, name: string): EmuRun | undefined {
+    return runs.get(`${entity}/${project}/${name}`);
+  }
+
+  function lineArray(arr: (string | null)[], offset: number, content: string[]) {
+    for (let i = 0; i < content.length; i++) {
+      while (arr.length < offset + i) arr.push(null);
+      arr[offset + i] = content[i];
+    }
+  }
+
+  // ---------------------------------------------------------------- GraphQL resolvers
+  function viewer() {
+    return {
+      viewer: {
+        id: btoa("User:1"),
+        entity: defaultEntity,
+        username: defaultEntity,
+        email: `${defaultEntity}@example.invalid`,
+        flags: "{}",
+        teams: { edges: [] },
+      },
+    };
+  }
+
+  function upsertBucket(v: Record<string, unknown>) {
+    const entity = String(v.entity ?? v.entityName ?? defaultEntity);
+    const project = String(v.project ?? v.modelName ?? "uncategorized");
+    const name = String(v.name ?? "");
+    if (!name) throw new GqlError("UpsertBucket: variable 'name' (the run id) is required");
+    const key = `${entity}/${project}/${name}`;
+    let run = runs.get(key);
+    const inserted = !run;
+    if (!run) {
+      run = {
+        id: nextId("Run"),
+        entity,
+        project,
+        name,
+        displayName: `emu-run-${seq}`,
+        config: {},
+        rawConfig: null,
+        group: null,
+        jobType: null,
+        tags: [],
+        notes: null,
+        history: [],
+        historyWrites: [],
+        summary: {},
+        output: [],
+        events: [],
+        complete: false,
+        exitcode: null,
+        files: {},
+        outputs: [],
+        inputs: [],
+        upserts: 0,
+      };
+      runs.set(key, run);
+      runLines.set(key, { history: [] });
+    }
+    run.upserts++;
+    if (typeof v.displayName === "string" && v.displayName) run.displayName = v.displayName;
+    if (typeof v.config === "string" && v.config) {
+      try {
+        run.rawConfig = JSON.parse(v.config);
+        run.config = unwrapConfig(run.rawConfig);
+      } catch {
+        throw new GqlError(`UpsertBucket: config is not JSON: ${v.config.slice(0, 80)}`);
+      }
+    }
+    if (typeof v.groupName === "string") run.group = v.groupName;
+    if (typeof v.jobType === "string") run.jobType = v.jobType;
+    if (Array.isArray(v.tags)) run.tags = v.tags.map(String);
+    const notes = v.notes ?? v.description;
+    if (typeof notes === "string") run.notes = notes;
+    if (typeof v.summaryMetrics === "string") {
+      try {
+        Object.assign(run.summary, JSON.parse(v.summaryMetrics));
+      } catch { /* ignored like the server */ }
+    }
+    return {
+      upsertBucket: {
+        inserted,
+        bucket: {
+          id: run.id,
+          name: run.name,
+          displayName: run.displayName,
+          description: run.notes,
+          config: JSON.stringify(run.rawConfig ?? {}),
+          sweepName: null,
+          historyLineCount: run.history.length,
+          project: {
+            id: btoa(`Project:${entity}/${project}`),
+            name: project,
+            entity: { id: btoa(`Entity:${entity}`), name: entity },
+          },
+        },
+      },
+    };
+  }
+
+  function createRunFiles(v: Record<string, unknown>) {
+    const entity = String(v.entity ?? defaultEntity);
+    const project = String(v.project ?? "");
+    const name = String(v.run ?? "");
+    const run = getRun(entity, project, name);
+    if (!run) throw new GqlError(`CreateRunFiles: run ${entity}/${project}/${name} not found`);
+    const files = Array.isArray(v.files) ? v.files.map(String) : [];
+    return {
+      createRunFiles: {
+        runID: run.id,
+        uploadHeaders: [],
+        files: files.map((f) => ({
+          name: f,
+          uploadUrl: `${base()}/__storage/run/${encodeURIComponent(entity)}/${encodeURIComponent(project)}/${
+            encodeURIComponent(name)
+          }/${f.split("/").map(encodeURIComponent).join("/")}`,
+        })),
+      },
+    };
+  }
+
+  function collectionKey(entity: string, project: string, name: string) {
+    return `${entity}/${project}/${name}`;
+  }
+
+  function sequenceInfo(a: EmuArtifact) {
+    const coll = collections.get(collectionKey(a.entity, a.project, a.collection))!;
+    const committed = coll.ids.map((id) => artifacts.get(id)!).filter((x) => x.state === "COMMITTED");
+    const latest = committed.find((x) => x.aliases.includes("latest")) ?? null;
+    return {
+      id: btoa(`ArtifactCollection:${a.entity}/${a.project}/${a.collection}`),
+      name: a.collection,
+      latestArtifact: latest ? { id: latest.id, versionIndex: latest.versionIndex } : null,
+    };
+  }
+
+  function moveAliases(a: EmuArtifact, aliases: string[]) {
+    const coll = collections.get(collectionKey(a.entity, a.project, a.collection))!;
+    for (const alias of aliases) {
+      if (/^v\d+$/.test(alias)) continue;
+      for (const id of coll.ids) {
+        const other = artifacts.get(id)!;
+        if (other !== a) other.aliases = other.aliases.filter((x) => x !== alias);
+      }
+      if (!a.aliases.includes(alias)) a.aliases.push(alias);
+    }
+  }
+
+  function createArtifact(v: Record<string, unknown>) {
+    const input = (v.input && typeof v.input === "object" ? v.input : v) as Record<string, unknown>;
+    const entity = String(input.entityName ?? defaultEntity);
+    const project = String(input.projectName ?? "");
+    const type = String(input.artifactTypeName ?? "");
+    const name = String(
+      input.artifactCollectionName ??
+        (Array.isArray(input.artifactCollectionNames) ? input.artifactCollectionNames[0] : ""),
+    );
+    const digest = typeof input.digest === "string" ? input.digest : "";
+    if (!project || !type || !name) {
+      throw new GqlError(
+        "CreateArtifact: projectName, artifactTypeName and artifactCollectionName are required",
+      );
+    }
+    if (!/^[0-9a-f]{32}$/.test(digest)) {
+      throw new GqlError(`CreateArtifact: digest '${digest}' is not a hex MD5`);
+    }
+    const aliases = (Array.isArray(input.aliases) ? input.aliases : []).map((x) =>
+      typeof x === "string" ? x : String((x as { alias: unknown }).alias)
+    );
+    const key = collectionKey(entity, project, name);
+    let coll = collections.get(key);
+    if (coll && coll.type !== type) {
+      throw new GqlError(`CreateArtifact: collection '${name}' has type '${coll.type}', not '${type}'`);
+    }
+    if (!coll) collections.set(key, coll = { type, ids: [] });
+    const runName = typeof input.runName === "string" ? input.runName : null;
+    const dedup = input.enableDigestDeduplication !== false;
+    if (dedup) {
+      const same = coll.ids.map((id) => artifacts.get(id)!).find((a) =>
+        a.state === "COMMITTED" && a.digest === digest
+      );
+      if (same) {
+        moveAliases(same, aliases.length ? aliases : ["latest"]);
+        return {
+          createArtifact: {
+            artifact: {
+              id: same.id,
+              state: "COMMITTED",
+              digest,
+              versionIndex: same.versionIndex,
+              artifactSequence: sequenceInfo(same),
+            },
+          },
+        };
+      }
+    }
+    let metadata: Record<string, unknown> = {};
+    if (typeof input.metadata === "string" && input.metadata) {
+      try {
+        metadata = JSON.parse(input.metadata);
+      } catch {
+        throw new GqlError("CreateArtifact: metadata is not JSON");
+      }
+    }
+    const a: EmuArtifact = {
+      id: nextId("Artifact"),
+      entity,
+      project,
+      collection: name,
+      type,
+      digest,
+      state: "PENDING",
+      versionIndex: null,
+      description: typeof input.description === "string" ? input.description : null,
+      metadata,
+      aliases: [],
+      pendingAliases: aliases,
+      manifestId: null,
+      manifest: null,
+      createdBy: runName ? `${entity}/${project}/${runName}` : null,
+      usedBy: [],
+      createdAt: new Date().toISOString(),
+    };
+    artifacts.set(a.id, a);
+    coll.ids.push(a.id);
+    return {
+      createArtifact: {
+        artifact: { id: a.id, state: a.state, digest, versionIndex: null, artifactSequence: sequenceInfo(a) },
+      },
+    };
+  }
+
+  function manifestFile(id: string) {
+    return {
+      id,
+      uploadUrl: `${base()}/__storage/manifest/${encodeURIComponent(id)}`,
+      uploadHeaders: [],
+      directUrl: `${base()}/__storage/manifest/${encodeURIComponent(id)}`,
+    };
+  }
+
+  function createArtifactManifest(v: Record<string, unknown>) {
+    const input = (v.input && typeof v.input === "object" ? v.input : v) as Record<string, unknown>;
+    const a = artifacts.get(String(input.artifactID));
+    if (!a) throw new GqlError(`CreateArtifactManifest: artifact ${input.artifactID} not found`);
+    const id = nextId("ArtifactManifest");
+    manifests.set(id, { artifactId: a.id, bytes: null, digest: String(input.digest ?? "") });
+    a.manifestId = id;
+    const file = manifestFile(id);
+    return {
+      createArtifactManifest: {
+        artifactManifest: { id, file: input.includeUpload === false ? { ...file, uploadUrl: null } : file },
+      },
+    };
+  }
+
+  function updateArtifactManifest(v: Record<string, unknown>) {
+    const input = (v.input && typeof v.input === "object" ? v.input : v) as Record<string, unknown>;
+    const id = String(input.artifactManifestID);
+    const m = manifests.get(id);
+    if (!m) throw new GqlError(`UpdateArtifactManifest: manifest ${id} not found`);
+    if (typeof input.digest === "string") m.digest = input.digest;
+    return { updateArtifactManifest: { artifactManifest: { id, file: manifestFile(id) } } };
+  }
+
+  function createArtifactFiles(v: Record<string, unknown>) {
+    const files = (Array.isArray(v.artifactFiles) ? v.artifactFiles : []) as Record<string, unknown>[];
+    const edges = files.map((f) => {
+      const a = artifacts.get(String(f.artifactID));
+      if (!a) throw new GqlError(`CreateArtifactFiles: artifact ${f.artifactID} not found`);
+      const md5 = String(f.md5 ?? "");
+      if (!/^[A-Za-z0-9+/]{22}==$/.test(md5)) {
+        throw new GqlError(`CreateArtifactFiles: md5 '${md5}' of '${f.name}' is not a base64 MD5`);
+      }
+      const stored = blobs.get(md5);
+      const birth = stored?.birth ?? a.id;
+      return {
+        node: {
+          id: nextId("File"),
+          name: f.name,
+          displayName: f.name,
+          storagePath: `${a.entity}/${a.project}/${b64ToHex(md5)}`,
+          uploadUrl: stored
+            ? null
+            : `${base()}/__storage/blob/${b64url(md5)}?artifact=${encodeURIComponent(a.id)}`,
+          uploadHeaders: ["Content-Type:application/octet-stream"],
+          uploadMultipartUrls: null,
+          artifact: { id: birth },
+        },
+      };
+    });
+    return { createArtifactFiles: { files: { edges } } };
+  }
+
+  function commitArtifact(v: Record<string, unknown>) {
+    const input = (v.input && typeof v.input === "object" ? v.input : v) as Record<string, unknown>;
+    const a = artifacts.get(String(input.artifactID));
+    if (!a) throw new GqlError(`CommitArtifact: artifact ${input.artifactID} not found`);
+    if (a.state === "COMMITTED") {
+      return {
+        commitArtifact: {
+          artifact: { id: a.id, digest: a.digest, versionIndex: a.versionIndex, state: a.state },
+        },
+      };
+    }
+    const m = a.manifestId ? manifests.get(a.manifestId) : undefined;
+    if (!m?.bytes) throw new GqlError(`CommitArtifact: the manifest of artifact ${a.id} was never uploaded`);
+    let manifest: { contents?: Record<string, { digest: string; size?: number }> };
+    try {
+      manifest = JSON.parse(dec.decode(m.bytes));
+    } catch {
+      throw new GqlError(`CommitArtifact: the manifest of artifact ${a.id} is not JSON`);
+    }
+    const contents = manifest.contents ?? {};
+    for (const [path, entry] of Object.entries(contents)) {
+      const blob = blobs.get(entry.digest);
+      if (!blob) {
+        throw new GqlError(`CommitArtifact: manifest entry '${path}' (${entry.digest}) was never uploaded`);
+      }
+      if (typeof entry.size === "number" && entry.size !== blob.bytes.length) {
+        throw new GqlError(
+          `CommitArtifact: manifest entry '${path}' has size ${entry.size}, stored ${blob.bytes.length}`,
+        );
+      }
+    }
+    const recomputed = manifestDigest(contents);
+    if (recomputed !== a.digest) {
+      throw new GqlError(
+        `CommitArtifact: artifact digest ${a.digest} does not match the manifest (${recomputed})`,
+      );
+    }
+    const coll = collections.get(collectionKey(a.entity, a.project, a.collection))!;
+    a.versionIndex = coll.ids.filter((id) => artifacts.get(id)!.state === "COMMITTED").length;
+    a.state = "COMMITTED";
+    a.manifest = manifest as Record<string, unknown>;
+    moveAliases(a, [...new Set(["latest", ...a.pendingAliases])]);
+    a.pendingAliases = [];
+    if (a.createdBy) {
+      const run = runs.get(a.createdBy);
+      if (run && !run.outputs.includes(a.id)) run.outputs.push(a.id);
+    }
+    return {
+      commitArtifact: {
+        artifact: { id: a.id, digest: a.digest, versionIndex: a.versionIndex, state: a.state },
+      },
+    };
+  }
+
+  function useArtifact(v: Record<string, unknown>) {
+    const input = (v.input && typeof v.input === "object" ? v.input : v) as Record<string, unknown>;
+    const a = artifacts.get(String(input.artifactID));
+    if (!a) throw new GqlError(`UseArtifact: artifact ${input.artifactID} not found`);
+    const entity = String(input.entityName ?? defaultEntity);
+    const run = getRun(entity, String(input.projectName ?? ""), String(input.runName ?? ""));
+    if (!run) {
+      throw new GqlError(`UseArtifact: run ${entity}/${input.projectName}/${input.runName} not found`);
+    }
+    const runKey = `${run.entity}/${run.project}/${run.name}`;
+    if (!run.inputs.includes(a.id)) run.inputs.push(a.id);
+    if (!a.usedBy.includes(runKey)) a.usedBy.push(runKey);
+    return { useArtifact: { artifact: { id: a.id } } };
+  }
+
+  function artifactFragment(a: EmuArtifact) {
+    const files = Object.values((a.manifest?.contents ?? {}) as Record<string, { size?: number }>);
+    return {
+      id: a.id,
+      digest: a.digest,
+      state: a.state,
+      versionIndex: a.versionIndex,
+      description: a.description,
+      metadata: JSON.stringify(a.metadata),
+      size: files.reduce((s, f) => s + (f.size ?? 0), 0),
+      fileCount: files.length,
+      commitHash: a.digest.slice(0, 20),
+      createdAt: a.createdAt,
+      updatedAt: a.createdAt,
+      ttlDurationSeconds: -1,
+      tags: [],
+      historyStep: null,
+      artifactType: { id: btoa(`ArtifactType:${a.type}`), name: a.type },
+      artifactSequence: {
+        id: btoa(`ArtifactCollection:${a.entity}/${a.project}/${a.collection}`),
+        name: a.collection,
+        project: {
+          id: btoa(`Project:${a.entity}/${a.project}`),
+          name: a.project,
+          entityName: a.entity,
+          entity: { id: btoa(`Entity:${a.entity}`), name: a.entity },
+        },
+      },
+      aliases: a.aliases.map((alias) => ({
+        id: btoa(`Alias:${a.id}:${alias}`),
+        alias,
+        artifactCollection: { name: a.collection },
+      })),
+      currentManifest: a.manifestId ? { id: a.manifestId, file: manifestFile(a.manifestId) } : null,
+      createdBy: a.createdBy ? { __typename: "Run", name: a.createdBy.split("/")[2] } : null,
+    };
+  }
+
+  function resolveName(entity: string, project: string, name: string): EmuArtifact | null {
+    const i = name.lastIndexOf(":");
+    const coll = i < 0 ? name : name.slice(0, i);
+    const alias = i < 0 ? "latest" : name.slice(i + 1);
+    const c = collections.get(collectionKey(entity, project, coll));
+    if (!c) return null;
+    const committed = c.ids.map((id) => artifacts.get(id)!).filter((a) => a.state === "COMMITTED");
+    const m = /^v(\d+)$/.exec(alias);
+    if (m) return committed.find((a) => a.versionIndex === Number(m[1])) ?? null;
+    return committed.find((a) => a.aliases.includes(alias)) ?? null;
+  }
+
+  function lookupVars(v: Record<string, unknown>) {
+    return {
+      entity: String(v.entity ?? v.entityName ?? defaultEntity),
+      project: String(v.project ?? v.projectName ?? ""),
+      name: String(v.name ?? v.artifactName ?? ""),
+    };
+  }
+
+  function membershipByName(v: Record<string, unknown>) {
+    const { entity, project, name } = lookupVars(v);
+    const a = resolveName(entity, project, name);
+    const membership = a
+      ? {
+        id: btoa(`Membership:${a.id}`),
+        versionIndex: a.versionIndex,
+        aliases: a.aliases.map((alias) => ({ id: btoa(`Alias:${a.id}:${alias}`), alias })),
+        artifactCollection: {
+          id: btoa(`ArtifactCollection:${a.collection}`),
+          name: a.collection,
+          __typename: "ArtifactSequence",
+        },
+        artifact: artifactFragment(a),
+      }
+      : null;
+    return {
+      project: { id: btoa(`Project:${entity}/${project}`), artifactCollectionMembership: membership },
+    };
+  }
+
+  function projectArtifact(v: Record<string, unknown>) {
+    const { entity, project, name } = lookupVars(v);
+    const a = resolveName(entity, project, name);
+    return {
+      project: {
+        id: btoa(`Project:${entity}/${project}`),
+        artifact: a ? artifactFragment(a) : null,
+        artifactType: a ? { name: a.type } : null,
+      },
+    };
+  }
+
+  function artifactById(v: Record<string, unknown>) {
+    const a = artifacts.get(String(v.id ?? v.artifactID ?? ""));
+    return { artifact: a ? artifactFragment(a) : null };
+  }
+
+  const resolvers: Record<string, (v: Record<string, unknown>) => unknown> = {
+    Viewer: viewer,
+    ServerInfo: () => ({ serverInfo: null }),
+    ServerFeaturesQuery: () => ({ serverInfo: { features: [] } }),
+    UpsertBucket: upsertBucket,
+    CreateRunFiles: createRunFiles,
+    RunUploadUrls: (v) => {
+      const r =
+        createRunFiles({ entity: v.entity, project: v.name, run: v.run, files: v.files }).createRunFiles;
+      return {
+        model: {
+          bucket: {
+            id: r.runID,
+            files: {
+              uploadHeaders: [],
+              edges: r.files.map((f) => ({ node: { name: f.name, url: f.uploadUrl, updatedAt: null } })),
+            },
+          },
+        },
+      };
+    },
+    CreateArtifactType: (v) => ({
+      createArtifactType: {
+        artifactType: {
+          id: btoa(
+            `ArtifactType:${v.artifactTypeName ?? (v.input as Record<string, unknown>)?.artifactTypeName}`,
+          ),
+        },
+      },
+    }),
+    CreateArtifact: createArtifact,
+    CreateArtifactManifest: createArtifactManifest,
+    UpdateArtifactManifest: updateArtifactManifest,
+    CreateArtifactFiles: createArtifactFiles,
+    CommitArtifact: commitArtifact,
+    UseArtifact: useArtifact,
+    ArtifactMembershipByName: membershipByName,
+    ProjectArtifact: projectArtifact,
+    Artifact: projectArtifact,
+    ArtifactType: projectArtifact,
+    FetchArtifactManifest: artifactById,
+    ArtifactByID: artifactById,
+    ClientIDMapping: (v) => ({
+      clientIDMapping: artifacts.has(String(v.clientID)) ? { serverID: v.clientID } : null,
+    }),
+  };
+
+  function opFromQuery(query: string): string {
+    const m = /\b(?:query|mutation)\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(query);
+    if (m) return m[1];
+    for (const [re, op] of OP_PATTERNS) if (re.test(query)) return op;
+    return "(anonymous)";
+  }
+
+  async function readBody(req: Request): Promise<Uint8Array> {
+    const raw = new Uint8Array(await req.arrayBuffer());
+    if ((req.headers.get("content-encoding") ?? "").toLowerCase() !== "gzip") return raw;
+    const stream = new Blob([raw]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+
+  function checkAuth(req: Request): boolean {
+    if (options.apiKey === undefined) return true;
+    const h = req.headers.get("authorization") ?? "";
+    const ok = h === `Basic ${btoa(`api:${options.apiKey}`)}`;
+    if (!ok) authFailures++;
+    return ok;
+  }
+
+  function graphql(req: Request, body: Uint8Array, op: string): Response {
+    let parsed: { query?: string; variables?: Record<string, unknown> };
+    try {
+      parsed = JSON.parse(dec.decode(body));
+    } catch {
+      errors.push({ op, message: "request body is not JSON" });
+      return json({ errors: [{ message: "request body is not JSON" }] }, 400);
+    }
+    const resolver = resolvers[op] ??
+      resolvers[OP_PATTERNS.find(([re]) => re.test(parsed.query ?? ""))?.[1] ?? ""];
+    if (!resolver) {
+      unknown.push({ op, query: String(parsed.query ?? "").slice(0, 500) });
+      if (loud) {
+        console.error(
+          `[wandb emulator] UNKNOWN GraphQL operation '${op}': ${String(parsed.query).slice(0, 200)}`,
+        );
+      }
+      errors.push({ op, message: "unknown operation" });
+      return json({ data: null, errors: [{ message: `emulator: unknown operation '${op}'` }] });
+    }
+    if (!checkAuth(req)) return json({ errors: [{ message: "invalid API key" }] }, 401);
+    try {
+      return json({ data: resolver(parsed.variables ?? {}) });
+    } catch (e) {
+      if (!(e instanceof GqlError)) throw e;
+      errors.push({ op, message: e.message });
+      return json({ data: null, errors: [{ message: e.message, path: [op] }] });
+    }
+  }
+
+  function fileStream(req: Request, body: Uint8Array, parts: string[]): Response {
+    if (!checkAuth(req)) return json({ error: "invalid API key" }, 401);
+    const [entity, project, name] = parts.map(decodeURIComponent);
+    const key = `${entity}/${project}/${name}`;
+    const run = runs.get(key);
+    if (!run) {
+      errors.push({ op: "file_stream", message: `run ${key} not found` });
+      return json({ error: `run ${key} not found` }, 404);
+    }
+    let msg: {
+      files?: Record<string, { offset?: number; content?: string[] }>;
+      complete?: boolean;
+      exitcode?: number;
+    };
+    try {
+      msg = JSON.parse(dec.decode(body));
+    } catch {
+      errors.push({ op: "file_stream", message: "body is not JSON" });
+      return json({ error: "body is not JSON" }, 400);
+    }
+    const lines = runLines.get(key)!;
+    for (const [file, chunk] of Object.entries(msg.files ?? {})) {
+      const offset = Number(chunk.offset ?? 0);
+      const content = (chunk.content ?? []).map(String);
+      if (file === "wandb-history.jsonl") {
+        lineArray(lines.history, offset, content);
+        for (let i = 0; i < content.length; i++) {
+          while (run.historyWrites.length <= offset + i) run.historyWrites.push(0);
+          run.historyWrites[offset + i]++;
+        }
+        run.history = lines.history.map((l) => (l === null ? null : JSON.parse(l)));
+      } else if (file === "wandb-summary.json") {
+        if (content.length) run.summary = JSON.parse(content[content.length - 1]);
+      } else if (file === "output.log") {
+        lineArray(run.output, offset, content);
+      } else if (file === "wandb-events.jsonl") {
+        lineArray(run.events, offset, content);
+      } else {
+        errors.push({ op: "file_stream", message: `unknown file_stream file '${file}'` });
+      }
+    }
+    if (msg.complete) {
+      run.complete = true;
+      run.exitcode = typeof msg.exitcode === "number" ? msg.exitcode : 0;
+    }
+    return json({ exitcode: null, limits: {} });
+  }
+
+  function putStorage(req: Request, body: Uint8Array, parts: string[], url: URL): Response {
+    const md5 = md5b64(body);
+    const header = req.headers.get("content-md5");
+    if (header && header !== md5) {
+      errors.push({ op: "storage_put", message: `Content-MD5 ${header} does not match the body (${md5})` });
+      return new Response("Content-MD5 mismatch", { status: 400 });
+    }
+    const [kind, ...rest] = parts;
+    if (kind === "blob") {
+      const want = fromB64url(rest[0] ?? "");
+      if (want !== md5) {
+        errors.push({
+          op: "storage_put",
+          message: `body MD5 ${md5} does not match the upload URL (${want})`,
+        });
+        return new Response("body does not match the upload URL", { status: 400 });
+      }
+      if (!blobs.has(md5)) blobs.set(md5, { bytes: body, birth: url.searchParams.get("artifact") });
+      return new Response(null, { status: 200 });
+    }
+    if (kind === "manifest") {
+      const m = manifests.get(decodeURIComponent(rest[0] ?? ""));
+      if (!m) return new Response("unknown manifest", { status: 404 });
+      m.bytes = body;
+      return new Response(null, { status: 200 });
+    }
+    if (kind === "run") {
+      const [entity, project, name, ...file] = rest.map(decodeURIComponent);
+      const run = getRun(entity, project, name);
+      if (!run) return new Response("unknown run", { status: 404 });
+      run.files[file.join("/")] = { size: body.length, md5, text: dec.decode(body) };
+      return new Response(null, { status: 200 });
+    }
+    return new Response("unknown storage path", { status: 404 });
+  }
+
+  function getStorage(parts: string[]): Response {
+    const [kind, ...rest] = parts;
+    if (kind === "manifest") {
+      const m = manifests.get(decodeURIComponent(rest[0] ?? ""));
+      if (!m?.bytes) return new Response("not found", { status: 404 });
+      return new Response(m.bytes as Uint8Array<ArrayBuffer>, {
+        headers: { "content-type": "application/json" },
+      });
+    }
+    if (kind === "blob") {
+      const b = blobs.get(fromB64url(rest[0] ?? ""));
+      return b
+        ? new Response(b.bytes as Uint8Array<ArrayBuffer>)
+        : new Response("not found", { status: 404 });
+    }
+    if (kind === "run") {
+      const [entity, project, name, ...file] = rest.map(decodeURIComponent);
+      const f = getRun(entity, project, name)?.files[file.join("/")];
+      return f ? new Response(f.text) : new Response("not found", { status: 404 });
+    }
+    return new Response("not found", { status: 404 });
+  }
+
+  function state(): EmulatorState {
+    const blobSizes: Record<string, number> = {};
+    for (const [k, b] of blobs) blobSizes[k] = b.bytes.length;
+    return structuredClone({
+      runs: Object.fromEntries(runs),
+      artifacts: Object.fromEntries(artifacts),
+      collections: Object.fromEntries(collections),
+      blobs: blobSizes,
+      requests,
+      counts,
+      unknown,
+      authFailures,
+      errors,
+    });
+  }
+
+  function classify(req: Request, url: URL): { op: string; parts: string[] } {
+    const p = url.pathname;
+    if (p === "/graphql" || p === "/graphql/") return { op: "graphql", parts: [] };
+    let m = /^\/files\/([^/]+)\/([^/]+)\/([^/]+)\/file_stream\/?$/.exec(p);
+    if (m) return { op: "file_stream", parts: [m[1], m[2], m[3]] };
+    if (p.startsWith("/__storage/")) {
+      return { op: req.method === "PUT" ? "storage_put" : "storage_get", parts: p.slice(11).split("/") };
+    }
+    m = /^\/artifactsV2\/[^/]+\/[^/]+\/[^/]+\/[^/]+\/(?:[^/]+\/)?[^/]+\/([0-9a-f]{32})\/.+$/.exec(p) ??
+      /^\/artifacts\/[^/]+\/([0-9a-f]{32})\/?$/.exec(p);
+    if (m) return { op: "artifact_file_get", parts: ["blob", b64url(hexToB64(m[1]))] };
+    if (p === "/__emu/state") return { op: "__emu_state", parts: [] };
+    return { op: "unknown_path", parts: [] };
+  }
+
+  async function handle(req: Request): Promise<Response> {
+    const url = new URL(req.url);
+    const { op: kind, parts } = classify(req, url);
+    if (kind === "__emu_state") return json(state());
+    let body: Uint8Array;
+    try {
+      body = req.method === "GET" || req.method === "HEAD" ? new Uint8Array() : await readBody(req);
+    } catch {
+      return new Response("cannot read body", { status: 400 });
+    }
+    let op = kind;
+    if (kind === "graphql") {
+      try {
+        const parsed = JSON.parse(dec.decode(body));
+        op = typeof parsed.operationName === "string" && parsed.operationName
+          ? parsed.operationName
+          : opFromQuery(String(parsed.query ?? ""));
+      } catch {
+        op = "graphql";
+      }
+    }
+    counts[op] = (counts[op] ?? 0) + 1;
+    const entry: LoggedRequest = { op, method: req.method, path: url.pathname, status: 0 };
+    requests.push(entry);
+    const fault = takeFault(op);
+    const respond = (r: Response, f?: string) => {
+      entry.status = r.status;
+      if (f) entry.fault = f;
+      return r;
+    };
+    if (fault) {
+      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault.hang) {
+        await new Promise<void>((resolve) => {
+          const release = () => {
+            hung.delete(release);
+            resolve();
+          };
+          hung.add(release);
+        });
+        return respond(new Response("emulator closed a hung request", { status: 503 }), "hang");
+      }
+      if (fault.drop) {
+        const broken = new ReadableStream({ pull: (c) => c.error(new Error("dropped by fault injection")) });
+        return respond(new Response(broken, { status: 200 }), "drop");
+      }
+      if (fault.status) {
+        const headers: Record<string, string> = {};
+        if (fault.rateLimitReset !== undefined) headers["RateLimit-Reset"] = String(fault.rateLimitReset);
+        if (fault.retryAfter !== undefined) headers["Retry-After"] = fault.retryAfter;
+        return respond(
+          json({ error: `injected ${fault.status}` }, fault.status, headers),
+          `status ${fault.status}`,
+        );
+      }
+      if (fault.body !== undefined) return respond(new Response(fault.body, { status: 200 }), "body");
+      if (fault.graphqlErrors) {
+        return respond(
+          json({ data: null, errors: fault.graphqlErrors.map((message) => ({ message })) }),
+          "graphqlErrors",
+        );
+      }
+    }
+    let res: Response;
+    if (kind === "graphql") res = graphql(req, body, op);
+    else if (kind === "file_stream") res = fileStream(req, body, parts);
+    else if (kind === "storage_put") res = putStorage(req, body, parts, url);
+    else if (kind === "storage_get" || kind === "artifact_file_get") res = getStorage(parts);
+    else {
+      unknown.push({ op: `${req.method} ${url.pathname}`, query: "" });
+      if (loud) console.error(`[wandb emulator] UNKNOWN path ${req.method} ${url.pathname}`);
+      res = new Response("not found", { status: 404 });
+    }
+    return respond(res, fault?.delayMs ? "delay" : undefined);
+  }
+
+  function serve(): Promise<void> {
+    return new Promise((resolve) => {
+      server = Deno.serve({
+        hostname: "127.0.0.1",
+        port,
+        onListen: (addr) => {
+          port = addr.port;
+          resolve();
+        },
+        onError: (e) => {
+          if (!String(e).includes("dropped by fault injection")) {
+            console.error("[wandb emulator] handler error:", e);
+          }
+          return new Response(`emulator error: ${e}`, { status: 500 });
+        },
+      }, handle);
+    });
+  }
+
+  async function down() {
+    for (const release of [...hung]) release();
+    if (server) {
+      const s = server;
+      server = null;
+      await s.shutdown();
+    }
+  }
+
+  await serve();
+  return {
+    get url() {
+      return base();
+    },
+    get port() {
+      return port;
+    },
+    state,
+    inject(op: string, fault: Fault) {
+      const list = faults.get(op) ?? [];
+      list.push({ ...fault, left: fault.times ?? 1 });
+      faults.set(op, list);
+    },
+    clearFaults() {
+      faults.clear();
+    },
+    down,
+    async up() {
+      if (closed) throw new Error("the emulator is closed");
+      if (!server) await serve();
+    },
+    async close() {
+      closed = true;
+      faults.clear();
+      await down();
+    },
+  };
+}
+
+/** The W&B artifact digest, exported for tests that build manifests by hand. */
+export { manifestDigest };
+/** Base64 MD5 of bytes, exported for tests. */
+export { md5b64 };
