@@ -1,0 +1,56 @@
+import type { Run, UsedArtifact } from "../tracking/types.ts";
+import type { Dataset } from "./read_dataset.ts";
+
+/** Options for {@linkcode logDataset}. */
+export interface LogDatasetOptions {
+  /** Artifact name (default: the file name with unsafe characters replaced by `-`). */
+  name?: string;
+  /** Extra metadata merged into the artifact's metadata. */
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * Records a dataset read by `readDataset` as a `dataset` artifact used by the run (an input): the file,
+ * with metadata `{ samples, label_distribution, format, text_field, label_field }`. Identical content adds
+ * no version. `readDataset(path, { run })` calls this.
+ *
+ * @param run The run (tracking's `initRun`).
+ * @param dataset What `readDataset` returned.
+ * @param options Artifact name and extra metadata.
+ * @returns The used artifact version, or null when the run's backend stores nothing.
+ * @throws {Error} Only when the tracker was asked to be strict and logging failed.
+ *
+ * @example
+ * ```ts
+ * import { finishRun, initRun } from "../tracking/mod.ts";
+ * import { logDataset, readDataset } from "./mod.ts";
+ * const file = await Deno.makeTempFile({ suffix: ".jsonl" });
+ * await Deno.writeTextFile(file, '{"text": "Loved it", "label": "pos"}\n');
+ * const run = await initRun({ tracker: "disabled" });
+ * await logDataset(run, await readDataset(file));
+ * await finishRun(run);
+ * ```
+ */
+export async function logDataset(
+  run: Run,
+  dataset: Dataset,
+  options: LogDatasetOptions = {},
+): Promise<UsedArtifact | null> {
+  const { logDatasetArtifact } = await import("../tracking/mod.ts");
+  const base = dataset.path.split(/[\\/]/).pop() || "dataset";
+  const name = options.name ??
+    (base.replace(/[^A-Za-z0-9._-]/g, "-").replace(/\.{2,}/g, ".").slice(0, 128) || "dataset");
+  return await logDatasetArtifact(run, dataset.path, {
+    name,
+    use: true,
+    description: `${dataset.format.toUpperCase()} sentiment dataset, ${dataset.count} samples`,
+    metadata: {
+      samples: dataset.count,
+      label_distribution: dataset.labelDistribution,
+      format: dataset.format,
+      text_field: dataset.textField,
+      label_field: dataset.labelField,
+      ...options.metadata,
+    },
+  });
+}

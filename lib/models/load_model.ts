@@ -1,0 +1,149 @@
+import type { Run } from "../tracking/types.ts";
+import type { Model } from "./types.ts";
+import { readRegistry, type RegistryEntry } from "./_registry.ts";
+import { createLexiconModel } from "./lexicon_model.ts";
+import { logModel } from "./log_model.ts";
+import { safeArtifactName } from "./_names.ts";
+
+/** Options for {@linkcode loadModel}. */
+export interface LoadModelOptions {
+  /**
+   * Run to record the model in: its folder (for a lexicon model, a `model.json` describing it) is logged
+   * as a `model` artifact used by the run (an input). Identical content adds no new version.
+   */
+  run?: Run;
+  /** The model registry, a path or URL (default: sentilab's `config/models.yaml`). */
+  registry?: string | URL;
+}
+
+/**
+ * Loads a sentiment model by registry name (`config/models.yaml`, e.g. `"default"`, `"lexicon"`) or from a
+ * model folder path.
+ *
+ * Folders are recognised by their files: `model.onnx` with sentilab's feature spec is an `onnx` model
+ * (trained by `deno task train`); a Hugging Face Optimum export (`config.json` with `id2label` and
+ * `tokenizer.json`) is recognised and rejected for now with a clear error. A name is looked up in the
+ * registry first; a value that is not a known name is tried as a folder.
+ *
+ * @param nameOrPath Registry name or model folder.
+ * @param options Run to log the model to, registry location.
+ * @returns The loaded model; call `close()` when done.
+ * @throws {Error} For invalid registry YAML (`file:line:column`), an unknown name (listing the known ones),
+ *   a missing folder or model file, an unsupported folder, or a corrupt model file.
+ *
+ * @example
+ * ```ts
+ * import { loadModel } from "./mod.ts";
+ * const model = await loadModel("lexicon");
+ * console.log(model.name, model.type, model.labels);
+ * await model.close();
+ * ```
+ */
+export async function loadModel(nameOrPath: string, options: LoadModelOptions = {}): Promise<Model> {
+  if (typeof nameOrPath !== "string" || nameOrPath.trim() === "") {
+    throw new Error(
+      `Invalid model ${JSON.stringify(nameOrPath)}: pass a registry name such as "default" or a folder`,
+    );
+  }
+  const looksLikePath = /[\\/]/.test(nameOrPath) || nameOrPath.startsWith(".");
+  let entry: RegistryEntry | undefined;
+  let known: string[] = [];
+  let registryFile = "config/models.yaml";
+  if (!looksLikePath || options.registry !== undefined) {
+    const registry = await readRegistry(options.registry);
+    entry = registry.entries.get(nameOrPath);
+    known = [...registry.entries.keys()];
+    registryFile = registry.file;
+  }
+  let model: Model;
+  let artifactName: string;
+  if (entry?.type === "lexicon") {
+    model = await createLexiconModel({
+      library: entry.library,
+      name: entry.name,
+      description: entry.description,
+      scale: entry.scale,
+      threshold: entry.threshold,
+    });
+    artifactName = entry.name;
+  } else if (entry?.type === "onnx") {
+    if (!(await isDirectory(entry.folder!))) {
+      throw new Error(
+        `${entry.where}: model "${entry.name}": folder ${entry.folder} does not exist; ` +
+          "train it (deno task train --out <folder>) or fix the folder in the registry",
+      );
+    }
+    model = await loadFolder(entry.folder!, entry.name);
+    const want = entry.labels.join(",");
+    if (model.labels.join(",") !== want) {
+      await model.close();
+      throw new Error(
+        `${entry.where}: model "${entry.name}": the registry says labels [${want}] but ${entry.folder} ` +
+          `has [${model.labels.join(",")}]; fix the registry`,
+      );
+    }
+    artifactName = entry.name;
+  } else {
+    if (!(await isDirectory(nameOrPath))) {
+      if (looksLikePath) {
+        throw new Error(`Model folder ${nameOrPath} does not exist; check the path`);
+      }
+      throw new Error(
+        `Unknown model "${nameOrPath}": not in ${registryFile} (known: ${known.join(", ") || "none"}) ` +
+          "and no such folder; pass one of those names or a model folder path",
+      );
+    }
+    model = await loadFolder(nameOrPath);
+    artifactName = safeArtifactName(
+      nameOrPath.replace(/[\\/]+$/, "").split(/[\\/]/).pop() || "model",
+      "model",
+    );
+  }
+  if (options.run) await logModel(options.run, model, { name: artifactName });
+  return model;
+}
+
+async function loadFolder(dir: string, name?: string): Promise<Model> {
+  const has = (f: string) => exists(`${dir}/${f}`);
+  const [onnx, config, tokenizer] = await Promise.all([
+    has("model.onnx"),
+    has("config.json"),
+    has("tokenizer.json"),
+  ]);
+  if (config && tokenizer) {
+    let id2label = false;
+    try {
+      id2label = typeof JSON.parse(await Deno.readTextFile(`${dir}/config.json`))?.id2label === "object";
+    } catch { /* not JSON: not an Optimum export */ }
+    if (id2label) {
+      throw new Error(
+        `${dir}: a Hugging Face Optimum export (model.onnx + tokenizer.json + config.json with id2label) is ` +
+          "not supported yet; use a sentilab model folder (from deno task train) or the lexicon model",
+      );
+    }
+  }
+  if (!onnx) {
+    throw new Error(
+      `${dir}: not a model folder: no model.onnx; expected model.onnx, features.json and a model card ` +
+        "(as written by deno task train)",
+    );
+  }
+  const { loadOnnxModel } = await import("./onnx_model.ts");
+  return await loadOnnxModel(dir, { name });
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}

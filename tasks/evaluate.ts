@@ -1,0 +1,234 @@
+/**
+ * `deno task evaluate [--model NAME|FOLDER] [--data FILE] [--limit N] [--batch-size N] [--wandb]
+ * [--tracker T] [--project P] [--name N] [--json]`
+ *
+ * Evaluates a model on a labelled dataset and tracks the run: config, the dataset and model as input
+ * artifacts, a prediction table, metrics, batch statistics and the confusion matrix.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  finishRun,
+  initRun,
+  logMetrics,
+  logTable,
+  type Run,
+  setSummary,
+  type TrackerKind,
+} from "../lib/tracking/mod.ts";
+import { loadModel, logModel, type Model } from "../lib/models/mod.ts";
+import { type LabelMap, logDataset, readDataset } from "../lib/data/mod.ts";
+import { batchStatistics, logPredictions, predictBatch } from "../lib/inference/mod.ts";
+import { evaluate, flattenMetrics, formatEvaluation } from "../lib/evaluation/mod.ts";
+
+const DEFAULT_DATA = relative(Deno.cwd(), fileURLToPath(new URL("../data/sample.jsonl", import.meta.url)));
+const TRACKERS = ["auto", "local", "console", "wandb", "disabled"];
+
+const USAGE = `usage: deno task evaluate [options]
+Evaluates a sentiment model on labelled data and tracks the run (local store by default).
+  --model NAME|FOLDER   registry name (config/models.yaml) or model folder (default: default)
+  --data FILE           JSONL, CSV or TSV with text and label columns (default: ${DEFAULT_DATA})
+  --limit N             evaluate the first N samples only
+  --batch-size N        texts per model call (default 256)
+  --text-field F        text column (default: text, sentence, tweet, review or content)
+  --label-field F       label column (default: label, sentiment, polarity, gold or class)
+  --label-map M         numeric labels: 0/1/2, 0/1, -1/0/1, or pairs like 0=negative,4=positive
+  --wandb               replicate the run to Weights & Biases (same as --tracker wandb)
+  --tracker T           auto, local, console, wandb or disabled (default: local)
+  --project P           project name (default: WANDB_PROJECT, else sentilab)
+  --name N              run name (default: generated)
+  --json                print one JSON object (metrics, batch statistics, run) on stdout, nothing else`;
+
+function fail(message: string): never {
+  console.error(`error: ${message}`);
+  Deno.exit(1);
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    args: Deno.args,
+    options: {
+      model: { type: "string", default: "default" },
+      data: { type: "string", default: DEFAULT_DATA },
+      limit: { type: "string" },
+      "batch-size": { type: "string", default: "256" },
+      "text-field": { type: "string" },
+      "label-field": { type: "string" },
+      "label-map": { type: "string" },
+      wandb: { type: "boolean", default: false },
+      tracker: { type: "string" },
+      project: { type: "string" },
+      name: { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  }));
+} catch (e) {
+  fail(`${(e as Error).message}\n${USAGE}`);
+}
+if (values.help) {
+  console.log(USAGE);
+  Deno.exit(0);
+}
+
+const positiveInt = (flag: string, v: string | undefined): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) fail(`--${flag} must be a positive integer, got ${JSON.stringify(v)}`);
+  return n;
+};
+const limit = positiveInt("limit", values.limit);
+const batchSize = positiveInt("batch-size", values["batch-size"])!;
+if (values.tracker !== undefined && !TRACKERS.includes(values.tracker)) {
+  fail(`--tracker must be one of ${TRACKERS.join(", ")}, got ${JSON.stringify(values.tracker)}`);
+}
+if (values.wandb && values.tracker !== undefined && values.tracker !== "wandb") {
+  fail(`--wandb conflicts with --tracker ${values.tracker}; pass one of them`);
+}
+const tracker = (values.wandb ? "wandb" : values.tracker ?? "local") as TrackerKind;
+for (const flag of ["project", "name"] as const) {
+  const v = values[flag];
+  if (v !== undefined && (v.length === 0 || v.length > 128 || /[/:]/.test(v) || v.includes(".."))) {
+    fail(`--${flag} ${JSON.stringify(v)}: use 1 to 128 characters without '/', ':' or '..'`);
+  }
+}
+let labelMap: LabelMap | undefined;
+if (values["label-map"] !== undefined) {
+  const m = values["label-map"];
+  if (m === "0/1/2" || m === "0/1" || m === "-1/0/1") labelMap = m;
+  else {
+    const pairs = m.split(",").map((p) => p.split("="));
+    if (pairs.some((p) => p.length !== 2 || !["negative", "neutral", "positive"].includes(p[1].trim()))) {
+      fail(`--label-map ${JSON.stringify(m)}: use 0/1/2, 0/1, -1/0/1 or pairs like 0=negative,2=positive`);
+    }
+    labelMap = Object.fromEntries(pairs.map(([k, v]) => [k.trim(), v.trim()])) as LabelMap;
+  }
+}
+
+// Validate everything the user gave before a run exists: bad data or model -> exit 1, nothing tracked.
+let model: Model;
+let data;
+try {
+  data = await readDataset(values.data!, {
+    textField: values["text-field"],
+    labelField: values["label-field"],
+    labelMap,
+  });
+  model = await loadModel(values.model!);
+} catch (e) {
+  fail((e as Error).message);
+}
+const texts = limit === undefined ? data.texts : data.texts.slice(0, limit);
+const gold = limit === undefined ? data.labels : data.labels.slice(0, limit);
+
+let run: Run | undefined;
+try {
+  run = await initRun({
+    project: values.project,
+    name: values.name,
+    jobType: "evaluate",
+    tracker,
+    config: {
+      model: values.model,
+      model_type: model.type,
+      data: values.data,
+      limit: limit ?? null,
+      batch_size: batchSize,
+      samples: texts.length,
+    },
+  });
+  await logDataset(run, data);
+  await logModel(run, model);
+
+  const progress = await progressBar(texts.length);
+  const started = performance.now();
+  const predictions = await predictBatch(model, texts, {
+    batchSize,
+    onProgress: progress ? (done) => progress.update(done) : undefined,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  progress?.stop();
+  await model.close();
+
+  const result = evaluate(predictions, gold);
+  const stats = batchStatistics(predictions, { threshold: 0.5 });
+  const flat = flattenMetrics(result);
+  const statMetrics: Record<string, number> = {
+    average_confidence: stats.averageConfidence,
+    min_confidence: stats.minConfidence,
+    below_threshold: stats.belowThreshold,
+    below_threshold_share: stats.count ? stats.belowThreshold / stats.count : 0,
+    ...Object.fromEntries(Object.entries(stats.labelDistribution).map(([l, n]) => [`predicted_${l}`, n])),
+    texts_per_second: seconds > 0 ? texts.length / seconds : 0,
+  };
+  await logPredictions(run, predictions, { gold });
+  await logMetrics(run, { ...flat, ...statMetrics });
+  await setSummary(run, {
+    ...flat,
+    ...statMetrics,
+    confusion_matrix: { labels: result.labels, matrix: result.confusionMatrix },
+  });
+  await logTable(run, "confusion_matrix", {
+    columns: ["gold", ...result.labels.map((l) => `predicted_${l}`)],
+    rows: result.labels.map((l, i) => [l, ...result.confusionMatrix[i]]),
+  });
+  await finishRun(run, { exitCode: 0 });
+
+  if (values.json) {
+    console.log(JSON.stringify({
+      run: { id: run.id, name: run.name, project: run.project, backend: run.backend, storeDir: run.storeDir },
+      model: { name: model.name, type: model.type },
+      data: {
+        path: values.data,
+        format: data.format,
+        samples: texts.length,
+        labelDistribution: data.labelDistribution,
+      },
+      metrics: result,
+      batchStatistics: stats,
+      seconds,
+    }));
+  } else {
+    const lines = [
+      `Evaluated ${model.name} (${model.type}) on ${values.data}: ${texts.length} texts in ${
+        seconds.toFixed(2)
+      } s`,
+      "",
+      formatEvaluation(result),
+      "",
+      `batch statistics: average confidence ${stats.averageConfidence.toFixed(3)}, ` +
+      `${stats.belowThreshold} below ${stats.threshold} ` +
+      `(${(100 * (stats.count ? stats.belowThreshold / stats.count : 0)).toFixed(1)}%); predicted ` +
+      Object.entries(stats.labelDistribution).map(([l, n]) => `${l} ${n}`).join(", "),
+      "",
+    ];
+    if (run.storeDir) {
+      lines.push(
+        `run ${run.id} (${run.name}, project ${run.project}) stored in ${run.storeDir} [${run.backend}]`,
+      );
+      lines.push(`look at it: deno task runs ${run.id}`);
+    } else {
+      lines.push(`run ${run.id} (${run.name}) was not stored (tracker: ${run.backend})`);
+    }
+    console.log(lines.join("\n"));
+  }
+} catch (e) {
+  if (run) await finishRun(run, { exitCode: 1 });
+  fail((e as Error).message);
+}
+
+async function progressBar(total: number): Promise<{ update(n: number): void; stop(): void } | null> {
+  if (!Deno.stderr.isTerminal() || total <= batchSize) return null;
+  const { default: cliProgress } = await import("npm:cli-progress@3.12.0");
+  const process = (await import("node:process")).default;
+  const bar = new cliProgress.SingleBar({
+    stream: process.stderr,
+    format: "predicting [{bar}] {percentage}% {value}/{total} texts, eta {eta}s",
+    hideCursor: true,
+  }, cliProgress.Presets.shades_classic);
+  bar.start(total, 0);
+  return bar;
+}

@@ -1,0 +1,97 @@
+/**
+ * `deno task predict [--model NAME|FOLDER] [--batch-size N] [--replace-invalid] "text" ...`
+ *
+ * Prints one JSON line per text: `{"text", "label", "confidence", "scores"}`, in order. Without text
+ * arguments, reads one text per line from stdin (UTF-8; empty lines skipped). Kept light for a fast cold
+ * start: no tracking, ONNX runtime loaded only for ONNX models.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { loadModel } from "../lib/models/load_model.ts";
+import { predictBatch } from "../lib/inference/predict_batch.ts";
+import { readTextLines } from "../lib/data/read_text_lines.ts";
+
+const USAGE = `usage: deno task predict [--model NAME|FOLDER] [--batch-size N] [--replace-invalid] "text" ...
+       ... | deno task predict [--model NAME]        (one text per line on stdin)
+Prints one JSON line per text: {"text","label","confidence","scores"}.
+  --model NAME       registry name (config/models.yaml) or model folder (default: default)
+  --batch-size N     texts per model call (default 256)
+  --replace-invalid  replace invalid UTF-8 bytes on stdin with U+FFFD instead of failing`;
+
+function fail(message: string): never {
+  console.error(`error: ${message}`);
+  Deno.exit(1);
+}
+
+let args;
+try {
+  args = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: {
+      model: { type: "string", default: "default" },
+      "batch-size": { type: "string", default: "256" },
+      "replace-invalid": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+} catch (e) {
+  fail(`${(e as Error).message}\n${USAGE}`);
+}
+if (args.values.help) {
+  console.log(USAGE);
+  Deno.exit(0);
+}
+const batchSize = Number(args.values["batch-size"]);
+if (!Number.isInteger(batchSize) || batchSize < 1) {
+  fail(`--batch-size must be a positive integer, got ${JSON.stringify(args.values["batch-size"])}`);
+}
+
+let texts: string[] = args.positionals;
+if (texts.length === 0) {
+  if (Deno.stdin.isTerminal()) fail(`no text given\n${USAGE}`);
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of Deno.stdin.readable) chunks.push(chunk);
+  const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let offset = 0;
+  for (const c of chunks) {
+    bytes.set(c, offset);
+    offset += c.length;
+  }
+  try {
+    texts = readTextLines(bytes, { source: "stdin", replaceInvalid: args.values["replace-invalid"] });
+  } catch (e) {
+    fail(`${(e as Error).message}; or pass --replace-invalid`);
+  }
+}
+
+try {
+  const model = await loadModel(args.values.model!);
+  const predictions = await predictBatch(model, texts, { batchSize });
+  const round = (x: number) => Math.round(x * 1e6) / 1e6;
+  const out = predictions.map((p) =>
+    JSON.stringify({
+      text: p.text,
+      label: p.label,
+      confidence: round(p.confidence),
+      scores: {
+        negative: round(p.scores.negative),
+        neutral: round(p.scores.neutral),
+        positive: round(p.scores.positive),
+      },
+    })
+  );
+  await model.close();
+  if (out.length > 0) await writeAll(out.join("\n") + "\n");
+} catch (e) {
+  fail((e as Error).message);
+}
+
+async function writeAll(text: string): Promise<void> {
+  const writer = Deno.stdout.writable.getWriter();
+  try {
+    await writer.write(new TextEncoder().encode(text));
+  } finally {
+    writer.releaseLock();
+  }
+}
