@@ -1,0 +1,156 @@
+/**
+ * `deno task artifacts`: artifact names, versions, aliases and sizes; one version's manifest; diffs.
+ *
+ *   deno task artifacts [--dir DIR] [--type T] [--json]
+ *   deno task artifacts <name> [--json]              versions of a name
+ *   deno task artifacts <name:vN|name:alias> [--json] one version: manifest, metadata, lineage
+ *   deno task artifacts --diff <name:vA> <name:vB> [--json]
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import {
+  diffArtifactVersions,
+  getArtifactVersion,
+  getLineage,
+  listArtifacts,
+  listArtifactVersions,
+  TrackingError,
+} from "../lib/tracking/mod.ts";
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const u = ["KiB", "MiB", "GiB", "TiB"];
+  let v = bytes / 1024, i = 0;
+  while (v >= 1024 && i < u.length - 1) (v /= 1024, i++);
+  return `${v.toFixed(1)} ${u[i]}`;
+}
+
+function main(): number {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: {
+      dir: { type: "string" },
+      type: { type: "string" },
+      diff: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      "usage: deno task artifacts [--dir DIR] [--type T] [--json]\n" +
+        "       deno task artifacts <name> | <name:vN> | <name:alias> [--json]\n" +
+        "       deno task artifacts --diff <name:vA> <name:vB> [--json]",
+    );
+    return 0;
+  }
+  const dir = values.dir;
+  const print = (data: unknown) => console.log(JSON.stringify(data, null, 2));
+
+  if (values.diff) {
+    if (positionals.length !== 2) {
+      throw new TrackingError(`--diff needs two references, e.g. --diff data:v0 data:v1`);
+    }
+    const d = diffArtifactVersions(positionals[0], positionals[1], { dir });
+    if (values.json) return (print(d), 0);
+    const out = [
+      `${d.from} -> ${d.to}: ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed, ${d.unchanged} unchanged`,
+    ];
+    for (const c of d.added) out.push(`  + ${c.path}  (${size(c.to!.size)})`);
+    for (const c of d.removed) out.push(`  - ${c.path}  (${size(c.from!.size)})`);
+    for (const c of d.changed) out.push(`  ~ ${c.path}  (${size(c.from!.size)} -> ${size(c.to!.size)})`);
+    console.log(out.join("\n"));
+    return 0;
+  }
+  if (positionals.length > 1) {
+    throw new TrackingError(`expected one artifact name or reference, got ${positionals.join(" ")}`);
+  }
+
+  if (positionals.length === 0) {
+    const list = listArtifacts({ dir, type: values.type });
+    if (values.json) return (print(list), 0);
+    if (list.length === 0) return (console.log("No artifacts."), 0);
+    console.log(table(
+      ["NAME", "TYPE", "VERSIONS", "LATEST", "ALIASES", "SIZE"],
+      list.map((a) => [
+        a.name,
+        a.type,
+        String(a.versionCount),
+        a.latest === null ? "-" : `v${a.latest}`,
+        Object.entries(a.aliases).filter(([k]) => k !== "latest").map(([k, v]) => `${k}->v${v}`).join(", "),
+        size(a.size),
+      ]),
+    ));
+    return 0;
+  }
+
+  const arg = positionals[0];
+  if (!arg.includes(":")) {
+    const versions = listArtifactVersions(arg, { dir });
+    if (versions.length === 0) {
+      throw new TrackingError(`No artifact named '${arg}'; 'deno task artifacts' lists them`);
+    }
+    if (values.json) return (print(versions), 0);
+    console.log(`${arg} (${versions[0].type}), ${versions.length} version(s)\n`);
+    console.log(table(
+      ["VERSION", "ALIASES", "FILES", "SIZE", "DIGEST", "CREATED", "BY RUN"],
+      versions.map((v) => [
+        `v${v.version}`,
+        v.aliases.join(", "),
+        String(v.fileCount),
+        size(v.size),
+        v.digest,
+        v.createdAt.replace("T", " ").slice(0, 19),
+        v.createdBy ?? "-",
+      ]),
+    ));
+    return 0;
+  }
+
+  const v = getArtifactVersion(arg, { dir });
+  if (!v) {
+    throw new TrackingError(
+      `Artifact '${arg}' not found; 'deno task artifacts ${arg.split(":")[0]}' lists its versions`,
+    );
+  }
+  const lineage = getLineage(v.ref, { dir })!;
+  if (values.json) return (print({ ...v, lineage }), 0);
+  const out = [
+    `${v.ref} (${v.type})  aliases: ${v.aliases.join(", ") || "-"}`,
+    `  digest   ${v.digest}`,
+    `  files    ${v.fileCount}, ${size(v.size)}`,
+    `  created  ${v.createdAt} by run ${v.createdBy ?? "-"}`,
+  ];
+  if (v.description) out.push(`  description  ${v.description}`);
+  if (Object.keys(v.metadata).length) out.push(`  metadata ${JSON.stringify(v.metadata)}`);
+  out.push("", "Manifest");
+  out.push(
+    table(
+      ["PATH", "SIZE", "DIGEST (base64 MD5)"],
+      Object.entries(v.manifest.contents).map(([p, e]) => [p, size(e.size), e.digest]),
+    ).split("\n").map((l) => "  " + l).join("\n"),
+  );
+  out.push("", "Lineage");
+  for (const l of lineage.producedBy) {
+    out.push(`  produced by ${l.runId} (${l.runName ?? "?"})${l.deduplicated ? " [identical re-log]" : ""}`);
+  }
+  for (const l of lineage.usedBy) out.push(`  used by     ${l.runId} (${l.runName ?? "?"})`);
+  if (!lineage.producedBy.length && !lineage.usedBy.length) out.push("  (none)");
+  console.log(out.join("\n"));
+  return 0;
+}
+
+try {
+  Deno.exit(main());
+} catch (e) {
+  console.error(`artifacts: ${e instanceof Error ? e.message : String(e)}`);
+  Deno.exit(1);
+}

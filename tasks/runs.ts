@@ -1,0 +1,175 @@
+/**
+ * `deno task runs`: list the runs of the local store, or show one.
+ *
+ *   deno task runs [--dir DIR] [--project P] [--status S] [--limit N] [--json]
+ *   deno task runs <run-id> [--dir DIR] [--last N] [--json]
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { getHistory, getRun, listRuns, type RunStatus, TrackingError } from "../lib/tracking/mod.ts";
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+function short(v: unknown, max = 40): string {
+  const s = typeof v === "number"
+    ? String(Number.isInteger(v) ? v : Number(v.toPrecision(5)))
+    : JSON.stringify(v);
+  return s.length > max ? s.slice(0, max - 3) + "..." : s;
+}
+
+function duration(start: string, end: string | null): string {
+  if (!end) return "-";
+  const s = (Date.parse(end) - Date.parse(start)) / 1000;
+  return s < 60 ? `${s.toFixed(1)}s` : s < 3600 ? `${(s / 60).toFixed(1)}m` : `${(s / 3600).toFixed(1)}h`;
+}
+
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const u = ["KiB", "MiB", "GiB", "TiB"];
+  let v = bytes / 1024, i = 0;
+  while (v >= 1024 && i < u.length - 1) (v /= 1024, i++);
+  return `${v.toFixed(1)} ${u[i]}`;
+}
+
+function main(): number {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: {
+      dir: { type: "string" },
+      project: { type: "string" },
+      status: { type: "string" },
+      limit: { type: "string" },
+      last: { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      "usage: deno task runs [--dir DIR] [--project P] [--status S] [--limit N] [--json]\n" +
+        "       deno task runs <run-id> [--dir DIR] [--last N] [--json]",
+    );
+    return 0;
+  }
+  const dir = values.dir;
+  const statuses = ["running", "finished", "failed", "crashed"];
+  if (values.status !== undefined && !statuses.includes(values.status)) {
+    throw new TrackingError(`--status must be one of ${statuses.join(", ")}, got '${values.status}'`);
+  }
+  const int = (name: string, v: string | undefined, dflt: number) => {
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < 0) {
+      throw new TrackingError(`--${name} must be a non-negative integer, got '${v}'`);
+    }
+    return n;
+  };
+  const limit = int("limit", values.limit, 50);
+  const last = int("last", values.last, 10);
+  if (positionals.length > 1) {
+    throw new TrackingError(`expected at most one run id, got ${positionals.join(" ")}`);
+  }
+
+  if (positionals.length === 0) {
+    const runs = listRuns({ dir, project: values.project, status: values.status as RunStatus, limit });
+    if (values.json) {
+      console.log(JSON.stringify(runs, null, 2));
+      return 0;
+    }
+    if (runs.length === 0) {
+      console.log("No runs.");
+      return 0;
+    }
+    console.log(table(
+      ["ID", "NAME", "PROJECT", "STATUS", "STARTED", "DURATION", "STEPS", "SUMMARY"],
+      runs.map((r) => [
+        r.id,
+        r.name,
+        r.project,
+        r.status,
+        r.startedAt.replace("T", " ").slice(0, 19),
+        duration(r.startedAt, r.endedAt),
+        String(r.historyCount),
+        Object.entries(r.summary).slice(0, 3).map(([k, v]) => `${k}=${short(v, 12)}`).join(" "),
+      ]),
+    ));
+    return 0;
+  }
+
+  const id = positionals[0];
+  const run = getRun(id, { dir });
+  if (!run) throw new TrackingError(`No run '${id}' in the store; 'deno task runs' lists the runs`);
+  const history = getHistory(id, { dir, last });
+  if (values.json) {
+    console.log(JSON.stringify({ ...run, lastHistory: history }, null, 2));
+    return 0;
+  }
+  const out: string[] = [];
+  out.push(`Run ${run.id}  ${run.name}  (${run.project})  ${run.status.toUpperCase()}`);
+  out.push(`  started  ${run.startedAt}   ended ${run.endedAt ?? "-"}   exit code ${run.exitCode ?? "-"}`);
+  if (run.group || run.jobType) out.push(`  group    ${run.group ?? "-"}   job type ${run.jobType ?? "-"}`);
+  if (run.tags.length) out.push(`  tags     ${run.tags.join(", ")}`);
+  if (run.notes) out.push(`  notes    ${run.notes}`);
+  out.push(
+    `  git      ${run.gitCommit ? run.gitCommit.slice(0, 12) + (run.gitDirty ? " (dirty)" : "") : "-"}   ` +
+      `deno ${run.denoVersion}   lock ${run.lockDigest ? run.lockDigest.slice(0, 12) : "-"}`,
+  );
+  out.push(`  host     ${run.host} (pid ${run.pid})   command ${run.argv.join(" ")}`);
+  const kv = (title: string, rec: Record<string, unknown>) => {
+    out.push("", title);
+    const entries = Object.entries(rec);
+    if (entries.length === 0) out.push("  (none)");
+    const w = Math.max(...entries.map(([k]) => k.length));
+    for (const [k, v] of entries) out.push(`  ${k.padEnd(w)}  ${short(v, 80)}`);
+  };
+  kv("Config", run.config);
+  kv("Summary", run.summary);
+  out.push(
+    "",
+    `History (${run.historyCount} rows${
+      run.historyCount > history.length ? `, last ${history.length}` : ""
+    })`,
+  );
+  if (history.length === 0) out.push("  (none)");
+  else {
+    const keys = [...new Set(history.flatMap((h) => Object.keys(h.values)))];
+    out.push(
+      table(
+        ["STEP", ...keys],
+        history.map((h) => [String(h.step), ...keys.map((k) => k in h.values ? short(h.values[k]) : "")]),
+      )
+        .split("\n").map((l) => "  " + l).join("\n"),
+    );
+  }
+  out.push("", "Tables");
+  if (run.tables.length === 0) out.push("  (none)");
+  for (const t of run.tables) {
+    out.push(`  ${t.key}: ${t.rowCount} rows x ${t.columns.length} columns (${t.columns.join(", ")})`);
+  }
+  for (const [title, list] of [["Artifacts produced", run.produced], ["Artifacts used", run.used]] as const) {
+    out.push("", title);
+    if (list.length === 0) out.push("  (none)");
+    for (const v of list) {
+      out.push(
+        `  ${v.ref.padEnd(24)} ${v.type.padEnd(8)} ${String(v.fileCount).padStart(4)} files  ${
+          size(v.size).padStart(10)
+        }  ${v.aliases.join(", ")}`,
+      );
+    }
+  }
+  console.log(out.join("\n"));
+  return 0;
+}
+
+try {
+  Deno.exit(main());
+} catch (e) {
+  console.error(`runs: ${e instanceof Error ? e.message : String(e)}`);
+  Deno.exit(1);
+}
