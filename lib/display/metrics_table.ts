@@ -49,7 +49,7 @@ function cell(v: Scalar, digits: number): string {
  * console.assert(html.includes("0.8750"));
  * ```
  */
-export function metricsTable(metrics: Record<string, unknown>, options: MetricsTableOptions = {}): string {
+export function metricsTable(metrics: object, options: MetricsTableOptions = {}): string {
   if (!isRecord(metrics)) {
     throw new TypeError(
       `metricsTable expects an object of metrics, got ${

@@ -19,5 +19,6 @@ export * from "./disagreements_table.ts";
 export * from "./per_class_bars.ts";
 export * from "./line_chart_svg.ts";
 export * from "./lineage_graph_svg.ts";
+export * from "./lineage_from_runs.ts";
 export * from "./show.ts";
 export * from "./write_svg.ts";
