@@ -1,0 +1,278 @@
+/**
+ * `deno task video FILE [--subs FILE] [--faces] [--model NAME] [--wandb] [--json] [--out DIR]`
+ *
+ * Analyses the sentiment of a video: metadata, the subtitle timeline through a text model, optionally the
+ * faces; writes the SVG chart and tracks the run (the video as an input artifact with its contact sheet,
+ * the timeline table, the chart, the overall scores).
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { basename, extname, join } from "node:path";
+import { finishRun, initRun, type Run, type TrackerKind } from "../lib/tracking/mod.ts";
+import { loadModel, type Model } from "../lib/models/mod.ts";
+import { logVideo, timelineSvg, videoSentiment, type VideoSentimentResult } from "../lib/video/mod.ts";
+
+const TRACKERS = ["auto", "local", "console", "wandb", "disabled"];
+
+const USAGE = `usage: deno task video FILE [options]
+Analyses the sentiment of a video from its subtitles (and faces) and tracks the run (local store by default).
+  --subs FILE           sidecar .srt or .vtt (default: the embedded subtitle stream, else FILE.srt/.vtt)
+  --language L          preferred language of an embedded subtitle stream (e.g. eng)
+  --faces               also analyse faces (face-api, offline; slow: about 0.4-1 s per frame)
+  --face-fps N          face frames per second of video (default 1, at most 5)
+  --max-frames N        most face frames analysed (default 30)
+  --model NAME|FOLDER   text model: registry name (config/models.yaml) or folder (default: default)
+  --out DIR             folder for the chart <name>.timeline.svg (default: out)
+  --verify              also decode the whole file and report corruption
+  --wandb               replicate the run to Weights & Biases (same as --tracker wandb)
+  --tracker T           auto, local, console, wandb or disabled (default: local)
+  --project P           project name (default: WANDB_PROJECT, else sentilab)
+  --name N              run name (default: generated)
+  --json                print one JSON object (metadata, cues, timeline, overall, faces, series, run)`;
+
+function fail(message: string): never {
+  console.error(`error: ${message}`);
+  Deno.exit(1);
+}
+
+let values;
+let positionals: string[];
+try {
+  ({ values, positionals } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: {
+      subs: { type: "string" },
+      language: { type: "string" },
+      faces: { type: "boolean", default: false },
+      "face-fps": { type: "string" },
+      "max-frames": { type: "string" },
+      model: { type: "string", default: "default" },
+      out: { type: "string", default: "out" },
+      verify: { type: "boolean", default: false },
+      wandb: { type: "boolean", default: false },
+      tracker: { type: "string" },
+      project: { type: "string" },
+      name: { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  }));
+} catch (e) {
+  fail(`${(e as Error).message}\n${USAGE}`);
+}
+if (values.help) {
+  console.log(USAGE);
+  Deno.exit(0);
+}
+if (positionals.length !== 1) {
+  fail(`give exactly one video FILE (got ${positionals.length})\n${USAGE}`);
+}
+const file = positionals[0];
+const number = (flag: string, v: string | undefined, integer: boolean): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    fail(`--${flag} must be a positive ${integer ? "integer" : "number"}, got ${JSON.stringify(v)}`);
+  }
+  return n;
+};
+const faceFps = number("face-fps", values["face-fps"], false);
+const maxFrames = number("max-frames", values["max-frames"], true);
+if (faceFps !== undefined && faceFps > 5) fail(`--face-fps must be at most 5, got ${faceFps}`);
+if ((faceFps !== undefined || maxFrames !== undefined) && !values.faces) {
+  fail("--face-fps and --max-frames need --faces");
+}
+if (values.tracker !== undefined && !TRACKERS.includes(values.tracker)) {
+  fail(`--tracker must be one of ${TRACKERS.join(", ")}, got ${JSON.stringify(values.tracker)}`);
+}
+if (values.wandb && values.tracker !== undefined && values.tracker !== "wandb") {
+  fail(`--wandb conflicts with --tracker ${values.tracker}; pass one of them`);
+}
+const tracker = (values.wandb ? "wandb" : values.tracker ?? "local") as TrackerKind;
+for (const flag of ["project", "name"] as const) {
+  const v = values[flag];
+  if (v !== undefined && (v.length === 0 || v.length > 128 || /[/:]/.test(v) || v.includes(".."))) {
+    fail(`--${flag} ${JSON.stringify(v)}: use 1 to 128 characters without '/', ':' or '..'`);
+  }
+}
+
+// Everything that depends on the user's input happens before a run exists: a bad video, subtitle file or
+// model exits 1 with nothing tracked.
+let model: Model;
+let result: VideoSentimentResult;
+let chartPath: string;
+try {
+  model = await loadModel(values.model!);
+  const progress = values.faces ? await progressBar() : null;
+  result = await videoSentiment(file, model, {
+    subtitles: values.subs,
+    language: values.language,
+    faces: values.faces,
+    faceFps,
+    maxFrames,
+    onProgress: progress ? (done, total) => progress.update(done, total) : undefined,
+  });
+  progress?.stop();
+  if (values.verify) {
+    const { probeVideo } = await import("../lib/video/mod.ts");
+    result.metadata.verify = (await probeVideo(file, { verify: true })).verify;
+  }
+  await model.close();
+  await Deno.mkdir(values.out!, { recursive: true });
+  chartPath = join(values.out!, `${basename(file, extname(file))}.timeline.svg`);
+  const tmp = `${chartPath}.tmp-${crypto.randomUUID().slice(0, 8)}`;
+  await Deno.writeTextFile(tmp, timelineSvg(result));
+  await Deno.rename(tmp, chartPath);
+} catch (e) {
+  fail((e as Error).message);
+}
+
+let run: Run | undefined;
+try {
+  run = await initRun({
+    project: values.project,
+    name: values.name,
+    jobType: "video",
+    tracker,
+    config: {
+      video: file,
+      subtitles: values.subs ?? null,
+      model: values.model,
+      model_type: model.type,
+      faces: values.faces,
+      face_fps: faceFps ?? null,
+      max_frames: maxFrames ?? null,
+    },
+  });
+  const logged = await logVideo(run, file, { result });
+  await finishRun(run, { exitCode: 0 });
+  const runInfo = {
+    id: run.id,
+    name: run.name,
+    project: run.project,
+    backend: run.backend,
+    storeDir: run.storeDir,
+    video: logged.video?.ref ?? null,
+    chart: logged.chart?.ref ?? null,
+  };
+  if (values.json) {
+    console.log(JSON.stringify({
+      metadata: result.metadata,
+      cues: result.text.timeline.map(({ start, end, text }) => ({ start, end, text })),
+      text: {
+        found: result.text.found,
+        source: result.text.source,
+        file: result.text.file,
+        language: result.text.language,
+        reason: result.text.reason ?? null,
+        model: result.text.model,
+      },
+      timeline: result.text.timeline,
+      overall: result.text.overall,
+      faces: result.faces,
+      series: result.series,
+      chart: chartPath,
+      run: runInfo,
+    }));
+  } else {
+    console.log(report(result, chartPath, run));
+  }
+} catch (e) {
+  if (run) await finishRun(run, { exitCode: 1 });
+  fail((e as Error).message);
+}
+
+function report(r: VideoSentimentResult, chart: string, run: Run): string {
+  const m = r.metadata;
+  const lines: string[] = [];
+  const kbps = (b: number | null) => b === null ? "?" : `${Math.round(b / 1000)} kb/s`;
+  lines.push(`${m.path}`);
+  lines.push(
+    `  ${m.duration.toFixed(1)} s, ${m.container}, ${m.width}x${m.height} @ ${m.fps} fps (${m.frameRate}), ` +
+      `${kbps(m.bitRate)}, ${(m.size / 1024).toFixed(0)} KiB`,
+  );
+  lines.push(
+    `  video ${m.video.codec}${m.video.profile ? ` (${m.video.profile})` : ""}` +
+      (m.audio ? `, audio ${m.audio.codec} ${m.audio.sampleRate} Hz ${m.audio.channels} ch` : ", no audio") +
+      (m.subtitles.length
+        ? `, subtitles ${m.subtitles.map((s) => `#${s.index} ${s.codec} ${s.language ?? "und"}`).join(", ")}`
+        : ", no subtitle stream"),
+  );
+  if (m.verify) {
+    lines.push(
+      m.verify.ok
+        ? "  verify: decoded cleanly"
+        : `  verify: CORRUPT: ${m.verify.errors.slice(0, 3).join("; ")}`,
+    );
+  }
+  lines.push("");
+  const t = r.text;
+  if (!t.found) {
+    lines.push(`text: none (${t.reason})`);
+  } else {
+    lines.push(
+      `text: ${t.timeline.length} cues from ${t.source} ${t.file}${
+        t.language ? ` [${t.language}]` : ""
+      }, model ${t.model}`,
+    );
+    lines.push("  start    end      label     conf  text");
+    for (const e of t.timeline) {
+      const text = e.text.replace(/\s+/g, " ");
+      lines.push(
+        `  ${e.start.toFixed(2).padStart(7)}  ${e.end.toFixed(2).padStart(7)}  ${e.label.padEnd(8)}  ` +
+          `${e.confidence.toFixed(2)}  ${text.length > 60 ? text.slice(0, 59) + "…" : text}`,
+      );
+    }
+    const o = t.overall!;
+    lines.push(
+      `overall (weighted by cue duration): ${o.label}, valence ${o.valence.toFixed(3)} ` +
+        `(neg ${o.scores.negative.toFixed(3)}, neu ${o.scores.neutral.toFixed(3)}, pos ${
+          o.scores.positive.toFixed(3)
+        }), ` +
+        `${o.coveredSeconds.toFixed(1)} s covered (${(o.coverage * 100).toFixed(0)}%)`,
+    );
+  }
+  const f = r.faces;
+  if (f) {
+    lines.push(
+      f.found
+        ? `faces: ${f.label}, valence ${
+          f.valence!.toFixed(3)
+        }, faces in ${f.framesWithFaces} of ${f.framesAnalyzed} frames ` +
+          `(${f.sampleFps} frames/s sampled, ${f.seconds.toFixed(1)} s)`
+        : `faces: none found in ${f.framesAnalyzed} frames (${f.sampleFps} frames/s sampled)`,
+    );
+  }
+  lines.push(`chart: ${chart}`);
+  lines.push(
+    run.storeDir
+      ? `run ${run.id} (${run.name}, project ${run.project}) stored in ${run.storeDir} [${run.backend}]`
+      : `run ${run.id} (${run.name}) was not stored (tracker: ${run.backend})`,
+  );
+  return lines.join("\n");
+}
+
+async function progressBar(): Promise<{ update(n: number, total: number): void; stop(): void } | null> {
+  if (!Deno.stderr.isTerminal()) return null;
+  const { default: cliProgress } = await import("npm:cli-progress@3.12.0");
+  const process = (await import("node:process")).default;
+  const bar = new cliProgress.SingleBar({
+    stream: process.stderr,
+    format: "faces [{bar}] {value}/{total} frames, eta {eta}s",
+    hideCursor: true,
+  }, cliProgress.Presets.shades_classic);
+  let started = false;
+  return {
+    update(n, total) {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(n);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
