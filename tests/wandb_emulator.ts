@@ -35,7 +35,7 @@ export interface Fault {
   hang?: boolean;
   /** Drop the connection: the response body breaks before any byte of it is sent. */
   drop?: boolean;
-  /** Reply 200 with this raw body instead of handling the request (e.g. malformed JSON). */
+  /** Reply with this raw body (status 200 unless `status` is set) instead of handling the request. */
   body?: string;
   /** Reply 200 `{data:null, errors}` with these messages instead of handling the request. */
   graphqlErrors?: string[];
@@ -523,6 +523,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     const input = (v.input && typeof v.input === "object" ? v.input : v) as Record<string, unknown>;
     const a = artifacts.get(String(input.artifactID));
     if (!a) throw new GqlError(`CreateArtifactManifest: artifact ${input.artifactID} not found`);
+    if (a.state === "COMMITTED") {
+      throw new GqlError(`CreateArtifactManifest: artifact ${a.id} is already committed`);
+    }
     const id = nextId("ArtifactManifest");
     manifests.set(id, { artifactId: a.id, bytes: null, digest: String(input.digest ?? "") });
     a.manifestId = id;
@@ -1025,7 +1028,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         if (fault.rateLimitReset !== undefined) headers["RateLimit-Reset"] = String(fault.rateLimitReset);
         if (fault.retryAfter !== undefined) headers["Retry-After"] = fault.retryAfter;
         return respond(
-          json({ error: `injected ${fault.status}` }, fault.status, headers),
+          fault.body !== undefined
+            ? new Response(fault.body, { status: fault.status, headers })
+            : json({ error: `injected ${fault.status}` }, fault.status, headers),
           `status ${fault.status}`,
         );
       }

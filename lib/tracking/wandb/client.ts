@@ -61,7 +61,10 @@ export interface WandbHttpRequest extends WandbRequestOptions {
   body?: Uint8Array | string;
   /** Extra headers. */
   headers?: Record<string, string>;
-  /** Send the Authorization header (default: only when the URL is on the base URL's origin). */
+  /**
+   * `true` for W&B API calls (a 401/403 then means a refused key); default: send the Authorization header
+   * only when the URL is on the base URL's origin (storage URLs are presigned).
+   */
   auth?: boolean;
   /** Read the response body (default true). */
   readBody?: boolean;
@@ -198,12 +201,16 @@ export function createWandbClient(settings: WandbSettings, options: WandbClientO
           body: req.body as BodyInit | undefined,
           signal,
         });
-        const body = req.readBody === false ? new Uint8Array() : new Uint8Array(await res.arrayBuffer());
-        if (req.readBody === false) await res.body?.cancel();
-        if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, body };
+        const ok = res.status >= 200 && res.status < 300;
+        if (ok && req.readBody === false) {
+          await res.body?.cancel();
+          return { status: res.status, headers: res.headers, body: new Uint8Array() };
+        }
+        const body = new Uint8Array(await res.arrayBuffer());
+        if (ok) return { status: res.status, headers: res.headers, body };
         const transient = res.status === 408 || res.status === 429 || res.status >= 500;
         const detail = redact(snippet(body));
-        if (res.status === 401 || res.status === 403) {
+        if ((res.status === 401 || res.status === 403) && req.auth === true) {
           throw new WandbError(
             "auth",
             `W&B refused the API key for '${op}' (HTTP ${res.status}${
