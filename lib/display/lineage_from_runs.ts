@@ -69,7 +69,9 @@ export function lineageFromRuns(runs: readonly LineageRun[]): LineageGraph {
       id: run.id,
       label: run.name,
       kind: "run",
-      detail: `run ${run.id}${run.jobType ? ` · ${run.jobType}` : ""} · ${run.status}`,
+      detail: [run.id, run.jobType, run.status === "finished" ? null : run.status].filter(Boolean).join(
+        " · ",
+      ),
     });
     seen.add(run.id);
   }

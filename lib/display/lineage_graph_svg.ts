@@ -115,6 +115,11 @@ export function lineageGraphSvg(graph: LineageGraph, options: LineageGraphSvgOpt
     const cyc = nodes.filter((_, i) => indeg[i] > 0).map((n) => `'${n.id}'`).join(", ");
     throw new RangeError(`Lineage edges form a cycle through ${cyc}: lineage must be acyclic`);
   }
+  // Pull each source (an input used by one run) right, next to the first node that consumes it, so its
+  // edge does not cross the columns in between.
+  nodes.forEach((_, i) => {
+    if (inc[i].length === 0 && out[i].length > 0) layer[i] = Math.min(...out[i].map((j) => layer[j])) - 1;
+  });
   const layers: number[][] = [];
   nodes.forEach((_, i) => (layers[layer[i]] ??= []).push(i));
   // Order each layer by the mean row of its parents (one barycentre pass), keeping input order on ties.
@@ -153,10 +158,13 @@ export function lineageGraphSvg(graph: LineageGraph, options: LineageGraphSvgOpt
         `fill="none" stroke="#666" stroke-width="1.3" marker-end="url(#arrow)"/>`,
     );
     if (e.label) {
-      parts.push(svgText(mx, (y1 + y2) / 2 - 4, truncate(e.label, 12), {
+      parts.push(svgText(mx, (y1 + y2) / 2 + 3, truncate(e.label, 14), {
         "text-anchor": "middle",
         "font-size": 10,
-        fill: "#666",
+        fill: "#555",
+        stroke: "#ffffff",
+        "stroke-width": 3,
+        "paint-order": "stroke",
       }));
     }
   }
