@@ -7,11 +7,11 @@
  *
  * @example
  * ```ts
- * import { connectWandb, finishWandbRun, sendFileStream, upsertRun } from "./mod.ts";
+ * import { connectWandb, sendFileStream, upsertRun } from "./mod.ts";
  * const { client, entity } = await connectWandb({ timeoutMs: 3000 });
  * const run = await upsertRun(client, { id: "abc123", entity, project: "demo", config: { lr: 0.1 } });
  * await sendFileStream(client, run, { history: { offset: 0, rows: [{ loss: 0.4, _step: 0 }] }, summary: { loss: 0.4 } });
- * await finishWandbRun(client, run, 0);
+ * await sendFileStream(client, run, { exitCode: 0 });
  * ```
  * @module
  */
