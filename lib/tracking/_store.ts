@@ -44,8 +44,9 @@ CREATE TABLE IF NOT EXISTS tables(
   nrows INTEGER NOT NULL DEFAULT 0, step INTEGER NOT NULL, created_at TEXT NOT NULL,
   complete INTEGER NOT NULL DEFAULT 0, synced_at TEXT);
 CREATE INDEX IF NOT EXISTS tables_run ON tables(run_id, key, id);
-CREATE TABLE IF NOT EXISTS table_rows(
-  table_id INTEGER NOT NULL, idx INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY(table_id, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS table_chunks(
+  table_id INTEGER NOT NULL, first_idx INTEGER NOT NULL, nrows INTEGER NOT NULL, data TEXT NOT NULL,
+  PRIMARY KEY(table_id, first_idx));
 CREATE TABLE IF NOT EXISTS artifact_versions(
   id INTEGER PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL, type TEXT NOT NULL,
   digest TEXT NOT NULL, description TEXT NOT NULL, metadata TEXT NOT NULL, manifest TEXT NOT NULL,
@@ -119,6 +120,8 @@ export class Store {
   readonly filesDir: string;
   /** Folder for files being copied in. */
   readonly tmpDir: string;
+  /** Runs marked crashed by the most recent crash check. */
+  lastCrashed: string[] = [];
   #stmts = new Map<string, StatementSync>();
   #host = hostName();
 
@@ -217,6 +220,7 @@ export class Store {
         crashed.push(String(r.id));
       }
     }
+    this.lastCrashed = crashed;
     return crashed;
   }
 
@@ -376,11 +380,13 @@ export class Store {
     return Number(r.lastInsertRowid);
   }
 
-  /** Inserts serialised rows starting at index `start`, in one transaction. */
-  insertRows(tableId: number, start: number, rows: string[]): void {
-    const insert = this.stmt("INSERT INTO table_rows(table_id, idx, data) VALUES (?, ?, ?)");
+  /** Inserts chunks of serialised rows (`data` is a JSON array of `nrows` rows), in one transaction. */
+  insertChunks(tableId: number, chunks: { first: number; nrows: number; data: string }[]): void {
+    const insert = this.stmt(
+      "INSERT INTO table_chunks(table_id, first_idx, nrows, data) VALUES (?, ?, ?, ?)",
+    );
     this.transaction(() => {
-      for (let i = 0; i < rows.length; i++) insert.run(tableId, start + i, rows[i]);
+      for (const c of chunks) insert.run(tableId, c.first, c.nrows, c.data);
     });
   }
 
@@ -392,7 +398,7 @@ export class Store {
   /** Removes a table that could not be completed. */
   dropTable(tableId: number): void {
     this.transaction(() => {
-      this.stmt("DELETE FROM table_rows WHERE table_id = ?").run(tableId);
+      this.stmt("DELETE FROM table_chunks WHERE table_id = ?").run(tableId);
       this.stmt("DELETE FROM tables WHERE id = ?").run(tableId);
     });
   }
@@ -421,10 +427,19 @@ export class Store {
       "SELECT * FROM tables WHERE run_id = ? AND key = ? AND complete = 1 ORDER BY id DESC LIMIT 1",
     ).get(runId, key) as Row | undefined;
     if (!t) return null;
-    const rows = this.stmt(
-      "SELECT data FROM table_rows WHERE table_id = ? AND idx >= ? ORDER BY idx LIMIT ?",
-    ).all(Number(t.id), offset, limit) as Row[];
-    return { ...this.#tableInfo(t), offset, rows: rows.map((r) => JSON.parse(String(r.data))) };
+    const chunks = this.stmt(
+      `SELECT first_idx, data FROM table_chunks WHERE table_id = ? AND first_idx + nrows > ? AND first_idx < ?
+       ORDER BY first_idx`,
+    ).all(Number(t.id), offset, offset + limit) as Row[];
+    const rows: unknown[][] = [];
+    for (const c of chunks) {
+      const first = Number(c.first_idx);
+      const data = JSON.parse(String(c.data)) as unknown[][];
+      const from = Math.max(0, offset - first);
+      const to = Math.min(data.length, offset + limit - first);
+      for (let i = from; i < to; i++) rows.push(data[i]);
+    }
+    return { ...this.#tableInfo(t), offset, rows };
   }
 
   // ---- hash cache ----

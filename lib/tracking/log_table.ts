@@ -18,7 +18,11 @@ export interface LogTableOptions {
   step?: number;
 }
 
-const BATCH = 20_000;
+/** Rows per stored chunk, and the largest chunk in characters. */
+const CHUNK_ROWS = 1000;
+const CHUNK_CHARS = 4 * 1024 * 1024;
+/** Chunks per write transaction. */
+const CHUNKS_PER_TX = 50;
 
 function cellProblem(row: unknown[], columns: string[], index: number): void {
   for (let c = 0; c < row.length; c++) {
@@ -87,7 +91,20 @@ export function logTable(
     }
     tableId = s.store.beginTable(run.id, key, columns, step);
     const n = columns.length;
-    const batch: string[] = [];
+    const chunks: { first: number; nrows: number; data: string }[] = [];
+    let parts: string[] = [];
+    let first = 0, chars = 0;
+    const flushChunk = (next: number) => {
+      if (parts.length === 0) return;
+      chunks.push({ first, nrows: parts.length, data: "[" + parts.join(",") + "]" });
+      parts = [];
+      chars = 0;
+      first = next;
+      if (chunks.length === CHUNKS_PER_TX) {
+        s.store!.insertChunks(tableId!, chunks);
+        chunks.length = 0;
+      }
+    };
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
       if (!Array.isArray(row) || row.length !== n) {
@@ -100,13 +117,12 @@ export function logTable(
       }
       const json = JSON.stringify(row);
       if (json.length * 3 > MAX_VALUE_BYTES) cellProblem(row, columns, i);
-      batch.push(json);
-      if (batch.length === BATCH) {
-        s.store.insertRows(tableId, i + 1 - BATCH, batch);
-        batch.length = 0;
-      }
+      parts.push(json);
+      chars += json.length;
+      if (parts.length === CHUNK_ROWS || chars >= CHUNK_CHARS) flushChunk(i + 1);
     }
-    if (batch.length > 0) s.store.insertRows(tableId, rows.length - batch.length, batch);
+    flushChunk(rows.length);
+    if (chunks.length > 0) s.store.insertChunks(tableId, chunks);
     s.store.completeTable(tableId, rows.length);
     tableId = null;
   } catch (e) {

@@ -38,6 +38,6 @@ export interface TrackingStore {
  */
 export function openStore(options: OpenStoreOptions = {}): TrackingStore {
   const store = options.create ? Store.open(options.dir) : Store.openExisting(options.dir);
-  const crashed = store.detectCrashes();
+  const crashed = store.lastCrashed;
   return { dir: store.dir, crashed, close: () => store.close() };
 }

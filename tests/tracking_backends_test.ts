@@ -1,0 +1,197 @@
+// Backend choice (auto/local/console/wandb/disabled, WANDB_MODE), fallbacks and the warn-once policy.
+import assert from "node:assert/strict";
+import {
+  finishRun,
+  initRun,
+  listRuns,
+  logArtifact,
+  logMetrics,
+  logTable,
+  setSummary,
+  TrackingError,
+  useArtifact,
+} from "../lib/tracking/mod.ts";
+
+const LIB = new URL("../lib/tracking/mod.ts", import.meta.url).href;
+
+/** Captures console.log / console.warn output while `fn` runs. */
+async function capture<T>(fn: () => Promise<T>): Promise<{ result: T; out: string[]; warn: string[] }> {
+  const out: string[] = [], warn: string[] = [];
+  const { log, warn: w } = console;
+  console.log = (...a: unknown[]) => void out.push(a.join(" "));
+  console.warn = (...a: unknown[]) => void warn.push(a.join(" "));
+  try {
+    return { result: await fn(), out, warn };
+  } finally {
+    console.log = log;
+    console.warn = w;
+  }
+}
+
+/** Runs a script in a fresh process (environment variables are process-wide). */
+async function runScript(
+  code: string,
+  env: Record<string, string>,
+): Promise<{ stdout: string; stderr: string; code: number }> {
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_be_" });
+  try {
+    await Deno.writeTextFile(`${dir}/main.ts`, `import * as t from "${LIB}";\n${code}`);
+    const clean: Record<string, string> = { NO_COLOR: "1", SENTILAB_DIR: `${dir}/store`, ...env };
+    for (const keep of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
+      const v = Deno.env.get(keep);
+      if (v !== undefined) clean[keep] = v;
+    }
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${dir}/main.ts`],
+      env: clean,
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const dec = new TextDecoder();
+    return { stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr), code: out.code };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("console backend prints compact lines and stores nothing", async () => {
+  const root = await Deno.makeTempDir({ prefix: "sentilab_be_" });
+  try {
+    await Deno.writeTextFile(`${root}/f.txt`, "abc");
+    const { out, warn } = await capture(async () => {
+      const run = await initRun({
+        tracker: "console",
+        name: "demo",
+        config: { lr: 0.1 },
+        dir: `${root}/store`,
+      });
+      assert.equal(run.backend, "console");
+      assert.equal(run.storeDir, null);
+      logMetrics(run, { loss: 0.123456789, acc: 1 }, { step: 3 });
+      setSummary(run, { best: 0.9 });
+      await logTable(run, "preds", { columns: ["a", "b"], rows: [[1, 2], [3, 4]] });
+      assert.equal(await logArtifact(run, { name: "m", type: "model", files: [`${root}/f.txt`] }), null);
+      assert.equal(await useArtifact(run, "m:latest"), null);
+      await finishRun(run);
+    });
+    assert.deepEqual(warn, []);
+    assert.match(out[0], /^\[sentilab demo\] started \(project sentilab, id [a-z0-9]{8}\) config lr=0\.1$/);
+    assert.equal(out[1], "[sentilab demo] step 3 loss=0.12346 acc=1");
+    assert.equal(out[2], "[sentilab demo] summary best=0.9");
+    assert.equal(out[3], "[sentilab demo] table preds: 2 columns x 2 rows (a, b)");
+    assert.equal(out[4], "[sentilab demo] logged artifact m (model): 1 file(s), 3 B");
+    assert.equal(out[5], "[sentilab demo] used artifact m:latest");
+    assert.equal(out[6], "[sentilab demo] finished");
+    await assert.rejects(() => Deno.stat(`${root}/store`), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("disabled backend does nothing and returns null", async () => {
+  const root = await Deno.makeTempDir({ prefix: "sentilab_be_" });
+  try {
+    const { out, warn } = await capture(async () => {
+      const run = await initRun({ tracker: "disabled", dir: `${root}/store` });
+      assert.equal(run.backend, "disabled");
+      logMetrics(run, { loss: NaN }); // not even validated: nothing happens
+      await logTable(run, "t", { columns: ["a"], rows: [[1]] });
+      assert.equal(await logArtifact(run, { name: "m", type: "model", files: [`${root}/missing`] }), null);
+      assert.equal(await useArtifact(run, "m"), null);
+      await finishRun(run);
+    });
+    assert.deepEqual(out, []);
+    assert.deepEqual(warn, []);
+    await assert.rejects(() => Deno.stat(`${root}/store`), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("an unusable store falls back to the console backend with one warning", async () => {
+  const root = await Deno.makeTempDir({ prefix: "sentilab_be_" });
+  try {
+    await Deno.writeTextFile(`${root}/not-a-dir`, "a file where the store should be");
+    const { out, warn } = await capture(async () => {
+      const a = await initRun({ dir: `${root}/not-a-dir`, name: "a" });
+      const b = await initRun({ dir: `${root}/not-a-dir`, name: "b" });
+      assert.equal(a.backend, "console");
+      assert.equal(b.backend, "console");
+      logMetrics(a, { x: 1 });
+    });
+    assert.equal(warn.length, 1);
+    assert.match(
+      warn[0],
+      /Cannot open the tracking store in '.*not-a-dir'.*Falling back to the console backend/s,
+    );
+    assert.ok(out.some((l) => l === "[sentilab a] step 0 x=1"));
+    // strict: the failure is an error instead.
+    await assert.rejects(() => initRun({ dir: `${root}/not-a-dir`, strict: true }), TrackingError);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a tracking failure warns once and the program goes on; strict throws", async () => {
+  const root = await Deno.makeTempDir({ prefix: "sentilab_be_" });
+  try {
+    const { warn } = await capture(async () => {
+      const run = await initRun({ dir: `${root}/store` });
+      for (let i = 0; i < 5; i++) logMetrics(run, { loss: NaN });
+      logMetrics(run, { loss: 1 });
+      assert.equal(await logArtifact(run, { name: "a/b", type: "model", files: ["x"] }), null);
+      assert.equal(await logArtifact(run, { name: "a/b", type: "model", files: ["x"] }), null);
+      await finishRun(run);
+      assert.equal(listRuns({ dir: `${root}/store` })[0].historyCount, 1);
+    });
+    assert.equal(warn.length, 2, warn.join("\n"));
+    assert.match(warn[0], /logMetrics failed: Cannot log metrics: 'loss' is NaN.*strict: true/s);
+    assert.match(warn[1], /logArtifact failed: Cannot log artifact 'a\/b': names cannot contain '\/'/);
+    const strict = await initRun({ dir: `${root}/store`, strict: true });
+    assert.throws(() => logMetrics(strict, { loss: NaN }), TrackingError);
+    await finishRun(strict);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+const PROBE = `
+const a = await t.initRun(${"{ tracker: Deno.args[0] as t.TrackerKind }"});
+const b = await t.initRun(${"{ tracker: Deno.args[0] as t.TrackerKind }"});
+t.logMetrics(a, { x: 1 });
+await t.finishRun(a); await t.finishRun(b);
+console.log(JSON.stringify({ backend: a.backend, dir: a.storeDir }));
+`;
+
+Deno.test("environment: WANDB_MODE=disabled, WANDB_MODE=offline, wandb warns once and falls back to local", async () => {
+  const probe = (tracker: string, env: Record<string, string>) =>
+    runScript(PROBE.replaceAll("Deno.args[0]", JSON.stringify(tracker)), env);
+  const disabled = await probe("auto", { WANDB_MODE: "disabled" });
+  assert.equal(disabled.code, 0, disabled.stderr);
+  assert.equal(JSON.parse(disabled.stdout).backend, "disabled");
+
+  const offline = await probe("wandb", { WANDB_MODE: "offline", WANDB_API_KEY: "k" });
+  assert.equal(JSON.parse(offline.stdout).backend, "local");
+  assert.equal(offline.stderr, "");
+
+  const wandb = await probe("wandb", {});
+  assert.equal(JSON.parse(wandb.stdout).backend, "local");
+  assert.equal(wandb.stderr.match(/W&B backend not available yet/g)?.length, 1, wandb.stderr);
+
+  const auto = await probe("auto", { WANDB_API_KEY: "secret" });
+  assert.equal(JSON.parse(auto.stdout).backend, "local");
+  assert.equal(auto.stderr.match(/W&B backend not available yet/g)?.length, 1);
+
+  const plain = await probe("auto", {});
+  const parsed = JSON.parse(plain.stdout);
+  assert.equal(parsed.backend, "local");
+  assert.match(parsed.dir, /sentilab_be_.*\/store$/, "SENTILAB_DIR chooses the store");
+  assert.equal(plain.stderr, "");
+
+  const project = await runScript(
+    `const r = await t.initRun(); await t.finishRun(r); console.log(r.project);`,
+    { WANDB_PROJECT: "from-env" },
+  );
+  assert.equal(project.stdout.trim(), "from-env");
+});
