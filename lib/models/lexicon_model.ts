@@ -54,8 +54,10 @@ export interface LexiconModelOptions {
  * library's score sign, as in the published baselines; the confidence grows smoothly with |s| (0.57 at
  * s = 1, 0.92 at s = 3). The model has no folder; its `card` records library, version and mapping.
  *
- * Texts: any string is accepted; texts longer than 100,000 characters are scored on their first 100,000
- * (to bound the time one text can take).
+ * Texts: any string is accepted. To bound the time one text can take, texts longer than 100,000
+ * characters are scored on their first 100,000, and runs of more than 64 non-space characters (URLs,
+ * hashes, noise; no lexicon word is that long) on their first 64: wink-sentiment's tokenizer is quadratic
+ * in token length (3 s for one 16,000-character token).
  *
  * @param options Library, name and mapping parameters.
  * @returns The model.
@@ -104,12 +106,13 @@ export async function createLexiconModel(options: LexiconModelOptions = {}): Pro
       scale: k,
       threshold: t,
       maxChars: MAX_CHARS,
+      maxRunChars: 64,
     },
     scoreBatch(texts: readonly string[]): Promise<Float32Array[]> {
       const rows = new Array<Float32Array>(texts.length);
       for (let i = 0; i < texts.length; i++) {
         const text = texts[i];
-        const s = score(text.length > MAX_CHARS ? text.slice(0, MAX_CHARS) : text);
+        const s = score(bounded(text));
         rows[i] = probabilities(Number.isFinite(s) ? s : 0, k, t);
       }
       return Promise.resolve(rows);
@@ -121,6 +124,13 @@ export async function createLexiconModel(options: LexiconModelOptions = {}): Pro
 }
 
 const MAX_CHARS = 100_000;
+const LONG_RUN = /\S{65,}/;
+const LONG_RUNS = /\S{65,}/g;
+
+function bounded(text: string): string {
+  const t = text.length > MAX_CHARS ? text.slice(0, MAX_CHARS) : text;
+  return LONG_RUN.test(t) ? t.replace(LONG_RUNS, (run) => run.slice(0, 64)) : t;
+}
 
 function probabilities(s: number, k: number, t: number): Float32Array {
   const zn = -k * s, z0 = k * t, zp = k * s;
