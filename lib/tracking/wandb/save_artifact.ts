@@ -6,6 +6,7 @@ import type { WandbClient, WandbRequestOptions } from "./client.ts";
 import { WandbError } from "./errors.ts";
 import type { SavedArtifact, WandbArtifactFile, WandbRun } from "./types.ts";
 import { artifactDigest } from "./artifact_digest.ts";
+import { useArtifact } from "./use_artifact.ts";
 import { md5Base64, md5File } from "./_md5.ts";
 import { checkFilePath } from "./_names.ts";
 import { parseUploadHeaders, pool } from "./_upload.ts";
@@ -30,6 +31,11 @@ export interface SaveArtifactSpec {
 export interface SaveArtifactOptions extends WandbRequestOptions {
   /** Uploads in parallel (default 4). */
   concurrency?: number;
+  /**
+   * Also mark the version as used by the run (`UseArtifact` after the commit, as Python's
+   * `run.use_artifact(new_artifact)` does). The run is still recorded as the version's creator.
+   */
+  use?: boolean;
 }
 
 const CREATE_ARTIFACT = `mutation CreateArtifact($input: CreateArtifactInput!) {
@@ -105,7 +111,8 @@ function uploadError(e: unknown, what: string): unknown {
  * have → UpdateArtifactManifest → PUT of the manifest → CommitArtifact.
  *
  * When the server already has a committed version with the same digest, nothing is uploaded and that
- * version is returned with `deduplicated: true` (the requested aliases move to it).
+ * version is returned with `deduplicated: true` (the requested aliases move to it). Saving again after a
+ * failure is therefore safe: no version is duplicated, and files already stored are not sent again.
  *
  * @param client The client.
  * @param run The run that logs the artifact.
@@ -215,7 +222,10 @@ export async function saveArtifact(
     uploaded: 0,
     skipped: 0,
   };
-  if (artifact.state === "COMMITTED") return { ...result, deduplicated: true, skipped: entries.length };
+  if (artifact.state === "COMMITTED") {
+    if (options.use) await useArtifact(client, run, artifact.id, req);
+    return { ...result, deduplicated: true, skipped: entries.length };
+  }
 
   const manifest = await client.graphql<{
     createArtifactManifest: { artifactManifest: { id: string } } | null;
@@ -359,5 +369,6 @@ export async function saveArtifact(
       { op: "CommitArtifact" },
     );
   }
+  if (options.use) await useArtifact(client, run, artifact.id, req);
   return { ...result, versionIndex: c?.versionIndex ?? result.versionIndex };
 }
