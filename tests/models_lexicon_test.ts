@@ -61,9 +61,8 @@ Deno.test("lexicon model: the documented mapping softmax([-k*s, k*t, k*s])", asy
 });
 
 Deno.test("lexicon model: bad options are errors naming the value", async () => {
-  // @ts-expect-error: not a library
   await assert.rejects(
-    createLexiconModel({ library: "afinn" }),
+    createLexiconModel({ library: "afinn" as LexiconLibrary }),
     /Unknown lexicon library "afinn"; use one of wink-sentiment/,
   );
   await assert.rejects(createLexiconModel({ scale: 0 }), /Invalid lexicon scale 0: use a positive number/);
