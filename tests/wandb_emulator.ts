@@ -243,7 +243,6 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const defaultEntity = options.entity ?? "emu-user";
   const loud = options.loud ?? true;
   const runs = new Map<string, EmuRun>();
-  const runLines = new Map<string, { history: (string | null)[] }>();
   const artifacts = new Map<string, EmuArtifact>();
   const collections = new Map<string, { type: string; ids: string[] }>();
   const blobs = new Map<string, Blob>();
@@ -335,7 +334,6 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         upserts: 0,
       };
       runs.set(key, run);
-      runLines.set(key, { history: [] });
     }
     run.upserts++;
     if (typeof v.displayName === "string" && v.displayName) run.displayName = v.displayName;
@@ -859,19 +857,30 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       errors.push({ op: "file_stream", message: "body is not JSON" });
       return json({ error: "body is not JSON" }, 400);
     }
-    const lines = runLines.get(key)!;
     for (const [file, chunk] of Object.entries(msg.files ?? {})) {
       const offset = Number(chunk.offset ?? 0);
       const content = (chunk.content ?? []).map(String);
       if (file === "wandb-history.jsonl") {
-        lineArray(lines.history, offset, content);
-        for (let i = 0; i < content.length; i++) {
+        let parsed: Record<string, unknown>[];
+        try {
+          parsed = content.map((l) => JSON.parse(l));
+        } catch {
+          errors.push({ op: "file_stream", message: `a history line at offset ${offset} is not JSON` });
+          return json({ error: "history line is not JSON" }, 400);
+        }
+        for (let i = 0; i < parsed.length; i++) {
+          while (run.history.length < offset + i) run.history.push(null);
           while (run.historyWrites.length <= offset + i) run.historyWrites.push(0);
+          run.history[offset + i] = parsed[i];
           run.historyWrites[offset + i]++;
         }
-        run.history = lines.history.map((l) => (l === null ? null : JSON.parse(l)));
       } else if (file === "wandb-summary.json") {
-        if (content.length) run.summary = JSON.parse(content[content.length - 1]);
+        try {
+          if (content.length) run.summary = JSON.parse(content[content.length - 1]);
+        } catch {
+          errors.push({ op: "file_stream", message: "the summary is not JSON" });
+          return json({ error: "summary is not JSON" }, 400);
+        }
       } else if (file === "output.log") {
         lineArray(run.output, offset, content);
       } else if (file === "wandb-events.jsonl") {
