@@ -149,6 +149,24 @@ Deno.test("runs: upsert with group/jobType/tags/notes/config, history with offse
   });
 });
 
+Deno.test("file_stream: NaN and ±Infinity travel as W&B's tokens, not as null", async () => {
+  await withEmulator(async (emu, client, entity) => {
+    const run = await upsertRun(client, { id: "nan", entity, project: "proj" });
+    const row = {
+      loss: NaN,
+      up: Infinity,
+      down: -Infinity,
+      s: 'NaN "Infinity"',
+      nested: { v: [1, NaN] },
+      _step: 0,
+    };
+    await sendFileStream(client, run, { history: { offset: 0, rows: [row] }, summary: { loss: NaN } });
+    const s = emu.state().runs[`${entity}/proj/nan`];
+    assert.deepEqual(s.history, [row]);
+    assert.ok(Number.isNaN(s.summary.loss));
+  });
+});
+
 Deno.test("run files: config.yaml and wandb-metadata.json are uploaded and readable", async () => {
   await withEmulator(async (emu, client, entity) => {
     const run = await upsertRun(client, { id: "run2", entity, project: "proj" });

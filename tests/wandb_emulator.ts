@@ -199,6 +199,37 @@ function manifestDigest(contents: Record<string, { digest: string }>): string {
   return h.digest("hex");
 }
 
+/** JSON.parse that also reads the bare NaN / Infinity / -Infinity tokens W&B's SDKs send. */
+function parseLine(line: string): unknown {
+  if (!/NaN|Infinity/.test(line)) return JSON.parse(line);
+  const marker = `\u0000special:${crypto.randomUUID()}:`;
+  let out = "";
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (inString) {
+      out += c;
+      if (c === "\\") out += line[++i] ?? "";
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') {
+      inString = true;
+      out += c;
+      continue;
+    }
+    const token = ["-Infinity", "Infinity", "NaN"].find((t) => line.startsWith(t, i));
+    if (token) {
+      out += JSON.stringify(marker + token);
+      i += token.length - 1;
+    } else out += c;
+  }
+  return JSON.parse(
+    out,
+    (_k, v) => (typeof v === "string" && v.startsWith(marker) ? Number(v.slice(marker.length)) : v),
+  );
+}
+
 function unwrapConfig(raw: unknown): Record<string, unknown> {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return {};
   const out: Record<string, unknown> = {};
@@ -863,7 +894,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       if (file === "wandb-history.jsonl") {
         let parsed: Record<string, unknown>[];
         try {
-          parsed = content.map((l) => JSON.parse(l));
+          parsed = content.map((l) => parseLine(l) as Record<string, unknown>);
         } catch {
           errors.push({ op: "file_stream", message: `a history line at offset ${offset} is not JSON` });
           return json({ error: "history line is not JSON" }, 400);
@@ -876,7 +907,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         }
       } else if (file === "wandb-summary.json") {
         try {
-          if (content.length) run.summary = JSON.parse(content[content.length - 1]);
+          if (content.length) run.summary = parseLine(content[content.length - 1]) as Record<string, unknown>;
         } catch {
           errors.push({ op: "file_stream", message: "the summary is not JSON" });
           return json({ error: "summary is not JSON" }, 400);

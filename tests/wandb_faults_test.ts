@@ -141,6 +141,19 @@ Deno.test("the server dying mid-run and coming back: the retried post lands once
   });
 });
 
+Deno.test("an abort signal (a bounded flush at exit) cancels a request and its retries at once", async () => {
+  await withEmulator(async ({ emu, client, entity }) => {
+    const run = await upsertRun(client, { id: "abort", entity, project: "p" });
+    emu.inject("file_stream", { hang: true, times: Infinity });
+    const flush = AbortSignal.timeout(100);
+    await assert.rejects(
+      sendFileStream(client, run, { summary: { a: 1 } }, { signal: flush, retry: { timeoutMs: 60_000 } }),
+      (e: unknown) => e instanceof WandbError && e.transient && /'file_stream' was cancelled/.test(e.message),
+    );
+    assert.equal(emu.state().counts.file_stream, 1);
+  });
+});
+
 Deno.test("a hung request times out and is retried", async () => {
   await withEmulator(async ({ emu, client, entity, retries }) => {
     const run = await upsertRun(client, { id: "hang", entity, project: "p" });

@@ -254,6 +254,12 @@ export function createWandbClient(settings: WandbSettings, options: WandbClientO
       options.onRetry?.({ op, attempt, delayMs: delay, reason: lastError.message, status: lastError.status });
       await sleep(delay, req.signal);
     }
+    if (req.signal?.aborted) {
+      throw new WandbError("network", `'${op}' was cancelled (the data stays local for sync)`, {
+        op,
+        transient: true,
+      });
+    }
     const err = lastError ?? new WandbError("timeout", `'${op}' ran out of time`, { op, transient: true });
     const elapsed = ((Date.now() - start) / 1000).toFixed(1);
     throw new WandbError(

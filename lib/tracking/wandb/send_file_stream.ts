@@ -8,7 +8,10 @@ import type { WandbRun } from "./types.ts";
 
 /** What to send. Offsets make a resend idempotent: a line sent again at its offset replaces itself. */
 export interface FileStreamChunk {
-  /** History rows starting at line `offset` (0-based). Rows carry `_step`, `_runtime`, `_timestamp`. */
+  /**
+   * History rows starting at line `offset` (0-based). Rows carry `_step`, `_runtime`, `_timestamp`.
+   * NaN and ±Infinity are sent as W&B's `NaN` / `Infinity` tokens, not dropped to null.
+   */
   history?: { offset: number; rows: Record<string, unknown>[] };
   /** The whole summary (replaces the previous one). */
   summary?: Record<string, unknown>;
@@ -36,10 +39,23 @@ export interface FileStreamResult {
   outputEnd: number | null;
 }
 
+/**
+ * One JSON line, with NaN and ±Infinity written as the bare tokens `NaN`, `Infinity`, `-Infinity` (as
+ * W&B's own SDKs send them) instead of JSON.stringify's silent `null`.
+ */
 function lineOf(what: string, value: unknown): string {
-  const line = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? Number(v) : v));
+  const nonce = crypto.randomUUID();
+  let special = false;
+  const line = JSON.stringify(value, (_k, v) => {
+    if (typeof v === "bigint") return Number(v);
+    if (typeof v === "number" && !Number.isFinite(v)) {
+      special = true;
+      return `${nonce}${Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity"}`;
+    }
+    return v;
+  });
   if (line === undefined) throw new WandbError("config", `Cannot send ${what}: it is not JSON-serialisable`);
-  return line;
+  return special ? line.replace(new RegExp(`"${nonce}(NaN|Infinity|-Infinity)"`, "g"), "$1") : line;
 }
 
 function batches(lines: string[], maxLines: number, maxBytes: number): string[][] {
