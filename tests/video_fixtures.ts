@@ -173,6 +173,8 @@ export async function makeFaceClip(file: string): Promise<string> {
     "libx264",
     "-preset",
     "ultrafast",
+    "-qp",
+    "8",
     "-pix_fmt",
     "yuv420p",
     file,

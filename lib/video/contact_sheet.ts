@@ -24,12 +24,15 @@ export interface ContactSheetOptions {
 
 /** The contact sheet written. */
 export interface ContactSheet {
+  /** The image written. */
   path: string;
   /** Image width in pixels. */
   width: number;
   /** Image height in pixels. */
   height: number;
+  /** Tiles across. */
   columns: number;
+  /** Tiles down. */
   rows: number;
 }
 

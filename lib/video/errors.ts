@@ -24,6 +24,8 @@ export class VideoError extends Error {
   readonly reason: string;
 
   /**
+   * Makes the error.
+   *
    * @param path The file the error is about.
    * @param reason The cause (tool message or what was wrong).
    * @param message The full message (default: `Cannot read video '<path>': <reason>`).

@@ -16,3 +16,12 @@ export * from "./contact_sheet.ts";
 export * from "./detect_scenes.ts";
 export * from "./timeline_svg.ts";
 export * from "./log_video.ts";
+export type {
+  ArtifactManifest,
+  ArtifactVersion,
+  BackendKind,
+  ManifestEntry,
+  Run,
+  UsedArtifact,
+} from "../tracking/types.ts";
+export { type Label, LABELS, type Model, type Scores } from "../models/types.ts";

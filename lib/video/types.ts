@@ -13,7 +13,9 @@ export interface VideoStreamInfo {
   codec: string;
   /** Codec profile when known, e.g. "High". */
   profile: string | null;
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
   /** Frame rate as an exact rational, e.g. "25/1", "30000/1001". */
   frameRate: string;
@@ -27,6 +29,7 @@ export interface VideoStreamInfo {
 
 /** The primary audio stream of a file. */
 export interface AudioStreamInfo {
+  /** Stream index in the container. */
   index: number;
   /** Codec short name, e.g. "aac", "opus". */
   codec: string;
@@ -42,6 +45,7 @@ export interface AudioStreamInfo {
 
 /** A subtitle stream of a file. */
 export interface SubtitleStreamInfo {
+  /** Stream index in the container. */
   index: number;
   /** Codec short name, e.g. "mov_text", "subrip", "webvtt". */
   codec: string;
@@ -97,7 +101,9 @@ export interface VideoMetadata {
 
 /** One subtitle cue. Times in seconds. */
 export interface Cue {
+  /** Start time in seconds. */
   start: number;
+  /** End time in seconds. */
   end: number;
   /** Text with markup stripped; lines joined by "\n". */
   text: string;
@@ -123,8 +129,11 @@ export interface CueTrack {
 export interface TimelineEntry extends Cue {
   /** Cue index (0-based). */
   index: number;
+  /** The label with the highest score. */
   label: Label;
+  /** The score of that label (0..1). */
   confidence: number;
+  /** Score of every label (normalised to sum 1). */
   scores: Scores;
   /** positive - negative, in -1..1. */
   valence: number;
@@ -132,6 +141,7 @@ export interface TimelineEntry extends Cue {
 
 /** The overall text sentiment of a video. */
 export interface OverallSentiment {
+  /** The label with the highest weighted score. */
   label: Label;
   /** Cue-duration-weighted mean scores. */
   scores: Scores;
@@ -149,13 +159,17 @@ export interface TextTrackResult {
   found: boolean;
   /** Where the cues came from. */
   source: CueTrack["source"];
+  /** The sidecar file, or the video for an embedded track; null when none. */
   file: string | null;
+  /** Language of the track when known. */
   language: string | null;
   /** Why there is no text track. */
   reason?: string;
   /** Name of the text model. */
   model: string;
+  /** One entry per cue, in time order. */
   timeline: TimelineEntry[];
+  /** Overall sentiment weighted by cue duration; null without cues. */
   overall: OverallSentiment | null;
 }
 
@@ -189,6 +203,7 @@ export interface FaceTrackResult {
   sampleFps: number;
   /** Detector input size. */
   inputSize: number;
+  /** One entry per analysed frame, in time order. */
   samples: FaceSample[];
   /** Mean valence over frames with faces; null when none. */
   valence: number | null;
@@ -212,7 +227,9 @@ export interface SeriesPoint {
 
 /** Everything `videoSentiment` found. */
 export interface VideoSentimentResult {
+  /** What is in the file. */
   metadata: VideoMetadata;
+  /** The text signal (subtitles through the text model). */
   text: TextTrackResult;
   /** Null when faces were not requested. */
   faces: FaceTrackResult | null;
