@@ -6,20 +6,20 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import {
-  artifactDigest,
   connectWandb,
-  downloadArtifact,
-  getArtifact,
-  logTable,
+  downloadWandbArtifact,
+  getWandbArtifact,
+  logWandbTable,
   resolveWandbSettings,
-  runMetadataFiles,
-  saveArtifact,
-  sendFileStream,
-  uploadRunFiles,
-  upsertRun,
-  useArtifact,
+  saveWandbArtifact,
+  sendWandbFileStream,
+  uploadWandbRunFiles,
+  upsertWandbRun,
+  useWandbArtifact,
+  wandbArtifactDigest,
   type WandbClient,
   WandbError,
+  wandbRunMetadataFiles,
 } from "../lib/tracking/wandb/mod.ts";
 import { type Emulator, startEmulator } from "./wandb_emulator.ts";
 
@@ -110,25 +110,25 @@ Deno.test("runs: upsert with group/jobType/tags/notes/config, history with offse
       notes: "some notes",
       config: { lr: 0.1, model: { name: "m" } },
     };
-    const run = await upsertRun(client, info);
+    const run = await upsertWandbRun(client, info);
     assert.equal(run.name, "first");
     assert.match(run.url, /\/proj\/runs\/run1$/);
     const rows = Array.from(
       { length: 25 },
       (_, i) => ({ loss: 1 / (i + 1), _step: i, _runtime: i, _timestamp: 1e9 + i }),
     );
-    const r1 = await sendFileStream(client, run, { history: { offset: 0, rows: rows.slice(0, 10) } }, {
+    const r1 = await sendWandbFileStream(client, run, { history: { offset: 0, rows: rows.slice(0, 10) } }, {
       maxLinesPerRequest: 4,
     });
     assert.deepEqual(r1, { requests: 3, historyEnd: 10, outputEnd: null });
     // a resend of lines 5..14 (e.g. after a lost response) overwrites, it does not duplicate
-    await sendFileStream(client, run, {
+    await sendWandbFileStream(client, run, {
       history: { offset: 5, rows: rows.slice(5) },
       summary: { loss: rows[24].loss, best: 1 },
       output: { offset: 0, lines: ["hello", "world"] },
     });
-    await sendFileStream(client, run, { exitCode: 0 });
-    await upsertRun(client, info); // idempotent
+    await sendWandbFileStream(client, run, { exitCode: 0 });
+    await upsertWandbRun(client, info); // idempotent
     const s = emu.state().runs[`${entity}/proj/run1`];
     assert.equal(s.upserts, 2);
     assert.equal(s.displayName, "first");
@@ -151,7 +151,7 @@ Deno.test("runs: upsert with group/jobType/tags/notes/config, history with offse
 
 Deno.test("file_stream: NaN and ±Infinity travel as W&B's tokens, not as null", async () => {
   await withEmulator(async (emu, client, entity) => {
-    const run = await upsertRun(client, { id: "nan", entity, project: "proj" });
+    const run = await upsertWandbRun(client, { id: "nan", entity, project: "proj" });
     const row = {
       loss: NaN,
       up: Infinity,
@@ -160,7 +160,7 @@ Deno.test("file_stream: NaN and ±Infinity travel as W&B's tokens, not as null",
       nested: { v: [1, NaN] },
       _step: 0,
     };
-    await sendFileStream(client, run, { history: { offset: 0, rows: [row] }, summary: { loss: NaN } });
+    await sendWandbFileStream(client, run, { history: { offset: 0, rows: [row] }, summary: { loss: NaN } });
     const s = emu.state().runs[`${entity}/proj/nan`];
     assert.deepEqual(s.history, [row]);
     assert.ok(Number.isNaN(s.summary.loss));
@@ -169,21 +169,25 @@ Deno.test("file_stream: NaN and ±Infinity travel as W&B's tokens, not as null",
 
 Deno.test("run files: config.yaml and wandb-metadata.json are uploaded and readable", async () => {
   await withEmulator(async (emu, client, entity) => {
-    const run = await upsertRun(client, { id: "run2", entity, project: "proj" });
-    const files = runMetadataFiles({ config: { lr: 0.5 }, program: "tasks/evaluate.ts", args: ["--wandb"] });
-    const names = await uploadRunFiles(client, run, [...files, { name: "media/x/a.txt", data: "abc" }]);
+    const run = await upsertWandbRun(client, { id: "run2", entity, project: "proj" });
+    const files = wandbRunMetadataFiles({
+      config: { lr: 0.5 },
+      program: "tasks/evaluate.ts",
+      args: ["--wandb"],
+    });
+    const names = await uploadWandbRunFiles(client, run, [...files, { name: "media/x/a.txt", data: "abc" }]);
     assert.deepEqual(names, ["config.yaml", "wandb-metadata.json", "media/x/a.txt"]);
     const s = emu.state().runs[`${entity}/proj/run2`];
     assert.match(s.files["config.yaml"].text, /wandb_version: 1\nlr:\n {2}desc: null\n {2}value: 0.5/);
     assert.equal(JSON.parse(s.files["wandb-metadata.json"].text).program, "tasks/evaluate.ts");
     assert.equal(s.files["media/x/a.txt"].text, "abc");
-    await assert.rejects(uploadRunFiles(client, run, [{ name: "../x", data: "a" }]), /relative/);
+    await assert.rejects(uploadWandbRunFiles(client, run, [{ name: "../x", data: "a" }]), /relative/);
   });
 });
 
 Deno.test("artifacts: save, versions, aliases that move, dedup, skipped files, use, lookup, download", async () => {
   await withEmulator(async (emu, client, entity) => {
-    const run = await upsertRun(client, { id: "run3", entity, project: "proj" });
+    const run = await upsertWandbRun(client, { id: "run3", entity, project: "proj" });
     const dir = await Deno.makeTempDir();
     try {
       await Deno.mkdir(join(dir, "sub"));
@@ -200,25 +204,25 @@ Deno.test("artifacts: save, versions, aliases that move, dedup, skipped files, u
           path: join(dir, "sub", "card.md"),
         }],
       };
-      const v0 = await saveArtifact(client, run, spec);
+      const v0 = await saveWandbArtifact(client, run, spec);
       assert.equal(v0.versionIndex, 0);
       assert.equal(v0.deduplicated, false);
       assert.equal(v0.uploaded, 2);
-      const want = artifactDigest({
+      const want = wandbArtifactDigest({
         "weights.bin": { digest: createHash("md5").update("w".repeat(5000)).digest("base64") },
         "sub/card.md": { digest: createHash("md5").update("# card v1").digest("base64") },
       });
       assert.equal(v0.digest, want);
 
       // the same content again: deduplicated, nothing uploaded, no new version
-      const again = await saveArtifact(client, run, spec);
+      const again = await saveWandbArtifact(client, run, spec);
       assert.equal(again.deduplicated, true);
       assert.equal(again.id, v0.id);
       assert.equal(again.uploaded, 0);
 
       // one file changed: v1, only the changed file is uploaded; `best` stays on v0, `latest` moves
       await Deno.writeTextFile(join(dir, "sub", "card.md"), "# card v2");
-      const v1 = await saveArtifact(client, run, { ...spec, aliases: [] });
+      const v1 = await saveWandbArtifact(client, run, { ...spec, aliases: [] });
       assert.equal(v1.versionIndex, 1);
       assert.equal(v1.uploaded, 1);
       assert.equal(v1.skipped, 1);
@@ -230,28 +234,28 @@ Deno.test("artifacts: save, versions, aliases that move, dedup, skipped files, u
       assert.deepEqual(st.artifacts[v0.id].metadata, { acc: 0.9 });
 
       // lookups
-      const byBest = await getArtifact(client, "my-model:best", { entity, project: "proj" });
+      const byBest = await getWandbArtifact(client, "my-model:best", { entity, project: "proj" });
       assert.equal(byBest?.id, v0.id);
       assert.equal(byBest?.versionIndex, 0);
       assert.deepEqual(byBest?.metadata, { acc: 0.9 });
-      assert.equal((await getArtifact(client, `${entity}/proj/my-model:v1`))?.id, v1.id);
-      const latest = await getArtifact(client, "my-model", { entity, project: "proj" });
+      assert.equal((await getWandbArtifact(client, `${entity}/proj/my-model:v1`))?.id, v1.id);
+      const latest = await getWandbArtifact(client, "my-model", { entity, project: "proj" });
       assert.equal(latest?.id, v1.id);
       assert.deepEqual(latest?.aliases, ["latest"]);
-      assert.equal(await getArtifact(client, "my-model:v9", { entity, project: "proj" }), null);
-      assert.equal(await getArtifact(client, "nothing:latest", { entity, project: "proj" }), null);
+      assert.equal(await getWandbArtifact(client, "my-model:v9", { entity, project: "proj" }), null);
+      assert.equal(await getWandbArtifact(client, "nothing:latest", { entity, project: "proj" }), null);
 
       // download v0 with digest checks
       const out = join(dir, "out");
-      const files = await downloadArtifact(client, byBest!, out);
+      const files = await downloadWandbArtifact(client, byBest!, out);
       assert.deepEqual(files, ["sub/card.md", "weights.bin"]);
       assert.equal(await Deno.readTextFile(join(out, "sub", "card.md")), "# card v1");
       assert.equal(await Deno.readTextFile(join(out, "weights.bin")), "w".repeat(5000));
 
       // lineage: another run uses v0
-      const reader = await upsertRun(client, { id: "run4", entity, project: "proj" });
-      await useArtifact(client, reader, v0.id);
-      await useArtifact(client, reader, v0.id);
+      const reader = await upsertWandbRun(client, { id: "run4", entity, project: "proj" });
+      await useWandbArtifact(client, reader, v0.id);
+      await useWandbArtifact(client, reader, v0.id);
       const s2 = emu.state();
       assert.deepEqual(s2.runs[`${entity}/proj/run4`].inputs, [v0.id]);
       assert.deepEqual(s2.artifacts[v0.id].usedBy, [`${entity}/proj/run4`]);
@@ -265,24 +269,28 @@ Deno.test("artifacts: save, versions, aliases that move, dedup, skipped files, u
 
 Deno.test("artifacts: bad names, aliases and files are refused before any request", async () => {
   await withEmulator(async (emu, client, entity) => {
-    const run = await upsertRun(client, { id: "run5", entity, project: "proj" });
+    const run = await upsertWandbRun(client, { id: "run5", entity, project: "proj" });
     const before = emu.state().requests.length;
     const file = [{ name: "a.txt", data: "a" }];
     await assert.rejects(
-      saveArtifact(client, run, { name: "a/b", type: "model", files: file }),
+      saveWandbArtifact(client, run, { name: "a/b", type: "model", files: file }),
       /Cannot save artifact 'a\/b'/,
     );
     await assert.rejects(
-      saveArtifact(client, run, { name: "a", type: "model", aliases: ["v3"], files: file }),
+      saveWandbArtifact(client, run, { name: "a", type: "model", aliases: ["v3"], files: file }),
       /alias "v3"/,
     );
-    await assert.rejects(saveArtifact(client, run, { name: "a", type: "model", files: [] }), /no files/);
+    await assert.rejects(saveWandbArtifact(client, run, { name: "a", type: "model", files: [] }), /no files/);
     await assert.rejects(
-      saveArtifact(client, run, { name: "a", type: "model", files: [...file, ...file] }),
+      saveWandbArtifact(client, run, { name: "a", type: "model", files: [...file, ...file] }),
       /given twice/,
     );
     await assert.rejects(
-      saveArtifact(client, run, { name: "a", type: "model", files: [{ name: "x", path: "/nonexistent/x" }] }),
+      saveWandbArtifact(client, run, {
+        name: "a",
+        type: "model",
+        files: [{ name: "x", path: "/nonexistent/x" }],
+      }),
       /cannot read '\/nonexistent\/x'/,
     );
     assert.equal(emu.state().requests.length, before);
@@ -291,17 +299,17 @@ Deno.test("artifacts: bad names, aliases and files are refused before any reques
 
 Deno.test("tables: run_table artifact run-<id>-<key>, media/table run file, table-file history value", async () => {
   await withEmulator(async (emu, client, entity) => {
-    const run = await upsertRun(client, { id: "run6", entity, project: "proj" });
+    const run = await upsertWandbRun(client, { id: "run6", entity, project: "proj" });
     const table = {
       columns: ["text", "label", "score"],
       rows: [["good", "positive", 0.9], ["bad", "negative", null]],
     };
-    const t0 = await logTable(client, run, "preds", table, { step: 3 });
-    await sendFileStream(client, run, { history: { offset: 0, rows: [{ preds: t0.value, _step: 3 }] } });
-    const t1 = await logTable(client, run, "preds", { ...table, rows: [["ok", "neutral", 0.5]] }, {
+    const t0 = await logWandbTable(client, run, "preds", table, { step: 3 });
+    await sendWandbFileStream(client, run, { history: { offset: 0, rows: [{ preds: t0.value, _step: 3 }] } });
+    const t1 = await logWandbTable(client, run, "preds", { ...table, rows: [["ok", "neutral", 0.5]] }, {
       step: 4,
     });
-    await sendFileStream(client, run, { history: { offset: 1, rows: [{ preds: t1.value, _step: 4 }] } });
+    await sendWandbFileStream(client, run, { history: { offset: 1, rows: [{ preds: t1.value, _step: 4 }] } });
 
     const s = emu.state();
     const r = s.runs[`${entity}/proj/run6`];
@@ -330,7 +338,7 @@ Deno.test("tables: run_table artifact run-<id>-<key>, media/table run file, tabl
     assert.deepEqual(versions.map((a) => a.versionIndex), [0, 1]);
     assert.deepEqual(versions.map((a) => a.aliases), [[], ["latest"]]);
     await assert.rejects(
-      logTable(client, run, "t", { columns: ["a"], rows: [[1, 2]] }, { step: 0 }),
+      logWandbTable(client, run, "t", { columns: ["a"], rows: [[1, 2]] }, { step: 0 }),
       /row 0 has 2 cells/,
     );
   });

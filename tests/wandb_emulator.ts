@@ -860,7 +860,16 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     }
     if (!checkAuth(req)) return json({ errors: [{ message: "invalid API key" }] }, 401);
     try {
-      return json({ data: resolver(parsed.variables ?? {}) });
+      const data = resolver(parsed.variables ?? {}) as Record<string, unknown>;
+      const query = String(parsed.query ?? "");
+      for (const field of Object.keys(data)) {
+        if (!new RegExp(`\\b${field}\\b`).test(query)) {
+          throw new GqlError(
+            `the query of '${op}' does not select '${field}' (a real server would reject it)`,
+          );
+        }
+      }
+      return json({ data });
     } catch (e) {
       if (!(e instanceof GqlError)) throw e;
       errors.push({ op, message: e.message });

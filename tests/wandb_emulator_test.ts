@@ -56,7 +56,7 @@ async function pendingArtifact(emu: Emulator, name = "art", legacy = false) {
       },
     };
   const created = await gql(
-    "mutation CreateArtifact($input: CreateArtifactInput!) { x }",
+    "mutation CreateArtifact($input: CreateArtifactInput!) { createArtifact }",
     vars,
     "CreateArtifact",
   );
@@ -64,13 +64,16 @@ async function pendingArtifact(emu: Emulator, name = "art", legacy = false) {
   if (created.data!.createArtifact.artifact.state === "COMMITTED") {
     return { gql, id, created, digest, digestEntry, fileUrl: null, manifestUrl: "", manifest: null! };
   }
-  const m = await gql("mutation CreateArtifactManifest { x }", { artifactID: id, includeUpload: false });
+  const m = await gql("mutation CreateArtifactManifest { createArtifactManifest }", {
+    artifactID: id,
+    includeUpload: false,
+  });
   const manifestId = m.data!.createArtifactManifest.artifactManifest.id as string;
-  const files = await gql("mutation CreateArtifactFiles { x }", {
+  const files = await gql("mutation CreateArtifactFiles { createArtifactFiles }", {
     artifactFiles: [{ artifactID: id, name: "a.txt", md5: digestEntry, artifactManifestID: manifestId }],
   });
   const node = files.data!.createArtifactFiles.files.edges[0].node;
-  const upd = await gql("mutation UpdateArtifactManifest { x }", {
+  const upd = await gql("mutation UpdateArtifactManifest { updateArtifactManifest }", {
     artifactManifestID: manifestId,
     digest: "d",
   });
@@ -101,9 +104,12 @@ Deno.test("dispatch: by operationName, else by query text; unknown operations ar
     const unknown = await gql("mutation DeleteEverything { x }", {}, "DeleteEverything");
     assert.equal(unknown.data, null);
     assert.match(unknown.errors![0].message, /unknown operation 'DeleteEverything'/);
+    // a known operation whose document does not select the field the answer is under is refused
+    const wrongField = await gql("query Viewer { me { entity } }");
+    assert.match(wrongField.errors![0].message, /does not select 'viewer'/);
     const s = emu.state();
     assert.deepEqual(s.unknown.map((u) => u.op), ["DeleteEverything"]);
-    assert.equal(s.counts.Viewer, 2);
+    assert.equal(s.counts.Viewer, 3);
     const dump = await fetch(`${emu.url}/__emu/state`).then((r) => r.json());
     assert.deepEqual(dump.counts, s.counts);
   } finally {
@@ -115,7 +121,7 @@ Deno.test("file_stream: offsets overwrite, gzip bodies, summary, complete; unkno
   const emu = await startEmulator({ loud: false });
   try {
     const gql = gqlClient(emu);
-    await gql("mutation UpsertBucket { x }", {
+    await gql("mutation UpsertBucket { upsertBucket }", {
       name: "r1",
       project: "p",
       entity: "e",
@@ -177,7 +183,7 @@ Deno.test("commit checks: the manifest must be uploaded, every entry stored, the
   try {
     const a = await pendingArtifact(emu);
     assert.equal(a.created.data!.createArtifact.artifact.state, "PENDING");
-    const commit = () => a.gql("mutation CommitArtifact { x }", { artifactID: a.id });
+    const commit = () => a.gql("mutation CommitArtifact { commitArtifact }", { artifactID: a.id });
     assert.match((await commit()).errors![0].message, /manifest .* never uploaded/);
     assert.equal(await put(a.manifestUrl, JSON.stringify(a.manifest)), 200);
     assert.match((await commit()).errors![0].message, /entry 'a.txt' .* never uploaded/);
@@ -214,7 +220,7 @@ Deno.test("versions, digest dedup, alias moves, legacy variables, lookups and bl
     const a = await pendingArtifact(emu, "coll");
     await put(a.fileUrl!, "hello");
     await put(a.manifestUrl, JSON.stringify(a.manifest));
-    await a.gql("mutation CommitArtifact { x }", { artifactID: a.id });
+    await a.gql("mutation CommitArtifact { commitArtifact }", { artifactID: a.id });
     // the same digest again (legacy flat variables): COMMITTED, same id, aliases applied, no upload URL
     const again = await pendingArtifact(emu, "coll", true);
     assert.equal(again.created.data!.createArtifact.artifact.state, "COMMITTED");
@@ -222,7 +228,7 @@ Deno.test("versions, digest dedup, alias moves, legacy variables, lookups and bl
     // a new digest in the same collection becomes v1 and takes `latest` and `x`
     const gql = a.gql;
     const d2 = manifestDigest({ "a.txt": { digest: a.digestEntry }, "b.txt": { digest: a.digestEntry } });
-    const c2 = await gql("mutation CreateArtifact { x }", {
+    const c2 = await gql("mutation CreateArtifact { createArtifact }", {
       input: {
         entityName: "e",
         projectName: "p",
@@ -234,8 +240,8 @@ Deno.test("versions, digest dedup, alias moves, legacy variables, lookups and bl
     });
     const id2 = c2.data!.createArtifact.artifact.id;
     assert.equal(c2.data!.createArtifact.artifact.artifactSequence.latestArtifact.id, a.id);
-    const m2 = await gql("mutation CreateArtifactManifest { x }", { artifactID: id2 });
-    const f2 = await gql("mutation CreateArtifactFiles { x }", {
+    const m2 = await gql("mutation CreateArtifactManifest { createArtifactManifest }", { artifactID: id2 });
+    const f2 = await gql("mutation CreateArtifactFiles { createArtifactFiles }", {
       artifactFiles: ["a.txt", "b.txt"].map((name) => ({ artifactID: id2, name, md5: a.digestEntry })),
     });
     assert.deepEqual(
@@ -248,13 +254,13 @@ Deno.test("versions, digest dedup, alias moves, legacy variables, lookups and bl
       contents: { "a.txt": a.manifest.contents["a.txt"], "b.txt": a.manifest.contents["a.txt"] },
     };
     await put(m2.data!.createArtifactManifest.artifactManifest.file.uploadUrl, JSON.stringify(manifest));
-    const committed = await gql("mutation CommitArtifact { x }", { artifactID: id2 });
+    const committed = await gql("mutation CommitArtifact { commitArtifact }", { artifactID: id2 });
     assert.equal(committed.data!.commitArtifact.artifact.versionIndex, 1);
     const s = emu.state();
     assert.deepEqual(s.artifacts[a.id].aliases, []);
     assert.deepEqual(s.artifacts[id2].aliases.sort(), ["latest", "x"]);
     // lookups: membership by name, project{artifact(name)} without an operation name, by id
-    const byV0 = await gql("query ArtifactMembershipByName { x }", {
+    const byV0 = await gql("query ArtifactMembershipByName { project }", {
       entity: "e",
       project: "p",
       name: "coll:v0",
@@ -267,12 +273,16 @@ Deno.test("versions, digest dedup, alias moves, legacy variables, lookups and bl
     });
     assert.equal(byLatest.data!.project.artifact.id, id2);
     assert.equal(
-      (await gql("query ArtifactMembershipByName { x }", { entity: "e", project: "p", name: "coll:nope" }))
+      (await gql("query ArtifactMembershipByName { project }", {
+        entity: "e",
+        project: "p",
+        name: "coll:nope",
+      }))
         .data!.project
         .artifactCollectionMembership,
       null,
     );
-    const byId = await gql("query FetchArtifactManifest { x }", { id: id2 });
+    const byId = await gql("query FetchArtifactManifest { artifact }", { id: id2 });
     const direct = byId.data!.artifact.currentManifest.file.directUrl;
     assert.deepEqual(await fetch(direct).then((r) => r.json()), manifest);
     const hex = Array.from(atob(a.digestEntry), (c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join(
@@ -283,13 +293,13 @@ Deno.test("versions, digest dedup, alias moves, legacy variables, lookups and bl
     );
     assert.equal(await v2.text(), "hello");
     // lineage
-    await gql("mutation UpsertBucket { x }", { name: "reader", project: "p", entity: "e" });
-    await gql("mutation UseArtifact { x }", {
+    await gql("mutation UpsertBucket { upsertBucket }", { name: "reader", project: "p", entity: "e" });
+    await gql("mutation UseArtifact { useArtifact }", {
       input: { artifactID: id2, entityName: "e", projectName: "p", runName: "reader" },
     });
     assert.deepEqual(emu.state().runs["e/p/reader"].inputs, [id2]);
     // type conflict
-    const conflict = await gql("mutation CreateArtifact { x }", {
+    const conflict = await gql("mutation CreateArtifact { createArtifact }", {
       input: {
         entityName: "e",
         projectName: "p",

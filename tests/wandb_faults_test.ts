@@ -9,14 +9,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   connectWandb,
-  downloadArtifact,
-  getArtifact,
-  logTable,
+  downloadWandbArtifact,
+  getWandbArtifact,
+  logWandbTable,
   type RetryEvent,
-  saveArtifact,
-  sendFileStream,
-  uploadRunFiles,
-  upsertRun,
+  saveWandbArtifact,
+  sendWandbFileStream,
+  uploadWandbRunFiles,
+  upsertWandbRun,
   type WandbClient,
   WandbError,
 } from "../lib/tracking/wandb/mod.ts";
@@ -52,7 +52,7 @@ const isKind = (kind: string) => (e: unknown) => e instanceof WandbError && e.ki
 Deno.test("a storm of 500s on UpsertBucket is retried with backoff, then the run exists once", async () => {
   await withEmulator(async ({ emu, client, entity, retries }) => {
     emu.inject("UpsertBucket", { status: 500, times: 4 });
-    const run = await upsertRun(client, { id: "storm", entity, project: "p", tags: ["t"] });
+    const run = await upsertWandbRun(client, { id: "storm", entity, project: "p", tags: ["t"] });
     assert.equal(run.id, "storm");
     assert.equal(emu.state().counts.UpsertBucket, 5);
     assert.equal(retries.length, 4);
@@ -65,7 +65,7 @@ Deno.test("a storm of 500s on UpsertBucket is retried with backoff, then the run
 Deno.test("an endless 500 storm gives up within the attempt budget with a transient error", async () => {
   await withEmulator(async ({ emu, client, entity }) => {
     emu.inject("UpsertBucket", { status: 503, times: Infinity });
-    await assert.rejects(upsertRun(client, { id: "never", entity, project: "p" }), (e: unknown) => {
+    await assert.rejects(upsertWandbRun(client, { id: "never", entity, project: "p" }), (e: unknown) => {
       assert.ok(e instanceof WandbError);
       assert.equal(e.kind, "http");
       assert.equal(e.status, 503);
@@ -81,7 +81,7 @@ Deno.test("a deadline shorter than the backoff stops the retries early", async (
   await withEmulator(async ({ emu, client, entity }) => {
     emu.inject("UpsertBucket", { status: 500, times: Infinity });
     await assert.rejects(
-      upsertRun(client, { id: "dl", entity, project: "p" }, {
+      upsertWandbRun(client, { id: "dl", entity, project: "p" }, {
         retry: { maxAttempts: 50, baseDelayMs: 100, maxDelayMs: 100, deadlineMs: 250 },
       }),
       /gave up/,
@@ -92,10 +92,10 @@ Deno.test("a deadline shorter than the backoff stops the retries early", async (
 
 Deno.test("429 with RateLimit-Reset is honoured, and history lands once", async () => {
   await withEmulator(async ({ emu, client, entity, retries }) => {
-    const run = await upsertRun(client, { id: "rl", entity, project: "p" });
+    const run = await upsertWandbRun(client, { id: "rl", entity, project: "p" });
     emu.inject("file_stream", { status: 429, rateLimitReset: 1 });
     emu.inject("file_stream", { status: 429, retryAfter: "0" });
-    await sendFileStream(client, run, { history: { offset: 0, rows: [{ a: 1, _step: 0 }] } });
+    await sendWandbFileStream(client, run, { history: { offset: 0, rows: [{ a: 1, _step: 0 }] } });
     assert.deepEqual(retries.map((r) => [r.status, r.delayMs]), [[429, 1000], [429, 0]]);
     const s = emu.state().runs[`${entity}/p/rl`];
     assert.deepEqual(s.history, [{ a: 1, _step: 0 }]);
@@ -125,10 +125,10 @@ Deno.test("connection refused at start: a network error naming the host, bounded
 
 Deno.test("the server dying mid-run and coming back: the retried post lands once", async () => {
   await withEmulator(async ({ emu, client, entity, retries }) => {
-    const run = await upsertRun(client, { id: "die", entity, project: "p" });
-    await sendFileStream(client, run, { history: { offset: 0, rows: [{ x: 0, _step: 0 }] } });
+    const run = await upsertWandbRun(client, { id: "die", entity, project: "p" });
+    await sendWandbFileStream(client, run, { history: { offset: 0, rows: [{ x: 0, _step: 0 }] } });
     await emu.down();
-    const sending = sendFileStream(client, run, { history: { offset: 1, rows: [{ x: 1, _step: 1 }] } }, {
+    const sending = sendWandbFileStream(client, run, { history: { offset: 1, rows: [{ x: 1, _step: 1 }] } }, {
       retry: { maxAttempts: 200, baseDelayMs: 10, maxDelayMs: 10, deadlineMs: 10_000 },
     });
     while (retries.length < 2) await new Promise((r) => setTimeout(r, 5));
@@ -143,11 +143,14 @@ Deno.test("the server dying mid-run and coming back: the retried post lands once
 
 Deno.test("an abort signal (a bounded flush at exit) cancels a request and its retries at once", async () => {
   await withEmulator(async ({ emu, client, entity }) => {
-    const run = await upsertRun(client, { id: "abort", entity, project: "p" });
+    const run = await upsertWandbRun(client, { id: "abort", entity, project: "p" });
     emu.inject("file_stream", { hang: true, times: Infinity });
     const flush = AbortSignal.timeout(100);
     await assert.rejects(
-      sendFileStream(client, run, { summary: { a: 1 } }, { signal: flush, retry: { timeoutMs: 60_000 } }),
+      sendWandbFileStream(client, run, { summary: { a: 1 } }, {
+        signal: flush,
+        retry: { timeoutMs: 60_000 },
+      }),
       (e: unknown) => e instanceof WandbError && e.transient && /'file_stream' was cancelled/.test(e.message),
     );
     assert.equal(emu.state().counts.file_stream, 1);
@@ -156,9 +159,9 @@ Deno.test("an abort signal (a bounded flush at exit) cancels a request and its r
 
 Deno.test("a hung request times out and is retried", async () => {
   await withEmulator(async ({ emu, client, entity, retries }) => {
-    const run = await upsertRun(client, { id: "hang", entity, project: "p" });
+    const run = await upsertWandbRun(client, { id: "hang", entity, project: "p" });
     emu.inject("file_stream", { hang: true });
-    await sendFileStream(client, run, { summary: { a: 1 } }, { retry: { timeoutMs: 150 } });
+    await sendWandbFileStream(client, run, { summary: { a: 1 } }, { retry: { timeoutMs: 150 } });
     assert.equal(retries.length, 1);
     assert.match(retries[0].reason, /did not answer 'file_stream' within 150 ms/);
     assert.deepEqual(emu.state().runs[`${entity}/p/hang`].summary, { a: 1 });
@@ -167,10 +170,10 @@ Deno.test("a hung request times out and is retried", async () => {
 
 Deno.test("a dropped connection is retried; the artifact is committed once", async () => {
   await withEmulator(async ({ emu, client, entity, retries }) => {
-    const run = await upsertRun(client, { id: "drop", entity, project: "p" });
+    const run = await upsertWandbRun(client, { id: "drop", entity, project: "p" });
     emu.inject("CommitArtifact", { drop: true });
     emu.inject("CreateArtifactFiles", { drop: true });
-    const saved = await saveArtifact(client, run, {
+    const saved = await saveWandbArtifact(client, run, {
       name: "d",
       type: "dataset",
       files: [{ name: "a", data: "a" }],
@@ -186,7 +189,7 @@ Deno.test("a dropped connection is retried; the artifact is committed once", asy
 Deno.test("malformed JSON from the server is a clear protocol error, not retried", async () => {
   await withEmulator(async ({ emu, client, entity }) => {
     emu.inject("UpsertBucket", { body: "<html><body>Sign in</body></html>" });
-    await assert.rejects(upsertRun(client, { id: "mj", entity, project: "p" }), (e: unknown) => {
+    await assert.rejects(upsertWandbRun(client, { id: "mj", entity, project: "p" }), (e: unknown) => {
       assert.ok(isKind("protocol")(e));
       assert.match((e as Error).message, /'UpsertBucket'.*not JSON.*<html><body>Sign in.*WANDB_BASE_URL/);
       return true;
@@ -199,16 +202,16 @@ Deno.test("GraphQL errors are surfaced with the operation and the server's messa
   await withEmulator(async ({ emu, client, entity }) => {
     emu.inject("UpsertBucket", { graphqlErrors: ["permission denied for project p", "second"] });
     await assert.rejects(
-      upsertRun(client, { id: "ge", entity, project: "p" }),
+      upsertWandbRun(client, { id: "ge", entity, project: "p" }),
       (e: unknown) =>
         isKind("graphql")(e) &&
         (e as Error).message === "W&B rejected 'UpsertBucket': permission denied for project p; second",
     );
     // a real resolver error: using an artifact id that does not exist
-    const run = await upsertRun(client, { id: "ge", entity, project: "p" });
-    const { useArtifact } = await import("../lib/tracking/wandb/mod.ts");
+    const run = await upsertWandbRun(client, { id: "ge", entity, project: "p" });
+    const { useWandbArtifact } = await import("../lib/tracking/wandb/mod.ts");
     await assert.rejects(
-      useArtifact(client, run, "QXJ0aWZhY3Q6OTk5"),
+      useWandbArtifact(client, run, "QXJ0aWZhY3Q6OTk5"),
       /W&B rejected 'UseArtifact': .*not found/,
     );
   });
@@ -216,10 +219,14 @@ Deno.test("GraphQL errors are surfaced with the operation and the server's messa
 
 Deno.test("an upload URL that rejects the PUT: a clear upload error naming the file, no commit", async () => {
   await withEmulator(async ({ emu, client, entity }) => {
-    const run = await upsertRun(client, { id: "up", entity, project: "p" });
+    const run = await upsertWandbRun(client, { id: "up", entity, project: "p" });
     emu.inject("storage_put", { status: 403, body: "<Error>SignatureDoesNotMatch</Error>" });
     await assert.rejects(
-      saveArtifact(client, run, { name: "m", type: "model", files: [{ name: "model.onnx", data: "onnx" }] }),
+      saveWandbArtifact(client, run, {
+        name: "m",
+        type: "model",
+        files: [{ name: "model.onnx", data: "onnx" }],
+      }),
       (e: unknown) => {
         assert.ok(isKind("upload")(e), String(e));
         assert.match((e as Error).message, /'model.onnx' of artifact 'm'.*HTTP 403.*SignatureDoesNotMatch/);
@@ -229,11 +236,11 @@ Deno.test("an upload URL that rejects the PUT: a clear upload error naming the f
     assert.equal(emu.state().counts.CommitArtifact, undefined);
     emu.inject("storage_put", { status: 400 });
     await assert.rejects(
-      uploadRunFiles(client, run, [{ name: "config.yaml", data: "a: 1" }]),
+      uploadWandbRunFiles(client, run, [{ name: "config.yaml", data: "a: 1" }]),
       /run file 'config.yaml'/,
     );
     // the next attempt (e.g. by sync) succeeds and creates v0
-    const saved = await saveArtifact(client, run, {
+    const saved = await saveWandbArtifact(client, run, {
       name: "m",
       type: "model",
       files: [{ name: "model.onnx", data: "onnx" }],
@@ -244,18 +251,18 @@ Deno.test("an upload URL that rejects the PUT: a clear upload error naming the f
 
 Deno.test("a corrupt download fails the digest check and leaves no file", async () => {
   await withEmulator(async ({ emu, client, entity }) => {
-    const run = await upsertRun(client, { id: "dg", entity, project: "p" });
-    await saveArtifact(client, run, {
+    const run = await upsertWandbRun(client, { id: "dg", entity, project: "p" });
+    await saveWandbArtifact(client, run, {
       name: "ds",
       type: "dataset",
       files: [{ name: "data.jsonl", data: '{"a":1}\n' }],
     });
-    const a = await getArtifact(client, "ds:latest", { entity, project: "p" });
+    const a = await getWandbArtifact(client, "ds:latest", { entity, project: "p" });
     assert.ok(a);
     const dir = await Deno.makeTempDir();
     try {
       emu.inject("artifact_file_get", { body: '{"a":2}\n' });
-      await assert.rejects(downloadArtifact(client, a, dir), (e: unknown) => {
+      await assert.rejects(downloadWandbArtifact(client, a, dir), (e: unknown) => {
         assert.ok(isKind("digest")(e));
         assert.match(
           (e as Error).message,
@@ -264,7 +271,7 @@ Deno.test("a corrupt download fails the digest check and leaves no file", async 
         return true;
       });
       assert.deepEqual([...Deno.readDirSync(dir)], []);
-      assert.deepEqual(await downloadArtifact(client, a, dir), ["data.jsonl"]);
+      assert.deepEqual(await downloadWandbArtifact(client, a, dir), ["data.jsonl"]);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -293,17 +300,23 @@ Deno.test("the API key never appears in anything printed, thrown, retried or sto
     await withEmulator(async ({ emu, client, entity, retries }) => {
       retriesSeen = retries;
       console.log(client, client.settings);
-      const run = await upsertRun(client, { id: "leak", entity, project: "p", config: { a: 1 }, notes: "n" });
-      await sendFileStream(client, run, {
+      const run = await upsertWandbRun(client, {
+        id: "leak",
+        entity,
+        project: "p",
+        config: { a: 1 },
+        notes: "n",
+      });
+      await sendWandbFileStream(client, run, {
         history: { offset: 0, rows: [{ a: 1, _step: 0 }] },
         summary: { a: 1 },
       });
-      const { value } = await logTable(client, run, "t", { columns: ["c"], rows: [[1]] }, { step: 0 });
-      await sendFileStream(client, run, {
+      const { value } = await logWandbTable(client, run, "t", { columns: ["c"], rows: [[1]] }, { step: 0 });
+      await sendWandbFileStream(client, run, {
         history: { offset: 1, rows: [{ t: value, _step: 1 }] },
         exitCode: 0,
       });
-      const saved = await saveArtifact(client, run, {
+      const saved = await saveWandbArtifact(client, run, {
         name: "x",
         type: "model",
         files: [{ name: "f", data: "f" }],
@@ -312,21 +325,21 @@ Deno.test("the API key never appears in anything printed, thrown, retried or sto
         status: 400,
         body: `bad request from key ${KEY} / ${btoa(`api:${KEY}`)}`,
       });
-      await catching(upsertRun(client, { id: "leak", entity, project: "p" }));
+      await catching(upsertWandbRun(client, { id: "leak", entity, project: "p" }));
       emu.inject("UpsertBucket", { status: 500, times: 2, body: `echo ${KEY}` });
-      await catching(upsertRun(client, { id: "leak", entity, project: "p" }));
+      await catching(upsertWandbRun(client, { id: "leak", entity, project: "p" }));
       emu.inject("UpsertBucket", { graphqlErrors: [`invalid key ${KEY}`] });
-      await catching(upsertRun(client, { id: "leak", entity, project: "p" }));
+      await catching(upsertWandbRun(client, { id: "leak", entity, project: "p" }));
       emu.inject("UpsertBucket", { body: `not json ${KEY}` });
-      await catching(upsertRun(client, { id: "leak", entity, project: "p" }));
+      await catching(upsertWandbRun(client, { id: "leak", entity, project: "p" }));
       emu.inject("storage_put", { status: 403, body: KEY });
       await catching(
-        saveArtifact(client, run, { name: "y", type: "model", files: [{ name: "g", data: "g" }] }),
+        saveWandbArtifact(client, run, { name: "y", type: "model", files: [{ name: "g", data: "g" }] }),
       );
       emu.inject("artifact_file_get", { body: KEY });
-      const a = await getArtifact(client, "x:latest", { entity, project: "p" });
-      await catching(downloadArtifact(client, a!, dir));
-      await downloadArtifact(client, a!, dir);
+      const a = await getWandbArtifact(client, "x:latest", { entity, project: "p" });
+      await catching(downloadWandbArtifact(client, a!, dir));
+      await downloadWandbArtifact(client, a!, dir);
       assert.equal(saved.versionIndex, 0);
       stateDump = JSON.stringify(emu.state());
       const viaHttp = await fetch(`${emu.url}/__emu/state`).then((r) => r.text());

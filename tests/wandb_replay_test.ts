@@ -7,11 +7,11 @@
 import assert from "node:assert/strict";
 import {
   connectWandb,
-  logTable,
-  saveArtifact,
-  sendFileStream,
-  uploadRunFiles,
-  upsertRun,
+  logWandbTable,
+  saveWandbArtifact,
+  sendWandbFileStream,
+  uploadWandbRunFiles,
+  upsertWandbRun,
   type WandbClient,
 } from "../lib/tracking/wandb/mod.ts";
 import { type Emulator, startEmulator } from "./wandb_emulator.ts";
@@ -41,16 +41,26 @@ const records = {
 };
 
 async function replay(client: WandbClient, entity: string) {
-  const run = await upsertRun(client, { ...records.run, entity });
-  await uploadRunFiles(client, run, [{ name: "config.yaml", data: "wandb_version: 1\nk:\n  value: 1\n" }]);
-  await saveArtifact(client, run, { name: "data", type: "dataset", files: records.dataset }, { use: true });
-  await saveArtifact(client, run, { name: "model", type: "model", aliases: ["best"], files: records.model });
-  const table = await logTable(client, run, "preds", records.table, { step: 7 });
-  await sendFileStream(client, run, {
+  const run = await upsertWandbRun(client, { ...records.run, entity });
+  await uploadWandbRunFiles(client, run, [{
+    name: "config.yaml",
+    data: "wandb_version: 1\nk:\n  value: 1\n",
+  }]);
+  await saveWandbArtifact(client, run, { name: "data", type: "dataset", files: records.dataset }, {
+    use: true,
+  });
+  await saveWandbArtifact(client, run, {
+    name: "model",
+    type: "model",
+    aliases: ["best"],
+    files: records.model,
+  });
+  const table = await logWandbTable(client, run, "preds", records.table, { step: 7 });
+  await sendWandbFileStream(client, run, {
     history: { offset: 0, rows: [...records.history, { preds: table.value, _step: 7 }] },
     summary: records.summary,
   });
-  await sendFileStream(client, run, { exitCode: 0 });
+  await sendWandbFileStream(client, run, { exitCode: 0 });
 }
 
 function snapshot(emu: Emulator, entity: string) {
@@ -108,13 +118,16 @@ Deno.test("a save that failed half-way completes on the next attempt, storing ea
       env: { WANDB_API_KEY: KEY, WANDB_BASE_URL: emu.url },
       retry: FAST,
     });
-    const run = await upsertRun(client, { id: "half", entity, project: "p" });
+    const run = await upsertWandbRun(client, { id: "half", entity, project: "p" });
     const files = [{ name: "a", data: "aaa" }, { name: "b", data: "bbb" }];
     emu.inject("CommitArtifact", { status: 502, times: FAST.maxAttempts });
-    await assert.rejects(saveArtifact(client, run, { name: "m", type: "model", files }), /HTTP 502.*gave up/);
+    await assert.rejects(
+      saveWandbArtifact(client, run, { name: "m", type: "model", files }),
+      /HTTP 502.*gave up/,
+    );
     const putsAfterFailure = emu.state().counts.storage_put;
     assert.equal(putsAfterFailure, 3, "two files and the manifest");
-    const saved = await saveArtifact(client, run, { name: "m", type: "model", files });
+    const saved = await saveWandbArtifact(client, run, { name: "m", type: "model", files });
     assert.equal(saved.versionIndex, 0);
     assert.equal(saved.uploaded, 0);
     assert.equal(saved.skipped, 2);

@@ -7,11 +7,11 @@
  *
  * @example
  * ```ts
- * import { connectWandb, sendFileStream, upsertRun } from "./mod.ts";
+ * import { connectWandb, sendWandbFileStream, upsertWandbRun } from "./mod.ts";
  * const { client, entity } = await connectWandb({ timeoutMs: 3000 });
- * const run = await upsertRun(client, { id: "abc123", entity, project: "demo", config: { lr: 0.1 } });
- * await sendFileStream(client, run, { history: { offset: 0, rows: [{ loss: 0.4, _step: 0 }] }, summary: { loss: 0.4 } });
- * await sendFileStream(client, run, { exitCode: 0 });
+ * const run = await upsertWandbRun(client, { id: "abc123", entity, project: "demo", config: { lr: 0.1 } });
+ * await sendWandbFileStream(client, run, { history: { offset: 0, rows: [{ loss: 0.4, _step: 0 }] }, summary: { loss: 0.4 } });
+ * await sendWandbFileStream(client, run, { exitCode: 0 });
  * ```
  * @module
  */
@@ -20,13 +20,13 @@ export * from "./settings.ts";
 export * from "./client.ts";
 export * from "./connect_wandb.ts";
 export * from "./types.ts";
-export * from "./upsert_run.ts";
-export * from "./send_file_stream.ts";
-export * from "./upload_run_files.ts";
-export * from "./run_metadata_files.ts";
-export * from "./artifact_digest.ts";
-export * from "./save_artifact.ts";
-export * from "./use_artifact.ts";
-export * from "./get_artifact.ts";
-export * from "./download_artifact.ts";
-export * from "./log_table.ts";
+export * from "./upsert_wandb_run.ts";
+export * from "./send_wandb_file_stream.ts";
+export * from "./upload_wandb_run_files.ts";
+export * from "./wandb_run_metadata_files.ts";
+export * from "./wandb_artifact_digest.ts";
+export * from "./save_wandb_artifact.ts";
+export * from "./use_wandb_artifact.ts";
+export * from "./get_wandb_artifact.ts";
+export * from "./download_wandb_artifact.ts";
+export * from "./log_wandb_table.ts";

@@ -3,7 +3,7 @@
  * @module
  */
 
-/** A run on W&B, as returned by {@linkcode upsertRun}. */
+/** A run on W&B, as returned by {@linkcode upsertWandbRun}. */
 export interface WandbRun {
   /** Entity (user or team). */
   entity: string;
@@ -59,7 +59,7 @@ export interface WandbArtifact {
   manifest: Record<string, { digest: string; size: number; birthArtifactID?: string }>;
 }
 
-/** What {@linkcode saveArtifact} did. */
+/** What {@linkcode saveWandbArtifact} did. */
 export interface SavedArtifact {
   /** Server id of the version. */
   id: string;

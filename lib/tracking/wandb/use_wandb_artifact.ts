@@ -6,8 +6,8 @@ import type { WandbClient, WandbRequestOptions } from "./client.ts";
 import { WandbError } from "./errors.ts";
 import type { WandbRun } from "./types.ts";
 
-/** Options for {@linkcode useArtifact}. */
-export type UseArtifactOptions = WandbRequestOptions;
+/** Options for {@linkcode useWandbArtifact}. */
+export type UseWandbArtifactOptions = WandbRequestOptions;
 
 const USE_ARTIFACT = `mutation UseArtifact($input: UseArtifactInput!) {
   useArtifact(input: $input) { artifact { id } }
@@ -18,24 +18,24 @@ const USE_ARTIFACT = `mutation UseArtifact($input: UseArtifactInput!) {
  *
  * @param client The client.
  * @param run The run that uses the artifact.
- * @param artifactId Server id of the version (from {@linkcode saveArtifact} or {@linkcode getArtifact}).
+ * @param artifactId Server id of the version (from {@linkcode saveWandbArtifact} or {@linkcode getWandbArtifact}).
  * @param options Retry overrides and an abort signal.
  * @returns The artifact id.
  * @throws {WandbError} the client's errors (`graphql` for an unknown artifact).
  * @example
  * ```ts
- * import { connectWandb, getArtifact, upsertRun, useArtifact } from "./mod.ts";
+ * import { connectWandb, getWandbArtifact, upsertWandbRun, useWandbArtifact } from "./mod.ts";
  * const { client, entity } = await connectWandb();
- * const run = await upsertRun(client, { id: "abc123", entity, project: "demo" });
- * const a = await getArtifact(client, "sample-data:latest", { entity, project: "demo" });
- * if (a) await useArtifact(client, run, a.id);
+ * const run = await upsertWandbRun(client, { id: "abc123", entity, project: "demo" });
+ * const a = await getWandbArtifact(client, "sample-data:latest", { entity, project: "demo" });
+ * if (a) await useWandbArtifact(client, run, a.id);
  * ```
  */
-export async function useArtifact(
+export async function useWandbArtifact(
   client: WandbClient,
   run: WandbRun,
   artifactId: string,
-  options: UseArtifactOptions = {},
+  options: UseWandbArtifactOptions = {},
 ): Promise<string> {
   if (!artifactId) {
     throw new WandbError("config", `Cannot mark an artifact as used by run '${run.id}' without its id`);

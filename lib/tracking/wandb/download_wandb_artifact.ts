@@ -10,8 +10,8 @@ import { b64ToHex, md5Base64 } from "./_md5.ts";
 import { checkFilePath } from "./_names.ts";
 import { pool } from "./_upload.ts";
 
-/** Options for {@linkcode downloadArtifact}. */
-export interface DownloadArtifactOptions extends WandbRequestOptions {
+/** Options for {@linkcode downloadWandbArtifact}. */
+export interface DownloadWandbArtifactOptions extends WandbRequestOptions {
   /** Downloads in parallel (default 4). */
   concurrency?: number;
 }
@@ -21,7 +21,7 @@ export interface DownloadArtifactOptions extends WandbRequestOptions {
  * checked against the manifest before it is moved into place; a mismatch leaves no file behind.
  *
  * @param client The client.
- * @param artifact From {@linkcode getArtifact}.
+ * @param artifact From {@linkcode getWandbArtifact}.
  * @param dir Target folder.
  * @param options Concurrency, retry overrides and an abort signal.
  * @returns The file names written, sorted.
@@ -29,17 +29,17 @@ export interface DownloadArtifactOptions extends WandbRequestOptions {
  *   path in the manifest; the client's errors otherwise.
  * @example
  * ```ts
- * import { connectWandb, downloadArtifact, getArtifact } from "./mod.ts";
+ * import { connectWandb, downloadWandbArtifact, getWandbArtifact } from "./mod.ts";
  * const { client, entity } = await connectWandb();
- * const a = await getArtifact(client, "sample-data:latest", { entity, project: "demo" });
- * if (a) console.log(await downloadArtifact(client, a, "./downloads/sample-data"));
+ * const a = await getWandbArtifact(client, "sample-data:latest", { entity, project: "demo" });
+ * if (a) console.log(await downloadWandbArtifact(client, a, "./downloads/sample-data"));
  * ```
  */
-export async function downloadArtifact(
+export async function downloadWandbArtifact(
   client: WandbClient,
   artifact: WandbArtifact,
   dir: string,
-  options: DownloadArtifactOptions = {},
+  options: DownloadWandbArtifactOptions = {},
 ): Promise<string[]> {
   const names = Object.keys(artifact.manifest).sort();
   for (const n of names) checkFilePath(`file name in the manifest of '${artifact.name}'`, n);

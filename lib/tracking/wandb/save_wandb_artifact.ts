@@ -5,14 +5,14 @@
 import type { WandbClient, WandbRequestOptions } from "./client.ts";
 import { WandbError } from "./errors.ts";
 import type { SavedArtifact, WandbArtifactFile, WandbRun } from "./types.ts";
-import { artifactDigest } from "./artifact_digest.ts";
-import { useArtifact } from "./use_artifact.ts";
+import { wandbArtifactDigest } from "./wandb_artifact_digest.ts";
+import { useWandbArtifact } from "./use_wandb_artifact.ts";
 import { md5Base64, md5File } from "./_md5.ts";
 import { checkFilePath } from "./_names.ts";
 import { parseUploadHeaders, pool } from "./_upload.ts";
 
 /** An artifact version to save. */
-export interface SaveArtifactSpec {
+export interface SaveWandbArtifactSpec {
   /** Collection name: 1..128 letters, digits, `-`, `_`, `.`. */
   name: string;
   /** Type, e.g. `model`, `dataset`, `run_table`. */
@@ -27,8 +27,8 @@ export interface SaveArtifactSpec {
   files: WandbArtifactFile[];
 }
 
-/** Options for {@linkcode saveArtifact}. */
-export interface SaveArtifactOptions extends WandbRequestOptions {
+/** Options for {@linkcode saveWandbArtifact}. */
+export interface SaveWandbArtifactOptions extends WandbRequestOptions {
   /** Uploads in parallel (default 4). */
   concurrency?: number;
   /**
@@ -83,7 +83,7 @@ interface Entry {
   size: number;
 }
 
-function invalid(spec: SaveArtifactSpec, why: string): WandbError {
+function invalid(spec: SaveWandbArtifactSpec, why: string): WandbError {
   return new WandbError("config", `Cannot save artifact '${spec.name}': ${why}`);
 }
 
@@ -123,10 +123,10 @@ function uploadError(e: unknown, what: string): unknown {
  *   was taken); `upload` when the storage rejects a PUT; the client's errors otherwise.
  * @example
  * ```ts
- * import { connectWandb, saveArtifact, upsertRun } from "./mod.ts";
+ * import { connectWandb, saveWandbArtifact, upsertWandbRun } from "./mod.ts";
  * const { client, entity } = await connectWandb();
- * const run = await upsertRun(client, { id: "abc123", entity, project: "demo" });
- * const saved = await saveArtifact(client, run, {
+ * const run = await upsertWandbRun(client, { id: "abc123", entity, project: "demo" });
+ * const saved = await saveWandbArtifact(client, run, {
  *   name: "sample-data",
  *   type: "dataset",
  *   files: [{ name: "sample.jsonl", data: '{"text":"good","label":"positive"}\n' }],
@@ -134,11 +134,11 @@ function uploadError(e: unknown, what: string): unknown {
  * console.log(`${saved.name}:v${saved.versionIndex}`);
  * ```
  */
-export async function saveArtifact(
+export async function saveWandbArtifact(
   client: WandbClient,
   run: WandbRun,
-  spec: SaveArtifactSpec,
-  options: SaveArtifactOptions = {},
+  spec: SaveWandbArtifactSpec,
+  options: SaveWandbArtifactOptions = {},
 ): Promise<SavedArtifact> {
   if (typeof spec.name !== "string" || !NAME.test(spec.name)) {
     throw invalid(spec, "names are 1..128 letters, digits, '-', '_' or '.'");
@@ -177,7 +177,7 @@ export async function saveArtifact(
   }
   const contents: Record<string, { digest: string; size: number }> = {};
   for (const e of entries) contents[e.file.name] = { digest: e.digest, size: e.size };
-  const digest = artifactDigest(contents);
+  const digest = wandbArtifactDigest(contents);
   const req = { retry: options.retry, signal: options.signal };
 
   const created = await client.graphql<{
@@ -223,7 +223,7 @@ export async function saveArtifact(
     skipped: 0,
   };
   if (artifact.state === "COMMITTED") {
-    if (options.use) await useArtifact(client, run, artifact.id, req);
+    if (options.use) await useWandbArtifact(client, run, artifact.id, req);
     return { ...result, deduplicated: true, skipped: entries.length };
   }
 
@@ -369,6 +369,6 @@ export async function saveArtifact(
       { op: "CommitArtifact" },
     );
   }
-  if (options.use) await useArtifact(client, run, artifact.id, req);
+  if (options.use) await useWandbArtifact(client, run, artifact.id, req);
   return { ...result, versionIndex: c?.versionIndex ?? result.versionIndex };
 }

@@ -7,7 +7,7 @@ import { WandbError } from "./errors.ts";
 import type { WandbRun } from "./types.ts";
 
 /** What to send. Offsets make a resend idempotent: a line sent again at its offset replaces itself. */
-export interface FileStreamChunk {
+export interface WandbFileStreamChunk {
   /**
    * History rows starting at line `offset` (0-based). Rows carry `_step`, `_runtime`, `_timestamp`.
    * NaN and ±Infinity are sent as W&B's `NaN` / `Infinity` tokens, not dropped to null.
@@ -21,16 +21,16 @@ export interface FileStreamChunk {
   exitCode?: number;
 }
 
-/** Options for {@linkcode sendFileStream}. */
-export interface SendFileStreamOptions extends WandbRequestOptions {
+/** Options for {@linkcode sendWandbFileStream}. */
+export interface SendWandbFileStreamOptions extends WandbRequestOptions {
   /** Most history rows or output lines per request (default 1000). */
   maxLinesPerRequest?: number;
   /** Most bytes of content per request (default 4 MiB). */
   maxBytesPerRequest?: number;
 }
 
-/** What {@linkcode sendFileStream} sent. */
-export interface FileStreamResult {
+/** What {@linkcode sendWandbFileStream} sent. */
+export interface WandbFileStreamResult {
   /** Requests posted. */
   requests: number;
   /** The next history offset (offset + rows sent), or null when no history was sent. */
@@ -83,30 +83,30 @@ function batches(lines: string[], maxLines: number, maxBytes: number): string[][
  * own after everything else.
  *
  * @param client The client.
- * @param run The run (from {@linkcode upsertRun}).
+ * @param run The run (from {@linkcode upsertWandbRun}).
  * @param chunk What to send.
  * @param options Batch limits, retry overrides and an abort signal.
  * @returns Requests sent and the next offsets.
  * @throws {WandbError} `config` for an invalid offset or a value that is not JSON; the client's errors.
  * @example
  * ```ts
- * import { connectWandb, sendFileStream, upsertRun } from "./mod.ts";
+ * import { connectWandb, sendWandbFileStream, upsertWandbRun } from "./mod.ts";
  * const { client, entity } = await connectWandb();
- * const run = await upsertRun(client, { id: "abc123", entity, project: "demo" });
+ * const run = await upsertWandbRun(client, { id: "abc123", entity, project: "demo" });
  * const t = Date.now() / 1000;
- * await sendFileStream(client, run, {
+ * await sendWandbFileStream(client, run, {
  *   history: { offset: 0, rows: [{ loss: 0.5, _step: 0, _runtime: 0, _timestamp: t }] },
  *   summary: { loss: 0.5 },
  * });
- * await sendFileStream(client, run, { exitCode: 0 });
+ * await sendWandbFileStream(client, run, { exitCode: 0 });
  * ```
  */
-export async function sendFileStream(
+export async function sendWandbFileStream(
   client: WandbClient,
   run: WandbRun,
-  chunk: FileStreamChunk,
-  options: SendFileStreamOptions = {},
-): Promise<FileStreamResult> {
+  chunk: WandbFileStreamChunk,
+  options: SendWandbFileStreamOptions = {},
+): Promise<WandbFileStreamResult> {
   const maxLines = Math.max(1, options.maxLinesPerRequest ?? 1000);
   const maxBytes = Math.max(1, options.maxBytesPerRequest ?? 4 * 1024 * 1024);
   for (const [what, part] of [["history", chunk.history], ["output", chunk.output]] as const) {

@@ -3,10 +3,10 @@
  * @module
  */
 import { dump } from "npm:js-yaml@5.5.0";
-import type { WandbRunFile } from "./upload_run_files.ts";
+import type { WandbRunFile } from "./upload_wandb_run_files.ts";
 
-/** Options for {@linkcode runMetadataFiles}. */
-export interface RunMetadataFilesOptions {
+/** Options for {@linkcode wandbRunMetadataFiles}. */
+export interface WandbRunMetadataFilesOptions {
   /** Run config (written to `config.yaml` in `{key: {desc, value}}` form). */
   config?: Record<string, unknown>;
   /** Program that ran. */
@@ -20,19 +20,19 @@ export interface RunMetadataFilesOptions {
 }
 
 /**
- * Builds `config.yaml` and `wandb-metadata.json` for {@linkcode uploadRunFiles}, in the shape the Python
+ * Builds `config.yaml` and `wandb-metadata.json` for {@linkcode uploadWandbRunFiles}, in the shape the Python
  * SDK writes (no secrets: the API key is never part of them).
  *
  * @param options Config and run facts.
  * @returns The two run files.
  * @example
  * ```ts
- * import { runMetadataFiles } from "./run_metadata_files.ts";
- * const files = runMetadataFiles({ config: { lr: 0.1 }, program: "tasks/evaluate.ts" });
+ * import { wandbRunMetadataFiles } from "./wandb_run_metadata_files.ts";
+ * const files = wandbRunMetadataFiles({ config: { lr: 0.1 }, program: "tasks/evaluate.ts" });
  * console.log(files.map((f) => f.name)); // ["config.yaml", "wandb-metadata.json"]
  * ```
  */
-export function runMetadataFiles(options: RunMetadataFilesOptions = {}): WandbRunFile[] {
+export function wandbRunMetadataFiles(options: WandbRunMetadataFilesOptions = {}): WandbRunFile[] {
   const config: Record<string, unknown> = { wandb_version: 1 };
   for (const [k, v] of Object.entries(options.config ?? {})) config[k] = { desc: null, value: v };
   const metadata = {

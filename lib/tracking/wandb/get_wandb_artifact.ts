@@ -6,8 +6,8 @@ import type { WandbClient, WandbRequestOptions } from "./client.ts";
 import { WandbError } from "./errors.ts";
 import type { WandbArtifact } from "./types.ts";
 
-/** Options for {@linkcode getArtifact}. */
-export interface GetArtifactOptions extends WandbRequestOptions {
+/** Options for {@linkcode getWandbArtifact}. */
+export interface GetWandbArtifactOptions extends WandbRequestOptions {
   /** Entity, unless the ref names it (`entity/project/name:alias`). */
   entity?: string;
   /** Project, unless the ref names it. */
@@ -34,7 +34,7 @@ const MEMBERSHIP = `query ArtifactMembershipByName($entity: String!, $project: S
 const dec = new TextDecoder();
 
 /** Splits `[entity/project/]name[:alias]`. */
-function parseRef(ref: string, options: GetArtifactOptions) {
+function parseRef(ref: string, options: GetWandbArtifactOptions) {
   const parts = ref.split("/");
   if (parts.length !== 1 && parts.length !== 3) {
     throw new WandbError(
@@ -68,16 +68,16 @@ function parseRef(ref: string, options: GetArtifactOptions) {
  * @throws {WandbError} `config` for a malformed ref; `protocol` for a manifest that is not JSON.
  * @example
  * ```ts
- * import { connectWandb, getArtifact } from "./mod.ts";
+ * import { connectWandb, getWandbArtifact } from "./mod.ts";
  * const { client, entity } = await connectWandb();
- * const a = await getArtifact(client, "sample-data:latest", { entity, project: "demo" });
+ * const a = await getWandbArtifact(client, "sample-data:latest", { entity, project: "demo" });
  * console.log(a ? `${a.name}:v${a.versionIndex}` : "not found");
  * ```
  */
-export async function getArtifact(
+export async function getWandbArtifact(
   client: WandbClient,
   ref: string,
-  options: GetArtifactOptions = {},
+  options: GetWandbArtifactOptions = {},
 ): Promise<WandbArtifact | null> {
   const { entity, project, name, alias } = parseRef(ref, options);
   const req = { retry: options.retry, signal: options.signal };

@@ -33,8 +33,8 @@ export interface WandbRunInfo {
   program?: string;
 }
 
-/** Options for {@linkcode upsertRun}. */
-export type UpsertRunOptions = WandbRequestOptions;
+/** Options for {@linkcode upsertWandbRun}. */
+export type UpsertWandbRunOptions = WandbRequestOptions;
 
 const UPSERT_BUCKET = `mutation UpsertBucket(
   $id: String, $name: String, $project: String, $entity: String, $groupName: String,
@@ -71,16 +71,16 @@ function appUrl(baseUrl: string, entity: string, project: string, id: string): s
  * @throws {WandbError} `config` for an invalid id or project; the client's errors otherwise.
  * @example
  * ```ts
- * import { connectWandb, upsertRun } from "./mod.ts";
+ * import { connectWandb, upsertWandbRun } from "./mod.ts";
  * const { client, entity } = await connectWandb();
- * const run = await upsertRun(client, { id: "abc123", entity, project: "demo", tags: ["baseline"], config: { lr: 0.1 } });
+ * const run = await upsertWandbRun(client, { id: "abc123", entity, project: "demo", tags: ["baseline"], config: { lr: 0.1 } });
  * console.log(run.url);
  * ```
  */
-export async function upsertRun(
+export async function upsertWandbRun(
   client: WandbClient,
   info: WandbRunInfo,
-  options: UpsertRunOptions = {},
+  options: UpsertWandbRunOptions = {},
 ): Promise<WandbRun> {
   checkName("run id", info.id);
   checkName("project", info.project);

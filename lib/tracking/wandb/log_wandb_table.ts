@@ -5,12 +5,12 @@
 import type { WandbClient } from "./client.ts";
 import { WandbError } from "./errors.ts";
 import type { SavedArtifact, WandbRun, WandbTable } from "./types.ts";
-import { saveArtifact, type SaveArtifactOptions } from "./save_artifact.ts";
-import { uploadRunFiles } from "./upload_run_files.ts";
+import { saveWandbArtifact, type SaveWandbArtifactOptions } from "./save_wandb_artifact.ts";
+import { uploadWandbRunFiles } from "./upload_wandb_run_files.ts";
 import { b64ToHex, sha256Hex } from "./_md5.ts";
 
-/** Options for {@linkcode logTable}. */
-export interface LogTableOptions extends SaveArtifactOptions {
+/** Options for {@linkcode logWandbTable}. */
+export interface LogWandbTableOptions extends SaveWandbArtifactOptions {
   /** History step the table is logged at (part of the run file's name). */
   step: number;
 }
@@ -35,8 +35,8 @@ export interface TableFileValue {
   artifact_path: string;
 }
 
-/** What {@linkcode logTable} did. */
-export interface LoggedTable {
+/** What {@linkcode logWandbTable} did. */
+export interface LoggedWandbTable {
   /** The value to put under the table's key in a history row (and the summary). */
   value: TableFileValue;
   /** The `run-<id>-<key>` artifact version. */
@@ -69,7 +69,7 @@ function columnTypes(columns: string[], rows: unknown[][]) {
 /**
  * Logs a table as W&B shows tables: a version of the artifact `run-<run id>-<key>` (type `run_table`)
  * holding `<key>.table.json`, the run file `media/table/<key>_<step>_<sha256[:20]>.table.json`, and a
- * `table-file` value that the caller writes under `key` in a history row (with {@linkcode sendFileStream}).
+ * `table-file` value that the caller writes under `key` in a history row (with {@linkcode sendWandbFileStream}).
  *
  * @param client The client.
  * @param run The run.
@@ -78,23 +78,23 @@ function columnTypes(columns: string[], rows: unknown[][]) {
  * @param options The step, plus artifact save options.
  * @returns The history value and the artifact version.
  * @throws {WandbError} `config` for a bad key, duplicate columns or a row of the wrong length; the
- *   errors of {@linkcode saveArtifact} and {@linkcode uploadRunFiles}.
+ *   errors of {@linkcode saveWandbArtifact} and {@linkcode uploadWandbRunFiles}.
  * @example
  * ```ts
- * import { connectWandb, logTable, sendFileStream, upsertRun } from "./mod.ts";
+ * import { connectWandb, logWandbTable, sendWandbFileStream, upsertWandbRun } from "./mod.ts";
  * const { client, entity } = await connectWandb();
- * const run = await upsertRun(client, { id: "abc123", entity, project: "demo" });
- * const { value } = await logTable(client, run, "preds", { columns: ["text", "label"], rows: [["good", "positive"]] }, { step: 0 });
- * await sendFileStream(client, run, { history: { offset: 0, rows: [{ preds: value, _step: 0 }] } });
+ * const run = await upsertWandbRun(client, { id: "abc123", entity, project: "demo" });
+ * const { value } = await logWandbTable(client, run, "preds", { columns: ["text", "label"], rows: [["good", "positive"]] }, { step: 0 });
+ * await sendWandbFileStream(client, run, { history: { offset: 0, rows: [{ preds: value, _step: 0 }] } });
  * ```
  */
-export async function logTable(
+export async function logWandbTable(
   client: WandbClient,
   run: WandbRun,
   key: string,
   table: WandbTable,
-  options: LogTableOptions,
-): Promise<LoggedTable> {
+  options: LogWandbTableOptions,
+): Promise<LoggedWandbTable> {
   if (typeof key !== "string" || !/^[A-Za-z0-9_.\-]{1,100}$/.test(key)) {
     throw new WandbError(
       "config",
@@ -137,13 +137,13 @@ export async function logTable(
   const bytes = enc.encode(JSON.stringify(json, (_k, v) => (typeof v === "bigint" ? Number(v) : v)));
   const sha256 = sha256Hex(bytes);
   const entry = `${key}.table.json`;
-  const artifact = await saveArtifact(client, run, {
+  const artifact = await saveWandbArtifact(client, run, {
     name: `run-${run.id}-${key}`,
     type: "run_table",
     files: [{ name: entry, data: bytes }],
   }, options);
   const path = `media/table/${key}_${options.step}_${sha256.slice(0, 20)}.table.json`;
-  await uploadRunFiles(client, run, [{ name: path, data: bytes }], {
+  await uploadWandbRunFiles(client, run, [{ name: path, data: bytes }], {
     retry: options.retry,
     signal: options.signal,
   });

@@ -13,11 +13,11 @@ import { createHash } from "node:crypto";
  * @returns The hex digest, as sent to `CreateArtifact`.
  * @example
  * ```ts
- * import { artifactDigest } from "./artifact_digest.ts";
- * console.log(artifactDigest({ "a.txt": { digest: "1B2M2Y8AsgTpgAmY7PhCfg==" } }));
+ * import { wandbArtifactDigest } from "./wandb_artifact_digest.ts";
+ * console.log(wandbArtifactDigest({ "a.txt": { digest: "1B2M2Y8AsgTpgAmY7PhCfg==" } }));
  * ```
  */
-export function artifactDigest(contents: Record<string, { digest: string }>): string {
+export function wandbArtifactDigest(contents: Record<string, { digest: string }>): string {
   const hash = createHash("md5");
   hash.update("wandb-artifact-manifest-v1\n");
   for (const path of Object.keys(contents).sort()) hash.update(`${path}:${contents[path].digest}\n`);

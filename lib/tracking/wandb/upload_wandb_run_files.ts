@@ -18,8 +18,8 @@ export interface WandbRunFile {
   data?: Uint8Array | string;
 }
 
-/** Options for {@linkcode uploadRunFiles}. */
-export type UploadRunFilesOptions = WandbRequestOptions;
+/** Options for {@linkcode uploadWandbRunFiles}. */
+export type UploadWandbRunFilesOptions = WandbRequestOptions;
 
 const CREATE_RUN_FILES =
   `mutation CreateRunFiles($entity: String!, $project: String!, $run: String!, $files: [String!]!) {
@@ -44,17 +44,17 @@ const enc = new TextEncoder();
  *   rejects a PUT; the client's errors otherwise.
  * @example
  * ```ts
- * import { connectWandb, uploadRunFiles, upsertRun } from "./mod.ts";
+ * import { connectWandb, uploadWandbRunFiles, upsertWandbRun } from "./mod.ts";
  * const { client, entity } = await connectWandb();
- * const run = await upsertRun(client, { id: "abc123", entity, project: "demo" });
- * await uploadRunFiles(client, run, [{ name: "notes.txt", data: "hello" }]);
+ * const run = await upsertWandbRun(client, { id: "abc123", entity, project: "demo" });
+ * await uploadWandbRunFiles(client, run, [{ name: "notes.txt", data: "hello" }]);
  * ```
  */
-export async function uploadRunFiles(
+export async function uploadWandbRunFiles(
   client: WandbClient,
   run: WandbRun,
   files: WandbRunFile[],
-  options: UploadRunFilesOptions = {},
+  options: UploadWandbRunFilesOptions = {},
 ): Promise<string[]> {
   if (!files.length) return [];
   const names = new Set<string>();
