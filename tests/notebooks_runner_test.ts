@@ -210,3 +210,35 @@ Deno.test({
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("committed notebooks type-check against mod.ts (their code cells, concatenated)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_nbcheck_" });
+  try {
+    const modUrl = new URL("../mod.ts", import.meta.url).href;
+    const files: string[] = [];
+    for (const name of await committedNotebooks()) {
+      const nb = JSON.parse(await Deno.readTextFile(join(NOTEBOOKS, name)));
+      const code = (nb.cells as Cell[]).filter((c) => c.cell_type === "code")
+        .map((c, i) =>
+          `// --- ${name} code cell ${i}\n${source(c).replaceAll('"../mod.ts"', `"${modUrl}"`)}`
+        );
+      const file = join(dir, name.replace(/\.ipynb$/, ".ts"));
+      await Deno.writeTextFile(file, code.join("\n\n") + "\nexport {};\n");
+      files.push(file);
+    }
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["check", "--config", join(ROOT, "deno.json"), ...files],
+      cwd: ROOT,
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(180_000),
+    }).output();
+    assert.ok(
+      out.success,
+      `notebook code does not type-check:\n${new TextDecoder().decode(out.stderr).slice(-4000)}`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
