@@ -145,7 +145,12 @@ export interface Emulator {
   port: number;
   /** A deep copy of the state. */
   state(): EmulatorState;
-  /** Queue a fault for an operation (`*` matches every request). */
+  /**
+   * Queue a fault for an operation. Operations: a GraphQL operation name (`Viewer`, `UpsertBucket`,
+   * `CreateArtifact`, ...), `file_stream`, `storage_put` (uploads), `storage_get` (manifest and run-file
+   * reads), `artifact_file_get` (artifact file downloads), or `*` for every request. Faults of one
+   * operation apply in the order queued.
+   */
   inject(op: string, fault: Fault): void;
   /** Drop every queued fault. */
   clearFaults(): void;

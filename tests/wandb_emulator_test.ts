@@ -104,12 +104,17 @@ Deno.test("dispatch: by operationName, else by query text; unknown operations ar
     const unknown = await gql("mutation DeleteEverything { x }", {}, "DeleteEverything");
     assert.equal(unknown.data, null);
     assert.match(unknown.errors![0].message, /unknown operation 'DeleteEverything'/);
+    const type = await gql("mutation CreateArtifactType { createArtifactType }", {
+      artifactTypeName: "model",
+    });
+    assert.equal(type.data!.createArtifactType.artifactType.id, btoa("ArtifactType:model"));
     // a known operation whose document does not select the field the answer is under is refused
     const wrongField = await gql("query Viewer { me { entity } }");
     assert.match(wrongField.errors![0].message, /does not select 'viewer'/);
     const s = emu.state();
     assert.deepEqual(s.unknown.map((u) => u.op), ["DeleteEverything"]);
     assert.equal(s.counts.Viewer, 3);
+    assert.equal(s.counts.CreateArtifactType, 1);
     const dump = await fetch(`${emu.url}/__emu/state`).then((r) => r.json());
     assert.deepEqual(dump.counts, s.counts);
   } finally {

@@ -185,6 +185,7 @@ export function createWandbClient(settings: WandbSettings, options: WandbClientO
     const sendAuth = req.auth ?? new URL(req.url).origin === origin;
     if (sendAuth) headers.Authorization = authorization;
     let lastError: WandbError | null = null;
+    let attempts = 0;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (req.signal?.aborted) break;
       const remaining = policy.deadlineMs - (Date.now() - start);
@@ -193,9 +194,9 @@ export function createWandbClient(settings: WandbSettings, options: WandbClientO
       const timeoutSignal = AbortSignal.timeout(timeout);
       const signal = req.signal ? AbortSignal.any([timeoutSignal, req.signal]) : timeoutSignal;
       let delay: number | null = null;
+      attempts = attempt;
       try {
         const res = await fetchImpl(req.url, {
-          /** HTTP method. */
           method: req.method,
           headers,
           body: req.body as BodyInit | undefined,
@@ -255,23 +256,18 @@ export function createWandbClient(settings: WandbSettings, options: WandbClientO
       await sleep(delay, req.signal);
     }
     if (req.signal?.aborted) {
-      throw new WandbError("network", `'${op}' was cancelled (the data stays local for sync)`, {
+      throw new WandbError("network", `'${op}' was cancelled`, {
         op,
         transient: true,
       });
     }
     const err = lastError ?? new WandbError("timeout", `'${op}' ran out of time`, { op, transient: true });
     const elapsed = ((Date.now() - start) / 1000).toFixed(1);
-    throw new WandbError(
-      err.kind,
-      `${err.message} (gave up after ${elapsed} s; the data stays local for sync)`,
-      {
-        op,
-        /** HTTP status. */
-        status: err.status,
-        transient: true,
-      },
-    );
+    throw new WandbError(err.kind, `${err.message} (gave up after ${attempts} attempt(s) in ${elapsed} s)`, {
+      op,
+      status: err.status,
+      transient: true,
+    });
   }
 
   async function graphql<T>(
@@ -281,9 +277,7 @@ export function createWandbClient(settings: WandbSettings, options: WandbClientO
     opts: WandbRequestOptions = {},
   ): Promise<T> {
     const res = await request(operationName, {
-      /** HTTP method. */
       method: "POST",
-      /** Absolute URL. */
       url: `${settings.baseUrl}/graphql`,
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify({ query, variables, operationName }),

@@ -122,16 +122,12 @@ export async function logWandbTable(
     }
   });
   const json = {
-    /** Always `table-file`. */
     _type: "table",
     columns,
     data: rows,
-    /** Number of columns. */
     ncols: columns.length,
-    /** Number of rows. */
     nrows: rows.length,
     column_types: columnTypes(columns, rows),
-    /** Always `IMMUTABLE`. */
     log_mode: "IMMUTABLE",
   };
   const bytes = enc.encode(JSON.stringify(json, (_k, v) => (typeof v === "bigint" ? Number(v) : v)));
@@ -149,16 +145,12 @@ export async function logWandbTable(
   });
   return {
     value: {
-      /** Always `table-file`. */
       _type: "table-file",
       path,
       sha256,
       size: bytes.length,
-      /** Number of columns. */
       ncols: columns.length,
-      /** Number of rows. */
       nrows: rows.length,
-      /** Always `IMMUTABLE`. */
       log_mode: "IMMUTABLE",
       artifact_path: `wandb-artifact://${b64ToHex(artifact.id)}/${entry}`,
     },
