@@ -1,0 +1,263 @@
+/**
+ * `deno task bench:inference`: one table, one run.
+ *
+ * On ../shared/data/tweeteval_sentiment/test.jsonl when present (else a generated corpus): accuracy,
+ * macro-F1, macro-recall and single-threaded texts/s of the default model, the lexicon model and the JS
+ * libraries sentiment, vader-sentiment and wink-sentiment (raw, as in reference/baselines.md: score sign,
+ * VADER compound ±0.05); predictBatch throughput against calling onnxruntime directly on the same batches
+ * (the same model.onnx and features.json, the featurizer of lib/models/_features.ts, one session.run per
+ * batch: the floor any wrapper can reach; target ≥ 0.8x); cold start of `deno task predict "hello"`.
+ * Throughput: median of 3 timed passes after a warm-up pass (2-core shared machine: an order of magnitude).
+ * @module
+ */
+import * as ort from "npm:onnxruntime-node@1.30.0";
+import wink from "npm:wink-sentiment@5.0.2";
+import Sentiment from "npm:sentiment@5.0.2";
+import vader from "npm:vader-sentiment@1.1.3";
+import { loadModel } from "../lib/models/mod.ts";
+import { predictBatch } from "../lib/inference/mod.ts";
+import { evaluate } from "../lib/evaluation/mod.ts";
+import { readDataset } from "../lib/data/mod.ts";
+import { createFeaturizer, validateFeatureSpec } from "../lib/models/_features.ts";
+import type { Label, Prediction } from "../lib/models/types.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const SHARED = `${ROOT}../shared/data/tweeteval_sentiment/test.jsonl`;
+const BATCH = 256;
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** A generated 3-class corpus (used when the shared data is absent). */
+function generatedCorpus(n: number): { texts: string[]; labels: Label[]; name: string } {
+  const subjects = [
+    "The film",
+    "This phone",
+    "Our dinner",
+    "The hotel",
+    "Their service",
+    "The new album",
+    "The update",
+  ];
+  const pos = [
+    "was wonderful",
+    "is excellent, I love it",
+    "was a delight",
+    "works great",
+    "made us very happy",
+  ];
+  const neg = ["was terrible", "is awful, I hate it", "was a disaster", "broke after a day", "made us angry"];
+  const neu = [
+    "arrives on Monday",
+    "is sold in two colours",
+    "opens at nine",
+    "has 12 chapters",
+    "was released in May",
+  ];
+  let seed = 42;
+  const rnd = (k: number) => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed % k;
+  };
+  const texts: string[] = [];
+  const labels: Label[] = [];
+  for (let i = 0; i < n; i++) {
+    const l = (["negative", "neutral", "positive"] as const)[i % 3];
+    const pool = l === "positive" ? pos : l === "negative" ? neg : neu;
+    texts.push(`${subjects[rnd(subjects.length)]} ${pool[rnd(pool.length)]}.`);
+    labels.push(l);
+  }
+  return { texts, labels, name: `generated corpus (${n} texts)` };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function oneHot(text: string, label: Label): Prediction {
+  return {
+    text,
+    label,
+    confidence: 1,
+    scores: {
+      negative: +(label === "negative"),
+      neutral: +(label === "neutral"),
+      positive: +(label === "positive"),
+    },
+  };
+}
+
+const sign = (s: number, eps = 0): Label => (s > eps ? "positive" : s < -eps ? "negative" : "neutral");
+
+// ---------------------------------------------------------------------------------------------------------
+const corpus = (await exists(SHARED))
+  ? await readDataset(SHARED).then((d) => ({
+    texts: d.texts,
+    labels: d.labels,
+    name: "TweetEval sentiment test",
+  }))
+  : generatedCorpus(6000);
+const { texts, labels } = corpus;
+console.error(`bench:inference on ${corpus.name}: ${texts.length} texts`);
+
+interface Row {
+  system: string;
+  accuracy: number;
+  macroF1: number;
+  macroRecall: number;
+  textsPerSecond: number;
+}
+const rows: Row[] = [];
+
+async function measure(system: string, run: (ts: string[]) => Promise<Prediction[]> | Prediction[]) {
+  await run(texts.slice(0, 500)); // warm-up
+  const times: number[] = [];
+  let preds: Prediction[] = [];
+  for (let pass = 0; pass < 3; pass++) {
+    const t0 = performance.now();
+    preds = await run(texts);
+    times.push(performance.now() - t0);
+  }
+  const r = evaluate(preds, labels, { binary: false });
+  rows.push({
+    system,
+    accuracy: r.accuracy,
+    macroF1: r.macro.f1,
+    macroRecall: r.macro.recall,
+    textsPerSecond: texts.length / (median(times) / 1000),
+  });
+  console.error(`  ${system}: done`);
+}
+
+const defaultModel = await loadModel("default");
+const lexiconModel = await loadModel("lexicon");
+await measure(
+  "sentilab default (ONNX), predictBatch",
+  (ts) => predictBatch(defaultModel, ts, { batchSize: BATCH }),
+);
+await measure(
+  `sentilab lexicon (${lexiconModel.card?.library}), predictBatch`,
+  (ts) => predictBatch(lexiconModel, ts, { batchSize: BATCH }),
+);
+const afinn = new Sentiment();
+await measure(
+  "sentiment 5.0.2 (AFINN-165, score sign)",
+  (ts) => ts.map((t) => oneHot(t, sign(afinn.analyze(t).score))),
+);
+await measure(
+  "vader-sentiment 1.1.3 (compound ±0.05)",
+  (ts) => ts.map((t) => oneHot(t, sign(vader.SentimentIntensityAnalyzer.polarity_scores(t).compound, 0.05))),
+);
+await measure("wink-sentiment 5.0.2 (score sign)", (ts) => ts.map((t) => oneHot(t, sign(wink(t).score))));
+
+// predictBatch against onnxruntime called directly on the same batches --------------------------------------
+const dir = defaultModel.dir!;
+const spec = validateFeatureSpec(
+  JSON.parse(await Deno.readTextFile(`${dir}/features.json`)),
+  "features.json",
+);
+const featurizer = createFeaturizer(spec);
+const session = await ort.InferenceSession.create(await Deno.readFile(`${dir}/model.onnx`), {
+  logSeverityLevel: 3,
+});
+const outputName = session.outputNames.includes("probabilities") ? "probabilities" : session.outputNames[0];
+
+async function direct(ts: readonly string[]): Promise<number> {
+  let checksum = 0;
+  for (let start = 0; start < ts.length; start += BATCH) {
+    const chunk = ts.slice(start, start + BATCH);
+    const feats = chunk.map((t) => featurizer.featurize(t));
+    let k = 1;
+    for (const f of feats) if (f.indices.length > k) k = f.indices.length;
+    const indices = new BigInt64Array(chunk.length * k);
+    const values = new Float32Array(chunk.length * k);
+    feats.forEach((f, row) => {
+      for (let j = 0; j < f.indices.length; j++) {
+        indices[row * k + j] = BigInt(f.indices[j]);
+        values[row * k + j] = f.values[j];
+      }
+    });
+    const out = await session.run({
+      indices: new ort.Tensor("int64", indices, [chunk.length, k]),
+      values: new ort.Tensor("float32", values, [chunk.length, k]),
+    });
+    checksum += (out[outputName].data as Float32Array)[0];
+  }
+  return checksum;
+}
+
+const wrapperTimes: number[] = [];
+const directTimes: number[] = [];
+await direct(texts.slice(0, 500));
+for (let pass = 0; pass < 5; pass++) { // interleaved, so both see the same machine load
+  let t0 = performance.now();
+  await direct(texts);
+  directTimes.push(performance.now() - t0);
+  t0 = performance.now();
+  await predictBatch(defaultModel, texts, { batchSize: BATCH });
+  wrapperTimes.push(performance.now() - t0);
+}
+await session.release();
+const directTps = texts.length / (median(directTimes) / 1000);
+const wrapperTps = texts.length / (median(wrapperTimes) / 1000);
+await defaultModel.close();
+
+// Cold start of `deno task predict "hello"` ------------------------------------------------------------------
+async function coldStart(args: string[]): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const t0 = performance.now();
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "predict", ...args],
+      cwd: ROOT,
+      env: { NO_COLOR: "1", RUST_BACKTRACE: "0" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const ms = performance.now() - t0;
+    if (out.code !== 0) throw new Error(`deno task predict failed: ${new TextDecoder().decode(out.stderr)}`);
+    if (i > 0) times.push(ms); // the first run also fills the OS file cache
+  }
+  return median(times);
+}
+const coldDefault = await coldStart(["hello"]);
+const coldLexicon = await coldStart(["--model", "lexicon", "hello"]);
+
+// The table ------------------------------------------------------------------------------------------------
+const f3 = (x: number) => x.toFixed(3);
+const n0 = (x: number) => Math.round(x).toLocaleString("en-US");
+const table = [
+  ["system", "accuracy", "macro-F1", "macro-recall", "texts/s"],
+  ...rows.map((r) => [r.system, f3(r.accuracy), f3(r.macroF1), f3(r.macroRecall), n0(r.textsPerSecond)]),
+];
+const widths = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
+const line = (r: string[]) =>
+  "| " + r.map((cell, c) => c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])).join(" | ") + " |";
+console.log(
+  `\n## Inference benchmark on ${corpus.name} (${texts.length} texts), ${
+    new Date().toISOString().slice(0, 10)
+  }\n`,
+);
+console.log(line(table[0]));
+console.log(
+  "|" + widths.map((w, c) => (c === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|") + "|",
+);
+for (const r of table.slice(1)) console.log(line(r));
+console.log("");
+console.log(
+  `| predictBatch vs onnxruntime directly (batch ${BATCH}, same model files, same featurizer) | ` +
+    `${n0(wrapperTps)} vs ${n0(directTps)} texts/s | ratio ${
+      (wrapperTps / directTps).toFixed(2)
+    }x | target >= 0.80x ` +
+    `${wrapperTps / directTps >= 0.8 ? "met" : "MISSED"} |`,
+);
+console.log(
+  `| cold start: deno task predict "hello" (default ONNX model), median of 5 | ${n0(coldDefault)} ms |`,
+);
+console.log(`| cold start: deno task predict --model lexicon "hello", median of 5 | ${n0(coldLexicon)} ms |`);
