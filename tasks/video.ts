@@ -10,7 +10,13 @@ import { parseArgs } from "node:util";
 import { basename, extname, join } from "node:path";
 import { finishRun, initRun, type Run, type TrackerKind } from "../lib/tracking/mod.ts";
 import { loadModel, type Model } from "../lib/models/mod.ts";
-import { logVideo, timelineSvg, videoSentiment, type VideoSentimentResult } from "../lib/video/mod.ts";
+import {
+  logVideo,
+  probeVideo,
+  timelineSvg,
+  videoSentiment,
+  type VideoSentimentResult,
+} from "../lib/video/mod.ts";
 
 const TRACKERS = ["auto", "local", "console", "wandb", "disabled"];
 
@@ -115,7 +121,6 @@ try {
   });
   progress?.stop();
   if (values.verify) {
-    const { probeVideo } = await import("../lib/video/mod.ts");
     result.metadata.verify = (await probeVideo(file, { verify: true })).verify;
   }
   await model.close();

@@ -65,7 +65,16 @@ Deno.test("deno task video: text report; ffmpeg fallback when ffprobe is unavail
     await makeMp4(join(dir, "quiet.mp4"), 2);
     await writeSrt(join(dir, "subs.srt"), [[0.1, 1.5, "What a wonderful, happy day"]]);
     const r = await task(
-      ["quiet.mp4", "--subs", "subs.srt", "--model", "lexicon", "--tracker", "disabled"],
+      [
+        "quiet.mp4",
+        "--subs",
+        "subs.srt",
+        "--model",
+        "lexicon",
+        "--tracker",
+        "disabled",
+        "--verify",
+      ],
       dir,
       {
         SENTILAB_FFPROBE: "none",
@@ -73,6 +82,7 @@ Deno.test("deno task video: text report; ffmpeg fallback when ffprobe is unavail
     );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /2\.0 s, mp4, 640x480 @ 25 fps \(25\/1\)/);
+    assert.match(r.stdout, /verify: decoded cleanly/);
     assert.match(r.stdout, /text: 1 cues from sidecar subs\.srt, model lexicon/);
     assert.match(r.stdout, /0\.10 +1\.50 +positive +\d\.\d\d +What a wonderful, happy day/);
     assert.match(r.stdout, /overall \(weighted by cue duration\): positive/);

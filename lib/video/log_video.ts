@@ -79,6 +79,7 @@ function probeMetadata(m: VideoMetadata): Record<string, unknown> {
       : null,
     subtitles: m.subtitles.map((s) => ({ index: s.index, codec: s.codec, language: s.language })),
     probedWith: m.source,
+    ...(m.verify ? { verify: { ok: m.verify.ok, errors: m.verify.errors.slice(0, 10) } } : {}),
   };
 }
 
