@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { normalizeLabel, readDataset, readTextLines } from "../lib/data/mod.ts";
+import { logDataset, normalizeLabel, readDataset, readTextLines } from "../lib/data/mod.ts";
+import { finishRun, getRun, initRun, listArtifactVersions } from "../lib/tracking/mod.ts";
 
 async function withFile(
   name: string,
@@ -189,4 +190,30 @@ Deno.test("readTextLines: BOM, CRLF, empty lines, invalid UTF-8 as an error or r
     () => readTextLines(new Uint8Array([0x41, 0xed, 0xa0, 0x80]), { source: "in.txt" }),
     /^Error: in\.txt:1: .*offset 1/,
   );
+});
+
+Deno.test("readDataset with a run: the file is a dataset artifact used by the run, deduplicated", async () => {
+  await withFile("reviews.csv", "text,label\nnice,pos\nawful,neg\nfine,Positive\n", async (path) => {
+    const store = `${path}.store`;
+    const run = await initRun({ dir: store, tracker: "local" });
+    const d = await readDataset(path, { run });
+    assert.equal(d.artifact?.ref, "reviews.csv:v0");
+    assert.equal((await readDataset(path, { run })).artifact?.ref, "reviews.csv:v0");
+    await logDataset(run, d, { name: "renamed", metadata: { split: "test" } });
+    await finishRun(run);
+    const used = getRun(run.id, { dir: store })!.used;
+    const reviews = used.find((u) => u.name === "reviews.csv")!;
+    assert.equal(reviews.type, "dataset");
+    assert.deepEqual(reviews.metadata, {
+      samples: 3,
+      label_distribution: { negative: 1, neutral: 0, positive: 2 },
+      format: "csv",
+      text_field: "text",
+      label_field: "label",
+    });
+    assert.deepEqual(Object.keys(reviews.manifest.contents), ["reviews.csv"]);
+    assert.equal(used.find((u) => u.name === "renamed")!.metadata.split, "test");
+    assert.equal(listArtifactVersions("reviews.csv", { dir: store }).length, 1);
+    await Deno.remove(store, { recursive: true });
+  });
 });
