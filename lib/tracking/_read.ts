@@ -7,5 +7,7 @@ export type { ReadOptions };
 
 /** The existing store for `options.dir`. */
 export function readStore(options: ReadOptions = {}): Store {
-  return Store.openExisting(options.dir);
+  const store = Store.openExisting(options.dir);
+  store.flushLive();
+  return store;
 }

@@ -1,12 +1,14 @@
 // Per-run state kept out of the public Run object, and the "one warning, then go on" failure policy.
 import { TrackingError } from "./_errors.ts";
 import type { Store } from "./_store.ts";
+import type { Journal } from "./_journal.ts";
 import type { BackendKind, Run } from "./types.ts";
 
 /** Internal state of a run. */
 export interface RunState {
   backend: BackendKind;
   store: Store | null;
+  journal: Journal | null;
   nextStep: number;
   finished: boolean;
   lastValues: Record<string, number>;

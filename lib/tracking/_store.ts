@@ -8,10 +8,11 @@
 // Replay: history rows, artifact versions and lineage links have increasing integer ids and `synced_at`
 // columns; `sync_state` keeps a per-run, per-target cursor, so an uploader can find what is not synced yet.
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, unlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { TrackingError } from "./_errors.ts";
 import { hostName, processAlive } from "./_env.ts";
+import { type Journal, journalPath, type PendingRow, readJournal } from "./_journal.ts";
 import type {
   ArtifactLineage,
   ArtifactManifest,
@@ -35,7 +36,8 @@ CREATE TABLE IF NOT EXISTS runs(
   tags TEXT NOT NULL, notes TEXT, config TEXT NOT NULL, summary TEXT NOT NULL DEFAULT '{}',
   status TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT, exit_code INTEGER,
   git_commit TEXT, git_dirty INTEGER, deno_version TEXT NOT NULL, lock_digest TEXT, host TEXT NOT NULL,
-  pid INTEGER NOT NULL, start_token TEXT NOT NULL, argv TEXT NOT NULL, env TEXT NOT NULL, synced_at TEXT);
+  pid INTEGER NOT NULL, start_token TEXT NOT NULL, argv TEXT NOT NULL, env TEXT NOT NULL, synced_at TEXT,
+  journal_lines INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS history(
   id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, step INTEGER NOT NULL, ts REAL NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS history_run ON history(run_id, id);
@@ -120,6 +122,8 @@ export class Store {
   readonly filesDir: string;
   /** Folder for files being copied in. */
   readonly tmpDir: string;
+  /** Journals of runs of this process that are still running. */
+  readonly live: Set<Journal> = new Set();
   /** Runs marked crashed by the most recent crash check. */
   lastCrashed: string[] = [];
   #stmts = new Map<string, StatementSync>();
@@ -140,6 +144,10 @@ export class Store {
       this.db.exec("PRAGMA foreign_keys = OFF");
       this.transaction(() => {
         this.db.exec(SCHEMA);
+        const cols = (this.db.prepare("PRAGMA table_info(runs)").all() as Row[]).map((c) => String(c.name));
+        if (!cols.includes("journal_lines")) {
+          this.db.exec("ALTER TABLE runs ADD COLUMN journal_lines INTEGER NOT NULL DEFAULT 0");
+        }
         this.db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)").run(
           SCHEMA_VERSION,
         );
@@ -216,8 +224,23 @@ export class Store {
       const pid = Number(r.pid);
       if (pid === Deno.pid) continue;
       if (!processAlive(pid, String(r.start_token))) {
-        this.stmt("UPDATE runs SET status = 'crashed' WHERE id = ? AND status = 'running'").run(String(r.id));
-        crashed.push(String(r.id));
+        const id = String(r.id);
+        const path = journalPath(this, id);
+        const done = this.transaction(() => {
+          const row = this.stmt("SELECT status, journal_lines FROM runs WHERE id = ?").get(id) as Row;
+          if (String(row.status) !== "running") return false; // another process got there first
+          const rows = readJournal(path, Number(row.journal_lines));
+          this.#insertHistory(id, rows);
+          this.stmt("UPDATE runs SET status = 'crashed', journal_lines = journal_lines + ? WHERE id = ?").run(
+            rows.length,
+            id,
+          );
+          return true;
+        });
+        try {
+          unlinkSync(path);
+        } catch { /* no journal */ }
+        if (done) crashed.push(id);
       }
     }
     this.lastCrashed = crashed;
@@ -255,14 +278,22 @@ export class Store {
     );
   }
 
-  /** Appends one history row (autocommit: durable in the WAL when this returns). */
-  insertHistory(runId: string, step: number, json: string): void {
-    this.stmt("INSERT INTO history(run_id, step, ts, data) VALUES (?, ?, ?, ?)").run(
-      runId,
-      step,
-      Date.now(),
-      json,
-    );
+  #insertHistory(runId: string, rows: PendingRow[]): void {
+    const insert = this.stmt("INSERT INTO history(run_id, step, ts, data) VALUES (?, ?, ?, ?)");
+    for (const [step, ts, json] of rows) insert.run(runId, step, ts, json);
+  }
+
+  /** Moves journal rows into the history; `journalLines` is the new count of journal lines ingested. */
+  ingestHistory(runId: string, rows: PendingRow[], journalLines: number): void {
+    this.transaction(() => {
+      this.#insertHistory(runId, rows);
+      this.stmt("UPDATE runs SET journal_lines = ? WHERE id = ?").run(journalLines, runId);
+    });
+  }
+
+  /** Flushes the journals of this process's live runs (read-your-writes for the read functions). */
+  flushLive(): void {
+    for (const j of this.live) j.flush();
   }
 
   /** Highest step logged by a run, or -1. */

@@ -37,6 +37,8 @@ export function finishRun(run: Run, options: FinishRunOptions = {}): Promise<voi
     }
     s.finished = true;
     if (s.backend === "disabled") return Promise.resolve();
+    if (s.journal) s.journal.close();
+    s.journal = null;
     if (s.store) s.store.finishRun(run.id, exitCode, s.lastValues);
     else say(run, exitCode === 0 ? "finished" : `failed (exit code ${exitCode})`);
   } catch (e) {

@@ -2,6 +2,7 @@ import { collectEnvironment } from "./_env.ts";
 import { TrackingError } from "./_errors.ts";
 import { fail, register, type RunState, warnOnce } from "./_state.ts";
 import { Store } from "./_store.ts";
+import { Journal } from "./_journal.ts";
 import { nameProblem, toJson } from "./_validate.ts";
 import { pairs, say } from "./_console.ts";
 import type { BackendKind, InitRunOptions, Run, TrackerKind } from "./types.ts";
@@ -98,7 +99,9 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
   } catch (e) {
     if (strict) throw e;
     fail(null, "initRun", e);
-    opts = { dir: options.dir, strict };
+    // Keep where and how to track; drop the invalid descriptive options.
+    const tracker = TRACKERS.includes(options.tracker as TrackerKind) ? options.tracker : undefined;
+    opts = { dir: typeof options.dir === "string" ? options.dir : undefined, tracker, strict };
   }
   let backend = chooseBackend(opts.tracker ?? "auto");
   const id = runId();
@@ -106,6 +109,7 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
   const name = opts.name ?? `run-${id}`;
   const startedAt = new Date().toISOString();
   let store: Store | null = null;
+  let journal: Journal | null = null;
   if (backend === "local") {
     try {
       store = Store.open(opts.dir);
@@ -122,6 +126,7 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
         startedAt,
         env: environment,
       });
+      journal = new Journal(store, id);
     } catch (e) {
       if (strict) throw e;
       store = null;
@@ -148,7 +153,15 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
     startedAt,
     strict,
   });
-  const state: RunState = { backend, store, nextStep: 0, finished: false, lastValues: {}, warned: new Set() };
+  const state: RunState = {
+    backend,
+    store,
+    journal,
+    nextStep: 0,
+    finished: false,
+    lastValues: {},
+    warned: new Set(),
+  };
   register(run, state);
   if (backend === "console") {
     say(

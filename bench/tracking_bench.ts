@@ -1,0 +1,179 @@
+/**
+ * `deno task bench:tracking`: the tracking store against named baselines, measured in the same run.
+ *
+ *   - logMetrics: calls per second and p50/p99 latency over 100,000 calls (baseline: a bare prepared
+ *     SQLite autocommit INSERT of the same JSON into a WAL database, i.e. the floor of a durable write).
+ *   - logTable: a 200,000-row prediction table (baseline: JSON.stringify of the same rows).
+ *   - MD5 of a 1 GiB file (baseline: `md5sum` on the same file, page cache warm for both).
+ *   - Re-logging that unchanged 1 GiB file as an artifact (baseline: its first log, which copies and hashes).
+ *
+ * The 1 GiB file lives in a temporary folder that is deleted at the end.
+ * @module
+ */
+import { DatabaseSync } from "node:sqlite";
+import { finishRun, initRun, logArtifact, logMetrics, logTable } from "../lib/tracking/mod.ts";
+import { md5File } from "../lib/tracking/_hash.ts";
+
+const CALLS = 100_000;
+const TABLE_ROWS = 200_000;
+const FILE_BYTES = 1024 * 1024 * 1024;
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+async function time<T>(fn: () => Promise<T> | T): Promise<[number, T]> {
+  const t0 = performance.now();
+  const result = await fn();
+  return [(performance.now() - t0) / 1000, result];
+}
+
+async function md5sum(path: string): Promise<[number, string]> {
+  const t0 = performance.now();
+  const out = await new Deno.Command("md5sum", { args: [path], stdout: "piped" }).output();
+  const seconds = (performance.now() - t0) / 1000;
+  if (!out.success) throw new Error("md5sum failed");
+  return [seconds, new TextDecoder().decode(out.stdout).split(" ")[0]];
+}
+
+const root = await Deno.makeTempDir({ prefix: "sentilab_bench_" });
+const rows: string[][] = [];
+try {
+  // ---- logMetrics ----
+  const run = await initRun({ project: "bench", dir: `${root}/store`, strict: true });
+  for (let i = 0; i < 2000; i++) logMetrics(run, { loss: Math.random(), accuracy: 0.5 }); // warm-up
+  const lat = new Float64Array(CALLS);
+  const t0 = performance.now();
+  for (let i = 0; i < CALLS; i++) {
+    const a = performance.now();
+    logMetrics(run, { loss: Math.random(), accuracy: i / CALLS, lr: 0.001 });
+    lat[i] = performance.now() - a;
+  }
+  const metricsSeconds = (performance.now() - t0) / 1000;
+  lat.sort();
+
+  const db = new DatabaseSync(`${root}/baseline.db`);
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+  db.exec("CREATE TABLE h(id INTEGER PRIMARY KEY, run_id TEXT, step INTEGER, ts REAL, data TEXT)");
+  const insert = db.prepare("INSERT INTO h(run_id, step, ts, data) VALUES (?, ?, ?, ?)");
+  const blat = new Float64Array(CALLS);
+  const b0 = performance.now();
+  for (let i = 0; i < CALLS; i++) {
+    const a = performance.now();
+    insert.run("run", i, Date.now(), JSON.stringify({ loss: Math.random(), accuracy: i / CALLS, lr: 0.001 }));
+    blat[i] = performance.now() - a;
+  }
+  const baseSeconds = (performance.now() - b0) / 1000;
+  blat.sort();
+  db.close();
+  const cps = CALLS / metricsSeconds;
+  rows.push([
+    "logMetrics calls/s (100k calls)",
+    cps.toFixed(0),
+    `${(CALLS / baseSeconds).toFixed(0)} (bare SQLite INSERT)`,
+    ">= 50,000",
+    cps >= 50_000 ? "yes" : "NO",
+  ]);
+  const p50 = percentile(lat, 0.5) * 1000, p99 = percentile(lat, 0.99) * 1000;
+  rows.push([
+    "logMetrics p50 / p99 latency",
+    `${p50.toFixed(1)} / ${p99.toFixed(1)} us`,
+    `${(percentile(blat, 0.5) * 1000).toFixed(1)} / ${(percentile(blat, 0.99) * 1000).toFixed(1)} us`,
+    "p50 <= 20 us",
+    p50 <= 20 ? "yes" : "NO",
+  ]);
+
+  // ---- logTable ----
+  const labels = ["negative", "neutral", "positive"];
+  const table: unknown[][] = new Array(TABLE_ROWS);
+  for (let i = 0; i < TABLE_ROWS; i++) {
+    table[i] = [
+      `review number ${i}: the plot was fine, the acting less so`,
+      labels[i % 3],
+      labels[(i + 1) % 3],
+      0.2,
+      0.3,
+      0.5,
+    ];
+  }
+  const [stringifySeconds] = await time(() => {
+    let n = 0;
+    for (const r of table) n += JSON.stringify(r).length;
+    return n;
+  });
+  const [tableSeconds] = await time(() =>
+    logTable(run, "predictions", {
+      columns: ["text", "label", "gold", "p_negative", "p_neutral", "p_positive"],
+      rows: table,
+    })
+  );
+  rows.push([
+    "logTable 200,000 rows",
+    `${tableSeconds.toFixed(2)} s`,
+    `${stringifySeconds.toFixed(2)} s (JSON.stringify only)`,
+    "<= 3 s",
+    tableSeconds <= 3 ? "yes" : "NO",
+  ]);
+
+  // ---- MD5 of 1 GiB ----
+  const big = `${root}/big.bin`;
+  {
+    const block = new Uint8Array(16 * 1024 * 1024);
+    for (let o = 0; o < block.length; o += 65536) crypto.getRandomValues(block.subarray(o, o + 65536));
+    const f = await Deno.open(big, { write: true, create: true });
+    for (let written = 0; written < FILE_BYTES; written += block.length) {
+      block[0] = written / block.length; // every block differs
+      await f.write(block);
+    }
+    f.close();
+  }
+  await md5sum(big); // warm the page cache
+  const ours: number[] = [], theirs: number[] = [];
+  let ourHex = "", theirHex = "";
+  for (let i = 0; i < 2; i++) {
+    const [s1, hex] = await md5sum(big);
+    theirs.push(s1);
+    theirHex = hex;
+    const [s2, raw] = await time(() => md5File(big));
+    ours.push(s2);
+    ourHex = [...raw].map((b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  if (ourHex !== theirHex) throw new Error(`MD5 mismatch: ${ourHex} vs md5sum ${theirHex}`);
+  const ourBest = Math.min(...ours), theirBest = Math.min(...theirs);
+  const speed = theirBest / ourBest;
+  rows.push([
+    "MD5 of 1 GiB (speed vs md5sum)",
+    `${ourBest.toFixed(2)} s (${(1024 / ourBest).toFixed(0)} MiB/s)`,
+    `${theirBest.toFixed(2)} s (md5sum)`,
+    ">= 0.8x",
+    `${speed.toFixed(2)}x ${speed >= 0.8 ? "yes" : "NO"}`,
+  ]);
+
+  // ---- re-log unchanged ----
+  const [firstSeconds, v0] = await time(() =>
+    logArtifact(run, { name: "big", type: "dataset", files: [big] })
+  );
+  const [againSeconds, again] = await time(() =>
+    logArtifact(run, { name: "big", type: "dataset", files: [big] })
+  );
+  if (v0?.ref !== again?.ref) throw new Error(`re-log made a new version: ${v0?.ref} then ${again?.ref}`);
+  const factor = firstSeconds / againSeconds;
+  rows.push([
+    "re-log unchanged 1 GiB artifact",
+    `${(againSeconds * 1000).toFixed(1)} ms`,
+    `${firstSeconds.toFixed(2)} s (first log: copy + hash)`,
+    ">= 10x faster",
+    `${factor.toFixed(0)}x ${factor >= 10 ? "yes" : "NO"}`,
+  ]);
+  await finishRun(run);
+} finally {
+  await Deno.remove(root, { recursive: true });
+}
+
+const header = ["measure", "sentilab", "baseline", "target", "met"];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (r: string[]) => "| " + r.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
+console.log(`tracking benchmark (Deno ${Deno.version.deno}, ${Deno.build.os}-${Deno.build.arch})`);
+console.log(line(header));
+console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
+for (const r of rows) console.log(line(r));
