@@ -17,6 +17,8 @@ export * from "./load_model.ts";
 export * from "./lexicon_model.ts";
 export * from "./log_model.ts";
 export * from "./onnx_model.ts";
+export * from "./train_classifier.ts";
+export * from "./read_train_recipe.ts";
 export type {
   ArtifactManifest,
   ArtifactVersion,
