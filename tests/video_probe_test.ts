@@ -118,6 +118,8 @@ Deno.test("probeVideo errors name the file and quote the tool's cause", async (t
       ["text", text, /Invalid data found when processing input/, /not a video/],
       ["audio only", audio, /no video stream/, /audio aac/],
       ["directory", dir, /directory/, /./],
+      // Names are always local files (`file:` protocol): nothing is fetched, nothing is read as an option.
+      ["url-like name", "http://127.0.0.1:9/clip.mp4", /No such file or directory/, /check the path/],
     ];
     for (const tool of ["ffprobe", "ffmpeg"] as const) {
       for (const [what, file, cause, hint] of cases) {

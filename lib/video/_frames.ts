@@ -3,7 +3,7 @@
  * @module
  */
 
-import { ffmpegPath } from "./_tools.ts";
+import { ffmpegPath, fileArg } from "./_tools.ts";
 import { VideoError } from "./errors.ts";
 
 /** One decoded frame. */
@@ -38,7 +38,7 @@ export async function* readFrames(
       "-v",
       "error",
       "-i",
-      path,
+      fileArg(path),
       "-an",
       "-sn",
       "-vf",

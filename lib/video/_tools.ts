@@ -100,9 +100,18 @@ export function toolCause(stderr: string, path: string): string {
   const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0)
     .filter((l) => !/^At least one output file must be specified/.test(l) && !/misdetection possible/.test(l))
     .map((l) => l.replace(/^\[[^\]]+ @ 0x[0-9a-f]+\]\s*/, ""))
+    .map((l) => l.startsWith(`file:${path}: `) ? l.slice(path.length + 7) : l)
     .map((l) => l.startsWith(path + ": ") ? l.slice(path.length + 2) : l);
   const unique = [...new Set(lines)];
   return unique.length > 0 ? unique.slice(-3).join("; ") : "unknown error";
+}
+
+/**
+ * A path as an ffmpeg/ffprobe argument: `file:` forces the local file protocol, so that a name starting
+ * with `-` is not read as an option and a name like `http://...` is never fetched.
+ */
+export function fileArg(path: string): string {
+  return `file:${path}`;
 }
 
 /** Display form of seconds: `m:ss.s`. */

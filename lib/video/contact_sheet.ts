@@ -5,7 +5,7 @@
 
 import { extname } from "node:path";
 import { removeQuiet, tempSibling } from "./_fs.ts";
-import { runFfmpeg, toolCause } from "./_tools.ts";
+import { fileArg, runFfmpeg, toolCause } from "./_tools.ts";
 import { VideoError } from "./errors.ts";
 import { probeVideo } from "./probe_video.ts";
 import type { VideoMetadata } from "./types.ts";
@@ -91,14 +91,14 @@ export async function contactSheet(
     "error",
     "-y",
     "-i",
-    path,
+    fileArg(path),
     "-an",
     "-sn",
     "-vf",
     `fps=${rate},scale=${tileW}:${tileH},tile=${columns}x${rows}`,
     "-frames:v",
     "1",
-    tmp,
+    fileArg(tmp),
   ], path);
   let ok = out.code === 0;
   if (ok) {

@@ -3,7 +3,7 @@
  * @module
  */
 
-import { runFfmpeg, toolCause } from "./_tools.ts";
+import { fileArg, runFfmpeg, toolCause } from "./_tools.ts";
 import { round } from "./_valence.ts";
 import { VideoError } from "./errors.ts";
 
@@ -46,7 +46,7 @@ export async function detectScenes(path: string, options: DetectScenesOptions = 
     "-v",
     "error",
     "-i",
-    path,
+    fileArg(path),
     "-an",
     "-sn",
     "-vf",

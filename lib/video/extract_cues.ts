@@ -4,7 +4,7 @@
  */
 
 import { basename, dirname, extname, join } from "node:path";
-import { runFfmpeg, toolCause } from "./_tools.ts";
+import { fileArg, runFfmpeg, toolCause } from "./_tools.ts";
 import { VideoError } from "./errors.ts";
 import { parseSubtitles } from "./parse_subtitles.ts";
 import { probeVideo } from "./probe_video.ts";
@@ -78,7 +78,7 @@ function pickStream(streams: SubtitleStreamInfo[], language?: string): SubtitleS
 
 async function readEmbedded(path: string, stream: SubtitleStreamInfo): Promise<CueTrack> {
   const out = await runFfmpeg(
-    ["-v", "error", "-i", path, "-map", `0:${stream.index}`, "-c:s", "webvtt", "-f", "webvtt", "-"],
+    ["-v", "error", "-i", fileArg(path), "-map", `0:${stream.index}`, "-c:s", "webvtt", "-f", "webvtt", "-"],
     path,
   );
   if (out.code !== 0) {

@@ -6,7 +6,7 @@
 import { containerName } from "./_container.ts";
 import { parseFfmpegInfo } from "./_ffmpeg_info.ts";
 import { rationalToNumber } from "./_rational.ts";
-import { ffprobePath, runFfmpeg, runTool, toolCause } from "./_tools.ts";
+import { ffprobePath, fileArg, runFfmpeg, runTool, toolCause } from "./_tools.ts";
 import { VideoError } from "./errors.ts";
 import type {
   AudioStreamInfo,
@@ -123,7 +123,7 @@ async function withFfprobe(bin: string, path: string, size: number): Promise<Vid
     "json",
     "-show_format",
     "-show_streams",
-    path,
+    fileArg(path),
   ], path);
   if (out.code !== 0) fail(path, toolCause(out.stderr, path), "ffprobe", size);
   let json: ProbeJson;
@@ -178,7 +178,7 @@ async function withFfprobe(bin: string, path: string, size: number): Promise<Vid
 
 async function withFfmpeg(path: string, size: number): Promise<VideoMetadata> {
   // `ffmpeg -i FILE` always exits 1 (no output file): only its stderr text can be read.
-  const out = await runFfmpeg(["-i", path], path);
+  const out = await runFfmpeg(["-i", fileArg(path)], path);
   const info = parseFfmpegInfo(out.stderr);
   if (info === null) fail(path, toolCause(out.stderr, path), "ffmpeg", size);
   if (info.formatName === "tty") {
@@ -250,7 +250,7 @@ async function verifyDecode(path: string): Promise<VerifyResult> {
     "error",
     "-xerror",
     "-i",
-    path,
+    fileArg(path),
     "-map",
     "0:v?",
     "-map",

@@ -4,7 +4,7 @@
  */
 
 import { join } from "node:path";
-import { runFfmpeg, toolCause } from "./_tools.ts";
+import { fileArg, runFfmpeg, toolCause } from "./_tools.ts";
 import { round } from "./_valence.ts";
 import { VideoError } from "./errors.ts";
 import { probeVideo } from "./probe_video.ts";
@@ -81,7 +81,7 @@ export async function thumbnails(
     "error",
     "-y",
     "-i",
-    path,
+    fileArg(path),
     "-an",
     "-sn",
     "-vf",
@@ -90,7 +90,7 @@ export async function thumbnails(
     String(count),
     "-q:v",
     "4",
-    pattern,
+    fileArg(pattern),
   ], path);
   if (out.code !== 0) {
     const cause = toolCause(out.stderr, path);
