@@ -153,7 +153,8 @@ try {
   progress?.stop();
   await model.close();
 
-  const result = evaluate(predictions, gold);
+  // Binary scoring follows the whole file, not the --limit slice (a 3-class file stays 3-class).
+  const result = evaluate(predictions, gold, { binary: data.labelDistribution.neutral === 0 });
   const stats = batchStatistics(predictions, { threshold: 0.5 });
   const flat = flattenMetrics(result);
   const statMetrics: Record<string, number> = {

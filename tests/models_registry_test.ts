@@ -178,3 +178,20 @@ Deno.test("loadModel with a run: the model is an input artifact, deduplicated by
     assert.deepEqual(getRun(run2.id, { dir: store })!.used.map((u) => u.ref), ["tiny:v0"]);
   });
 });
+
+Deno.test("loadModel: a registry served over HTTP works for lexicon models and explains remote ONNX folders", async () => {
+  const yaml =
+    "models:\n  words:\n    type: lexicon\n    library: sentiment\n  far:\n    type: onnx\n    folder: ../models/far\n";
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, () => new Response(yaml));
+  try {
+    const url = `http://127.0.0.1:${server.addr.port}/config/models.yaml`;
+    const words = await loadModel("words", { registry: url });
+    assert.equal(words.card?.library, "sentiment");
+    await assert.rejects(
+      loadModel("far", { registry: new URL(url) }),
+      /models\.yaml:5: model "far": the folder http:\/\/127\.0\.0\.1:\d+\/models\/far is remote; ONNX models load from local folders/,
+    );
+  } finally {
+    await server.shutdown();
+  }
+});

@@ -139,6 +139,9 @@ Deno.test("evaluate task: --wandb while W&B is unavailable warns once and stores
     const out = JSON.parse(r.stdout);
     assert.equal(out.run.backend, "local");
     assert.equal(getRun(out.run.id, { dir: store })!.status, "finished");
+    // A 3-class file stays 3-class under --limit, even when the slice has no neutral text.
+    assert.equal(out.metrics.binary, false);
+    assert.deepEqual(out.metrics.labels, ["negative", "neutral", "positive"]);
   });
 });
 

@@ -94,7 +94,7 @@ export async function readRegistry(location: string | URL = DEFAULT_REGISTRY): P
       const folderUrl = new URL(raw.folder.endsWith("/") ? raw.folder : raw.folder + "/", url);
       entry.folder = folderUrl.protocol === "file:"
         ? decodeURIComponent(folderUrl.pathname).replace(/\/$/, "")
-        : folderUrl.href;
+        : folderUrl.href.replace(/\/$/, "");
     } else {
       const library = raw.library ?? "wink-sentiment";
       if (typeof library !== "string" || !(library in LEXICON_LIBRARIES)) {

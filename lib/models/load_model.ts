@@ -67,6 +67,12 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
     });
     artifactName = entry.name;
   } else if (entry?.type === "onnx") {
+    if (/^https?:/.test(entry.folder!)) {
+      throw new Error(
+        `${entry.where}: model "${entry.name}": the folder ${entry.folder} is remote; ONNX models load from ` +
+          "local folders: clone the repository (or copy the folder) and pass its path",
+      );
+    }
     if (!(await isDirectory(entry.folder!))) {
       throw new Error(
         `${entry.where}: model "${entry.name}": folder ${entry.folder} does not exist; ` +
