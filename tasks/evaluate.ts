@@ -140,8 +140,8 @@ try {
       samples: texts.length,
     },
   });
-  await logDataset(run, data);
-  await logModel(run, model);
+  const inputs = [await logDataset(run, data), await logModel(run, model)]
+    .filter((a) => a !== null).map((a) => `${a!.type} ${a!.ref}`);
 
   const progress = await progressBar(texts.length);
   const started = performance.now();
@@ -180,7 +180,14 @@ try {
 
   if (values.json) {
     console.log(JSON.stringify({
-      run: { id: run.id, name: run.name, project: run.project, backend: run.backend, storeDir: run.storeDir },
+      run: {
+        id: run.id,
+        name: run.name,
+        project: run.project,
+        backend: run.backend,
+        storeDir: run.storeDir,
+        inputs: inputs,
+      },
       model: { name: model.name, type: model.type },
       data: {
         path: values.data,
@@ -210,6 +217,7 @@ try {
       lines.push(
         `run ${run.id} (${run.name}, project ${run.project}) stored in ${run.storeDir} [${run.backend}]`,
       );
+      if (inputs.length) lines.push(`inputs: ${inputs.join(", ")}`);
       lines.push(`look at it: deno task runs ${run.id}`);
     } else {
       lines.push(`run ${run.id} (${run.name}) was not stored (tracker: ${run.backend})`);

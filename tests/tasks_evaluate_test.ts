@@ -78,6 +78,7 @@ Deno.test("evaluate task --json: one JSON object on stdout, the run with its inp
     assert.equal(out.run.backend, "local");
     assert.equal(out.run.project, "p1");
     assert.equal(out.run.name, "n1");
+    assert.deepEqual(out.run.inputs, ["dataset tiny.csv:v0", "model lexicon:v0"]);
     assert.equal(await Deno.realPath(out.run.storeDir), await Deno.realPath(store));
     assert.equal(out.metrics.accuracy, 0.75);
     assert.deepEqual(out.metrics.confusionMatrix, [[1, 0, 0], [0, 1, 0], [1, 0, 1]]);
