@@ -154,3 +154,26 @@ Deno.test("logging after finishRun is refused (strict) and the history is unchan
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a live run keeps logging after its store connection was closed; reads see unflushed rows", async () => {
+  const dir = await tempStore();
+  try {
+    const run = await initRun({ dir, strict: true });
+    for (let i = 0; i < 5; i++) logMetrics(run, { x: i });
+    // Rows still in the journal are flushed before any read in this process.
+    assert.equal(getHistory(run.id, { dir }).length, 5);
+    openStore({ dir }).close();
+    logMetrics(run, { x: 5 });
+    setSummary(run, { done: true });
+    await logTable(run, "t", { columns: ["a"], rows: [[1]] });
+    await finishRun(run);
+    const rec = getRun(run.id, { dir })!;
+    assert.equal(rec.historyCount, 6);
+    assert.equal(rec.summary.done, true);
+    assert.equal(rec.tables.length, 1);
+    // The journal is gone once everything is in SQLite.
+    assert.deepEqual([...Deno.readDirSync(`${dir}/journal`)], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

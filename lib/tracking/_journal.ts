@@ -4,14 +4,21 @@
 // in this process). A run that dies leaves its journal behind; the next open of the store replays the
 // lines SQLite has not got yet (runs.journal_lines counts them), in the same transaction that marks the
 // run crashed.
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import type { Store } from "./_store.ts";
+import { Store } from "./_store.ts";
+import { journalPath, type PendingRow } from "./_journal_file.ts";
 
 const FLUSH_LINES = 2000;
 const FLUSH_MS = 250;
 
 const open = new Set<Journal>();
+const liveByDir = new Map<string, Set<Journal>>();
+
+/** Flushes the journals of this process's live runs in the store `dir` (read-your-writes for readers). */
+export function flushLive(dir: string): void {
+  for (const j of liveByDir.get(dir) ?? []) j.flush();
+}
 globalThis.addEventListener("unload", () => {
   for (const j of open) {
     try {
@@ -20,34 +27,6 @@ globalThis.addEventListener("unload", () => {
   }
 });
 
-/** A history row waiting to go into SQLite: step, time (ms), values JSON. */
-export type PendingRow = [number, number, string];
-
-/** Path of a run's journal. */
-export function journalPath(store: Store, runId: string): string {
-  return join(store.dir, "journal", `${runId}.log`);
-}
-
-/** Parses journal lines after the first `skip` (a trailing partial line is ignored). */
-export function readJournal(path: string, skip: number): PendingRow[] {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    return [];
-  }
-  const lines = text.split("\n");
-  lines.pop(); // "" after the last newline, or a partial line whose write never returned
-  const rows: PendingRow[] = [];
-  for (let i = skip; i < lines.length; i++) {
-    const line = lines[i];
-    const a = line.indexOf(","), b = line.indexOf(",", a + 1);
-    if (a < 0 || b < 0) continue;
-    rows.push([Number(line.slice(0, a)), Number(line.slice(a + 1, b)), line.slice(b + 1)]);
-  }
-  return rows;
-}
-
 /** The journal of one live run in this process. */
 export class Journal {
   readonly path: string;
@@ -55,15 +34,15 @@ export class Journal {
   #pending: PendingRow[] = [];
   #ingested = 0;
   #timer: ReturnType<typeof setInterval>;
-  #store: Store;
+  #dir: string;
   #runId: string;
 
   /** Opens (creates) the journal of `runId`. */
-  constructor(store: Store, runId: string) {
-    this.#store = store;
+  constructor(dir: string, runId: string) {
+    this.#dir = dir;
     this.#runId = runId;
-    mkdirSync(join(store.dir, "journal"), { recursive: true });
-    this.path = journalPath(store, runId);
+    mkdirSync(join(dir, "journal"), { recursive: true });
+    this.path = journalPath(dir, runId);
     this.#fd = openSync(this.path, "a");
     this.#timer = setInterval(() => {
       try {
@@ -73,7 +52,9 @@ export class Journal {
     const timer: unknown = this.#timer;
     if (typeof timer === "number") Deno.unrefTimer(timer);
     else (timer as { unref?: () => void }).unref?.();
-    store.live.add(this);
+    let live = liveByDir.get(dir);
+    if (!live) liveByDir.set(dir, live = new Set());
+    live.add(this);
     open.add(this);
   }
 
@@ -89,7 +70,7 @@ export class Journal {
   flush(): void {
     if (this.#pending.length === 0) return;
     const rows = this.#pending;
-    this.#store.ingestHistory(this.#runId, rows, this.#ingested + rows.length);
+    Store.connect(this.#dir).ingestHistory(this.#runId, rows, this.#ingested + rows.length);
     this.#ingested += rows.length;
     this.#pending = [];
   }
@@ -98,7 +79,7 @@ export class Journal {
   close(): void {
     this.flush();
     clearInterval(this.#timer);
-    this.#store.live.delete(this);
+    liveByDir.get(this.#dir)?.delete(this);
     open.delete(this);
     closeSync(this.#fd);
     try {

@@ -1,5 +1,6 @@
 // Shared by the read functions: which store to read.
 import { Store } from "./_store.ts";
+import { flushLive } from "./_journal.ts";
 
 import type { ReadOptions } from "./types.ts";
 
@@ -8,6 +9,6 @@ export type { ReadOptions };
 /** The existing store for `options.dir`. */
 export function readStore(options: ReadOptions = {}): Store {
   const store = Store.openExisting(options.dir);
-  store.flushLive();
+  flushLive(store.dir);
   return store;
 }

@@ -8,11 +8,11 @@
 // Replay: history rows, artifact versions and lineage links have increasing integer ids and `synced_at`
 // columns; `sync_state` keeps a per-run, per-target cursor, so an uploader can find what is not synced yet.
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { mkdirSync, unlinkSync } from "node:fs";
+import { mkdirSync, statSync, unlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { TrackingError } from "./_errors.ts";
-import { hostName, processAlive } from "./_env.ts";
-import { type Journal, journalPath, type PendingRow, readJournal } from "./_journal.ts";
+import { hostName, processAlive, processStartToken } from "./_env.ts";
+import { journalPath, type PendingRow, readJournal } from "./_journal_file.ts";
 import type {
   ArtifactLineage,
   ArtifactManifest,
@@ -122,12 +122,12 @@ export class Store {
   readonly filesDir: string;
   /** Folder for files being copied in. */
   readonly tmpDir: string;
-  /** Journals of runs of this process that are still running. */
-  readonly live: Set<Journal> = new Set();
   /** Runs marked crashed by the most recent crash check. */
   lastCrashed: string[] = [];
   #stmts = new Map<string, StatementSync>();
   #host = hostName();
+  #token = processStartToken(Deno.pid);
+  #ino = -1;
 
   private constructor(dir: string) {
     this.dir = dir;
@@ -136,6 +136,7 @@ export class Store {
     mkdirSync(this.filesDir, { recursive: true });
     mkdirSync(this.tmpDir, { recursive: true });
     this.db = new DatabaseSync(join(dir, "store.db"));
+    this.#ino = this.#dbInode();
     try {
       this.db.exec("PRAGMA busy_timeout = 30000");
       this.db.exec("PRAGMA journal_mode = WAL");
@@ -163,8 +164,22 @@ export class Store {
    * @throws {TrackingError} when the directory or database cannot be created or written.
    */
   static open(dir?: string): Store {
+    const store = Store.connect(dir);
+    store.detectCrashes();
+    return store;
+  }
+
+  /**
+   * The shared connection to the store in `dir`, opened (or created) when needed; no crash check.
+   * @throws {TrackingError} when the directory or database cannot be created or written.
+   */
+  static connect(dir?: string): Store {
     const abs = storeDirFor(dir);
     let store = open.get(abs);
+    if (store && !store.#stillThere()) {
+      store.close();
+      store = undefined;
+    }
     if (!store) {
       try {
         store = new Store(abs);
@@ -177,8 +192,20 @@ export class Store {
       }
       open.set(abs, store);
     }
-    store.detectCrashes();
     return store;
+  }
+
+  #dbInode(): number {
+    try {
+      return Number(statSync(join(this.dir, "store.db")).ino);
+    } catch {
+      return -1;
+    }
+  }
+
+  /** False when the database file was deleted or replaced since it was opened (reopen then). */
+  #stillThere(): boolean {
+    return this.#ino !== -1 && this.#dbInode() === this.#ino;
   }
 
   /** Closes the connection and forgets this store (the next open reopens it). */
@@ -222,10 +249,10 @@ export class Store {
     const crashed: string[] = [];
     for (const r of rows) {
       const pid = Number(r.pid);
-      if (pid === Deno.pid) continue;
+      if (pid === Deno.pid && String(r.start_token) === (this.#token ?? "")) continue;
       if (!processAlive(pid, String(r.start_token))) {
         const id = String(r.id);
-        const path = journalPath(this, id);
+        const path = journalPath(this.dir, id);
         const done = this.transaction(() => {
           const row = this.stmt("SELECT status, journal_lines FROM runs WHERE id = ?").get(id) as Row;
           if (String(row.status) !== "running") return false; // another process got there first
@@ -289,11 +316,6 @@ export class Store {
       this.#insertHistory(runId, rows);
       this.stmt("UPDATE runs SET journal_lines = ? WHERE id = ?").run(journalLines, runId);
     });
-  }
-
-  /** Flushes the journals of this process's live runs (read-your-writes for the read functions). */
-  flushLive(): void {
-    for (const j of this.live) j.flush();
   }
 
   /** Highest step logged by a run, or -1. */

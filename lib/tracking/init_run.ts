@@ -126,7 +126,7 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
         startedAt,
         env: environment,
       });
-      journal = new Journal(store, id);
+      journal = new Journal(store.dir, id);
     } catch (e) {
       if (strict) throw e;
       store = null;
@@ -153,9 +153,13 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
     startedAt,
     strict,
   });
+  const storeDir = store?.dir ?? null;
   const state: RunState = {
     backend,
-    store,
+    // Looked up on each use, so a store closed (or deleted and recreated) meanwhile is reopened.
+    get store() {
+      return storeDir === null ? null : Store.connect(storeDir);
+    },
     journal,
     nextStep: 0,
     finished: false,
