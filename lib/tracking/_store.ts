@@ -8,7 +8,7 @@
 // Replay: history rows, artifact versions and lineage links have increasing integer ids and `synced_at`
 // columns; `sync_state` keeps a per-run, per-target cursor, so an uploader can find what is not synced yet.
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { mkdirSync, statSync, unlinkSync } from "node:fs";
+import { mkdirSync, readdirSync, statSync, unlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { TrackingError } from "./_errors.ts";
 import { hostName, processAlive, processStartToken } from "./_env.ts";
@@ -135,6 +135,7 @@ export class Store {
     this.tmpDir = join(dir, "tmp");
     mkdirSync(this.filesDir, { recursive: true });
     mkdirSync(this.tmpDir, { recursive: true });
+    this.#removeStaleParts();
     this.db = new DatabaseSync(join(dir, "store.db"));
     this.#ino = this.#dbInode();
     try {
@@ -193,6 +194,17 @@ export class Store {
       open.set(abs, store);
     }
     return store;
+  }
+
+  /** Removes copies left in tmp/ by processes that died mid-copy (untouched for an hour). */
+  #removeStaleParts(): void {
+    try {
+      const cutoff = Date.now() - 3600_000;
+      for (const name of readdirSync(this.tmpDir)) {
+        const p = join(this.tmpDir, name);
+        if (name.endsWith(".part") && statSync(p).mtimeMs < cutoff) unlinkSync(p);
+      }
+    } catch { /* best effort */ }
   }
 
   #dbInode(): number {
