@@ -15,3 +15,5 @@ export * from "./lib/models/mod.ts";
 export * from "./lib/inference/mod.ts";
 export * from "./lib/evaluation/mod.ts";
 export * from "./lib/data/mod.ts";
+export * from "./lib/video/mod.ts";
+export * from "./lib/display/mod.ts";
