@@ -130,7 +130,7 @@ try {
   await md5sum(big); // warm the page cache
   const ours: number[] = [], theirs: number[] = [];
   let ourHex = "", theirHex = "";
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < 3; i++) { // alternate, best of 3 each: the machine is shared
     const [s1, hex] = await md5sum(big);
     theirs.push(s1);
     theirHex = hex;

@@ -72,6 +72,9 @@ CREATE TABLE IF NOT EXISTS sync_state(
 
 type Row = Record<string, unknown>;
 
+/** History rows per multi-row INSERT. */
+const HISTORY_PER_STMT = 100;
+
 /** A new run to insert. */
 export interface NewRun {
   id: string;
@@ -318,8 +321,25 @@ export class Store {
   }
 
   #insertHistory(runId: string, rows: PendingRow[]): void {
-    const insert = this.stmt("INSERT INTO history(run_id, step, ts, data) VALUES (?, ?, ?, ?)");
-    for (const [step, ts, json] of rows) insert.run(runId, step, ts, json);
+    // Many rows per statement: the per-statement cost dominates for small rows.
+    const many = this.stmt(
+      "INSERT INTO history(run_id, step, ts, data) VALUES " +
+        Array(HISTORY_PER_STMT).fill("(?, ?, ?, ?)").join(", "),
+    );
+    const args: (string | number)[] = new Array(HISTORY_PER_STMT * 4);
+    let i = 0;
+    for (; i + HISTORY_PER_STMT <= rows.length; i += HISTORY_PER_STMT) {
+      for (let k = 0; k < HISTORY_PER_STMT; k++) {
+        const [step, ts, json] = rows[i + k];
+        args[4 * k] = runId;
+        args[4 * k + 1] = step;
+        args[4 * k + 2] = ts;
+        args[4 * k + 3] = json;
+      }
+      many.run(...args);
+    }
+    const one = this.stmt("INSERT INTO history(run_id, step, ts, data) VALUES (?, ?, ?, ?)");
+    for (; i < rows.length; i++) one.run(runId, rows[i][0], rows[i][1], rows[i][2]);
   }
 
   /** Moves journal rows into the history; `journalLines` is the new count of journal lines ingested. */
