@@ -107,7 +107,11 @@ function hash32(s: string, seed: number): number {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  // final avalanche (murmur3 fmix32) so low bits are well mixed
+  return mix32(h);
+}
+
+/** murmur3's fmix32 avalanche, so the low bits used as bucket are well mixed; unsigned 32-bit. */
+function mix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -230,13 +234,19 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
     counts[b] += 1;
   }
 
+  let sortBuf = new Int32Array(1024);
   /** Moves the touched buckets into the output, sublinear tf, L2-normalised; clears the scratch. */
   function flush(outIdx: number[], outVal: number[]) {
-    if (touched.length === 0) return;
-    touched.sort((a, b) => a - b);
+    const m = touched.length;
+    if (m === 0) return;
+    if (sortBuf.length < m) sortBuf = new Int32Array(Math.max(m, sortBuf.length * 2));
+    const sorted = sortBuf.subarray(0, m);
+    for (let i = 0; i < m; i++) sorted[i] = touched[i];
+    sorted.sort(); // typed-array sort: numeric
     let norm = 0;
     const start = outVal.length;
-    for (const b of touched) {
+    for (let i = 0; i < m; i++) {
+      const b = sorted[i];
       const x = 1 + Math.log(counts[b]);
       counts[b] = 0;
       outIdx.push(b);
@@ -260,13 +270,19 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
       }
     }
     flush(idx, val);
-    // character n-grams inside " token "
+    // character n-grams inside " token " (hashed incrementally: no substring is allocated)
     if (cmax >= cmin && cmin > 0) {
       for (const t of tokens) {
-        if (t.length > spec.maxCharTokenLength) continue;
-        const p = " " + t + " ";
-        for (let n = cmin; n <= cmax; n++) {
-          for (let i = 0; i + n <= p.length; i++) addCount(hash32(p.slice(i, i + n), SEED_CHAR + n));
+        const len = t.length;
+        if (len > spec.maxCharTokenLength) continue;
+        const plen = len + 2; // virtual " " + t + " "
+        for (let i = 0; i + cmin <= plen; i++) {
+          let h = (0x811c9dc5 ^ SEED_CHAR) >>> 0;
+          for (let j = i, n = 1; j < plen && n <= cmax; j++, n++) {
+            h ^= j === 0 || j === plen - 1 ? 32 : t.charCodeAt(j - 1);
+            h = Math.imul(h, 0x01000193);
+            if (n >= cmin) addCount(mix32(h + Math.imul(n, 0x9e3779b9)));
+          }
         }
       }
       flush(idx, val);

@@ -54,13 +54,13 @@ function pack(featurizer: Featurizer, texts: readonly string[]) {
   let k = 1;
   for (const f of feats) if (f.indices.length > k) k = f.indices.length;
   const indices = new BigInt64Array(texts.length * k);
+  // int64 little-endian: write the (non-negative, < 2^31) index into the low 32-bit word
+  const words = new Int32Array(indices.buffer);
   const values = new Float32Array(texts.length * k);
   feats.forEach((f, row) => {
     const base = row * k;
-    for (let j = 0; j < f.indices.length; j++) {
-      indices[base + j] = BigInt(f.indices[j]);
-      values[base + j] = f.values[j];
-    }
+    for (let j = 0; j < f.indices.length; j++) words[(base + j) * 2] = f.indices[j];
+    values.set(f.values, base);
   });
   return {
     indices: new ort.Tensor("int64", indices, [texts.length, k]),

@@ -5,6 +5,7 @@
  */
 import { join, resolve } from "node:path";
 import cliProgress from "npm:cli-progress@3.12.0";
+import process from "node:process";
 import {
   createFeaturizer,
   defaultFeatureSpec,
@@ -90,7 +91,7 @@ export interface TrainClassifierOptions {
   seed?: number;
   /** Changes to the default feature spec (hashBits, charNgrams, maxTokens...). */
   features?: Partial<Omit<FeatureSpec, "version" | "lexicons">>;
-  /** Hyperparameter grid (default: learning rates [0.05, 0.2], l2 [0, 1e-6], 8 epochs, patience 2). */
+  /** Hyperparameter grid (default: learning rates [0.05, 0.2], l2 [0, 3e-4], 8 epochs, patience 2). */
   search?: Partial<SearchSpace>;
   /** Model name in the card (default: the folder's base name). */
   name?: string;
@@ -213,7 +214,7 @@ function makeBar(enabled: boolean, label: string) {
   if (!enabled) return null;
   return new cliProgress.SingleBar({
     format: `${label.padEnd(24)} [{bar}] {percentage}% {value}/{total} {duration}s`,
-    stream: Deno.stderr as unknown as NodeJS.WritableStream,
+    stream: process.stderr,
     clearOnComplete: true,
     hideCursor: false,
   }, cliProgress.Presets.shades_classic);
@@ -252,6 +253,25 @@ function renderCard(card: Record<string, unknown>): string {
     rules: Record<string, string>;
   };
   const lines = [`# ${c.name}`, "", c.description, ""];
+  const recipe = (card as { recipe?: string | null }).recipe;
+  lines.push(
+    "## Reproduce",
+    "",
+    "```sh",
+    recipe
+      ? `deno task train --recipe ${recipe} --out <folder>`
+      : "deno task train --train <files> --val <files> --out <folder>",
+    "```",
+    "",
+    `Seed ${(card as { seed?: number }).seed}: the same seed and data give a byte-identical model.onnx.`,
+    "",
+    "## Limitations",
+    "",
+    "A bag of n-grams with lexicon features: it reads sentiment words and phrases, not irony or " +
+      "comparisons. Trained mostly on English; other scripts are featurized but not learned. Binary gold " +
+      "data is scored by the rule below. Texts past the character/token caps are truncated.",
+    "",
+  );
   lines.push("## Labels", "", `Output order: ${LABELS.join(", ")} (labels.json).`, "");
   lines.push("## Metrics (exported ONNX model)", "");
   const blNames = Object.keys(c.baselines);
@@ -264,7 +284,7 @@ function renderCard(card: Record<string, unknown>): string {
   for (const [name, m] of Object.entries(c.metrics)) {
     const bl = blNames.map((b) => {
       const x = c.baselines[b][name];
-      return x ? ` ${fmt(m.mode === "binary" ? x.accuracy : x.macro_recall)} |` : " |";
+      return x ? ` ${fmt(m.mode.startsWith("binary") ? x.accuracy : x.macro_recall)} |` : " |";
     }).join("");
     lines.push(
       `| ${name} | ${m.split} | ${m.n} | ${m.mode} | ${fmt(m.accuracy)} | ${fmt(m.macro_recall)} | ${
@@ -329,7 +349,7 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   if (options.val.length === 0) throw new Error("trainClassifier: give at least one validation file");
   const search: SearchSpace = {
     learningRates: [0.05, 0.2],
-    l2: [0, 1e-6],
+    l2: [0, 3e-4],
     maxEpochs: 8,
     patience: 2,
     ...options.search,
@@ -554,6 +574,7 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
     };
     await Deno.writeTextFile(join(tmp, "card.json"), JSON.stringify(card, null, 2) + "\n");
     await Deno.writeTextFile(join(tmp, "model_card.md"), renderCard(card));
+    await Deno.chmod(tmp, 0o755).catch(() => {}); // makeTempDir gives 0700; not supported on Windows
     await atomicReplaceDir(tmp, out);
     log(`wrote ${out} in ${seconds.toFixed(1)} s`);
     return {
