@@ -5,6 +5,7 @@ import { trainClassifier, type TrainClassifierOptions } from "../lib/models/trai
 import { readTrainRecipe } from "../lib/models/read_train_recipe.ts";
 import { loadOnnxModel } from "../lib/models/onnx_model.ts";
 import { mulberry32 } from "../lib/models/train/_prng.ts";
+import { getHistory, getRun, listRuns } from "../lib/tracking/mod.ts";
 
 const POS = ["love", "great", "excellent", "wonderful", "happy", "amazing", "fantastic", "enjoyed"];
 const NEG = ["hate", "terrible", "awful", "horrible", "sad", "worst", "disappointing", "broken"];
@@ -251,6 +252,50 @@ Deno.test("deno task train: single-file mode writes a model; bad input exits 1 w
     assert.equal(noOut.code, 1);
     assert.match(new TextDecoder().decode(noOut.stderr), /--out is required/);
     await assert.rejects(Deno.stat(join(f.dir, "x")), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task train tracks the run: data files as used datasets, curves as metrics, the model as output", async () => {
+  const f = await fixture();
+  try {
+    const store = join(f.dir, "store");
+    const out = join(f.dir, "tracked");
+    const res = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL("../tasks/train.ts", import.meta.url).pathname,
+        "--train",
+        f.train,
+        "--train",
+        f.bin,
+        "--val",
+        f.val,
+        "--out",
+        out,
+        "--max-epochs",
+        "2",
+        "--tracker",
+        "local",
+        "--quiet",
+      ],
+      env: { NO_COLOR: "1", SENTILAB_DIR: store },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(res.code, 0, new TextDecoder().decode(res.stderr));
+    const [run] = listRuns({ dir: store });
+    assert.equal(run.jobType, "train");
+    const details = getRun(run.id, { dir: store })!;
+    assert.equal(details.status, "finished");
+    assert.deepEqual(details.used.map((a) => a.type).sort(), ["dataset", "dataset", "dataset"]);
+    assert.deepEqual(details.produced.map((a) => `${a.type}:${a.name}`), ["model:tracked"]);
+    const history = getHistory(run.id, { dir: store });
+    assert.ok(history.length >= 2);
+    assert.ok(history.every((h) => Number.isFinite(h.values.train_loss) && "val_score" in h.values));
+    assert.ok(typeof details.summary["val_val/macro_recall"] === "number");
   } finally {
     await Deno.remove(f.dir, { recursive: true });
   }
