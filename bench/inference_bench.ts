@@ -176,12 +176,11 @@ async function direct(ts: readonly string[]): Promise<number> {
     let k = 1;
     for (const f of feats) if (f.indices.length > k) k = f.indices.length;
     const indices = new BigInt64Array(chunk.length * k);
+    const words = new Int32Array(indices.buffer); // int64 little-endian: indices < 2^31 in the low word
     const values = new Float32Array(chunk.length * k);
     feats.forEach((f, row) => {
-      for (let j = 0; j < f.indices.length; j++) {
-        indices[row * k + j] = BigInt(f.indices[j]);
-        values[row * k + j] = f.values[j];
-      }
+      for (let j = 0; j < f.indices.length; j++) words[(row * k + j) * 2] = f.indices[j];
+      values.set(f.values, row * k);
     });
     const out = await session.run({
       indices: new ort.Tensor("int64", indices, [chunk.length, k]),
