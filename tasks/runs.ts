@@ -7,7 +7,15 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { getHistory, getRun, listRuns, type RunStatus, TrackingError } from "../lib/tracking/mod.ts";
+import {
+  getHistory,
+  getRun,
+  getSyncStatus,
+  listRuns,
+  type RunStatus,
+  type SyncStatus,
+  TrackingError,
+} from "../lib/tracking/mod.ts";
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -34,6 +42,23 @@ function size(bytes: number): string {
   let v = bytes / 1024, i = 0;
   while (v >= 1024 && i < u.length - 1) (v /= 1024, i++);
   return `${v.toFixed(1)} ${u[i]}`;
+}
+
+/** What of the run is on W&B: "synced", "local only" or what is pending. */
+function syncText(s: SyncStatus | null, long = false): string {
+  if (!s) return "-";
+  if (s.synced) return "synced";
+  if (s.never) return "local only";
+  const p = s.pending;
+  const parts: string[] = [];
+  if (p.historyRows) parts.push(`${p.historyRows} rows`);
+  if (p.tables.length) parts.push(long ? `tables ${p.tables.join(", ")}` : `${p.tables.length} tables`);
+  const arts = p.outputs.length + p.inputs.length;
+  if (arts) parts.push(long ? `artifacts ${[...p.outputs, ...p.inputs].join(", ")}` : `${arts} artifacts`);
+  if (p.run || p.files) parts.push("metadata");
+  if (p.summary) parts.push("summary");
+  if (p.exit) parts.push("exit");
+  return `pending: ${parts.join(", ")}`;
 }
 
 function main(): number {
@@ -78,8 +103,9 @@ function main(): number {
 
   if (positionals.length === 0) {
     const runs = listRuns({ dir, project: values.project, status: values.status as RunStatus, limit });
+    const sync = new Map(runs.map((r) => [r.id, getSyncStatus(r.id, { dir })]));
     if (values.json) {
-      console.log(JSON.stringify(runs, null, 2));
+      console.log(JSON.stringify(runs.map((r) => ({ ...r, sync: sync.get(r.id) })), null, 2));
       return 0;
     }
     if (runs.length === 0) {
@@ -87,7 +113,7 @@ function main(): number {
       return 0;
     }
     console.log(table(
-      ["ID", "NAME", "PROJECT", "STATUS", "STARTED", "DURATION", "STEPS", "SUMMARY"],
+      ["ID", "NAME", "PROJECT", "STATUS", "STARTED", "DURATION", "STEPS", "W&B", "SUMMARY"],
       runs.map((r) => [
         r.id,
         r.name,
@@ -96,6 +122,7 @@ function main(): number {
         r.startedAt.replace("T", " ").slice(0, 19),
         duration(r.startedAt, r.endedAt),
         String(r.historyCount),
+        syncText(sync.get(r.id) ?? null),
         Object.entries(r.summary).slice(0, 3).map(([k, v]) => `${k}=${short(v, 12)}`).join(" "),
       ]),
     ));
@@ -106,8 +133,9 @@ function main(): number {
   const run = getRun(id, { dir });
   if (!run) throw new TrackingError(`No run '${id}' in the store; 'deno task runs' lists the runs`);
   const history = getHistory(id, { dir, last });
+  const sync = getSyncStatus(id, { dir });
   if (values.json) {
-    console.log(JSON.stringify({ ...run, lastHistory: history }, null, 2));
+    console.log(JSON.stringify({ ...run, lastHistory: history, sync }, null, 2));
     return 0;
   }
   const out: string[] = [];
@@ -121,6 +149,11 @@ function main(): number {
       `deno ${run.denoVersion}   lock ${run.lockDigest ? run.lockDigest.slice(0, 12) : "-"}`,
   );
   out.push(`  host     ${run.host} (pid ${run.pid})   command ${run.argv.join(" ")}`);
+  out.push(
+    `  W&B      ${syncText(sync, true)}${sync ? ` (${sync.target}` : ""}${
+      sync?.lastSyncedAt ? `, last upload ${sync.lastSyncedAt}` : ""
+    }${sync ? ")" : ""}${sync && !sync.synced ? `; \`deno task sync ${id}\` uploads it` : ""}`,
+  );
   const kv = (title: string, rec: Record<string, unknown>) => {
     out.push("", title);
     const entries = Object.entries(rec);

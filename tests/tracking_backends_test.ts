@@ -164,24 +164,34 @@ await t.finishRun(a); await t.finishRun(b);
 console.log(JSON.stringify({ backend: a.backend, dir: a.storeDir }));
 `;
 
-Deno.test("environment: WANDB_MODE=disabled, WANDB_MODE=offline, wandb warns once and falls back to local", async () => {
+Deno.test("environment: WANDB_MODE=disabled/offline; wandb without credentials or answer warns once, stays local", async () => {
   const probe = (tracker: string, env: Record<string, string>) =>
-    runScript(PROBE.replaceAll("Deno.args[0]", JSON.stringify(tracker)), env);
+    runScript(PROBE.replaceAll("Deno.args[0]", JSON.stringify(tracker)), {
+      NETRC: "/nonexistent/.netrc",
+      ...env,
+    });
+  // A port nothing listens on: the capability check is refused at once.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const closed = `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`;
+  listener.close();
   const disabled = await probe("auto", { WANDB_MODE: "disabled" });
   assert.equal(disabled.code, 0, disabled.stderr);
   assert.equal(JSON.parse(disabled.stdout).backend, "disabled");
 
-  const offline = await probe("wandb", { WANDB_MODE: "offline", WANDB_API_KEY: "k" });
+  const offline = await probe("wandb", { WANDB_MODE: "offline", WANDB_API_KEY: "k", WANDB_BASE_URL: closed });
   assert.equal(JSON.parse(offline.stdout).backend, "local");
-  assert.equal(offline.stderr, "");
+  assert.equal(offline.stderr, "", "offline: no network, no warning");
 
   const wandb = await probe("wandb", {});
   assert.equal(JSON.parse(wandb.stdout).backend, "local");
-  assert.equal(wandb.stderr.match(/W&B backend not available yet/g)?.length, 1, wandb.stderr);
+  assert.equal(wandb.stderr.match(/W&B not used \(No W&B API key/g)?.length, 1, wandb.stderr);
+  assert.match(wandb.stderr, /logged to the local store only: upload it later with `deno task sync \w+`/);
 
-  const auto = await probe("auto", { WANDB_API_KEY: "secret" });
+  const auto = await probe("auto", { WANDB_API_KEY: "secret-key-value", WANDB_BASE_URL: closed });
+  assert.equal(auto.code, 0, auto.stderr);
   assert.equal(JSON.parse(auto.stdout).backend, "local");
-  assert.equal(auto.stderr.match(/W&B backend not available yet/g)?.length, 1);
+  assert.equal(auto.stderr.match(/W&B not used \(Cannot reach W&B at/g)?.length, 1, auto.stderr);
+  assert.ok(!auto.stderr.includes("secret-key-value"), "the key is never printed");
 
   const plain = await probe("auto", {});
   const parsed = JSON.parse(plain.stdout);

@@ -59,7 +59,8 @@ Deno.test("deno task runs / artifacts show runs, versions, manifests and diffs",
     const list = await task(RUNS, ["--dir", dir]);
     assert.equal(list.code, 0, list.err);
     const lines = list.out.trim().split("\n");
-    assert.match(lines[0], /^ID\s+NAME\s+PROJECT\s+STATUS\s+STARTED\s+DURATION\s+STEPS\s+SUMMARY$/);
+    assert.match(lines[0], /^ID\s+NAME\s+PROJECT\s+STATUS\s+STARTED\s+DURATION\s+STEPS\s+W&B\s+SUMMARY$/);
+    assert.ok(lines.some((l) => l.includes(producer.id) && /local only/.test(l)), "never synced to W&B");
     assert.ok(
       lines.some((l) =>
         l.includes(producer.id) && /producer\s+demo\s+finished/.test(l) && /best=0\.75/.test(l)

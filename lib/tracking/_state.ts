@@ -2,6 +2,7 @@
 import { TrackingError } from "./_errors.ts";
 import type { Store } from "./_store.ts";
 import type { Journal } from "./_journal.ts";
+import type { Uploader } from "./_uploader.ts";
 import type { BackendKind, Run } from "./types.ts";
 
 /** Internal state of a run. */
@@ -13,6 +14,10 @@ export interface RunState {
   finished: boolean;
   lastValues: Record<string, number>;
   warned: Set<string>;
+  /** The W&B uploader (backend "wandb"), or null. */
+  uploader: Uploader | null;
+  /** Longest wait for the uploader at finish, in ms. */
+  flushTimeoutMs: number;
 }
 
 const states = new WeakMap<Run, RunState>();

@@ -2,6 +2,8 @@
 //
 // Layout of a store directory:
 //   store.db          runs, history, summary, tables, artifact versions, aliases, lineage, hash cache, sync state
+//                     (sync_state: per run and target, a cursor per kind of record; sync_values: ids the
+//                     target gave to what was sent, e.g. W&B artifact ids)
 //   files/ab/abcd...  artifact file contents, named by the hex MD5 of their content (read-only)
 //   tmp/              files being copied in; renamed into files/ once complete
 //
@@ -68,6 +70,9 @@ CREATE TABLE IF NOT EXISTS hash_cache(
 CREATE TABLE IF NOT EXISTS sync_state(
   run_id TEXT NOT NULL, target TEXT NOT NULL, kind TEXT NOT NULL, cursor INTEGER NOT NULL,
   updated_at TEXT NOT NULL, PRIMARY KEY(run_id, target, kind));
+CREATE TABLE IF NOT EXISTS sync_values(
+  target TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, updated_at TEXT NOT NULL,
+  PRIMARY KEY(target, key));
 `;
 
 type Row = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { fail, stateOf } from "./_state.ts";
+import { fail, stateOf, warnOnce } from "./_state.ts";
 import { TrackingError } from "./_errors.ts";
 import { say } from "./_console.ts";
 import type { Run } from "./types.ts";
@@ -12,6 +12,11 @@ export interface FinishRunOptions {
 /**
  * Ends a run: records the end time, the exit code and status (finished or failed) and fills the summary
  * with the last value of every metric not set explicitly. A second call does nothing.
+ *
+ * On the "wandb" backend it then gives the uploader a bounded time (`wandb.flushTimeoutMs` of initRun,
+ * default 5 s) to send what W&B has not got, the exit code last. What is left after that stays in the
+ * local store (one warning says what) for `deno task sync`; nothing is left running that would keep the
+ * process from exiting.
  *
  * @param run The run from initRun.
  * @param options The exit code.
@@ -41,6 +46,20 @@ export function finishRun(run: Run, options: FinishRunOptions = {}): Promise<voi
     s.journal = null;
     if (s.store) s.store.finishRun(run.id, exitCode, s.lastValues);
     else say(run, exitCode === 0 ? "finished" : `failed (exit code ${exitCode})`);
+    const uploader = s.uploader;
+    s.uploader = null;
+    if (uploader) {
+      return uploader.finish(s.flushTimeoutMs).then((left) => {
+        if (left) {
+          const why = uploader.lastError ? ` (${uploader.lastError})` : "";
+          warnOnce(
+            `wandb-left:${run.id}`,
+            `W&B has not got all of run ${run.id} yet${why}: ${left}; it is safe in the local store: ` +
+              `\`deno task sync ${run.id}\` uploads it`,
+          );
+        }
+      }, (e) => fail(run, "finishRun", e));
+    }
   } catch (e) {
     try {
       fail(run, "finishRun", e);

@@ -5,6 +5,9 @@ import { Store } from "./_store.ts";
 import { Journal } from "./_journal.ts";
 import { nameProblem, toJson } from "./_validate.ts";
 import { pairs, say } from "./_console.ts";
+import { LIVE_RETRY, Uploader } from "./_uploader.ts";
+import { connectWandb } from "./wandb/connect_wandb.ts";
+import { resolveWandbSettings } from "./wandb/settings.ts";
 import type { BackendKind, InitRunOptions, Run, TrackerKind } from "./types.ts";
 
 export type { InitRunOptions } from "./types.ts";
@@ -25,19 +28,26 @@ function runId(): string {
   return [...bytes].map((b) => alphabet[b % alphabet.length]).join("");
 }
 
+/** The backend asked for: "wandb" means "try W&B" (the capability check decides). */
 function chooseBackend(tracker: TrackerKind): BackendKind {
   const mode = env("WANDB_MODE")?.toLowerCase();
   if (tracker === "local" || tracker === "console" || tracker === "disabled") return tracker;
   if (mode === "disabled") return "disabled";
   if (mode === "offline" || mode === "dryrun") return "local";
-  if (tracker === "wandb" || env("WANDB_API_KEY")) {
-    warnOnce(
-      "wandb-unavailable",
-      "W&B backend not available yet in this version of sentilab; logging to the local store instead " +
-        "(nothing is lost: a later `deno task sync` can upload it).",
-    );
+  if (tracker === "wandb") return "wandb";
+  // auto: W&B when credentials exist (WANDB_API_KEY or a ~/.netrc entry for the W&B host).
+  try {
+    resolveWandbSettings();
+    return "wandb";
+  } catch {
+    return "local";
   }
-  return "local";
+}
+
+function msFrom(option: number | undefined, name: string, dflt: number): number {
+  if (option !== undefined && Number.isFinite(option) && option >= 0) return option;
+  const v = Number(env(name));
+  return env(name) !== undefined && Number.isFinite(v) && v >= 0 ? v : dflt;
 }
 
 function checkOptions(options: InitRunOptions): string {
@@ -110,6 +120,8 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
   const startedAt = new Date().toISOString();
   let store: Store | null = null;
   let journal: Journal | null = null;
+  const wanted = backend === "wandb";
+  if (wanted) backend = "local";
   if (backend === "local") {
     try {
       store = Store.open(opts.dir);
@@ -139,6 +151,32 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
       );
     }
   }
+  const storeDir = store?.dir ?? null;
+  let uploader: Uploader | null = null;
+  const flushTimeoutMs = msFrom(opts.wandb?.flushTimeoutMs, "SENTILAB_WANDB_FLUSH_MS", 5000);
+  if (wanted && storeDir !== null) {
+    // Everything is written locally first; W&B is a replica, used when it answers the capability check.
+    try {
+      const { client, entity } = await connectWandb({
+        timeoutMs: msFrom(opts.wandb?.checkTimeoutMs, "SENTILAB_WANDB_CHECK_MS", 5000),
+        retry: LIVE_RETRY,
+      });
+      uploader = new Uploader(
+        storeDir,
+        { client, entity, target: client.baseUrl },
+        id,
+        msFrom(opts.wandb?.intervalMs, "SENTILAB_WANDB_INTERVAL_MS", 1000),
+      );
+      backend = "wandb";
+    } catch (e) {
+      const reason = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ");
+      warnOnce(
+        `wandb-unavailable:${reason}`,
+        `W&B not used (${reason}); run ${id} is logged to the local store only: ` +
+          `upload it later with \`deno task sync ${id}\``,
+      );
+    }
+  }
   const run: Run = Object.freeze({
     id,
     project,
@@ -153,7 +191,6 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
     startedAt,
     strict,
   });
-  const storeDir = store?.dir ?? null;
   const state: RunState = {
     backend,
     // Looked up on each use, so a store closed (or deleted and recreated) meanwhile is reopened.
@@ -165,6 +202,8 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
     finished: false,
     lastValues: {},
     warned: new Set(),
+    uploader,
+    flushTimeoutMs,
   };
   register(run, state);
   if (backend === "console") {

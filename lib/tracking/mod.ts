@@ -46,3 +46,5 @@ export * from "./list_artifact_versions.ts";
 export * from "./get_artifact_version.ts";
 export * from "./get_lineage.ts";
 export * from "./diff_artifact_versions.ts";
+export * from "./sync_runs.ts";
+export * from "./get_sync_status.ts";

@@ -28,6 +28,21 @@ export interface InitRunOptions {
   dir?: string;
   /** Throw on tracking failures instead of warning once and going on. */
   strict?: boolean;
+  /** How the W&B replica behaves (tracker "wandb", or "auto" with credentials). */
+  wandb?: WandbReplicaOptions;
+}
+
+/**
+ * Timing of the W&B replica. Environment overrides: SENTILAB_WANDB_CHECK_MS, SENTILAB_WANDB_FLUSH_MS,
+ * SENTILAB_WANDB_INTERVAL_MS.
+ */
+export interface WandbReplicaOptions {
+  /** Time for the capability check (credentials + a `Viewer` query) at initRun, in ms (default 5000). */
+  checkTimeoutMs?: number;
+  /** Longest time finishRun waits for the uploader, in ms (default 5000); the rest waits for sync. */
+  flushTimeoutMs?: number;
+  /** Period of the background uploader, in ms (default 1000). */
+  intervalMs?: number;
 }
 
 /** A file entry of a W&B-compatible artifact manifest. */

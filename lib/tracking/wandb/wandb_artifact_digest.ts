@@ -2,12 +2,13 @@
  * W&B's artifact digest.
  * @module
  */
-import { createHash } from "node:crypto";
+import { artifactDigest } from "../_hash.ts";
 
 /**
  * Computes an artifact's digest exactly as W&B does (MANIFEST_MD5): the hex MD5 of
- * `"wandb-artifact-manifest-v1\n"` followed by `"<path>:<entry digest>\n"` for each entry sorted by path.
- * Metadata and description are not covered.
+ * `"wandb-artifact-manifest-v1\n"` followed by `"<path>:<entry digest>\n"` for each entry sorted by path
+ * (by code point, like Python's `sorted`). Metadata and description are not covered. It is the digest the
+ * local store keeps for every version, so a stored version and its W&B copy have the same digest.
  *
  * @param contents Manifest entries: path -> `{ digest }` (base64 MD5 of the file).
  * @returns The hex digest, as sent to `CreateArtifact`.
@@ -18,8 +19,5 @@ import { createHash } from "node:crypto";
  * ```
  */
 export function wandbArtifactDigest(contents: Record<string, { digest: string }>): string {
-  const hash = createHash("md5");
-  hash.update("wandb-artifact-manifest-v1\n");
-  for (const path of Object.keys(contents).sort()) hash.update(`${path}:${contents[path].digest}\n`);
-  return hash.digest("hex");
+  return artifactDigest(contents);
 }

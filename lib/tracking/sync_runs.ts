@@ -1,0 +1,181 @@
+import { Store } from "./_store.ts";
+import { TrackingError } from "./_errors.ts";
+import {
+  addCounts,
+  emptyCounts,
+  isSynced,
+  pendingFor,
+  type ReplayCounts,
+  replayRun,
+  type Replica,
+  type RunPending,
+} from "./_replica.ts";
+import { flushLive } from "./_journal.ts";
+import { wandbTarget } from "./_target.ts";
+import { connectWandb } from "./wandb/connect_wandb.ts";
+import type { RetryOptions } from "./wandb/client.ts";
+
+export type { ReplayCounts, RunPending } from "./_replica.ts";
+export type { RetryOptions } from "./wandb/client.ts";
+
+/** Options for {@linkcode syncRuns}. */
+export interface SyncRunsOptions {
+  /** Store directory (default: SENTILAB_DIR, else `.sentilab` in the working directory). */
+  dir?: string;
+  /** Only this run (default: every run of the store). */
+  runId?: string;
+  /** List what would be sent; send nothing and need no credentials. */
+  dryRun?: boolean;
+  /** Retry policy of each request (default: 6 attempts, 30 s per attempt, 60 s per request). */
+  retry?: RetryOptions;
+  /** Time for the capability check in ms (default 5000). */
+  checkTimeoutMs?: number;
+  /** Called after each run. */
+  onRun?: (result: RunSyncResult) => void;
+}
+
+/** What happened to one run. */
+export interface RunSyncResult {
+  /** Run id. */
+  runId: string;
+  /**
+   * `synced`: something was sent and everything is on W&B now; `up-to-date`: nothing to send;
+   * `pending`: dry run, something would be sent; `skipped`: still running in a live process (its own
+   * uploader replicates it); `failed`: an error stopped it (what got through is recorded).
+   */
+  outcome: "synced" | "up-to-date" | "pending" | "skipped" | "failed";
+  /** What was pending before this sync. */
+  pending: RunPending;
+  /** What was sent. */
+  sent: ReplayCounts;
+  /** Why it failed or was skipped. */
+  reason?: string;
+}
+
+/** The result of {@linkcode syncRuns}. */
+export interface SyncReport {
+  /** The W&B base URL synced to (the key of the sync state in the store). */
+  target: string;
+  /** The W&B entity, or null on a dry run. */
+  entity: string | null;
+  /** Per run, oldest first. */
+  runs: RunSyncResult[];
+  /** Totals of what was sent. */
+  sent: ReplayCounts;
+  /** Runs that failed. */
+  failed: number;
+}
+
+const SYNC_RETRY: RetryOptions = {
+  timeoutMs: 30_000,
+  maxAttempts: 6,
+  baseDelayMs: 250,
+  maxDelayMs: 5_000,
+  deadlineMs: 60_000,
+};
+
+/**
+ * Uploads to W&B what the local store holds and W&B has not got: runs (config, tags, group, job type,
+ * notes), run files, history, tables, summary, artifact versions with their aliases, lineage (outputs and
+ * used inputs) and exit codes. Progress is recorded in the store per request, so a sync that is
+ * interrupted resumes where it stopped, and a second sync sends nothing: no history line and no artifact
+ * version is ever duplicated. Runs still running in a live process are skipped (their own uploader
+ * replicates them). A crashed run is completed on W&B as failed (exit code 1).
+ *
+ * @param options Store, run, dry run, retry policy.
+ * @returns Per run what was pending, what was sent and the outcome.
+ * @throws {TrackingError} when the store or the run does not exist, or W&B cannot be used (no
+ *   credentials, no answer to the capability check) on a real sync.
+ *
+ * @example
+ * ```ts
+ * import { syncRuns } from "./mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * const { initRun, logMetrics, finishRun } = await import("./mod.ts");
+ * const run = await initRun({ dir, tracker: "local" });
+ * logMetrics(run, { loss: 0.3 });
+ * await finishRun(run);
+ * const report = await syncRuns({ dir, dryRun: true });
+ * console.log(report.runs[0].pending.historyRows); // 1
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function syncRuns(options: SyncRunsOptions = {}): Promise<SyncReport> {
+  const store = Store.openExisting(options.dir);
+  flushLive(store.dir);
+  let ids: string[];
+  if (options.runId !== undefined) {
+    if (!store.getRun(options.runId)) {
+      throw new TrackingError(
+        `No run '${options.runId}' in the store '${store.dir}': 'deno task runs' lists the runs`,
+      );
+    }
+    ids = [options.runId];
+  } else {
+    store.detectCrashes();
+    ids = (store.stmt("SELECT id FROM runs ORDER BY started_at, rowid").all() as { id: string }[]).map((r) =>
+      String(r.id)
+    );
+  }
+  let rep: Replica | null = null;
+  let target = wandbTarget();
+  if (!options.dryRun) {
+    try {
+      const { client, entity } = await connectWandb({
+        timeoutMs: options.checkTimeoutMs ?? 5000,
+        retry: options.retry ?? SYNC_RETRY,
+      });
+      rep = { client, entity, target: client.baseUrl };
+      target = client.baseUrl;
+    } catch (e) {
+      throw new TrackingError(
+        `Cannot sync to W&B: ${(e as Error).message}. Nothing was sent; the runs stay in the local store`,
+        { cause: e },
+      );
+    }
+  }
+  const report: SyncReport = {
+    target,
+    entity: rep?.entity ?? null,
+    runs: [],
+    sent: emptyCounts(),
+    failed: 0,
+  };
+  for (const runId of ids) {
+    const pending = pendingFor(store, target, runId)!;
+    const sent = emptyCounts();
+    let result: RunSyncResult;
+    const status = store.getRun(runId)?.status;
+    if (isSynced(pending)) {
+      result = { runId, outcome: "up-to-date", pending, sent };
+    } else if (status === "running") {
+      result = {
+        runId,
+        outcome: "skipped",
+        pending,
+        sent,
+        reason: "still running; its own uploader replicates it (sync it after it ends)",
+      };
+    } else if (!rep) {
+      result = { runId, outcome: "pending", pending, sent };
+    } else {
+      try {
+        await replayRun(store, rep, runId, { retry: options.retry ?? SYNC_RETRY }, sent);
+        result = { runId, outcome: "synced", pending, sent };
+      } catch (e) {
+        result = {
+          runId,
+          outcome: "failed",
+          pending,
+          sent,
+          reason: rep.client.redact((e as Error).message ?? String(e)),
+        };
+        report.failed++;
+      }
+    }
+    addCounts(report.sent, sent);
+    report.runs.push(result);
+    options.onRun?.(result);
+  }
+  return report;
+}
