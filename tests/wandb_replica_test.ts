@@ -34,6 +34,7 @@ for (let i = 0; i < steps; i++) {
   t.logMetrics(run, { loss: 1 / (i + 1), acc: i / steps });
   if (mode !== "fast") await new Promise((r) => setTimeout(r, 15));
 }
+await t.useArtifact(run, "sample-data:v0", { aliases: ["golden"] });
 await t.logTable(run, "predictions", { columns: ["text", "pred"], rows: [["good", "positive"], ["bad", "negative"]] });
 await Deno.writeTextFile(dir + "/report.json", JSON.stringify({ accuracy: 0.9 }));
 await t.logArtifact(run, { name: "report", type: "evaluation", files: [dir + "/report.json"] }, { aliases: ["best"] });
@@ -177,6 +178,7 @@ function assertReplica(c: Ctx, id: string, opts: { exitcode?: number } = {}): vo
     assert.equal(a.digest, v.digest, `${v.ref} digest`);
     assert.equal(a.type, v.type);
     assert.ok(a.usedBy.includes(`emu-user/sentiment/${id}`), `${v.ref} used by the run`);
+    assert.deepEqual(a.aliases.sort(), [...v.aliases].sort(), `${v.ref} aliases`);
     inputs.push(a.id);
   }
   assert.deepEqual(r.inputs.sort(), inputs.sort(), "inputs");
@@ -190,6 +192,7 @@ function assertReplica(c: Ctx, id: string, opts: { exitcode?: number } = {}): vo
   if (local.used.some((v) => v.name === "lexicon")) {
     assert.deepEqual(one("lexicon").aliases.sort(), ["baseline", "latest"]);
   }
+  if (local.tables.length) assert.deepEqual(one("sample-data").aliases.sort(), ["golden", "latest"]);
   assert.equal(getSyncStatus(id, { dir: c.store, target: c.emu.url })!.synced, true);
 }
 

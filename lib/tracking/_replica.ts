@@ -334,6 +334,12 @@ export async function replayRun(
       })),
     }, { ...req, use });
     setValue(store, target, key, JSON.stringify({ id: saved.id, versionIndex: saved.versionIndex }));
+    setValue(
+      store,
+      target,
+      `aliases:${String(by.project)}:${name}:${version}`,
+      JSON.stringify(aliases.sort()),
+    );
     counts.artifacts++;
     if (use) counts.uses++;
     return { id: saved.id, used: use };
@@ -356,6 +362,30 @@ export async function replayRun(
     return await saveVersion(user, name, version, true);
   };
 
+  /**
+   * Aliases a run put on an existing version it used (useArtifact(ref, { aliases })): moved on W&B by a
+   * save of the same content without `latest` (the server deduplicates it, nothing is uploaded).
+   */
+  const syncAliases = async (l: Link) => {
+    const v = store.getVersion(l.name, l.version);
+    const custom = (v?.aliases ?? []).filter((a) => a !== "latest").sort();
+    const aliasKey = `aliases:${String(r0.project)}:${l.name}:${l.version}`;
+    if (!v || !custom.length || value(store, target, aliasKey) === JSON.stringify(custom)) return;
+    await saveWandbArtifact(client, await ensureRun(r0), {
+      name: l.name,
+      type: v.type,
+      aliases: custom,
+      files: Object.entries(v.manifest.contents).map(([path, e]) => ({
+        name: path,
+        path: store.blobPath(b64ToHex(e.digest)),
+        digest: e.digest,
+        size: e.size,
+      })),
+    }, { ...req, latest: false });
+    setValue(store, target, aliasKey, JSON.stringify(custom));
+    counts.artifacts++;
+  };
+
   const r = r0;
   const run = await ensureRun(r);
   throwIfAborted(options.signal);
@@ -369,7 +399,10 @@ export async function replayRun(
 
   for (const l of links(store, runId)) {
     throwIfAborted(options.signal);
-    if (cursor(store, runId, target, `link:${l.id}`) !== null) continue;
+    if (cursor(store, runId, target, `link:${l.id}`) !== null) {
+      if (l.direction === "input") await syncAliases(l);
+      continue;
+    }
     if (l.direction === "output") {
       await saveVersion(r, l.name, l.version, false);
     } else {
@@ -378,6 +411,7 @@ export async function replayRun(
         await useWandbArtifact(client, run, id, req);
         counts.uses++;
       }
+      await syncAliases(l);
     }
     setCursor(store, runId, target, `link:${l.id}`, 1);
   }

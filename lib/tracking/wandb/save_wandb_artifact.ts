@@ -36,6 +36,12 @@ export interface SaveWandbArtifactOptions extends WandbRequestOptions {
    * `run.use_artifact(new_artifact)` does). The run is still recorded as the version's creator.
    */
   use?: boolean;
+  /**
+   * Ask for the `latest` alias too (default true). With `false` and content the server already has, only
+   * `aliases` move to that version (how a replayer puts a custom alias on an old version); a new version
+   * still gets `latest` from the server at commit.
+   */
+  latest?: boolean;
 }
 
 const CREATE_ARTIFACT = `mutation CreateArtifact($input: CreateArtifactInput!) {
@@ -146,7 +152,7 @@ export async function saveWandbArtifact(
   if (typeof spec.type !== "string" || !NAME.test(spec.type)) {
     throw invalid(spec, `type ${JSON.stringify(spec.type)} must be 1..128 letters, digits, '-', '_' or '.'`);
   }
-  const aliases = [...new Set(["latest", ...(spec.aliases ?? [])])];
+  const aliases = [...new Set([...(options.latest === false ? [] : ["latest"]), ...(spec.aliases ?? [])])];
   for (const a of aliases) {
     if (!/^[A-Za-z0-9_.\-]{1,128}$/.test(a) || /^v\d+$/.test(a)) {
       throw invalid(
