@@ -93,3 +93,37 @@ Deno.test("@wandb/sdk 0.5.1 under a 500 storm on Viewer sends one request and ha
     await emu.close();
   }
 });
+
+Deno.test("@wandb/sdk 0.5.1 with a server that never answers Viewer hangs in init (hard-killed)", async () => {
+  const emu = await startEmulator({ apiKey: KEY, loud: false });
+  emu.inject("Viewer", { hang: true, times: Infinity });
+  try {
+    const r = await runChild(emu.url, 5_000);
+    assert.equal(r.killed, true, "no request timeout: still waiting after 5 s");
+    assert.equal(emu.state().counts.Viewer, 1);
+    assert.equal(emu.state().counts.UpsertBucket, undefined);
+  } finally {
+    await emu.close();
+  }
+});
+
+Deno.test("@wandb/sdk 0.5.1 drops history silently when file_stream answers 500: exit 0, nothing logged", async () => {
+  const emu = await startEmulator({ apiKey: KEY, loud: false });
+  emu.inject("file_stream", { status: 500, times: Infinity });
+  try {
+    const r = await runChild(emu.url, 30_000);
+    assert.equal(r.killed, false, r.stderr);
+    assert.equal(r.code, 0, "the program believes everything was logged");
+    assert.match(r.stdout, /^DONE /m);
+    const runId = r.stdout.match(/DONE (\w+)/)![1];
+    const run = Object.values(emu.state().runs).find((x) => x.id === runId || x.name === runId)!;
+    assert.ok(run, "the run was created");
+    assert.deepEqual(run.history, [], "every history line was lost");
+    assert.equal(run.complete, false, "the completion was lost too");
+    const fs = emu.state().requests.filter((q) => q.op === "file_stream");
+    assert.ok(fs.length >= 1 && fs.every((q) => q.status === 500), "each post got a 500 and was not retried");
+    assert.doesNotMatch(r.stdout + r.stderr, /500|file_stream|error/i, "and nothing was said about it");
+  } finally {
+    await emu.close();
+  }
+});
