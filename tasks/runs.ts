@@ -47,7 +47,10 @@ function size(bytes: number): string {
 /** What of the run is on W&B: "synced", "local only" or what is pending. */
 function syncText(s: SyncStatus | null, long = false): string {
   if (!s) return "-";
-  if (s.synced) return "synced";
+  const skipped = long && s.pending.skipped.length
+    ? `; never sent (W&B cannot take it): ${s.pending.skipped.join("; ")}`
+    : "";
+  if (s.synced) return `synced${skipped}`;
   if (s.never) return "local only";
   const p = s.pending;
   const parts: string[] = [];
@@ -58,7 +61,7 @@ function syncText(s: SyncStatus | null, long = false): string {
   if (p.run || p.files) parts.push("metadata");
   if (p.summary) parts.push("summary");
   if (p.exit) parts.push("exit");
-  return `pending: ${parts.join(", ")}`;
+  return `pending: ${parts.join(", ")}${skipped}`;
 }
 
 function main(): number {

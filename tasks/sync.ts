@@ -27,6 +27,14 @@ function describe(p: RunPending): string {
 }
 
 function line(r: RunSyncResult, dryRun: boolean): string {
+  return [
+    lineOf(r, dryRun),
+    ...r.skippedForGood.map((why) => `  skipped for good (W&B cannot take it): ${why}`),
+  ]
+    .join("\n");
+}
+
+function lineOf(r: RunSyncResult, dryRun: boolean): string {
   switch (r.outcome) {
     case "up-to-date":
       return `${r.runId}  up to date`;

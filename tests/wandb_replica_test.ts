@@ -412,3 +412,42 @@ Deno.test("replica: the API key is nowhere in the store, the journal, artifact f
     assert.match(s.stdout + s.stderr, /\*\*\*/, "the server's echo of the key is redacted");
   });
 });
+
+Deno.test("replica: a record W&B can never take (a name outside its alphabet) is skipped once, the rest lands", async () => {
+  await withCtx(async (c) => {
+    await Deno.writeTextFile(`${c.dir}/notes.txt`, "notes");
+    await Deno.writeTextFile(
+      `${c.dir}/odd.ts`,
+      `import * as t from "${MOD}";
+const run = await t.initRun({ project: "sentiment", tracker: "wandb" });
+console.log(JSON.stringify({ id: run.id }));
+await t.logArtifact(run, { name: "my notes", type: "notes", files: [${
+        JSON.stringify(`${c.dir}/notes.txt`)
+      }] });
+for (let i = 0; i < 5; i++) t.logMetrics(run, { x: i });
+await t.finishRun(run);`,
+    );
+    const p = await done(spawn(["run", "-A", `${c.dir}/odd.ts`], c.env));
+    assert.equal(p.code, 0, p.stderr);
+    const id = runIdOf(p);
+    const warn = wandbLines(p.stderr);
+    assert.equal(warn.length, 1, p.stderr);
+    assert.match(
+      warn[0],
+      /W&B cannot take part of run \w+: Cannot save artifact 'my notes': names are .*local store only/,
+    );
+    const remote = c.emu.state().runs[`emu-user/sentiment/${id}`];
+    assert.deepEqual(remote.history.map((h) => h!.x), [0, 1, 2, 3, 4]);
+    assert.equal(remote.complete, true);
+    assert.equal(Object.keys(c.emu.state().artifacts).length, 0);
+    const s = await sync(c, "--all");
+    assert.equal(s.code, 0, s.stderr);
+    assert.match(
+      s.stdout,
+      new RegExp(
+        `${id}  up to date\\n  skipped for good \\(W&B cannot take it\\): Cannot save artifact 'my notes'`,
+      ),
+    );
+    await assertSecondSyncSendsNothing(c);
+  });
+});

@@ -26,6 +26,7 @@ import { wandbRunMetadataFiles } from "./wandb/wandb_run_metadata_files.ts";
 import type { RetryOptions, WandbClient } from "./wandb/client.ts";
 import type { WandbRun } from "./wandb/types.ts";
 import type { TableFileValue } from "./wandb/log_wandb_table.ts";
+import { WandbError } from "./wandb/errors.ts";
 
 type Row = Record<string, unknown>;
 
@@ -79,6 +80,8 @@ export interface RunPending {
   exit: boolean;
   /** Nothing at all reached this target yet. */
   never: boolean;
+  /** Records W&B can never take (skipped for good), with the reason. */
+  skipped: string[];
 }
 
 /** Options of {@linkcode replayRun}. */
@@ -87,6 +90,8 @@ export interface ReplayOptions {
   retry?: RetryOptions;
   /** Most history rows per file_stream post. */
   maxLinesPerRequest?: number;
+  /** Called when a record is skipped for good (W&B can never take it). */
+  onSkip?: (reason: string) => void;
 }
 
 /** A zeroed counter set. */
@@ -234,6 +239,11 @@ export function pendingFor(store: Store, target: string, runId: string): RunPend
   for (const l of links(store, runId)) {
     if (c(`link:${l.id}`) === null) {
       (l.direction === "output" ? outputs : inputs).push(`${l.name}:v${l.version}`);
+    } else if (l.direction === "input") {
+      const custom = (store.getVersion(l.name, l.version)?.aliases ?? []).filter((a) => a !== "latest")
+        .sort();
+      const sent = value(store, target, `aliases:${String(r.project)}:${l.name}:${l.version}`);
+      if (custom.length && sent !== JSON.stringify(custom)) inputs.push(`${l.name}:v${l.version} (aliases)`);
     }
   }
   const never = (store.stmt("SELECT COUNT(*) AS n FROM sync_state WHERE run_id = ? AND target = ?").get(
@@ -252,6 +262,10 @@ export function pendingFor(store: Store, target: string, runId: string): RunPend
     summary: Object.keys(summary).length > 0 && c("summary") !== hash48(JSON.stringify(summary)),
     exit: String(r.status) !== "running" && c("exit") === null,
     never,
+    skipped: (store.stmt("SELECT value FROM sync_values WHERE target = ? AND key LIKE ? ORDER BY key").all(
+      target,
+      `skipped:${runId}:%`,
+    ) as Row[]).map((v) => String(v.value)),
   };
 }
 
@@ -354,6 +368,9 @@ export async function replayRun(
        WHERE l.name = ? AND l.version = ? AND l.direction = 'output' AND r.project = ? ORDER BY l.id LIMIT 1`,
     ).get(name, version, project) as Row | undefined;
     if (producer && String(producer.id) !== String(user.id)) {
+      // A producer still running uploads it itself (saving it from here as well could race its save into
+      // two versions on W&B): this use waits for it.
+      if (String(producer.status) === "running") return null;
       const saved = await saveVersion(producer, name, version, false);
       setCursor(store, String(producer.id), target, `link:${producer.link_id}`, 1);
       return saved;
@@ -397,23 +414,48 @@ export async function replayRun(
     counts.files += 2;
   }
 
+  // One item failing for good does not hold up the others: a record W&B can never take (the client
+  // refuses it before sending: a name or key outside W&B's alphabet) is skipped for good, its reason kept;
+  // an error from the server (a GraphQL error, a rejected upload) is reported and retried by the next
+  // sync; a transient one (network, 5xx, timeout) ends the pass, the next pass retries.
+  const problems: unknown[] = [];
+  const item = async (kind: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (e) {
+      if (options.signal?.aborted || (e instanceof WandbError && e.transient)) throw e;
+      if (e instanceof WandbError && e.kind === "config") {
+        store.transaction(() => {
+          setCursor(store, runId, target, kind, -1);
+          setValue(store, target, `skipped:${runId}:${kind}`, e.message);
+        });
+        options.onSkip?.(e.message);
+        return;
+      }
+      problems.push(e);
+    }
+  };
   for (const l of links(store, runId)) {
     throwIfAborted(options.signal);
-    if (cursor(store, runId, target, `link:${l.id}`) !== null) {
-      if (l.direction === "input") await syncAliases(l);
-      continue;
-    }
-    if (l.direction === "output") {
-      await saveVersion(r, l.name, l.version, false);
-    } else {
-      const { id, used } = await idOf(String(r.project), l.name, l.version, r);
-      if (!used) {
-        await useWandbArtifact(client, run, id, req);
-        counts.uses++;
+    await item(`link:${l.id}`, async () => {
+      const done = cursor(store, runId, target, `link:${l.id}`);
+      if (done !== null) {
+        if (done !== -1 && l.direction === "input") await syncAliases(l);
+        return;
       }
-      await syncAliases(l);
-    }
-    setCursor(store, runId, target, `link:${l.id}`, 1);
+      if (l.direction === "output") {
+        await saveVersion(r, l.name, l.version, false);
+      } else {
+        const found = await idOf(String(r.project), l.name, l.version, r);
+        if (found === null) return; // its producer is live elsewhere: its own uploader saves it first
+        if (!found.used) {
+          await useWandbArtifact(client, run, found.id, req);
+          counts.uses++;
+        }
+        await syncAliases(l);
+      }
+      setCursor(store, runId, target, `link:${l.id}`, 1);
+    });
   }
 
   // History and tables, in the order they were logged; one line offset for both.
@@ -455,11 +497,14 @@ export async function replayRun(
     const at = Date.parse(String(t.created_at));
     await sendHistory(at);
     const key = String(t.key);
-    const logged = await logWandbTable(client, run, key, {
-      columns: JSON.parse(String(t.columns)),
-      rows: tableRows(store, Number(t.id)),
-    }, { step: Number(t.step), ...req });
-    const tv: TableFileValue = logged.value;
+    let tv: TableFileValue | null = null;
+    await item(`table:${t.id}`, async () => {
+      tv = (await logWandbTable(client, run, key, {
+        columns: JSON.parse(String(t.columns)),
+        rows: tableRows(store, Number(t.id)),
+      }, { step: Number(t.step), ...req })).value;
+    });
+    if (tv === null) continue;
     setValue(store, target, `table:${t.id}`, JSON.stringify(tv));
     await sendWandbFileStream(client, run, {
       history: {
@@ -492,6 +537,16 @@ export async function replayRun(
     await sendWandbFileStream(client, run, { summary }, req);
     setCursor(store, runId, target, "summary", sh);
     counts.summaries++;
+  }
+  if (problems.length) {
+    const first = problems[0] instanceof Error ? problems[0].message : String(problems[0]);
+    throw new WandbError(
+      "protocol",
+      problems.length === 1 ? first : `${first} (and ${problems.length - 1} more)`,
+      {
+        cause: problems[0],
+      },
+    );
   }
   const status = String(r2.status);
   if (status !== "running" && cursor(store, runId, target, "exit") === null) {

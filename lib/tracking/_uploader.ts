@@ -70,6 +70,11 @@ export class Uploader {
       await replayRun(Store.connect(this.#dir), this.#rep, this.#runId, {
         signal: controller.signal,
         retry: LIVE_RETRY,
+        onSkip: (reason) =>
+          warnOnce(
+            `wandb-skip:${this.#runId}:${reason}`,
+            `W&B cannot take part of run ${this.#runId}: ${reason}; it stays in the local store only`,
+          ),
       });
       this.#failures = 0;
       this.#notBefore = 0;

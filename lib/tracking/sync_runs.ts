@@ -50,6 +50,8 @@ export interface RunSyncResult {
   sent: ReplayCounts;
   /** Why it failed or was skipped. */
   reason?: string;
+  /** Records of the run W&B can never take (kept in the local store only), with the reason. */
+  skippedForGood: string[];
 }
 
 /** The result of {@linkcode syncRuns}. */
@@ -144,7 +146,7 @@ export async function syncRuns(options: SyncRunsOptions = {}): Promise<SyncRepor
   for (const runId of ids) {
     const pending = pendingFor(store, target, runId)!;
     const sent = emptyCounts();
-    let result: RunSyncResult;
+    let result: Omit<RunSyncResult, "skippedForGood"> & { skippedForGood?: string[] };
     const status = store.getRun(runId)?.status;
     if (isSynced(pending)) {
       result = { runId, outcome: "up-to-date", pending, sent };
@@ -173,9 +175,10 @@ export async function syncRuns(options: SyncRunsOptions = {}): Promise<SyncRepor
         report.failed++;
       }
     }
+    result.skippedForGood = pendingFor(store, target, runId)!.skipped;
     addCounts(report.sent, sent);
-    report.runs.push(result);
-    options.onRun?.(result);
+    report.runs.push(result as RunSyncResult);
+    options.onRun?.(result as RunSyncResult);
   }
   return report;
 }
