@@ -81,10 +81,15 @@ function checkOptions(options: InitRunOptions): string {
 
 /**
  * Starts a run. The backend is chosen from `options.tracker` (default `"auto"`) and the environment:
- * WANDB_MODE=disabled gives a no-op run, WANDB_MODE=offline the local store; `"wandb"` (or `"auto"` with
- * WANDB_API_KEY set) warns once and uses the local store until the W&B backend lands. When the store
- * cannot be written the run falls back to the console backend with one warning. The run records its
- * config, start time, git commit and dirty flag, Deno version, deno.lock digest, host and command line.
+ * WANDB_MODE=disabled gives a no-op run, WANDB_MODE=offline the local store only. With `"wandb"` (or
+ * `"auto"` when W&B credentials exist: WANDB_API_KEY or a ~/.netrc entry for the W&B host) every record
+ * is still written to the local store first; W&B is a replica. The capability check (credentials and a
+ * `Viewer` query answered within `wandb.checkTimeoutMs`, default 5 s) decides: when it passes, the run's
+ * backend is "wandb" and a background uploader sends the records on a timer (logging calls never wait
+ * for it); when it fails, one warning names the reason (never the key) and the run goes on locally, to be
+ * uploaded later by `deno task sync`. When the store cannot be written the run falls back to the console
+ * backend with one warning. The run records its config, start time, git commit and dirty flag, Deno
+ * version, deno.lock digest, host and command line.
  *
  * @param options Project, name, config, tracker, store dir, strict mode (see {@linkcode InitRunOptions}).
  * @returns The run to pass to the logging functions.

@@ -4,6 +4,10 @@
  * console fallback. Artifact manifests, digests, versions (v0..vN), `latest`, aliases and lineage follow
  * Weights & Biases. Knows nothing of sentiment.
  *
+ * W&B is a replica of the store: with `tracker: "wandb"` a background uploader sends each run's records
+ * (run, history, summary, run files, tables, artifacts, lineage, exit code) and `syncRuns` (`deno task
+ * sync`) sends whatever did not get through; progress is kept in the store, so nothing is sent twice.
+ *
  * Tracking never breaks the program it observes: a failure becomes one clear warning, unless the run was
  * started with `strict: true`.
  *

@@ -3,7 +3,10 @@
  * @module
  */
 
-/** Which backend a run writes to. `auto` picks W&B when configured and reachable, else the local store. */
+/**
+ * Which backend a run writes to. `auto` replicates to W&B when credentials exist and W&B answers, else
+ * the local store only; `wandb` asks for the W&B replica (the local store is always written first).
+ */
 export type TrackerKind = "auto" | "local" | "console" | "wandb" | "disabled";
 
 /** Options for {@linkcode initRun}. */
