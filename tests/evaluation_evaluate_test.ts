@@ -90,6 +90,25 @@ Deno.test("evaluate: a label never predicted has precision 0, never a NaN", () =
   for (const v of Object.values(flattenMetrics(r))) assert.ok(Number.isFinite(v));
 });
 
+Deno.test("evaluate: macro averages only the labels seen in gold or predictions (scikit-learn labels=None)", () => {
+  // neutral occurs in neither: it is not averaged in as a 0.
+  const perfect = evaluate([pred("positive"), pred("negative")], ["positive", "negative"], { binary: false });
+  assert.deepEqual(perfect.labels, ["negative", "neutral", "positive"]);
+  assert.deepEqual(perfect.macro, { precision: 1, recall: 1, f1: 1 });
+  assert.deepEqual(perfect.weighted, { precision: 1, recall: 1, f1: 1 });
+  assert.equal(perfect.perClass.neutral!.f1, 0);
+  assert.equal(flattenMetrics(perfect).macro_f1, 1);
+  // A label predicted but never gold counts (with its zeros), as one gold but never predicted does.
+  const r = evaluate([pred("positive"), pred("neutral")], ["positive", "positive"], { binary: false });
+  close(r.macro.precision, (0 + 1) / 2, "macro P");
+  close(r.macro.recall, (0 + 0.5) / 2, "macro R");
+  close(r.macro.f1, (0 + 2 / 3) / 2, "macro F1");
+  close(r.weighted.f1, 2 / 3, "weighted F1 by support");
+  const g = evaluate([pred("positive"), pred("positive")], ["negative", "positive"], { binary: false });
+  close(g.macro.recall, (0 + 1) / 2, "macro R, negative never predicted");
+  close(g.macro.precision, (0 + 0.5) / 2, "macro P, negative never predicted");
+});
+
 Deno.test("evaluate: bad input gives errors that say what to do", () => {
   assert.throws(
     () => evaluate([pred("positive")], ["positive", "negative"]),

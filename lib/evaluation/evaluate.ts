@@ -32,9 +32,13 @@ export interface EvaluationResult {
   labels: Label[];
   /** Share of texts whose predicted label equals the gold label. */
   accuracy: number;
-  /** Unweighted mean over `labels` (macro-recall is TweetEval's official metric). */
+  /**
+   * Unweighted mean over the labels of `labels` that occur in the gold labels or in the predictions
+   * (scikit-learn's `average="macro"` with `labels=None`): a label absent from both is left out rather
+   * than counted as 0. Macro-recall is TweetEval's official metric.
+   */
   macro: AveragedMetrics;
-  /** Mean over `labels` weighted by support. */
+  /** Mean over `labels` weighted by gold support (labels without support weigh 0). */
   weighted: AveragedMetrics;
   /** Metrics of every label of `labels`. */
   perClass: Partial<Record<Label, ClassMetrics>>;
@@ -63,6 +67,13 @@ export interface EvaluateOptions {
  * Gold labels containing only `negative` and `positive` (or `{ binary: true }`) are scored by the binary
  * rule of {@linkcode EvaluateOptions.binary}, so a 3-class model is fairly measured on binary data such as
  * SST-2. Precision of a label that was never predicted is 0 (scikit-learn's `zero_division=0`).
+ *
+ * Macro averages run over the labels present in the gold labels or the predictions, as scikit-learn's
+ * `precision_recall_fscore_support(average="macro")` without `labels`: evaluating predictions
+ * `[positive, negative]` against the same gold labels as a 3-class task gives macro F1 1.0, because
+ * `neutral` occurs in neither and is not averaged in as a 0. A label that occurs in only one of them
+ * (gold but never predicted, or predicted but never gold) does count, with its zeros. Per-class metrics
+ * are still reported for every label of `labels`; weighted averages weigh each label by its gold support.
  *
  * @param predictions Predictions, in the order of `gold`.
  * @param gold Gold labels (`negative`, `neutral`, `positive`), one per prediction.
@@ -133,6 +144,7 @@ export function evaluate(
   const macro = { precision: 0, recall: 0, f1: 0 };
   const weighted = { precision: 0, recall: 0, f1: 0 };
   const n = predictions.length;
+  const present: number[] = [];
   for (let c = 0; c < k; c++) {
     const tp = matrix[c][c];
     let goldCount = 0, predCount = 0;
@@ -145,12 +157,14 @@ export function evaluate(
     const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
     perClass[labels[c]] = { precision, recall, f1, support: goldCount };
     support[labels[c]] = goldCount;
-    macro.precision += precision / k;
-    macro.recall += recall / k;
-    macro.f1 += f1 / k;
+    if (goldCount + predCount > 0) present.push(c);
     weighted.precision += (precision * goldCount) / n;
     weighted.recall += (recall * goldCount) / n;
     weighted.f1 += (f1 * goldCount) / n;
+  }
+  // Macro: mean over the labels seen in gold or predictions (never empty: n > 0).
+  for (const key of ["precision", "recall", "f1"] as const) {
+    macro[key] = present.reduce((sum, c) => sum + perClass[labels[c]]![key], 0) / present.length;
   }
   return {
     count: n,
