@@ -451,3 +451,40 @@ await t.finishRun(run);`,
     await assertSecondSyncSendsNothing(c);
   });
 });
+
+Deno.test("replica: syncing a later run first keeps the lineage: the first user of a version is its creator", async () => {
+  await withCtx(async (c) => {
+    await Deno.writeTextFile(`${c.dir}/data.jsonl`, '{"text":"a"}\n');
+    await Deno.writeTextFile(
+      `${c.dir}/two.ts`,
+      `import * as t from "${MOD}";
+const ids = [];
+for (const name of ["first", "second"]) {
+  const run = await t.initRun({ project: "sentiment", name, tracker: "local" });
+  await t.useArtifact(run, { name: "shared-data", type: "dataset", files: [${
+        JSON.stringify(`${c.dir}/data.jsonl`)
+      }] });
+  t.logMetrics(run, { x: 1 });
+  await t.finishRun(run);
+  ids.push(run.id);
+}
+console.log(JSON.stringify(ids));`,
+    );
+    const p = await done(spawn(["run", "-A", `${c.dir}/two.ts`], c.env));
+    assert.equal(p.code, 0, p.stderr);
+    const [first, second] = JSON.parse(p.stdout);
+    const s2 = await sync(c, second);
+    assert.equal(s2.code, 0, s2.stderr + s2.stdout);
+    const s = await sync(c, "--all");
+    assert.equal(s.code, 0, s.stderr + s.stdout);
+    assert.match(s.stdout, new RegExp(`${first}  sent: run files, 1 history row, summary, exit code`));
+    const versions = committed(c.emu.state(), "shared-data");
+    assert.equal(versions.length, 1);
+    assert.equal(versions[0].createdBy, `emu-user/sentiment/${first}`);
+    assert.deepEqual(
+      versions[0].usedBy.sort(),
+      [`emu-user/sentiment/${first}`, `emu-user/sentiment/${second}`].sort(),
+    );
+    await assertSecondSyncSendsNothing(c);
+  });
+});

@@ -360,7 +360,12 @@ export async function replayRun(
   };
 
   /** The W&B id of name:vN in `project`, saving it first (by its producer when known) if needed. */
-  const idOf = async (project: string, name: string, version: number, user: Row) => {
+  const idOf = async (
+    project: string,
+    name: string,
+    version: number,
+    user: Row,
+  ): Promise<{ id: string; used: boolean } | null> => {
     const known = value(store, target, `artifact:${project}:${name}:${version}`);
     if (known !== null) return { id: (JSON.parse(known) as { id: string }).id, used: false };
     const producer = store.stmt(
@@ -375,7 +380,19 @@ export async function replayRun(
       setCursor(store, String(producer.id), target, `link:${producer.link_id}`, 1);
       return saved;
     }
-    // No other run of this project produced it: log it as this run's, used (W&B's use of a new artifact).
+    // Nobody logged it as an output: it was stored by a use (useArtifact with a spec). Its first user is
+    // its creator on W&B too (logged and used, as Python's use_artifact of a new artifact does).
+    const creator = store.stmt(
+      `SELECT l.id AS link_id, r.* FROM artifact_versions v JOIN runs r ON r.id = v.created_by
+       JOIN artifact_links l ON l.run_id = r.id AND l.name = v.name AND l.version = v.version
+       WHERE v.name = ? AND v.version = ? AND r.project = ? AND l.direction = 'input'`,
+    ).get(name, version, project) as Row | undefined;
+    if (creator && String(creator.id) !== String(user.id)) {
+      if (String(creator.status) === "running") return null;
+      await saveVersion(creator, name, version, true);
+      setCursor(store, String(creator.id), target, `link:${creator.link_id}`, 1);
+      return await idOf(project, name, version, user);
+    }
     return await saveVersion(user, name, version, true);
   };
 
