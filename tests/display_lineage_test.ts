@@ -48,7 +48,10 @@ Deno.test("lineageFromRuns: the chain dataset → run → model → run from a r
     );
     const clf = graph.nodes.find((n) => n.id === "clf:v0")!;
     assert.equal(clf.kind, "model");
-    assert.ok(clf.detail?.includes(model.digest.slice(0, 8)) && clf.detail.includes("best"), clf.detail ?? "(no detail)");
+    assert.ok(
+      clf.detail?.includes(model.digest.slice(0, 8)) && clf.detail.includes("best"),
+      clf.detail ?? "(no detail)",
+    );
 
     const root = parseXml(lineageGraphSvg(graph));
     const x = (id: string) => {
