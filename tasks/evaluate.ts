@@ -9,19 +9,11 @@
 import { parseArgs } from "node:util";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  finishRun,
-  initRun,
-  logMetrics,
-  logTable,
-  type Run,
-  setSummary,
-  type TrackerKind,
-} from "../lib/tracking/mod.ts";
+import { finishRun, initRun, type Run, type TrackerKind } from "../lib/tracking/mod.ts";
 import { loadModel, logModel, type Model } from "../lib/models/mod.ts";
 import { type LabelMap, logDataset, readDataset } from "../lib/data/mod.ts";
 import { batchStatistics, logPredictions, predictBatch } from "../lib/inference/mod.ts";
-import { evaluate, flattenMetrics, formatEvaluation } from "../lib/evaluation/mod.ts";
+import { evaluate, formatEvaluation, logEvaluation } from "../lib/evaluation/mod.ts";
 
 const DEFAULT_DATA = relative(Deno.cwd(), fileURLToPath(new URL("../data/sample.jsonl", import.meta.url)));
 const TRACKERS = ["auto", "local", "console", "wandb", "disabled"];
@@ -36,7 +28,8 @@ Evaluates a sentiment model on labelled data and tracks the run (local store by 
   --label-field F       label column (default: label, sentiment, polarity, gold or class)
   --label-map M         numeric labels: 0/1/2, 0/1, -1/0/1, or pairs like 0=negative,4=positive
   --wandb               replicate the run to Weights & Biases (same as --tracker wandb)
-  --tracker T           auto, local, console, wandb or disabled (default: local)
+  --tracker T           auto, local, console, wandb or disabled (default: auto: the local store, also
+                        W&B when credentials exist; WANDB_MODE=disabled or offline is respected)
   --project P           project name (default: WANDB_PROJECT, else sentilab)
   --name N              run name (default: generated)
   --json                print one JSON object (metrics, batch statistics, run) on stdout, nothing else`;
@@ -88,7 +81,8 @@ if (values.tracker !== undefined && !TRACKERS.includes(values.tracker)) {
 if (values.wandb && values.tracker !== undefined && values.tracker !== "wandb") {
   fail(`--wandb conflicts with --tracker ${values.tracker}; pass one of them`);
 }
-const tracker = (values.wandb ? "wandb" : values.tracker ?? "local") as TrackerKind;
+// No flag: initRun's "auto" decides (the local store; W&B when credentials exist; WANDB_MODE respected).
+const tracker = (values.wandb ? "wandb" : values.tracker) as TrackerKind | undefined;
 for (const flag of ["project", "name"] as const) {
   const v = values[flag];
   if (v !== undefined && (v.length === 0 || v.length > 128 || /[/:]/.test(v) || v.includes(".."))) {
@@ -156,26 +150,8 @@ try {
   // Binary scoring follows the whole file, not the --limit slice (a 3-class file stays 3-class).
   const result = evaluate(predictions, gold, { binary: data.labelDistribution.neutral === 0 });
   const stats = batchStatistics(predictions, { threshold: 0.5 });
-  const flat = flattenMetrics(result);
-  const statMetrics: Record<string, number> = {
-    average_confidence: stats.averageConfidence,
-    min_confidence: stats.minConfidence,
-    below_threshold: stats.belowThreshold,
-    below_threshold_share: stats.count ? stats.belowThreshold / stats.count : 0,
-    ...Object.fromEntries(Object.entries(stats.labelDistribution).map(([l, n]) => [`predicted_${l}`, n])),
-    texts_per_second: seconds > 0 ? texts.length / seconds : 0,
-  };
   await logPredictions(run, predictions, { gold });
-  await logMetrics(run, { ...flat, ...statMetrics });
-  await setSummary(run, {
-    ...flat,
-    ...statMetrics,
-    confusion_matrix: { labels: result.labels, matrix: result.confusionMatrix },
-  });
-  await logTable(run, "confusion_matrix", {
-    columns: ["gold", ...result.labels.map((l) => `predicted_${l}`)],
-    rows: result.labels.map((l, i) => [l, ...result.confusionMatrix[i]]),
-  });
+  await logEvaluation(run, result, { statistics: stats, seconds });
   await finishRun(run, { exitCode: 0 });
 
   if (values.json) {
@@ -220,7 +196,12 @@ try {
       if (inputs.length) lines.push(`inputs: ${inputs.join(", ")}`);
       lines.push(`look at it: deno task runs ${run.id}`);
     } else {
-      lines.push(`run ${run.id} (${run.name}) was not stored (tracker: ${run.backend})`);
+      const why = values.tracker === "disabled" ? "--tracker disabled" : "WANDB_MODE=disabled";
+      lines.push(
+        run.backend === "disabled"
+          ? `run ${run.id} (${run.name}) was not tracked (${why}): nothing was stored`
+          : `run ${run.id} (${run.name}) was not stored (tracker: ${run.backend})`,
+      );
     }
     console.log(lines.join("\n"));
   }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { dirname } from "node:path";
 import { getRun, getTableRows, listRuns } from "../lib/tracking/mod.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -10,9 +11,38 @@ const HAS_DEFAULT = (() => {
   }
 })();
 
-async function evaluateTask(args: string[], store: string) {
-  const env: Record<string, string> = { NO_COLOR: "1", RUST_BACKTRACE: "0", SENTILAB_DIR: store };
-  for (const k of ["PATH", "HOME", "DENO_DIR"]) {
+// Deno's cache, so that a child with HOME moved to a temp dir still finds the npm packages.
+const DENO_DIR = Deno.env.get("DENO_DIR") ??
+  JSON.parse(
+    new TextDecoder().decode(
+      new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).outputSync().stdout,
+    ),
+  )
+    .denoDir as string;
+
+/** A loopback URL nothing listens on: a W&B client pointed there fails fast and never leaves the machine. */
+function closedUrl(): string {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return `http://127.0.0.1:${port}`;
+}
+
+/**
+ * Runs the task with a clean environment: HOME is the test's temp dir (no ~/.netrc credentials) and
+ * WANDB_BASE_URL a closed loopback port, so no run can reach the real W&B.
+ */
+async function evaluateTask(args: string[], store: string, extraEnv: Record<string, string> = {}) {
+  const env: Record<string, string> = {
+    NO_COLOR: "1",
+    RUST_BACKTRACE: "0",
+    SENTILAB_DIR: store,
+    HOME: dirname(store),
+    DENO_DIR,
+    WANDB_BASE_URL: closedUrl(),
+    ...extraEnv,
+  };
+  for (const k of ["PATH"]) {
     const v = Deno.env.get(k);
     if (v !== undefined) env[k] = v;
   }
@@ -144,6 +174,61 @@ Deno.test("evaluate task: --wandb while W&B is unavailable warns once and stores
     assert.equal(out.metrics.binary, false);
     assert.deepEqual(out.metrics.labels, ["negative", "neutral", "positive"]);
   });
+});
+
+Deno.test("evaluate task without --tracker respects WANDB_MODE: disabled tracks nothing, offline stores locally", async () => {
+  await withStore(async (store) => {
+    const r = await evaluateTask(["--model", "lexicon", "--limit", "3"], store, { WANDB_MODE: "disabled" });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /run \w+ \(.*\) was not tracked \(WANDB_MODE=disabled\): nothing was stored/);
+    let runs = 0;
+    try {
+      runs = listRuns({ dir: store }).length;
+    } catch { /* no store was created: nothing tracked */ }
+    assert.equal(runs, 0);
+    const json = await evaluateTask(["--model", "lexicon", "--limit", "3", "--json"], store, {
+      WANDB_MODE: "disabled",
+    });
+    assert.equal(json.code, 0, json.stderr);
+    const out = JSON.parse(json.stdout);
+    assert.equal(out.run.backend, "disabled");
+    assert.equal(out.run.storeDir, null);
+    // An explicit tracker still wins over WANDB_MODE.
+    const local = await evaluateTask(
+      ["--model", "lexicon", "--limit", "3", "--json", "--tracker", "local"],
+      store,
+      {
+        WANDB_MODE: "disabled",
+      },
+    );
+    assert.equal(local.code, 0, local.stderr);
+    assert.equal(JSON.parse(local.stdout).run.backend, "local");
+    const offline = await evaluateTask(["--model", "lexicon", "--limit", "3", "--json"], store, {
+      WANDB_MODE: "offline",
+    });
+    assert.equal(offline.code, 0, offline.stderr);
+    assert.equal(JSON.parse(offline.stdout).run.backend, "local");
+    assert.equal(listRuns({ dir: store }).length, 2);
+  });
+});
+
+Deno.test({
+  name: "evaluate task --tracker console --json: stdout holds only the JSON object",
+  // Fails while the console backend prints its lines on stdout (lib/tracking/_console.ts `say`); the
+  // tracking helper is moving them to stderr. Remove `ignore` then.
+  ignore: true,
+  fn: async () => {
+    await withStore(async (store) => {
+      const r = await evaluateTask(
+        ["--tracker", "console", "--json", "--limit", "3", "--model", "lexicon"],
+        store,
+      );
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout);
+      assert.equal(out.run.backend, "console");
+      assert.equal(out.batchStatistics.count, 3);
+    });
+  },
 });
 
 Deno.test("evaluate task: bad flags and bad data exit 1 with a clear message and track nothing", async () => {

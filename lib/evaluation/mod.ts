@@ -1,6 +1,7 @@
 /**
  * Measuring sentiment predictions: accuracy, precision/recall/F1 (per label, macro, weighted), the
- * confusion matrix, a binary rule for positive-vs-negative data, flat metrics for tracking and a text report.
+ * confusion matrix, a binary rule for positive-vs-negative data, flat metrics for tracking, logging an
+ * evaluation to a run, and a text report.
  *
  * @example
  * ```ts
@@ -14,4 +15,7 @@
 export * from "./evaluate.ts";
 export * from "./flatten_metrics.ts";
 export * from "./format_evaluation.ts";
+export * from "./log_evaluation.ts";
 export { type Label, LABELS, type Prediction, type Scores } from "../models/types.ts";
+export type { BatchStatistics } from "../inference/batch_statistics.ts";
+export type { BackendKind, Run } from "../tracking/types.ts";
