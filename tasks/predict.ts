@@ -1,9 +1,12 @@
 /**
- * `deno task predict [--model NAME|FOLDER] [--batch-size N] [--replace-invalid] "text" ...`
+ * `deno task predict [--model NAME|FOLDER] [--batch-size N] [--replace-invalid] [--keep-empty] "text" ...`
  *
- * Prints one JSON line per text: `{"text", "label", "confidence", "scores"}`, in order. Without text
- * arguments, reads one text per line from stdin (UTF-8; empty lines skipped). Kept light for a fast cold
- * start: no tracking, ONNX runtime loaded only for ONNX models.
+ * Prints one JSON line per text: `{"text", "label", "confidence", "scores"}`, in order. Every argument
+ * is a text, even an empty one. Without text arguments, reads one text per line from stdin (UTF-8); blank
+ * lines (empty or whitespace only) are skipped by default, and with `--keep-empty` every input line gives
+ * exactly one output line (a blank text gets the model's result for it, e.g. `neutral` from the lexicon
+ * model), so output line N answers input line N. Kept light for a fast cold start: no tracking, ONNX
+ * runtime loaded only for ONNX models.
  * @module
  */
 import { parseArgs } from "node:util";
@@ -12,11 +15,13 @@ import { predictBatch } from "../lib/inference/predict_batch.ts";
 import { readTextLines } from "../lib/data/read_text_lines.ts";
 
 const USAGE = `usage: deno task predict [--model NAME|FOLDER] [--batch-size N] [--replace-invalid] "text" ...
-       ... | deno task predict [--model NAME]        (one text per line on stdin)
-Prints one JSON line per text: {"text","label","confidence","scores"}.
+       ... | deno task predict [--model NAME] [--keep-empty]   (one text per line on stdin)
+Prints one JSON line per text: {"text","label","confidence","scores"}, in input order.
   --model NAME       registry name (config/models.yaml) or model folder (default: default)
   --batch-size N     texts per model call (default 256)
-  --replace-invalid  replace invalid UTF-8 bytes on stdin with U+FFFD instead of failing`;
+  --replace-invalid  replace invalid UTF-8 bytes on stdin with U+FFFD instead of failing
+  --keep-empty       stdin: predict blank lines too, one output line per input line (default: blank
+                     lines, empty or whitespace only, are skipped)`;
 
 function fail(message: string): never {
   console.error(`error: ${message}`);
@@ -32,6 +37,7 @@ try {
       model: { type: "string", default: "default" },
       "batch-size": { type: "string", default: "256" },
       "replace-invalid": { type: "boolean", default: false },
+      "keep-empty": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -59,7 +65,11 @@ if (texts.length === 0) {
     offset += c.length;
   }
   try {
-    texts = readTextLines(bytes, { source: "stdin", replaceInvalid: args.values["replace-invalid"] });
+    texts = readTextLines(bytes, {
+      source: "stdin",
+      replaceInvalid: args.values["replace-invalid"],
+      keepEmpty: args.values["keep-empty"],
+    });
   } catch (e) {
     fail(`${(e as Error).message}; or pass --replace-invalid`);
   }

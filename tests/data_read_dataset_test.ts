@@ -181,6 +181,15 @@ Deno.test("readTextLines: BOM, CRLF, empty lines, invalid UTF-8 as an error or r
   const enc = new TextEncoder();
   assert.deepEqual(readTextLines(enc.encode("\uFEFFa\r\n\r\nb 😀\nc")), ["a", "b 😀", "c"]);
   assert.deepEqual(readTextLines(enc.encode("a\n\nb\n"), { keepEmpty: true }), ["a", "", "b"]);
+  // Blank means empty or whitespace only: both dropped by default, both kept (untrimmed) with keepEmpty.
+  assert.deepEqual(readTextLines(enc.encode(" \t\na \n\u3000\r\n\nb")), ["a ", "b"]);
+  assert.deepEqual(readTextLines(enc.encode(" \t\na \n\u3000\r\n\nb"), { keepEmpty: true }), [
+    " \t",
+    "a ",
+    "\u3000",
+    "",
+    "b",
+  ]);
   const bad = new Uint8Array([0x61, 0x0a, 0x62, 0xc3, 0x28, 0x0a]);
   assert.throws(() => readTextLines(bad), /^Error: stdin:2: invalid UTF-8 \(byte 0xc3 at offset 3\)/);
   assert.deepEqual(readTextLines(bad, { replaceInvalid: true }), ["a", "b\uFFFD("]);

@@ -2,11 +2,37 @@ import assert from "node:assert/strict";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
+// Deno's cache, so that a child with HOME moved to a temp dir still finds the npm packages.
+const DENO_DIR = Deno.env.get("DENO_DIR") ??
+  JSON.parse(
+    new TextDecoder().decode(
+      new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).outputSync().stdout,
+    ),
+  ).denoDir as string;
+
+/** A loopback URL nothing listens on. */
+function closedUrl(): string {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return `http://127.0.0.1:${port}`;
+}
+
+/** Runs the task with HOME in a temp dir and W&B pointed at a closed port: it can never reach real W&B. */
 async function predict(args: string[], stdin?: Uint8Array | string) {
+  const home = await Deno.makeTempDir({ prefix: "sentilab-predict-" });
+  try {
+    return await run(args, home, stdin);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+}
+
+async function run(args: string[], home: string, stdin?: Uint8Array | string) {
   const cmd = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "tasks/predict.ts", ...args],
     cwd: ROOT,
-    env: { NO_COLOR: "1", RUST_BACKTRACE: "0" },
+    env: { NO_COLOR: "1", RUST_BACKTRACE: "0", HOME: home, DENO_DIR, WANDB_BASE_URL: closedUrl() },
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
@@ -59,6 +85,28 @@ Deno.test("predict task: one text per line on stdin (CRLF, BOM, emoji); empty li
     ["I love this 😀", "positive"],
     ["terrible service", "negative"],
     ["the bus leaves at 9", "neutral"],
+  ]);
+});
+
+Deno.test("predict task: blank stdin lines (empty or whitespace) are skipped alike; --keep-empty keeps lines aligned", async () => {
+  const input = "good film\n\n   \n\t\r\nawful food\n";
+  const skipped = await predict(["--model", "lexicon"], input);
+  assert.equal(skipped.code, 0, skipped.stderr);
+  assert.deepEqual(lines(skipped.stdout).map((o) => o.text), ["good film", "awful food"]);
+  const kept = await predict(["--model", "lexicon", "--keep-empty", "--batch-size", "2"], input);
+  assert.equal(kept.code, 0, kept.stderr);
+  const out = lines(kept.stdout);
+  assert.equal(
+    kept.stdout.split("\n").length - 1,
+    input.split("\n").length - 1,
+    "one output line per input line",
+  );
+  assert.deepEqual(out.map((o) => [o.text, o.label]), [
+    ["good film", "positive"],
+    ["", "neutral"],
+    ["   ", "neutral"],
+    ["\t", "neutral"],
+    ["awful food", "negative"],
   ]);
 });
 
