@@ -216,3 +216,23 @@ Deno.test("every chart survives hostile text: control characters, lone surrogate
     assert.ok(text.includes("ab\uFFFDc\"'<&>"), "text survives, minus characters XML forbids");
   }
 });
+
+Deno.test("lineChartSvg: a series named like an Object.prototype key gets a palette colour", () => {
+  const names = ["toString", "constructor", "__proto__", "hasOwnProperty"];
+  const svg = lineChartSvg(names.map((name, i) => ({ name, points: [{ x: 0, y: i }, { x: 1, y: i + 1 }] })));
+  const root = parseXml(svg);
+  const strokes = findAll(root, (e) => e.name === "path" && e.attrs.stroke !== undefined).map((e) =>
+    e.attrs.stroke
+  );
+  assert.equal(strokes.length, names.length);
+  for (const s of strokes) assert.match(s, /^#[0-9a-f]{6}$/i, `stroke is a colour, got ${s.slice(0, 40)}`);
+  // A real label still gets its label colour, the same whatever its position.
+  const a = lineChartSvg([{ name: "positive", points: [{ x: 0, y: 0 }] }]);
+  const b = lineChartSvg([{ name: "x", points: [{ x: 0, y: 0 }] }, {
+    name: "positive",
+    points: [{ x: 0, y: 0 }],
+  }]);
+  const fill = (svg: string) =>
+    findAll(parseXml(svg), (e) => e.name === "circle").map((e) => e.attrs.fill ?? e.attrs.stroke);
+  assert.equal(fill(a)[0], fill(b)[1]);
+});

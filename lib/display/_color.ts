@@ -70,6 +70,6 @@ export function textOn(background: string): string {
 
 /** Colour of series `i`: the label colour when `name` is a sentiment label, else the palette. */
 export function seriesColor(i: number, name?: string): string {
-  if (name !== undefined && name in LABEL_COLORS) return LABEL_COLORS[name];
+  if (name !== undefined && Object.hasOwn(LABEL_COLORS, name)) return LABEL_COLORS[name];
   return PALETTE[i % PALETTE.length];
 }
