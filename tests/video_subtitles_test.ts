@@ -43,6 +43,20 @@ Deno.test("parseSubtitles reads WebVTT: header, NOTE/STYLE blocks, identifiers, 
   ]);
 });
 
+Deno.test("parseSubtitles strips only subtitle tags: other angle-bracket text is kept", () => {
+  const lines = [
+    ["a <b and c> d", "a <b and c> d"],
+    ["if x < 3 and y > 2", "if x < 3 and y > 2"],
+    ["<3 you <html> <br>", "<3 you <html> <br>"],
+    ['<font color="#ff0000" size=2>red</font> <b.loud>bold</b> <i >kept', "red bold <i >kept"],
+    ["<v.loud Bob Smith>Hi</v> <lang en-GB>colour</lang> <c.yellow.bg_blue>x</c>", "Hi colour x"],
+    ["<ruby>kanji<rt>kan</rt></ruby> <span style='x'>s</span> <u>u</u><s>s</s>", "kanjikan s us"],
+    ["{\\an8}{\\i1}top{\\i0} &lt;b&gt; \\Nnext", "top <b>\nnext"],
+  ];
+  const srt = lines.map(([raw], i) => `${i + 1}\n00:00:0${i},000 --> 00:00:0${i},500\n${raw}\n`).join("\n");
+  assert.deepEqual(parseSubtitles(srt).map((c) => c.text), lines.map(([, want]) => want));
+});
+
 Deno.test("parseSubtitles: unsorted cues are sorted, cues ending before they start are dropped", () => {
   const srt = "2\n00:00:05,000 --> 00:00:06,000\nlater\n\n1\n00:00:01,000 --> 00:00:02,000\nearlier\n\n" +
     "3\n00:00:09,000 --> 00:00:08,000\nbackwards\n";

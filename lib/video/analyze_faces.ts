@@ -15,6 +15,16 @@ import type { Expressions, FaceSample, FaceTrackResult, VideoMetadata } from "./
  * ambiguous and only slightly positive (+0.2); sad, fearful, angry and disgusted are unpleasant. A face's
  * valence is the probability-weighted sum of these; a frame's is the detection-score-weighted mean over its
  * faces.
+ *
+ * @example
+ * ```ts
+ * import { EXPRESSION_VALENCE } from "./mod.ts";
+ * // The valence of one face from face-api's expression probabilities.
+ * const probs = { happy: 0.7, surprised: 0.1, neutral: 0.2, sad: 0, fearful: 0, angry: 0, disgusted: 0 };
+ * const valence = Object.entries(probs)
+ *   .reduce((v, [k, p]) => v + p * EXPRESSION_VALENCE[k as keyof typeof probs], 0);
+ * console.log(valence.toFixed(2)); // "0.72"
+ * ```
  */
 export const EXPRESSION_VALENCE: Readonly<Expressions> = Object.freeze({
   happy: 1,
@@ -26,7 +36,18 @@ export const EXPRESSION_VALENCE: Readonly<Expressions> = Object.freeze({
   disgusted: -0.9,
 });
 
-/** The highest sampling rate allowed (frames per second of video): detection costs ~0.4-1 s a frame. */
+/**
+ * The highest sampling rate allowed (frames per second of video): detection costs ~0.4-1 s a frame.
+ * A higher `fps` given to {@linkcode analyzeFaces} is lowered to this.
+ *
+ * @example
+ * ```ts
+ * import { MAX_FACE_FPS } from "./mod.ts";
+ * const wanted = 12;
+ * const fps = Math.min(wanted, MAX_FACE_FPS); // what analyzeFaces will sample: 5
+ * console.log(fps);
+ * ```
+ */
 export const MAX_FACE_FPS = 5;
 
 /** Options for {@linkcode analyzeFaces}. */
