@@ -175,8 +175,9 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
       backend = "wandb";
     } catch (e) {
       const reason = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ");
+      // One warning per process and kind of problem (the message carries timings that vary).
       warnOnce(
-        `wandb-unavailable:${reason}`,
+        `wandb-unavailable:${(e as { kind?: string }).kind ?? "error"}`,
         `W&B not used (${reason}); run ${id} is logged to the local store only: ` +
           `upload it later with \`deno task sync ${id}\``,
       );
