@@ -105,6 +105,10 @@ Deno.test("loadModel: errors name the file and what is wrong", async () => {
         "models:\n  a:\n    type: onnx\n    folder: ./missing\n",
         new RegExp(`^Error: ${reg}:2: model "a": folder ${dir}/missing does not exist; train it`),
       ],
+      [
+        "models:\n  a:\n    type: onnx\n    folder: ./models.yaml\n",
+        new RegExp(`^Error: ${reg}:2: model "a": folder ${reg} is a file, not a folder; .*train it`),
+      ],
     ];
     for (const [yaml, re] of cases) {
       await Deno.writeTextFile(reg, yaml);
@@ -144,6 +148,40 @@ Deno.test("loadModel: folders: missing files, corrupt ONNX, Hugging Face Optimum
       JSON.stringify({ id2label: { 0: "NEGATIVE", 1: "POSITIVE" } }),
     );
     await assert.rejects(loadModel(`${dir}/hf`), /hf: a Hugging Face Optimum export .* is not supported yet/);
+  });
+});
+
+Deno.test("loadModel: a file is not a model; a damaged folder says to restore it from git or retrain", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/notes.txt`, "root:x:0:0:root:/root:/bin/bash\n");
+    await assert.rejects(
+      loadModel(`${dir}/notes.txt`),
+      (e: Error) => {
+        assert.match(e.message, /notes\.txt is a file, not a folder: a model path must be a model folder/);
+        assert.match(e.message, /or a registry name/);
+        assert.doesNotMatch(e.message, /does not exist/);
+        return true;
+      },
+    );
+    await writeTinyModel(`${dir}/tiny`);
+    await assert.rejects(
+      loadModel(`${dir}/tiny/model.onnx`),
+      /model\.onnx is a file, not a folder: .*; pass the folder that holds this file/,
+    );
+    const restore = (path: string) =>
+      new RegExp(
+        `restore the folder from git \\(git checkout -- ${path}\\) or retrain it \\(deno task train --out ${path}\\)`,
+      );
+    await Deno.writeFile(`${dir}/tiny/model.onnx`, new TextEncoder().encode("not an onnx file"));
+    await assert.rejects(loadModel(`${dir}/tiny`), /tiny\/model\.onnx is not a valid ONNX file/);
+    await assert.rejects(loadModel(`${dir}/tiny`), restore(`${dir}/tiny`));
+    await writeTinyModel(`${dir}/tiny`);
+    await Deno.writeTextFile(`${dir}/tiny/features.json`, '{"version": 1, "hashBits": 99}');
+    await assert.rejects(loadModel(`${dir}/tiny`), /Invalid feature spec .*features\.json: field/);
+    await assert.rejects(loadModel(`${dir}/tiny`), restore(`${dir}/tiny`));
+    await Deno.writeTextFile(`${dir}/tiny/features.json`, "{broken");
+    await assert.rejects(loadModel(`${dir}/tiny`), /features\.json is not valid JSON/);
+    await assert.rejects(loadModel(`${dir}/tiny`), restore(`${dir}/tiny`));
   });
 });
 

@@ -29,7 +29,8 @@ export interface LoadModelOptions {
  * @param options Run to log the model to, registry location.
  * @returns The loaded model; call `close()` when done.
  * @throws {Error} For invalid registry YAML (`file:line:column`), an unknown name (listing the known ones),
- *   a missing folder or model file, an unsupported folder, or a corrupt model file.
+ *   a missing folder, a path that is a file rather than a folder, a missing model file, an unsupported
+ *   folder, or a corrupt model file (saying to restore the folder from git or retrain it).
  *
  * @example
  * ```ts
@@ -73,10 +74,12 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
           "local folders: clone the repository (or copy the folder) and pass its path",
       );
     }
-    if (!(await isDirectory(entry.folder!))) {
+    const kind = await pathKind(entry.folder!);
+    if (kind !== "folder") {
       throw new Error(
-        `${entry.where}: model "${entry.name}": folder ${entry.folder} does not exist; ` +
-          "train it (deno task train --out <folder>) or fix the folder in the registry",
+        `${entry.where}: model "${entry.name}": folder ${entry.folder} ` +
+          (kind === "file" ? "is a file, not a folder; a model is a folder" : "does not exist") +
+          "; train it (deno task train --out <folder>) or fix the folder in the registry",
       );
     }
     model = await loadFolder(entry.folder!, entry.name);
@@ -90,7 +93,19 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
     }
     artifactName = entry.name;
   } else {
-    if (!(await isDirectory(nameOrPath))) {
+    const kind = await pathKind(nameOrPath);
+    if (kind === "file") {
+      if (known.length === 0) {
+        known = await readRegistry(options.registry).then((r) => [...r.entries.keys()], () => []);
+      }
+      const knownNames = known.length ? ` (known: ${known.join(", ")})` : "";
+      throw new Error(
+        `Model ${nameOrPath} is a file, not a folder: a model path must be a model folder (model.onnx, ` +
+          `features.json, labels.json, card.json as written by deno task train) or a registry name${knownNames}` +
+          (/\.onnx$/i.test(nameOrPath) ? "; pass the folder that holds this file" : ""),
+      );
+    }
+    if (kind === "missing") {
       if (looksLikePath) {
         throw new Error(`Model folder ${nameOrPath} does not exist; check the path`);
       }
@@ -138,11 +153,11 @@ async function loadFolder(dir: string, name?: string): Promise<Model> {
   return await loadOnnxModel(dir, { name });
 }
 
-async function isDirectory(path: string): Promise<boolean> {
+async function pathKind(path: string): Promise<"folder" | "file" | "missing"> {
   try {
-    return (await Deno.stat(path)).isDirectory;
+    return (await Deno.stat(path)).isDirectory ? "folder" : "file";
   } catch {
-    return false;
+    return "missing";
   }
 }
 

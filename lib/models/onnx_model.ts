@@ -5,7 +5,13 @@
  */
 import * as ort from "npm:onnxruntime-node@1.30.0";
 import { join } from "node:path";
-import { createFeaturizer, type Featurizer, numFeaturesOf, validateFeatureSpec } from "./_features.ts";
+import {
+  createFeaturizer,
+  type FeatureSpec,
+  type Featurizer,
+  numFeaturesOf,
+  validateFeatureSpec,
+} from "./_features.ts";
 import { type Label, LABELS, type Model } from "./types.ts";
 
 /** Options of {@linkcode loadOnnxModel}. */
@@ -18,31 +24,38 @@ export interface LoadOnnxModelOptions {
   maxRunBatch?: number;
 }
 
-async function readJson(path: string, what: string): Promise<unknown> {
+/** What to do about a damaged model folder, appended to the errors that name one of its files. */
+function remedy(dir: string): string {
+  return `; restore the folder from git (git checkout -- ${dir}) or retrain it (deno task train --out ${dir})`;
+}
+
+async function readJson(path: string, what: string, dir: string): Promise<unknown> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      throw new Error(`Cannot load ONNX model: ${what} ${path} is missing`);
+      throw new Error(`Cannot load ONNX model: ${what} ${path} is missing${remedy(dir)}`);
     }
     throw new Error(`Cannot load ONNX model: cannot read ${path}: ${(e as Error).message}`);
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new Error(`Cannot load ONNX model: ${path} is not valid JSON (${(e as Error).message})`);
+    throw new Error(
+      `Cannot load ONNX model: ${path} is not valid JSON (${(e as Error).message})${remedy(dir)}`,
+    );
   }
 }
 
-function checkLabels(value: unknown, path: string): Label[] {
+function checkLabels(value: unknown, path: string, dir: string): Label[] {
   if (
     !Array.isArray(value) || value.length !== LABELS.length ||
     value.some((l) => !(LABELS as readonly string[]).includes(l)) || new Set(value).size !== value.length
   ) {
     throw new Error(
       `Cannot load ONNX model: ${path} must list the labels ${JSON.stringify(LABELS)} (any order), ` +
-        `got ${JSON.stringify(value)}`,
+        `got ${JSON.stringify(value)}${remedy(dir)}`,
     );
   }
   return value as Label[];
@@ -78,7 +91,8 @@ function pack(featurizer: Featurizer, texts: readonly string[]) {
  * @param dir The model folder.
  * @param options Name, description, run batch size.
  * @returns The model; call `close()` when done.
- * @throws {Error} naming the file when a file is missing, not valid JSON, or the ONNX file is corrupt.
+ * @throws {Error} naming the file when a file is missing, not valid JSON, or the ONNX file is corrupt, and
+ *   saying what to do (restore the folder from git or retrain it with `deno task train`).
  * @example
  * ```ts
  * import { loadOnnxModel } from "./onnx_model.ts";
@@ -91,7 +105,12 @@ function pack(featurizer: Featurizer, texts: readonly string[]) {
 export async function loadOnnxModel(dir: string, options: LoadOnnxModelOptions = {}): Promise<Model> {
   try {
     const st = await Deno.stat(dir);
-    if (!st.isDirectory) throw new Error(`Cannot load ONNX model: ${dir} is not a folder`);
+    if (!st.isDirectory) {
+      throw new Error(
+        `Cannot load ONNX model: ${dir} is a file, not a folder; pass the model folder (model.onnx, ` +
+          "features.json, labels.json, card.json as written by deno task train)",
+      );
+    }
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new Error(`Cannot load ONNX model: folder ${dir} does not exist`);
@@ -99,14 +118,20 @@ export async function loadOnnxModel(dir: string, options: LoadOnnxModelOptions =
     throw e;
   }
   const specPath = join(dir, "features.json");
-  const spec = validateFeatureSpec(await readJson(specPath, "feature spec"), specPath);
+  const rawSpec = await readJson(specPath, "feature spec", dir);
+  let spec: FeatureSpec;
+  try {
+    spec = validateFeatureSpec(rawSpec, specPath);
+  } catch (e) {
+    throw new Error(`Cannot load ONNX model: ${(e as Error).message}${remedy(dir)}`);
+  }
   const labelsPath = join(dir, "labels.json");
-  const labels = checkLabels(await readJson(labelsPath, "label list"), labelsPath);
+  const labels = checkLabels(await readJson(labelsPath, "label list", dir), labelsPath, dir);
   const cardPath = join(dir, "card.json");
   let card: Record<string, unknown> | null = null;
   try {
     await Deno.stat(cardPath);
-    card = (await readJson(cardPath, "model card")) as Record<string, unknown>;
+    card = (await readJson(cardPath, "model card", dir)) as Record<string, unknown>;
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
@@ -115,7 +140,9 @@ export async function loadOnnxModel(dir: string, options: LoadOnnxModelOptions =
   try {
     bytes = await Deno.readFile(onnxPath);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new Error(`Cannot load ONNX model: ${onnxPath} is missing`);
+    if (e instanceof Deno.errors.NotFound) {
+      throw new Error(`Cannot load ONNX model: ${onnxPath} is missing${remedy(dir)}`);
+    }
     throw e;
   }
   let session: ort.InferenceSession;
@@ -123,7 +150,10 @@ export async function loadOnnxModel(dir: string, options: LoadOnnxModelOptions =
     session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
   } catch (e) {
     throw new Error(
-      `Cannot load ONNX model: ${onnxPath} is not a valid ONNX file (${(e as Error).message.split("\n")[0]})`,
+      `Cannot load ONNX model: ${onnxPath} is not a valid ONNX file (${
+        (e as Error).message.split("\n")[0]
+      })` +
+        remedy(dir),
     );
   }
   for (const name of ["indices", "values"]) {
