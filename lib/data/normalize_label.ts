@@ -7,7 +7,16 @@ import { type Label, LABELS } from "../models/types.ts";
  */
 export type LabelMap = Record<string, Label> | "-1/0/1" | "0/1" | "0/1/2";
 
-/** The names of the label-map presets. */
+/**
+ * The label-map presets: raw numeric label -> sentiment label.
+ *
+ * @example
+ * ```ts
+ * import { LABEL_MAP_PRESETS } from "./normalize_label.ts";
+ * console.log(LABEL_MAP_PRESETS["0/1"]["1"]); // positive (as SST-2)
+ * console.log(Object.keys(LABEL_MAP_PRESETS)); // ["-1/0/1", "0/1", "0/1/2"]
+ * ```
+ */
 export const LABEL_MAP_PRESETS: Record<"-1/0/1" | "0/1" | "0/1/2", Record<string, Label>> = {
   "-1/0/1": { "-1": "negative", "0": "neutral", "1": "positive" },
   "0/1": { "0": "negative", "1": "positive" },

@@ -11,7 +11,15 @@ export interface LogPredictionsOptions {
   maxTextLength?: number;
 }
 
-/** The columns of the prediction table, in order. */
+/**
+ * The columns of the prediction table that {@linkcode logPredictions} writes, in order.
+ *
+ * @example
+ * ```ts
+ * import { PREDICTION_COLUMNS } from "./log_predictions.ts";
+ * console.log(PREDICTION_COLUMNS.indexOf("predicted")); // 2
+ * ```
+ */
 export const PREDICTION_COLUMNS = [
   "text",
   "gold",

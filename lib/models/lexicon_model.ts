@@ -3,7 +3,15 @@ import { LABELS, type Model } from "./types.ts";
 /** The npm sentiment lexicons a lexicon model can use. */
 export type LexiconLibrary = "wink-sentiment" | "sentiment" | "vader-sentiment";
 
-/** The lexicon libraries, their pinned npm specifiers and default mapping parameters. */
+/**
+ * The lexicon libraries, their pinned npm specifiers and default mapping parameters.
+ *
+ * @example
+ * ```ts
+ * import { LEXICON_LIBRARIES } from "./lexicon_model.ts";
+ * for (const [name, lib] of Object.entries(LEXICON_LIBRARIES)) console.log(name, lib.npm, lib.score);
+ * ```
+ */
 export const LEXICON_LIBRARIES: Record<
   LexiconLibrary,
   { npm: string; scale: number; threshold: number; score: string }

@@ -3,7 +3,17 @@
  * @module
  */
 
-/** The sentiment labels every model of sentilab predicts, in this order. */
+/**
+ * The sentiment labels every model of sentilab predicts, in this order (the order of a model's scores
+ * rows and of the confusion matrix).
+ *
+ * @example
+ * ```ts
+ * import { LABELS } from "./types.ts";
+ * console.log(LABELS.join(", ")); // negative, neutral, positive
+ * console.log((LABELS as readonly string[]).includes("pos")); // false: normalise raw labels first
+ * ```
+ */
 export const LABELS = ["negative", "neutral", "positive"] as const;
 
 /** A sentiment label. */
