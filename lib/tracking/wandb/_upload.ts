@@ -2,6 +2,7 @@
  * Upload helpers (private).
  * @module
  */
+import type { RetryOptions } from "./client.ts";
 
 /** Parses W&B's `uploadHeaders` (`"Name:Value"` strings) into a header record. */
 export function parseUploadHeaders(list: unknown): Record<string, string> {
@@ -31,4 +32,14 @@ export async function pool<T>(items: T[], limit: number, fn: (item: T, index: nu
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   if (failed !== null) throw failed;
+}
+
+/**
+ * The retry policy of an upload of `bytes`: the attempt timeout grows with the size (1 s per MB on top
+ * of the policy's timeout, i.e. at least 1 MB/s), so a large file is not cut off by a timeout meant for
+ * small API calls.
+ */
+export function uploadRetry(retry: RetryOptions | undefined, bytes: number): RetryOptions {
+  const timeoutMs = (retry?.timeoutMs ?? 30_000) + Math.ceil(bytes / 1000);
+  return { ...retry, timeoutMs, deadlineMs: Math.max(retry?.deadlineMs ?? 120_000, 2 * timeoutMs) };
 }

@@ -9,7 +9,7 @@ import { wandbArtifactDigest } from "./wandb_artifact_digest.ts";
 import { useWandbArtifact } from "./use_wandb_artifact.ts";
 import { md5Base64, md5File } from "./_md5.ts";
 import { checkFilePath } from "./_names.ts";
-import { parseUploadHeaders, pool } from "./_upload.ts";
+import { parseUploadHeaders, pool, uploadRetry } from "./_upload.ts";
 
 /** An artifact version to save. */
 export interface SaveWandbArtifactSpec {
@@ -313,6 +313,7 @@ export async function saveWandbArtifact(
         headers: { ...headers, "Content-MD5": entry.digest },
         readBody: false,
         ...req,
+        retry: uploadRetry(req.retry, body.length),
       });
     } catch (e) {
       throw uploadError(e, `'${entry.file.name}' of artifact '${spec.name}'`);

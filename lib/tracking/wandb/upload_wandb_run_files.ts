@@ -6,7 +6,7 @@ import type { WandbClient, WandbRequestOptions } from "./client.ts";
 import { WandbError } from "./errors.ts";
 import type { WandbRun } from "./types.ts";
 import { checkFilePath } from "./_names.ts";
-import { parseUploadHeaders } from "./_upload.ts";
+import { parseUploadHeaders, uploadRetry } from "./_upload.ts";
 
 /** A run file: a path on disk or bytes in memory, under `name` in the run. */
 export interface WandbRunFile {
@@ -89,7 +89,15 @@ export async function uploadWandbRunFiles(
       ? (typeof f.data === "string" ? enc.encode(f.data) : f.data)
       : await Deno.readFile(f.path!);
     try {
-      await client.request("upload", { method: "PUT", url, body, headers, readBody: false, ...options });
+      await client.request("upload", {
+        method: "PUT",
+        url,
+        body,
+        headers,
+        readBody: false,
+        ...options,
+        retry: uploadRetry(options.retry, body.length),
+      });
     } catch (e) {
       if (e instanceof WandbError && (e.kind === "http" || e.kind === "not_found" || e.kind === "auth")) {
         throw new WandbError(
