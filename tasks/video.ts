@@ -29,7 +29,7 @@ Analyses the sentiment of a video from its subtitles (and faces) and tracks the 
   --max-frames N        most face frames analysed (default 30)
   --model NAME|FOLDER   text model: registry name (config/models.yaml) or folder (default: default)
   --out DIR             folder for the chart <name>.timeline.svg (default: out)
-  --verify              also decode the whole file and report corruption
+  --verify              also decode the whole file; a corrupt file is an error (exit 1, nothing tracked)
   --wandb               replicate the run to Weights & Biases (same as --tracker wandb)
   --tracker T           auto, local, console, wandb or disabled (default: local)
   --project P           project name (default: WANDB_PROJECT, else sentilab)
@@ -121,7 +121,16 @@ try {
   });
   progress?.stop();
   if (values.verify) {
-    result.metadata.verify = (await probeVideo(file, { verify: true })).verify;
+    const verify = (await probeVideo(file, { verify: true })).verify!;
+    if (!verify.ok) {
+      const shown = verify.errors.slice(0, 3).join("; ") || "ffmpeg exited with an error";
+      const more = verify.errors.length > 3 ? ` (and ${verify.errors.length - 3} more)` : "";
+      throw new Error(
+        `Cannot use video '${file}': it is corrupt (decoding it fails: ${shown}${more}); ` +
+          `get an undamaged copy, or run without --verify to analyse what can be read`,
+      );
+    }
+    result.metadata.verify = verify;
   }
   await model.close();
   await Deno.mkdir(values.out!, { recursive: true });

@@ -44,8 +44,8 @@ function serveTree(requests: string[], misses: string[], root = ROOT) {
 }
 
 const SCRIPT = (base: string) => `
-import { evaluate, finishRun, flattenMetrics, getRun, initRun, loadModel, logMetrics, logPredictions, predictBatch }
-  from "${base}/mod.ts";
+import { evaluate, ffmpegPath, finishRun, flattenMetrics, getRun, initRun, loadModel, logMetrics, logPredictions,
+  predictBatch } from "${base}/mod.ts";
 const store = Deno.args[0];
 const run = await initRun({ project: "url-import", name: "from-url", tracker: "local", dir: store, strict: true });
 const model = await loadModel("lexicon", { run });
@@ -64,6 +64,8 @@ console.log(JSON.stringify({
   tables: stored?.tables.map((t) => [t.key, t.rowCount]),
   used: stored?.used.map((a) => a.type),
   accuracy: stored?.summary.accuracy,
+  // No node_modules here: npm:@ffmpeg-installer/ffmpeg throws, so ffmpeg comes from SENTILAB_FFMPEG or PATH.
+  ffmpeg: await ffmpegPath().then((p) => "found " + p, (e) => e.name + ": " + e.message),
 }));
 `;
 
@@ -83,7 +85,13 @@ Deno.test({
     assert.equal(head.headers.get("content-type"), TYPES[".ts"]);
 
     await Deno.writeTextFile(join(dir, "script.ts"), SCRIPT(base));
-    const env: Record<string, string> = { NO_COLOR: "1", SENTILAB_DIR: join(dir, "unused-store") };
+    // PATH without ffmpeg (and SENTILAB_FFMPEG unset): video work must say how to provide ffmpeg.
+    const env: Record<string, string> = {
+      NO_COLOR: "1",
+      SENTILAB_DIR: join(dir, "unused-store"),
+      PATH: join(dir, "no-bin"),
+      SENTILAB_FFMPEG: "",
+    };
     const child = new Deno.Command(Deno.execPath(), {
       // The permissions the README's "use it from a URL" section names (-A would also do: it includes
       // --allow-import, and Deno rejects the two together).
@@ -122,6 +130,10 @@ Deno.test({
     assert.deepEqual(result.tables, [["predictions", 3]]);
     assert.deepEqual(result.used, ["model"]);
     assert.equal(result.accuracy, 1);
+    assert.equal(
+      result.ffmpeg,
+      "VideoError: ffmpeg not found: set SENTILAB_FFMPEG (and SENTILAB_FFPROBE) to its path or put it on PATH",
+    );
     // The modules really came over HTTP, and nothing was asked from outside the tree.
     assert.ok(requests.includes("GET /mod.ts"), requests.join("\n"));
     assert.ok(requests.some((r) => r.startsWith("GET /lib/tracking/")), "tracking modules fetched");

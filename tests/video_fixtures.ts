@@ -5,7 +5,7 @@
  */
 
 import { join } from "node:path";
-import { ffmpegPath } from "../lib/video/_tools.ts";
+import { ffmpegPath } from "../lib/video/mod.ts";
 import type { Model } from "../lib/models/types.ts";
 
 /** Runs ffmpeg; throws with its stderr on failure. */

@@ -86,6 +86,59 @@ Deno.test("probeVideo verify: a clean file decodes; mid-file corruption that a p
     assert.equal(verified.verify?.ok, false);
     assert.ok(verified.verify!.errors.length > 0);
     assert.match(verified.verify!.errors.join("\n"), /error|invalid|out of range|not allocated/i);
+    for (const line of verified.verify!.errors) {
+      assert.ok(!/^\[\w+ @ 0x|^file:/.test(line), `verify lines carry no tool prefix: ${line}`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("probeVideo: a file cut short after its header is truncated (faststart mp4, webm), through both tools", async (t) => {
+  const dir = await tempDir();
+  try {
+    const faststart = join(dir, "faststart.mp4");
+    await ffmpeg([
+      "-i",
+      await makeMp4(join(dir, "plain.mp4"), 2),
+      "-c",
+      "copy",
+      "-movflags",
+      "+faststart",
+      faststart,
+    ]);
+    const webm = await makeWebm(join(dir, "clip.webm"), 2);
+    const cut = async (file: string, name: string, keep: (n: number) => number) => {
+      const bytes = await Deno.readFile(file);
+      await Deno.writeFile(join(dir, name), bytes.slice(0, keep(bytes.length)));
+      return join(dir, name);
+    };
+    const cases: Array<[string, string]> = [
+      ["faststart mp4 cut in half", await cut(faststart, "half.mp4", (n) => Math.floor(n / 2))],
+      ["faststart mp4 missing its last 300 bytes", await cut(faststart, "short.mp4", (n) => n - 300)],
+      ["webm cut in half", await cut(webm, "half.webm", (n) => Math.floor(n / 2))],
+      ["webm missing its last 300 bytes", await cut(webm, "short.webm", (n) => n - 300)],
+    ];
+    for (const tool of ["ffprobe", "ffmpeg"] as const) {
+      await t.step(`${tool}: the complete files are fine`, async () => {
+        assert.ok(Math.abs((await probeVideo(faststart, { tool })).duration - 2) < 0.1);
+        assert.ok(Math.abs((await probeVideo(webm, { tool })).duration - 2) < 0.1);
+      });
+      for (const [what, file] of cases) {
+        await t.step(`${tool}: ${what}`, async () => {
+          const err = await probeVideo(file, { tool }).then(() => null, (e) => e);
+          assert.ok(err instanceof VideoError, `${what}: expected a VideoError, got ${err}`);
+          assert.equal(err.path, file);
+          assert.match(err.reason, /^the file is truncated: /);
+          assert.ok(
+            err.message.startsWith(`Cannot read video '${file}': the file is truncated (`),
+            err.message,
+          );
+          assert.match(err.message, /partial file|ended prematurely|Read error/);
+          assert.ok(!/\[\w+ @ 0x|file:\//.test(err.message), `no tool prefixes in: ${err.message}`);
+        });
+      }
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { getRun } from "../lib/tracking/mod.ts";
-import { CUES, embedSubtitles, join, makeMp4, tempDir, writeSrt } from "./video_fixtures.ts";
+import {
+  CUES,
+  embedSubtitles,
+  ffmpeg,
+  join,
+  makeMp4,
+  makeWebm,
+  tempDir,
+  writeSrt,
+} from "./video_fixtures.ts";
 
 const TASK = new URL("../tasks/video.ts", import.meta.url).pathname;
 
@@ -114,11 +123,44 @@ Deno.test("deno task video: every error path exits 1, names the cause, and recor
     const noise = new Uint8Array(20_000).map((_, i) => (i * 2654435761) >>> 24);
     await Deno.writeFile(join(dir, "random.mp4"), noise);
     await Deno.writeTextFile(join(dir, "notes.txt"), "not a video\n");
-    const cases: Array<[string, string[], RegExp]> = [
+    // Cut short after a complete header: a +faststart mp4 (moov first) and a webm. Both probe "fine"
+    // unless the packets are read.
+    await ffmpeg(["-i", good, "-c", "copy", "-movflags", "+faststart", join(dir, "faststart.mp4")]);
+    const fast = await Deno.readFile(join(dir, "faststart.mp4"));
+    await Deno.writeFile(join(dir, "cut_faststart.mp4"), fast.slice(0, Math.floor(fast.length / 2)));
+    const webm = await Deno.readFile(await makeWebm(join(dir, "clip.webm"), 2));
+    await Deno.writeFile(join(dir, "cut.webm"), webm.slice(0, Math.floor(webm.length / 2)));
+    // Mid-file damage that only a full decode sees.
+    const clip = await Deno.readFile(await makeMp4(join(dir, "long.mp4"), 5));
+    const mid = Math.floor(clip.length / 2);
+    for (let i = 0; i < 4096; i++) clip[mid + i] = (i * 7919 + 13) & 0xff;
+    await Deno.writeFile(join(dir, "corrupt.mp4"), clip);
+    const cases: Array<[string, string[], RegExp, Record<string, string>?]> = [
       ["missing", ["missing.mp4"], /Cannot read video 'missing\.mp4': No such file or directory/],
       ["empty", ["empty.mp4"], /Cannot read video 'empty\.mp4': .*Invalid data found.*empty \(0 bytes\)/],
       ["truncated", ["truncated.mp4"], /Cannot read video 'truncated\.mp4': moov atom not found/],
       ["random", ["random.mp4"], /Cannot read video 'random\.mp4': .*(Invalid data found|moov atom)/],
+      [
+        "truncated faststart mp4",
+        ["cut_faststart.mp4"],
+        /Cannot read video 'cut_faststart\.mp4': the file is truncated \(.*partial file/,
+      ],
+      [
+        "truncated webm",
+        ["cut.webm"],
+        /Cannot read video 'cut\.webm': the file is truncated \(.*prematurely/,
+      ],
+      [
+        "truncated webm, ffmpeg fallback (no ffprobe)",
+        ["cut.webm"],
+        /Cannot read video 'cut\.webm': the file is truncated \(Read error; ffmpeg\)/,
+        { SENTILAB_FFPROBE: "none" },
+      ],
+      [
+        "corruption found by --verify",
+        ["corrupt.mp4", "--verify"],
+        /Cannot use video 'corrupt\.mp4': it is corrupt \(decoding it fails: .+\); get an undamaged copy/,
+      ],
       [
         "not a video",
         ["notes.txt"],
@@ -139,10 +181,10 @@ Deno.test("deno task video: every error path exits 1, names the cause, and recor
       ],
       ["bad tracker", ["good.mp4", "--tracker", "s3"], /--tracker must be one of/],
     ];
-    for (const [what, args, pattern] of cases) {
+    for (const [what, args, pattern, env] of cases) {
       await t.step(what, async () => {
         const model = args.includes("--model") ? [] : ["--model", "lexicon"];
-        const r = await task([...args, ...model], dir);
+        const r = await task([...args, ...model], dir, env);
         assert.equal(r.code, 1, `${what}: exit code (stdout ${r.stdout})`);
         assert.match(r.stderr, /^error: /);
         assert.match(r.stderr, pattern);

@@ -3,7 +3,7 @@
  * @module
  */
 
-import { ffmpegPath, fileArg } from "./_tools.ts";
+import { cleanToolLine, ffmpegFor, fileArg, spawnTool } from "./_tools.ts";
 import { VideoError } from "./errors.ts";
 
 /** One decoded frame. */
@@ -31,30 +31,25 @@ export async function* readFrames(
   maxFrames: number,
 ): AsyncGenerator<RawFrame> {
   const frameSize = width * height * 3;
-  const child = new Deno.Command(await ffmpegPath(), {
-    args: [
-      "-hide_banner",
-      "-nostdin",
-      "-v",
-      "error",
-      "-i",
-      fileArg(path),
-      "-an",
-      "-sn",
-      "-vf",
-      rate > 0 ? `fps=${rate},scale=${width}:${height}` : `scale=${width}:${height}`,
-      "-frames:v",
-      String(maxFrames),
-      "-f",
-      "rawvideo",
-      "-pix_fmt",
-      "rgb24",
-      "-",
-    ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnTool(await ffmpegFor(path), [
+    "-hide_banner",
+    "-nostdin",
+    "-v",
+    "error",
+    "-i",
+    fileArg(path),
+    "-an",
+    "-sn",
+    "-vf",
+    rate > 0 ? `fps=${rate},scale=${width}:${height}` : `scale=${width}:${height}`,
+    "-frames:v",
+    String(maxFrames),
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    "rgb24",
+    "-",
+  ], path);
   const stderrText = new Response(child.stderr).text();
   const reader = child.stdout.getReader();
   let buf = new Uint8Array(frameSize);
@@ -93,12 +88,13 @@ export async function* readFrames(
     }
   }
   const status = await child.status;
-  const err = (await stderrText).trim();
+  const err = (await stderrText).split(/\r?\n/).map((l) => cleanToolLine(l, path)).filter((l) => l)
+    .join("; ");
   if (!status.success) {
     throw new VideoError(
       path,
       err || `ffmpeg exited ${status.code}`,
-      `Cannot decode frames of '${path}': ${err}`,
+      `Cannot decode frames of '${path}': ${err || `ffmpeg exited ${status.code}`}`,
     );
   }
 }

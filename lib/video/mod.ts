@@ -7,6 +7,7 @@
 export * from "./errors.ts";
 export * from "./types.ts";
 export * from "./probe_video.ts";
+export * from "./ffmpeg_path.ts";
 export * from "./parse_subtitles.ts";
 export * from "./extract_cues.ts";
 export * from "./analyze_faces.ts";
