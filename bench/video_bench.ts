@@ -10,8 +10,16 @@
  */
 import { join } from "node:path";
 import { loadModel } from "../lib/models/mod.ts";
-import { analyzeFaces, extractCues, parseSubtitles, probeVideo, videoSentiment } from "../lib/video/mod.ts";
-import { ffmpegPath, ffprobePath } from "../lib/video/_tools.ts";
+import {
+  analyzeFaces,
+  extractCues,
+  ffmpegPath,
+  parseSubtitles,
+  probeVideo,
+  videoSentiment,
+} from "../lib/video/mod.ts";
+import { ffprobePath } from "../lib/video/_tools.ts";
+import { embedSubtitles, makeMp4, writeSrt } from "../tests/video_fixtures.ts";
 import { readFrames } from "../lib/video/_frames.ts";
 
 const SECONDS = 60;
@@ -52,59 +60,12 @@ try {
   const srt = join(dir, "clip_cues.srt");
   const embedded = join(dir, "clip_subs.mp4");
   const words = ["I love this, it is wonderful", "This is terrible and sad", "The box is on the table"];
-  const cues: string[] = [];
-  const ts = (s: number) =>
-    `00:${String(Math.floor(s / 60)).padStart(2, "0")}:${
-      (s % 60).toFixed(3).padStart(6, "0").replace(".", ",")
-    }`;
-  for (let i = 0; i < SECONDS * 2; i++) {
-    cues.push(`${i + 1}\n${ts(i * 0.5)} --> ${ts(i * 0.5 + 0.45)}\n${words[i % 3]} (${i})\n`);
-  }
-  await Deno.writeTextFile(srt, cues.join("\n"));
+  const cues: Array<[number, number, string]> = [];
+  for (let i = 0; i < SECONDS * 2; i++) cues.push([i * 0.5, i * 0.5 + 0.45, `${words[i % 3]} (${i})`]);
+  await writeSrt(srt, cues);
   const t0 = performance.now();
-  await run(ffmpeg, [
-    "-v",
-    "error",
-    "-y",
-    "-f",
-    "lavfi",
-    "-i",
-    `testsrc=size=640x480:rate=25:duration=${SECONDS}`,
-    "-f",
-    "lavfi",
-    "-i",
-    `sine=frequency=440:sample_rate=44100:duration=${SECONDS}`,
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-pix_fmt",
-    "yuv420p",
-    "-c:a",
-    "aac",
-    "-shortest",
-    video,
-  ]);
-  await run(ffmpeg, [
-    "-v",
-    "error",
-    "-y",
-    "-i",
-    video,
-    "-i",
-    srt,
-    "-map",
-    "0",
-    "-map",
-    "1",
-    "-c",
-    "copy",
-    "-c:s",
-    "mov_text",
-    "-metadata:s:s:0",
-    "language=eng",
-    embedded,
-  ]);
+  // The same clip recipe as the tests (tests/video_fixtures.ts), 60 s long.
+  await embedSubtitles(await makeMp4(video, SECONDS), srt, embedded);
   const genMs = performance.now() - t0;
   const meta = await probeVideo(embedded);
   const rows: Row[] = [];
