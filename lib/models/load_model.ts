@@ -1,6 +1,7 @@
 import type { Run } from "../tracking/types.ts";
 import type { Model } from "./types.ts";
-import { readRegistry, type RegistryEntry } from "./_registry.ts";
+import { join } from "node:path";
+import { fetchModelFiles, isRemote, readRegistry, type RegistryEntry } from "./_registry.ts";
 import { createLexiconModel } from "./lexicon_model.ts";
 import { logModel } from "./log_model.ts";
 import { safeArtifactName } from "./_names.ts";
@@ -14,6 +15,8 @@ export interface LoadModelOptions {
   run?: Run;
   /** The model registry, a path or URL (default: sentilab's `config/models.yaml`). */
   registry?: string | URL;
+  /** Remote registry and model files (`http(s)://`): time allowed per file in milliseconds (default 60000). */
+  timeoutMs?: number;
 }
 
 /**
@@ -25,12 +28,20 @@ export interface LoadModelOptions {
  * `tokenizer.json`) is recognised and rejected for now with a clear error. A name is looked up in the
  * registry first; a value that is not a known name is tried as a folder.
  *
+ * A folder may be remote: an `http(s)://` URL passed directly, or a registry read from a URL (as when
+ * `mod.ts` is imported from a URL, where `config/models.yaml` and `models/default` are next to it). Its
+ * files (`model.onnx`, `features.json`, `labels.json`, `card.json` if present) are fetched, each within
+ * `timeoutMs`, and the ONNX session is created from the bytes; the model then behaves as a local one
+ * (`model.dir` is the URL). With a run, the fetched files are logged exactly as the same local folder is
+ * (same digest, so the two deduplicate to one version).
+ *
  * @param nameOrPath Registry name or model folder.
  * @param options Run to log the model to, registry location.
  * @returns The loaded model; call `close()` when done.
  * @throws {Error} For invalid registry YAML (`file:line:column`), an unknown name (listing the known ones),
  *   a missing folder, a path that is a file rather than a folder, a missing model file, an unsupported
- *   folder, or a corrupt model file (saying to restore the folder from git or retrain it).
+ *   folder, or a corrupt model file (saying to restore the folder from git or retrain it); for a remote
+ *   folder, a file answering an HTTP error (naming its URL and the status) or not arriving in time.
  *
  * @example
  * ```ts
@@ -51,13 +62,20 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
   let known: string[] = [];
   let registryFile = "config/models.yaml";
   if (!looksLikePath || options.registry !== undefined) {
-    const registry = await readRegistry(options.registry);
+    const registry = await readRegistry(options.registry, { timeoutMs: options.timeoutMs });
     entry = registry.entries.get(nameOrPath);
     known = [...registry.entries.keys()];
     registryFile = registry.file;
   }
   let model: Model;
   let artifactName: string;
+  if (isRemote(nameOrPath) && entry === undefined) {
+    const name = safeArtifactName(
+      nameOrPath.replace(/[?#].*$/, "").replace(/\/+$/, "").split("/").pop() || "model",
+      "model",
+    );
+    return await loadRemote(nameOrPath, undefined, name, options);
+  }
   if (entry?.type === "lexicon") {
     model = await createLexiconModel({
       library: entry.library,
@@ -67,13 +85,9 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
       threshold: entry.threshold,
     });
     artifactName = entry.name;
+  } else if (entry?.type === "onnx" && isRemote(entry.folder!)) {
+    return await loadRemote(entry.folder!, entry, entry.name, options);
   } else if (entry?.type === "onnx") {
-    if (/^https?:/.test(entry.folder!)) {
-      throw new Error(
-        `${entry.where}: model "${entry.name}": the folder ${entry.folder} is remote; ONNX models load from ` +
-          "local folders: clone the repository (or copy the folder) and pass its path",
-      );
-    }
     const kind = await pathKind(entry.folder!);
     if (kind !== "folder") {
       throw new Error(
@@ -83,14 +97,7 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
       );
     }
     model = await loadFolder(entry.folder!, entry.name);
-    const want = entry.labels.join(",");
-    if (model.labels.join(",") !== want) {
-      await model.close();
-      throw new Error(
-        `${entry.where}: model "${entry.name}": the registry says labels [${want}] but ${entry.folder} ` +
-          `has [${model.labels.join(",")}]; fix the registry`,
-      );
-    }
+    await checkRegistryLabels(model, entry);
     artifactName = entry.name;
   } else {
     const kind = await pathKind(nameOrPath);
@@ -121,6 +128,56 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
     );
   }
   if (options.run) await logModel(options.run, model, { name: artifactName });
+  return model;
+}
+
+async function checkRegistryLabels(model: Model, entry: RegistryEntry): Promise<void> {
+  const want = entry.labels.join(",");
+  if (model.labels.join(",") !== want) {
+    await model.close();
+    throw new Error(
+      `${entry.where}: model "${entry.name}": the registry says labels [${want}] but ${entry.folder} ` +
+        `has [${model.labels.join(",")}]; fix the registry`,
+    );
+  }
+}
+
+/**
+ * Loads a remote model folder (fetching its files once) and, with a run, logs it.
+ *
+ * The tracker logs folders from disk (it stats, hashes and copies files), so the fetched bytes are written
+ * to a temp folder under the same file names and that folder is logged, then removed. A local model
+ * folder as written by deno task train holds exactly these files (model.onnx, features.json, labels.json,
+ * card.json, model_card.md), so the same model logged from disk or from a URL has the same manifest digest
+ * and deduplicates to one version. A local folder with extra files (not fetched: a URL cannot be listed)
+ * would get a different digest.
+ */
+async function loadRemote(
+  url: string,
+  entry: RegistryEntry | undefined,
+  artifactName: string,
+  options: LoadModelOptions,
+): Promise<Model> {
+  const folder = url.replace(/\/+$/, "");
+  const files = await fetchModelFiles(folder, {
+    required: ["features.json", "labels.json", "model.onnx"],
+    optional: options.run ? ["card.json", "model_card.md"] : ["card.json"],
+  }, { timeoutMs: options.timeoutMs });
+  const { loadOnnxModel } = await import("./onnx_model.ts");
+  const model = await loadOnnxModel(folder, { name: entry?.name, files });
+  if (entry) await checkRegistryLabels(model, entry);
+  if (options.run) {
+    const tmp = await Deno.makeTempDir({ prefix: "sentilab-remote-model-" });
+    try {
+      for (const [name, bytes] of files) await Deno.writeFile(join(tmp, name), bytes);
+      await logModel(options.run, { ...model, dir: tmp }, { name: artifactName });
+    } catch (e) {
+      await model.close();
+      throw e;
+    } finally {
+      await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    }
+  }
   return model;
 }
 

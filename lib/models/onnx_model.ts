@@ -13,6 +13,7 @@ import {
   validateFeatureSpec,
 } from "./_features.ts";
 import { type Label, LABELS, type Model } from "./types.ts";
+import { fetchModelFiles, isRemote, MODEL_FILES } from "./_registry.ts";
 
 /** Options of {@linkcode loadOnnxModel}. */
 export interface LoadOnnxModelOptions {
@@ -22,30 +23,49 @@ export interface LoadOnnxModelOptions {
   description?: string;
   /** Split `scoreBatch` calls into ONNX runs of at most this many texts (default 512). */
   maxRunBatch?: number;
+  /** A remote folder (`http(s)://` URL): time allowed per file in milliseconds (default 60000). */
+  timeoutMs?: number;
+  /**
+   * The folder's files already in memory, by file name (`features.json`, `labels.json`, `model.onnx`,
+   * optionally `card.json`): nothing is read from `dir`, which then only names the model in messages and
+   * in `model.dir`. `loadModel` uses it to fetch a remote folder once, then both load and log it.
+   */
+  files?: ReadonlyMap<string, Uint8Array>;
 }
 
 /** What to do about a damaged model folder, appended to the errors that name one of its files. */
 function remedy(dir: string): string {
+  if (isRemote(dir)) {
+    return `; check that ${
+      dir.replace(/\/+$/, "")
+    }/ serves an intact model folder written by deno task train, ` +
+      "or pass a local folder";
+  }
   return `; restore the folder from git (git checkout -- ${dir}) or retrain it (deno task train --out ${dir})`;
 }
 
-async function readJson(path: string, what: string, dir: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new Error(`Cannot load ONNX model: ${what} ${path} is missing${remedy(dir)}`);
-    }
-    throw new Error(`Cannot load ONNX model: cannot read ${path}: ${(e as Error).message}`);
+/** Reads one file of the model folder: its bytes, or null when it does not exist. */
+type ReadFile = (name: string) => Promise<Uint8Array | null>;
+
+async function readJson(read: ReadFile, name: string, dir: string, optional = false): Promise<unknown> {
+  const path = where(dir, name);
+  const bytes = await read(name);
+  if (bytes === null) {
+    if (optional) return null;
+    throw new Error(`Cannot load ONNX model: ${MODEL_FILES[name]} ${path} is missing${remedy(dir)}`);
   }
   try {
-    return JSON.parse(text);
+    return JSON.parse(new TextDecoder().decode(bytes));
   } catch (e) {
     throw new Error(
       `Cannot load ONNX model: ${path} is not valid JSON (${(e as Error).message})${remedy(dir)}`,
     );
   }
+}
+
+/** The path (local) or URL (remote) of a file of the folder, for messages. */
+function where(dir: string, name: string): string {
+  return isRemote(dir) ? `${dir.replace(/\/+$/, "")}/${name}` : join(dir, name);
 }
 
 function checkLabels(value: unknown, path: string, dir: string): Label[] {
@@ -88,11 +108,16 @@ function pack(featurizer: Featurizer, texts: readonly string[]) {
  * `probabilities` [N, 3]), `features.json` (the feature spec, see lib/models/_features.ts),
  * `labels.json` (label order of the output) and optionally `card.json` (the model card).
  * Scores come back in the order of `labels`.
- * @param dir The model folder.
- * @param options Name, description, run batch size.
+ *
+ * `dir` may be an `http(s)://` URL of such a folder (e.g. next to a `mod.ts` imported from a URL): the
+ * files are fetched (each within `timeoutMs`) and the ONNX session is created from the bytes; everything
+ * else behaves as for a local folder, and `model.dir` is the URL.
+ * @param dir The model folder: a local path or an `http(s)://` URL.
+ * @param options Name, description, run batch size, timeout of remote files, files already in memory.
  * @returns The model; call `close()` when done.
- * @throws {Error} naming the file when a file is missing, not valid JSON, or the ONNX file is corrupt, and
- *   saying what to do (restore the folder from git or retrain it with `deno task train`).
+ * @throws {Error} naming the file (path or URL) when a file is missing (with the HTTP status for a URL),
+ *   not valid JSON, or the ONNX file is corrupt, and saying what to do (restore the folder from git or
+ *   retrain it with `deno task train`; for a URL, check what it serves); naming the URL on a timeout.
  * @example
  * ```ts
  * import { loadOnnxModel } from "./onnx_model.ts";
@@ -103,48 +128,55 @@ function pack(featurizer: Featurizer, texts: readonly string[]) {
  * ```
  */
 export async function loadOnnxModel(dir: string, options: LoadOnnxModelOptions = {}): Promise<Model> {
-  try {
-    const st = await Deno.stat(dir);
-    if (!st.isDirectory) {
-      throw new Error(
-        `Cannot load ONNX model: ${dir} is a file, not a folder; pass the model folder (model.onnx, ` +
-          "features.json, labels.json, card.json as written by deno task train)",
-      );
+  let read: ReadFile;
+  if (options.files) {
+    const files = options.files;
+    read = (name) => Promise.resolve(files.get(name) ?? null);
+  } else if (isRemote(dir)) {
+    // A remote folder cannot be listed: fetch the files a trained folder has (card.json is optional).
+    const files = await fetchModelFiles(dir, {
+      required: ["features.json", "labels.json", "model.onnx"],
+      optional: ["card.json"],
+    }, { timeoutMs: options.timeoutMs });
+    read = (name) => Promise.resolve(files.get(name) ?? null);
+  } else {
+    try {
+      const st = await Deno.stat(dir);
+      if (!st.isDirectory) {
+        throw new Error(
+          `Cannot load ONNX model: ${dir} is a file, not a folder; pass the model folder (model.onnx, ` +
+            "features.json, labels.json, card.json as written by deno task train)",
+        );
+      }
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) {
+        throw new Error(`Cannot load ONNX model: folder ${dir} does not exist`);
+      }
+      throw e;
     }
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new Error(`Cannot load ONNX model: folder ${dir} does not exist`);
-    }
-    throw e;
+    read = async (name) => {
+      try {
+        return await Deno.readFile(join(dir, name));
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound) return null;
+        throw new Error(`Cannot load ONNX model: cannot read ${join(dir, name)}: ${(e as Error).message}`);
+      }
+    };
   }
-  const specPath = join(dir, "features.json");
-  const rawSpec = await readJson(specPath, "feature spec", dir);
+  const specPath = where(dir, "features.json");
+  const rawSpec = await readJson(read, "features.json", dir);
   let spec: FeatureSpec;
   try {
     spec = validateFeatureSpec(rawSpec, specPath);
   } catch (e) {
     throw new Error(`Cannot load ONNX model: ${(e as Error).message}${remedy(dir)}`);
   }
-  const labelsPath = join(dir, "labels.json");
-  const labels = checkLabels(await readJson(labelsPath, "label list", dir), labelsPath, dir);
-  const cardPath = join(dir, "card.json");
-  let card: Record<string, unknown> | null = null;
-  try {
-    await Deno.stat(cardPath);
-    card = (await readJson(cardPath, "model card", dir)) as Record<string, unknown>;
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  const onnxPath = join(dir, "model.onnx");
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(onnxPath);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new Error(`Cannot load ONNX model: ${onnxPath} is missing${remedy(dir)}`);
-    }
-    throw e;
-  }
+  const labelsPath = where(dir, "labels.json");
+  const labels = checkLabels(await readJson(read, "labels.json", dir), labelsPath, dir);
+  const card = (await readJson(read, "card.json", dir, true)) as Record<string, unknown> | null;
+  const onnxPath = where(dir, "model.onnx");
+  const bytes = await read("model.onnx");
+  if (bytes === null) throw new Error(`Cannot load ONNX model: ${onnxPath} is missing${remedy(dir)}`);
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
