@@ -90,7 +90,13 @@ Deno.test("trainClassifier writes a complete model folder that onnxruntime loads
     assert.equal(card.data.test[0].mode, "binary");
     assert.ok(card.metrics.val.macro_recall > 0.9, `val macro-recall ${card.metrics.val.macro_recall}`);
     assert.ok(card.hyperparameters.epochs >= 1);
-    assert.match(await Deno.readTextFile(join(out, "model_card.md")), /\| val \| val \| 60 \|/);
+    const md = await Deno.readTextFile(join(out, "model_card.md"));
+    assert.match(md, /\| val \| val \| 60 \|/);
+    // the card states the selection protocol and marks the test source that shares rows with training
+    assert.match(md, /## Selection protocol/);
+    assert.match(md, /\| test_binary \(seen in training\) \| test \|/);
+    assert.deepEqual(card.data.test[0].overlapsTraining, ["binary"]);
+    assert.deepEqual(card.data.val[0].overlapsTraining, []);
 
     const model = await loadOnnxModel(out);
     try {
@@ -174,6 +180,50 @@ Deno.test("bad training input fails with the file and line, and writes nothing",
   }
 });
 
+Deno.test("honest selection: validation rows never overlap training rows; unseen proxies and the neutral-bias offset reach the card", async () => {
+  const f = await fixture();
+  try {
+    const out = join(f.dir, "out");
+    // a val slice that overlaps a training slice of the same file is refused, naming both
+    await assert.rejects(
+      trainClassifier({
+        ...options(f, out),
+        train: [{ name: "t", path: f.train, slice: [0, 0.8] }],
+        val: [{ name: "v", path: f.train, slice: [0.7, 1] }],
+      }),
+      (e: Error) => e.message.includes("'v'") && e.message.includes("'t'") && e.message.includes("disjoint"),
+    );
+    await assert.rejects(
+      trainClassifier({
+        ...options(f, out),
+        train: [{ name: "t", path: f.train, slice: [0, 0.8] }],
+        val: [{ name: "v", path: f.val }],
+        test: [{ name: "u", path: f.train, slice: [0.8, 1], unseen: true }],
+      }),
+      /'u' .*marked unseen/,
+    );
+    await assert.rejects(Deno.stat(out), Deno.errors.NotFound);
+    // disjoint slices are fine; an offset that moves nothing important still gets chosen deterministically
+    const result = await trainClassifier({
+      ...options(f, out),
+      train: [{ name: "t", path: f.train, slice: [0, 0.8] }],
+      val: [{ name: "v", path: f.train, slice: [0.8, 1] }, { name: "bin", path: f.bin, unseen: true }],
+      search: { learningRates: [0.2], l2: [0], maxEpochs: 2, patience: 1, neutralBias: [-50, 0] },
+      selectionProtocol: "weights fixed by hand for this test",
+    });
+    const hp = result.card.hyperparameters as Record<string, unknown>;
+    // -50 on the neutral logit would erase the neutral class and lose macro-recall on 'v'
+    assert.equal(hp.neutralBiasOffset, 0);
+    assert.equal(result.data.val[1].unseen, true);
+    const md = await Deno.readTextFile(join(out, "model_card.md"));
+    assert.match(md, /Unseen-domain proxies \(no training rows from their files\): bin\./);
+    assert.match(md, /Recipe choices: weights fixed by hand for this test/);
+    assert.match(md, /\| bin \(unseen domain\) \| val \|/);
+  } finally {
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
 Deno.test("readTrainRecipe resolves files against dataDir and names what is missing", async () => {
   const f = await fixture();
   try {
@@ -183,15 +233,19 @@ Deno.test("readTrainRecipe resolves files against dataDir and names what is miss
       [
         "seed: 3",
         `dataDir: ${f.dir}`,
-        "search: { learningRates: [0.2], l2: [0], maxEpochs: 1 }",
+        "search: { learningRates: [0.2], l2: [0], maxEpochs: 1, neutralBias: [-0.2, 0] }",
+        "selectionProtocol: chosen on v only",
         "train:",
         "  - { name: t, file: train.jsonl, weight: 2, slice: [0, 0.5] }",
         "val:",
-        "  - { name: v, file: val.jsonl }",
+        "  - { name: v, file: val.jsonl, unseen: true }",
       ].join("\n"),
     );
     const r = await readTrainRecipe(recipe);
     assert.equal(r.seed, 3);
+    assert.deepEqual(r.search?.neutralBias, [-0.2, 0]);
+    assert.equal(r.selectionProtocol, "chosen on v only");
+    assert.equal(r.val[0].unseen, true);
     assert.equal(r.train[0].path, join(f.dir, "train.jsonl"));
     assert.deepEqual(r.train[0].slice, [0, 0.5]);
     assert.deepEqual(r.test, []);
@@ -204,6 +258,16 @@ Deno.test("readTrainRecipe resolves files against dataDir and names what is miss
       `dataDir: ${f.dir}\ntrain:\n  - { name: t, file: gone.jsonl }\nval: []\n`,
     );
     await assert.rejects(readTrainRecipe(recipe), /field 'train\[0\]\.file' names .*gone\.jsonl/);
+    await Deno.writeTextFile(
+      recipe,
+      `dataDir: ${f.dir}\ntrain:\n  - { name: t, file: train.jsonl, unseen: true }\nval:\n  - { name: v, file: val.jsonl }\n`,
+    );
+    await assert.rejects(readTrainRecipe(recipe), /field 'train\[0\]\.unseen' is only for val\/test/);
+    await Deno.writeTextFile(
+      recipe,
+      `dataDir: ${f.dir}\nsearch: { neutralBias: [] }\ntrain:\n  - { name: t, file: train.jsonl }\nval:\n  - { name: v, file: val.jsonl }\n`,
+    );
+    await assert.rejects(readTrainRecipe(recipe), /field 'search\.neutralBias' must be a non-empty list/);
     await Deno.writeTextFile(recipe, "train: [unclosed\n");
     await assert.rejects(readTrainRecipe(recipe), /not valid YAML/);
   } finally {

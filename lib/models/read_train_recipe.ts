@@ -23,8 +23,10 @@ export type TrainRecipe = Omit<TrainClassifierOptions, "out" | "onMetrics" | "lo
  * Reads and checks a recipe such as `config/train_default.yaml`.
  *
  * Shape: `name`, `description`, `seed`, `dataDir` (relative to the working directory), `features`
- * (changes to the feature spec), `search` (learningRates, l2, maxEpochs, patience) and the lists `train`,
- * `val`, `test` of `{ name, file, weight?, mode?, slice?, maxChars? }` with `file` relative to `dataDir`.
+ * (changes to the feature spec), `search` (learningRates, l2, maxEpochs, patience, neutralBias),
+ * `selectionProtocol` (how the weights were chosen, for the model card) and the lists `train`, `val`,
+ * `test` of `{ name, file, weight?, mode?, slice?, maxChars?, balance? }` (val/test also `unseen?`: an
+ * unseen-domain proxy) with `file` relative to `dataDir`.
  * @param path The YAML file.
  * @param options Override of the data folder.
  * @returns The recipe, file paths resolved.
@@ -101,6 +103,14 @@ export async function readTrainRecipe(
       if (forTrain && e.weight !== undefined && !(typeof e.weight === "number" && e.weight > 0)) {
         fail(`${f}.weight`, "must be a number > 0");
       }
+      if (e.unseen !== undefined && (forTrain || typeof e.unseen !== "boolean")) {
+        fail(
+          `${f}.unseen`,
+          forTrain
+            ? "is only for val/test sources (an unseen-domain proxy is never trained on)"
+            : "must be true or false",
+        );
+      }
       if (e.maxChars !== undefined && !(Number.isInteger(e.maxChars) && (e.maxChars as number) > 0)) {
         fail(`${f}.maxChars`, "must be a positive integer");
       }
@@ -112,6 +122,7 @@ export async function readTrainRecipe(
         ...(e.slice !== undefined ? { slice: e.slice as [number, number] } : {}),
         ...(e.maxChars !== undefined ? { maxChars: e.maxChars as number } : {}),
         ...(e.balance !== undefined ? { balance: Boolean(e.balance) } : {}),
+        ...(e.unseen !== undefined ? { unseen: e.unseen as boolean } : {}),
       });
     }
     return out;
@@ -123,11 +134,19 @@ export async function readTrainRecipe(
   if (r.search !== undefined && (typeof r.search !== "object" || r.search === null)) {
     fail("search", "must be a mapping");
   }
+  const nb = (r.search as Record<string, unknown> | undefined)?.neutralBias;
+  if (nb !== undefined && !(Array.isArray(nb) && nb.length > 0 && nb.every((x) => Number.isFinite(x)))) {
+    fail("search.neutralBias", "must be a non-empty list of numbers (offsets added to the neutral bias)");
+  }
+  if (r.selectionProtocol !== undefined && typeof r.selectionProtocol !== "string") {
+    fail("selectionProtocol", "must be a string (how the recipe's weights were chosen)");
+  }
   return {
     dataDir,
     name: typeof r.name === "string" ? r.name : undefined,
     description: typeof r.description === "string" ? r.description.trim() : undefined,
     recipe: path,
+    selectionProtocol: typeof r.selectionProtocol === "string" ? r.selectionProtocol.trim() : undefined,
     seed: (r.seed as number | undefined) ?? 13,
     features: (r.features as TrainClassifierOptions["features"]) ?? {},
     search: (r.search as Partial<SearchSpace>) ?? {},

@@ -61,8 +61,13 @@ export interface EvalSource {
   /** Keep only rows whose text hash fraction is in [from, to). */
   slice?: [number, number];
   /** `auto` (default): binary when the file has no neutral row. Binary files are scored by argmax over
-   * {negative, positive} (neutral ignored) and measured by accuracy; 3-class files by macro-recall. */
+   * {negative, positive} (neutral ignored); the selection score uses macro-recall for every source (for
+   * binary gold that is balanced accuracy, so a collapse to one class cannot score well). */
   mode?: LabelMode;
+  /** Marks an "unseen domain" proxy: a domain with no training rows at all, standing in for held-back
+   * data of other domains (recorded in the card; the trainer checks that no training source shares its
+   * rows). */
+  unseen?: boolean;
 }
 
 /** The hyperparameter grid searched on the validation sources. */
@@ -75,6 +80,9 @@ export interface SearchSpace {
   maxEpochs: number;
   /** Stop a configuration after this many epochs without a better validation score. */
   patience: number;
+  /** Offsets added to the neutral bias of each snapshot before scoring it on the validation sources (a
+   * prior shift chosen on validation data; default [0]). The best offset is baked into the exported bias. */
+  neutralBias: number[];
 }
 
 /** Options of {@linkcode trainClassifier}. */
@@ -91,7 +99,8 @@ export interface TrainClassifierOptions {
   seed?: number;
   /** Changes to the default feature spec (hashBits, charNgrams, maxTokens...). */
   features?: Partial<Omit<FeatureSpec, "version" | "lexicons">>;
-  /** Hyperparameter grid (default: learning rates [0.05, 0.2], l2 [0, 3e-4], 8 epochs, patience 2). */
+  /** Hyperparameter grid (default: learning rates [0.05, 0.2], l2 [0, 3e-4], 8 epochs, patience 2,
+   * neutral bias offsets [0]). */
   search?: Partial<SearchSpace>;
   /** Model name in the card (default: the folder's base name). */
   name?: string;
@@ -99,6 +108,9 @@ export interface TrainClassifierOptions {
   description?: string;
   /** The recipe file, recorded in the card. */
   recipe?: string;
+  /** How the recipe's choices (source weights, grid) were made, in words; rendered in the model card
+   * under "Selection protocol". */
+  selectionProtocol?: string;
   /** Measure wink-sentiment and sentiment on the test files too (default true). */
   baselines?: boolean;
   /** Show progress bars (default: when stderr is a terminal). */
@@ -129,6 +141,11 @@ export interface DataRecord {
   labelCounts: Record<string, number>;
   /** Loss weight (training files). */
   weight?: number;
+  /** Validation/test sources: an "unseen domain" proxy (no training rows from its file). */
+  unseen?: boolean;
+  /** Validation/test sources: names of training sources that share rows with this one (same file,
+   * overlapping slices). Empty when the source is blind. */
+  overlapsTraining?: string[];
 }
 
 /** What {@linkcode trainClassifier} returns. */
@@ -210,6 +227,19 @@ async function loadSource(
   };
 }
 
+/** Training sources that read rows of the same file as `src` in an overlapping hash slice. */
+function overlappingTrain(
+  src: { path: string; slice?: [number, number] },
+  train: TrainSource[],
+): string[] {
+  const [a0, a1] = src.slice ?? [0, 1];
+  return train.filter((t) => {
+    if (resolve(t.path) !== resolve(src.path)) return false;
+    const [b0, b1] = t.slice ?? [0, 1];
+    return a0 < b1 && b0 < a1;
+  }).map((t) => t.name);
+}
+
 function makeBar(enabled: boolean, label: string) {
   if (!enabled) return null;
   return new cliProgress.SingleBar({
@@ -218,10 +248,6 @@ function makeBar(enabled: boolean, label: string) {
     clearOnComplete: true,
     hideCursor: false,
   }, cliProgress.Presets.shades_classic);
-}
-
-function metricOf(m: SplitMetrics, mode: "full" | "binary"): number {
-  return mode === "binary" ? m.accuracy : m.macro_recall;
 }
 
 async function atomicReplaceDir(tmp: string, out: string): Promise<void> {
@@ -273,6 +299,35 @@ function renderCard(card: Record<string, unknown>): string {
     "",
   );
   lines.push("## Labels", "", `Output order: ${LABELS.join(", ")} (labels.json).`, "");
+  const hp = c.hyperparameters as {
+    selection?: string;
+    selectionProtocol?: string | null;
+    validationScore?: number;
+    neutralBiasOffset?: number;
+  };
+  const unseen = [...c.data.val, ...c.data.test].filter((d) => d.unseen).map((d) => d.name);
+  const seenTests = c.data.test.filter((d) => d.overlapsTraining?.length);
+  lines.push(
+    "## Selection protocol",
+    "",
+    `- Validation sources (${c.data.val.map((d) => d.name).join(", ")}): the trainer checks that none ` +
+      "shares rows with a training source. Every hyperparameter-grid point and epoch is scored on them; " +
+      `the score is the ${hp.selection ?? "mean validation metric"}. Chosen score: ${
+        fmt(hp.validationScore ?? NaN)
+      }, neutral bias offset ${hp.neutralBiasOffset ?? 0} (chosen from ${
+        JSON.stringify((hp as { search?: { neutralBias?: number[] } }).search?.neutralBias ?? [0])
+      }).`,
+    `- Unseen-domain proxies (no training rows from their files): ${
+      unseen.length ? unseen.join(", ") : "none"
+    }.`,
+    `- Test sources are measured once, on the exported model, after the choice; they take no part in it.${
+      seenTests.length
+        ? ` Not blind (they share rows with training): ${seenTests.map((d) => d.name).join(", ")}.`
+        : ""
+    }`,
+  );
+  if (hp.selectionProtocol) lines.push(`- Recipe choices: ${hp.selectionProtocol.trim()}`);
+  lines.push("");
   lines.push("## Metrics (exported ONNX model)", "");
   const blNames = Object.keys(c.baselines);
   lines.push(
@@ -281,20 +336,26 @@ function renderCard(card: Record<string, unknown>): string {
     }`,
   );
   lines.push(`|---|---|---:|---|---:|---:|---:|${blNames.map(() => "---:|").join("")}`);
+  const recs = new Map([...c.data.val, ...c.data.test].map((d) => [d.name, d]));
   for (const [name, m] of Object.entries(c.metrics)) {
+    const r = recs.get(name);
+    const tag = r?.unseen ? " (unseen domain)" : r?.overlapsTraining?.length ? " (seen in training)" : "";
     const bl = blNames.map((b) => {
       const x = c.baselines[b][name];
-      return x ? ` ${fmt(m.mode.startsWith("binary") ? x.accuracy : x.macro_recall)} |` : " |";
+      if (!x) return " |";
+      return m.mode.startsWith("binary")
+        ? ` ${fmt(x.accuracy)} |`
+        : ` ${fmt(x.accuracy)} / ${fmt(x.macro_recall)} |`;
     }).join("");
     lines.push(
-      `| ${name} | ${m.split} | ${m.n} | ${m.mode} | ${fmt(m.accuracy)} | ${fmt(m.macro_recall)} | ${
+      `| ${name}${tag} | ${m.split} | ${m.n} | ${m.mode} | ${fmt(m.accuracy)} | ${fmt(m.macro_recall)} | ${
         fmt(m.macro_f1)
       } |${bl}`,
     );
   }
   lines.push(
     "",
-    "Baseline columns: the library's accuracy on binary sources, macro-recall on 3-class sources.",
+    "Baseline columns: the library's accuracy on binary sources; accuracy / macro-recall on 3-class sources.",
     "",
   );
   lines.push("## Rules", "");
@@ -352,10 +413,38 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
     l2: [0, 3e-4],
     maxEpochs: 8,
     patience: 2,
+    neutralBias: [0],
     ...options.search,
   };
-  if (search.learningRates.length === 0 || search.l2.length === 0 || search.maxEpochs < 1) {
-    throw new Error("trainClassifier: search needs at least one learning rate, one l2 and maxEpochs >= 1");
+  if (
+    search.learningRates.length === 0 || search.l2.length === 0 || search.maxEpochs < 1 ||
+    search.neutralBias.length === 0 || !search.neutralBias.every(Number.isFinite)
+  ) {
+    throw new Error(
+      "trainClassifier: search needs at least one learning rate, one l2, one finite neutralBias offset " +
+        "and maxEpochs >= 1",
+    );
+  }
+  // honest selection: validation rows are never training rows; test sources that share rows with
+  // training are marked in the card
+  for (const v of options.val) {
+    const seen = overlappingTrain(v, options.train);
+    if (seen.length) {
+      throw new Error(
+        `Validation source '${v.name}' (${v.path}) shares rows with training source(s) ` +
+          `${seen.map((n) => `'${n}'`).join(", ")}: give them disjoint slices (e.g. train [0, 0.9], ` +
+          `val [0.9, 1]) so hyperparameters are chosen on unseen rows`,
+      );
+    }
+  }
+  for (const v of [...options.val, ...(options.test ?? [])]) {
+    const same = options.train.filter((t) => resolve(t.path) === resolve(v.path)).map((t) => `'${t.name}'`);
+    if (v.unseen && same.length) {
+      throw new Error(
+        `Source '${v.name}' (${v.path}) is marked unseen (a domain the model never trains on) but ` +
+          `training source(s) ${same.join(", ")} read the same file: drop them from train or unmark it`,
+      );
+    }
   }
   const progress = options.progress ?? Deno.stderr.isTerminal();
   const out = options.out.replace(/\/+$/, "");
@@ -371,6 +460,12 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   }
   const valSets = await Promise.all(options.val.map((s) => loadSource(s)));
   const testSets = await Promise.all((options.test ?? []).map((s) => loadSource(s)));
+  for (const [list, srcs] of [[valSets, options.val], [testSets, options.test ?? []]] as const) {
+    list.forEach((d, i) => {
+      d.rec.unseen = srcs[i].unseen === true;
+      d.rec.overlapsTraining = overlappingTrain(srcs[i], options.train);
+    });
+  }
 
   const spec = defaultFeatureSpec(defaultLexicons(), options.features ?? {});
   const featurizer = createFeaturizer(spec);
@@ -411,7 +506,7 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   // ---- search
   type Trial = { learningRate: number; l2: number; bestEpoch: number; bestScore: number; epochs: number };
   const trials: Trial[] = [];
-  let best: { score: number; params: LinearParams; trial: Trial } | null = null;
+  let best: { score: number; params: LinearParams; trial: Trial; neutralBias: number } | null = null;
   let step = 0;
   for (const learningRate of search.learningRates) {
     for (const l2 of search.l2) {
@@ -429,18 +524,28 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
         bar?.stop();
         trial.epochs = epoch;
         const values: Record<string, number> = { epoch, learning_rate: learningRate, l2, train_loss: loss };
-        let score = 0;
+        // score every neutral-bias offset on the same snapshot (only the bias changes)
+        let score = -Infinity, offset = 0;
+        let perSource: number[] = [];
+        for (const nb of search.neutralBias) {
+          const params = { weight: trainer.params.weight, bias: trainer.params.bias.slice() };
+          params.bias[1] += nb;
+          const each = valSets.map((d, i) => {
+            const probs = predictCorpus(params, valCorpora[i]);
+            return splitMetrics(argmaxIds(probs, d.rec.mode === "binary"), d.labels).macro_recall;
+          });
+          const mean = each.reduce((a, b) => a + b, 0) / each.length;
+          if (mean > score) [score, offset, perSource] = [mean, nb, each];
+        }
         valSets.forEach((d, i) => {
-          const probs = predictCorpus(trainer.params, valCorpora[i]);
-          const m = splitMetrics(argmaxIds(probs, d.rec.mode === "binary"), d.labels);
-          const s = metricOf(m, d.rec.mode);
-          values[`val/${d.rec.name}/${d.rec.mode === "binary" ? "accuracy" : "macro_recall"}`] = s;
-          score += s / valSets.length;
+          values[`val/${d.rec.name}/macro_recall`] = perSource[i];
         });
         values.val_score = score;
+        values.neutral_bias = offset;
         step++;
         log(
           `lr=${learningRate} l2=${l2} epoch ${epoch}: loss ${loss.toFixed(4)} val ${score.toFixed(4)} ` +
+            `(neutral bias ${offset >= 0 ? "+" : ""}${offset}) ` +
             Object.entries(values).filter(([k]) => k.startsWith("val/")).map(([k, v]) =>
               `${k.slice(4)}=${v.toFixed(3)}`
             ).join(" "),
@@ -452,10 +557,13 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
           since = 0;
         } else since++;
         if (!best || score > best.score) {
+          const bias = trainer.params.bias.slice();
+          bias[1] += offset;
           best = {
             score,
-            params: { weight: trainer.params.weight.slice(), bias: trainer.params.bias.slice() },
+            params: { weight: trainer.params.weight.slice(), bias },
             trial,
+            neutralBias: offset,
           };
         }
         if (since >= search.patience) break;
@@ -465,7 +573,7 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   const chosen = best!;
   log(
     `chosen: lr=${chosen.trial.learningRate} l2=${chosen.trial.l2} epochs=${chosen.trial.bestEpoch} ` +
-      `val ${chosen.score.toFixed(4)}`,
+      `neutral bias ${chosen.neutralBias} val ${chosen.score.toFixed(4)}`,
   );
 
   // ---- export to a temp folder next to the output
@@ -549,7 +657,10 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
         learningRate: chosen.trial.learningRate,
         l2: chosen.trial.l2,
         epochs: chosen.trial.bestEpoch,
-        selection: "mean over validation sources of macro-recall (3-class) or accuracy (binary)",
+        neutralBiasOffset: chosen.neutralBias,
+        selection: "mean over validation sources of macro-recall (binary gold: balanced accuracy, argmax " +
+          "over negative/positive), every source weighted equally so no domain can collapse unnoticed",
+        selectionProtocol: options.selectionProtocol ?? null,
         validationScore: chosen.score,
         search,
         trials,
@@ -561,7 +672,8 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
         binary_training: "binary files are trained with the partial-label loss -log(p_y / (p_neg + p_pos))",
         limits: `texts are read up to ${spec.maxChars} UTF-16 code units and ${spec.maxTokens} tokens; ` +
           "empty text is scored from the bias and lexicon 'no hit' features",
-        baselines: "lexicon libraries: 3-class by score sign (0 = neutral); binary: score >= 0 → positive",
+        baselines: "lexicon libraries: 3-class by score sign (0 = neutral; VADER: compound within ±0.05 = " +
+          "neutral); binary: score >= 0 → positive",
       },
       data: {
         train: trainSets.map((d) => d.rec),
