@@ -1,15 +1,18 @@
 /**
- * `deno task evaluate [--model NAME|FOLDER] [--data FILE] [--limit N] [--batch-size N] [--wandb]
- * [--tracker T] [--project P] [--name N] [--json]`
+ * `deno task evaluate [--model NAME|FOLDER|URL] [--data FILE] [--limit N] [--batch-size N] [--wandb]
+ * [--tracker T] [--project P] [--name N] [--report DIR] [--json]`
  *
  * Evaluates a model on a labelled dataset and tracks the run: config, the dataset and model as input
- * artifacts, a prediction table, metrics, batch statistics and the confusion matrix.
+ * artifacts, a prediction table, metrics, batch statistics and the confusion matrix. `--report DIR` also
+ * writes the pictures (metrics.html, confusion_matrix.svg, predictions.html) and logs them as a `report`
+ * artifact (an output of the run).
  * @module
  */
 import { parseArgs } from "node:util";
-import { relative } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { finishRun, initRun, type Run, type TrackerKind } from "../lib/tracking/mod.ts";
+import { finishRun, getRun, initRun, logArtifact, type Run, type TrackerKind } from "../lib/tracking/mod.ts";
+import { confusionMatrixSvg, metricsTable, predictionsTable, writeSvg } from "../lib/display/mod.ts";
 import { loadModel, logModel, type Model } from "../lib/models/mod.ts";
 import { type LabelMap, logDataset, readDataset } from "../lib/data/mod.ts";
 import { batchStatistics, logPredictions, predictBatch } from "../lib/inference/mod.ts";
@@ -17,10 +20,12 @@ import { evaluate, formatEvaluation, logEvaluation } from "../lib/evaluation/mod
 
 const DEFAULT_DATA = relative(Deno.cwd(), fileURLToPath(new URL("../data/sample.jsonl", import.meta.url)));
 const TRACKERS = ["auto", "local", "console", "wandb", "disabled"];
+const REPORT_ROWS = 500;
+const REPORT_FILES = ["metrics.html", "confusion_matrix.svg", "predictions.html"] as const;
 
 const USAGE = `usage: deno task evaluate [options]
 Evaluates a sentiment model on labelled data and tracks the run (local store by default).
-  --model NAME|FOLDER   registry name (config/models.yaml) or model folder (default: default)
+  --model NAME|FOLDER   registry name (config/models.yaml), model folder or folder URL (default: default)
   --data FILE           JSONL, CSV or TSV with text and label columns (default: ${DEFAULT_DATA})
   --limit N             evaluate the first N samples only
   --batch-size N        texts per model call (default 256)
@@ -32,6 +37,8 @@ Evaluates a sentiment model on labelled data and tracks the run (local store by 
                         W&B when credentials exist; WANDB_MODE=disabled or offline is respected)
   --project P           project name (default: WANDB_PROJECT, else sentilab)
   --name N              run name (default: generated)
+  --report DIR          also write DIR/metrics.html, DIR/confusion_matrix.svg and DIR/predictions.html (gold
+                        labels, first ${REPORT_ROWS} rows) and log them as a "report" artifact of the run
   --json                print one JSON object (metrics, batch statistics, run) on stdout, nothing else`;
 
 function fail(message: string): never {
@@ -55,6 +62,7 @@ try {
       tracker: { type: "string" },
       project: { type: "string" },
       name: { type: "string" },
+      report: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -89,6 +97,18 @@ for (const flag of ["project", "name"] as const) {
     fail(`--${flag} ${JSON.stringify(v)}: use 1 to 128 characters without '/', ':' or '..'`);
   }
 }
+const modelArg: string = values.model!;
+const reportDir = values.report;
+if (reportDir !== undefined) {
+  if (reportDir.trim() === "") fail("--report needs a folder, e.g. --report reports/run1");
+  try {
+    if (!(await Deno.stat(reportDir)).isDirectory) {
+      fail(`--report ${reportDir} is a file, not a folder; pass a folder to write the report into`);
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) fail(`--report ${reportDir}: ${(e as Error).message}`);
+  }
+}
 let labelMap: LabelMap | undefined;
 if (values["label-map"] !== undefined) {
   const m = values["label-map"];
@@ -111,7 +131,7 @@ try {
     labelField: values["label-field"],
     labelMap,
   });
-  model = await loadModel(values.model!);
+  model = await loadModel(modelArg);
 } catch (e) {
   fail((e as Error).message);
 }
@@ -134,7 +154,7 @@ try {
       samples: texts.length,
     },
   });
-  const inputs = [await logDataset(run, data), await logModel(run, model)]
+  const inputs = [await logDataset(run, data), await logRunModel(run)]
     .filter((a) => a !== null).map((a) => `${a!.type} ${a!.ref}`);
 
   const progress = await progressBar(texts.length);
@@ -152,6 +172,14 @@ try {
   const stats = batchStatistics(predictions, { threshold: 0.5 });
   await logPredictions(run, predictions, { gold });
   await logEvaluation(run, result, { statistics: stats, seconds });
+  const report = reportDir === undefined ? null : await writeReport(reportDir, run, {
+    title: `${model.name} on ${values.data}${limit === undefined ? "" : ` (first ${texts.length})`}`,
+    model: model.name,
+    data: values.data!,
+    result,
+    predictions,
+    gold,
+  });
   await finishRun(run, { exitCode: 0 });
 
   if (values.json) {
@@ -174,6 +202,7 @@ try {
       metrics: result,
       batchStatistics: stats,
       seconds,
+      ...(report ? { report } : {}),
     }));
   } else {
     const lines = [
@@ -203,11 +232,32 @@ try {
           : `run ${run.id} (${run.name}) was not stored (tracker: ${run.backend})`,
       );
     }
+    if (report) {
+      lines.push(
+        `report: ${report.files.join(", ")}` +
+          (report.artifact ? ` (logged as report ${report.artifact})` : ""),
+      );
+    }
     console.log(lines.join("\n"));
   }
 } catch (e) {
   if (run) await finishRun(run, { exitCode: 1 });
   fail((e as Error).message);
+}
+
+/**
+ * Records the model as an input of the run. logModel logs a folder from disk; a remote model (`--model URL`
+ * or a registry read over HTTP) has none, so it is loaded again with the run: loadModel fetches its files
+ * and logs them with the same digest as the local folder, and the evaluated model is the logged one.
+ */
+async function logRunModel(run: Run): Promise<{ type: string; ref: string } | null> {
+  if (model.dir === null || !/^https?:\/\//i.test(model.dir)) return await logModel(run, model);
+  const logged = await loadModel(modelArg, { run });
+  await model.close();
+  model = logged;
+  const dir = run.storeDir;
+  const used = dir ? getRun(run.id, { dir })?.used.find((u) => u.type === "model") : undefined;
+  return used ?? null;
 }
 
 async function progressBar(total: number): Promise<{ update(n: number): void; stop(): void } | null> {
@@ -221,4 +271,79 @@ async function progressBar(total: number): Promise<{ update(n: number): void; st
   }, cliProgress.Presets.shades_classic);
   bar.start(total, 0);
   return bar;
+}
+
+/**
+ * Writes the report files (each atomically: a reader never sees half a file) and, when the run stores
+ * anything, logs exactly those files (not whatever else is in the folder) as a `report` artifact.
+ */
+async function writeReport(
+  dir: string,
+  run: Run,
+  input: {
+    title: string;
+    model: string;
+    data: string;
+    result: ReturnType<typeof evaluate>;
+    predictions: Awaited<ReturnType<typeof predictBatch>>;
+    gold: readonly string[];
+  },
+): Promise<{ dir: string; files: string[]; artifact: string | null }> {
+  const { title, result, predictions, gold } = input;
+  await Deno.mkdir(dir, { recursive: true });
+  const [metricsFile, svgFile, predictionsFile] = REPORT_FILES.map((f) => join(dir, f));
+  await writeAtomic(metricsFile, htmlPage(`Metrics: ${title}`, metricsTable(result, { title })));
+  await writeSvg(
+    svgFile,
+    confusionMatrixSvg(result.confusionMatrix, result.labels, { title: `Confusion matrix: ${title}` }),
+  );
+  const shown = Math.min(REPORT_ROWS, predictions.length);
+  await writeAtomic(
+    predictionsFile,
+    htmlPage(
+      `Predictions: ${title}`,
+      predictionsTable(predictions, {
+        gold,
+        limit: REPORT_ROWS,
+        title: `${title}: ${
+          shown === predictions.length ? "all" : `the first ${shown} of`
+        } ${predictions.length} predictions`,
+      }),
+    ),
+  );
+  const files = [metricsFile, svgFile, predictionsFile];
+  const name = `${input.model}-report`.replace(/[^A-Za-z0-9._-]/g, "-").replace(/\.{2,}/g, ".").slice(0, 128);
+  const logged = await logArtifact(run, {
+    name,
+    type: "report",
+    description: `deno task evaluate report: ${title}`,
+    metadata: {
+      model: input.model,
+      data: input.data,
+      samples: predictions.length,
+      rows_shown: shown,
+      accuracy: result.accuracy,
+    },
+    files,
+  });
+  return { dir, files, artifact: logged?.ref ?? null };
+}
+
+/** A complete HTML page around a display fragment (UTF-8, no script, no network). */
+function htmlPage(title: string, body: string): string {
+  const esc = title.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>${esc}</title></head>\n` +
+    `<body style="font-family:system-ui,sans-serif;margin:1.5rem;">\n${body}\n</body>\n</html>\n`;
+}
+
+/** Writes `text` next to `path` and renames it into place. */
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  try {
+    await Deno.writeTextFile(tmp, text);
+    await Deno.rename(tmp, path);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
+  }
 }

@@ -197,3 +197,50 @@ Deno.test("remote model: an HTTP error or a timeout names the URL and the status
     );
   });
 });
+
+Deno.test("remote model: deno task evaluate --model URL evaluates it and records it as the same model artifact", async () => {
+  await withSite(async ({ base, root }) => {
+    const home = join(root, "..");
+    const store = join(home, "store");
+    const data = join(home, "data.csv");
+    await Deno.writeTextFile(
+      data,
+      "text,label\nI love it,positive\nThis is awful,negative\nIt opens at nine,neutral\n",
+    );
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const closed = `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`;
+    listener.close();
+    const env: Record<string, string> = {
+      NO_COLOR: "1",
+      SENTILAB_DIR: store,
+      HOME: home,
+      WANDB_BASE_URL: closed,
+      // Deno's cache, so that the child with HOME moved to a temp dir still finds the npm packages.
+      DENO_DIR: Deno.env.get("DENO_DIR") ??
+        JSON.parse(new TextDecoder().decode(
+          (await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output()).stdout,
+        )).denoDir,
+    };
+    if (Deno.env.get("PATH")) env.PATH = Deno.env.get("PATH")!;
+    const task = async (model: string) => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "tasks/evaluate.ts", "--model", model, "--data", data, "--json"],
+        cwd: ROOT,
+        env,
+        clearEnv: true,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 0, stderr);
+      return JSON.parse(new TextDecoder().decode(out.stdout));
+    };
+    const remote = await task(`${base}/models/default`);
+    const local = await task(join(root, "models", "default"));
+    assert.deepEqual(remote.run.inputs, ["dataset data.csv:v0", "model default:v0"]);
+    assert.deepEqual(local.run.inputs, remote.run.inputs);
+    assert.deepEqual(remote.metrics, local.metrics);
+    assert.equal(listArtifactVersions("default", { dir: store }).length, 1);
+  });
+});
