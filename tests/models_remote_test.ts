@@ -169,7 +169,9 @@ Deno.test("remote model: an HTTP error or a timeout names the URL and the status
     );
     await assert.rejects(
       loadModel("default", { registry: `${base}/config/models.yaml` }),
-      new RegExp(`${base}/models/default/features\\.json is missing \\(HTTP 404`),
+      new RegExp(
+        `${base}/config/models\\.yaml:2: model "default": .*${base}/models/default/features\\.json is missing \\(HTTP 404`,
+      ),
     );
     faults.clear();
     faults.set("/models/default/model.onnx", 500);

@@ -159,12 +159,20 @@ async function loadRemote(
   options: LoadModelOptions,
 ): Promise<Model> {
   const folder = url.replace(/\/+$/, "");
-  const files = await fetchModelFiles(folder, {
-    required: ["features.json", "labels.json", "model.onnx"],
-    optional: options.run ? ["card.json", "model_card.md"] : ["card.json"],
-  }, { timeoutMs: options.timeoutMs });
-  const { loadOnnxModel } = await import("./onnx_model.ts");
-  const model = await loadOnnxModel(folder, { name: entry?.name, files });
+  let model: Model;
+  let files: Map<string, Uint8Array>;
+  try {
+    files = await fetchModelFiles(folder, {
+      required: ["features.json", "labels.json", "model.onnx"],
+      optional: options.run ? ["card.json", "model_card.md"] : ["card.json"],
+    }, { timeoutMs: options.timeoutMs });
+    const { loadOnnxModel } = await import("./onnx_model.ts");
+    model = await loadOnnxModel(folder, { name: entry?.name, files });
+  } catch (e) {
+    // From a registry, also say which entry pointed there.
+    if (!entry) throw e;
+    throw new Error(`${entry.where}: model "${entry.name}": ${(e as Error).message}`);
+  }
   if (entry) await checkRegistryLabels(model, entry);
   if (options.run) {
     const tmp = await Deno.makeTempDir({ prefix: "sentilab-remote-model-" });
