@@ -1,6 +1,6 @@
 /**
  * `deno task evaluate [--model NAME|FOLDER|URL] [--data FILE] [--limit N] [--batch-size N] [--wandb]
- * [--tracker T] [--project P] [--name N] [--report DIR] [--json]`
+ * [--tracker T] [--project P] [--name N] [--group G] [--tags A,B] [--notes TEXT] [--report DIR] [--json]`
  *
  * Evaluates a model on a labelled dataset and tracks the run: config, the dataset and model as input
  * artifacts, a prediction table, metrics, batch statistics and the confusion matrix. `--report DIR` also
@@ -37,6 +37,9 @@ Evaluates a sentiment model on labelled data and tracks the run (local store by 
                         W&B when credentials exist; WANDB_MODE=disabled or offline is respected)
   --project P           project name (default: WANDB_PROJECT, else sentilab)
   --name N              run name (default: generated)
+  --group G             group of runs this run belongs to
+  --tags A,B            tags of the run (comma-separated; the flag can repeat)
+  --notes TEXT          free notes on the run
   --report DIR          also write DIR/metrics.html, DIR/confusion_matrix.svg and DIR/predictions.html (gold
                         labels, first ${REPORT_ROWS} rows) and log them as a "report" artifact of the run
   --json                print one JSON object (metrics, batch statistics, run) on stdout, nothing else`;
@@ -62,6 +65,9 @@ try {
       tracker: { type: "string" },
       project: { type: "string" },
       name: { type: "string" },
+      group: { type: "string" },
+      tags: { type: "string", multiple: true },
+      notes: { type: "string" },
       report: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -91,12 +97,13 @@ if (values.wandb && values.tracker !== undefined && values.tracker !== "wandb") 
 }
 // No flag: initRun's "auto" decides (the local store; W&B when credentials exist; WANDB_MODE respected).
 const tracker = (values.wandb ? "wandb" : values.tracker) as TrackerKind | undefined;
-for (const flag of ["project", "name"] as const) {
+for (const flag of ["project", "name", "group"] as const) {
   const v = values[flag];
   if (v !== undefined && (v.length === 0 || v.length > 128 || /[/:]/.test(v) || v.includes(".."))) {
     fail(`--${flag} ${JSON.stringify(v)}: use 1 to 128 characters without '/', ':' or '..'`);
   }
 }
+const tags = (values.tags ?? []).flatMap((t) => t.split(",")).map((t) => t.trim()).filter((t) => t);
 const modelArg: string = values.model!;
 const reportDir = values.report;
 if (reportDir !== undefined) {
@@ -143,6 +150,9 @@ try {
   run = await initRun({
     project: values.project,
     name: values.name,
+    group: values.group,
+    tags: tags.length ? tags : undefined,
+    notes: values.notes,
     jobType: "evaluate",
     tracker,
     config: {

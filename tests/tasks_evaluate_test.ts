@@ -91,11 +91,23 @@ Deno.test("evaluate task --json: one JSON object on stdout, the run with its inp
         "n1",
         "--batch-size",
         "2",
+        "--group",
+        "g1",
+        "--tags",
+        "a,b",
+        "--tags",
+        "c",
+        "--notes",
+        "first try",
       ],
       store,
     );
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
+    const stored = listRuns({ dir: store })[0];
+    assert.equal(stored.group, "g1");
+    assert.deepEqual(stored.tags, ["a", "b", "c"]);
+    assert.equal(stored.notes, "first try");
     assert.equal(r.stdout.trim().split("\n").length, 1);
     assert.deepEqual(Object.keys(out).sort(), [
       "batchStatistics",
@@ -214,9 +226,6 @@ Deno.test("evaluate task without --tracker respects WANDB_MODE: disabled tracks 
 
 Deno.test({
   name: "evaluate task --tracker console --json: stdout holds only the JSON object",
-  // Fails while the console backend prints its lines on stdout (lib/tracking/_console.ts `say`); the
-  // tracking helper is moving them to stderr. Remove `ignore` then.
-  ignore: true,
   fn: async () => {
     await withStore(async (store) => {
       const r = await evaluateTask(
@@ -246,6 +255,7 @@ Deno.test("evaluate task: bad flags and bad data exit 1 with a clear message and
       [["--tracker", "cloud"], /error: --tracker must be one of auto, local, console, wandb, disabled/],
       [["--wandb", "--tracker", "local"], /error: --wandb conflicts with --tracker local/],
       [["--project", "a/b"], /error: --project "a\/b": use 1 to 128 characters without/],
+      [["--group", "x:y"], /error: --group "x:y": use 1 to 128 characters without/],
       [["--label-map", "0=happy"], /error: --label-map "0=happy": use 0\/1\/2, 0\/1, -1\/0\/1 or pairs/],
       [["--frobnicate"], /error: Unknown option '--frobnicate'/],
     ];
