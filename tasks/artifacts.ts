@@ -100,17 +100,26 @@ function main(): number {
     }
     if (values.json) return (print(versions), 0);
     console.log(`${arg} (${versions[0].type}), ${versions.length} version(s)\n`);
+    // Lineage, not `createdBy`: a version first stored by a run that only used it was not produced by it.
+    const runs = (list: { runId: string }[]) => {
+      const ids = [...new Set(list.map((l) => l.runId))];
+      return ids.length === 0 ? "-" : ids.length === 1 ? ids[0] : `${ids[0]} +${ids.length - 1}`;
+    };
     console.log(table(
-      ["VERSION", "ALIASES", "FILES", "SIZE", "DIGEST", "CREATED", "BY RUN"],
-      versions.map((v) => [
-        `v${v.version}`,
-        v.aliases.join(", "),
-        String(v.fileCount),
-        size(v.size),
-        v.digest,
-        v.createdAt.replace("T", " ").slice(0, 19),
-        v.createdBy ?? "-",
-      ]),
+      ["VERSION", "ALIASES", "FILES", "SIZE", "DIGEST", "CREATED", "PRODUCED BY", "USED BY"],
+      versions.map((v) => {
+        const l = getLineage(v.ref, { dir });
+        return [
+          `v${v.version}`,
+          v.aliases.join(", "),
+          String(v.fileCount),
+          size(v.size),
+          v.digest,
+          v.createdAt.replace("T", " ").slice(0, 19),
+          runs(l?.producedBy ?? []),
+          runs(l?.usedBy ?? []),
+        ];
+      }),
     ));
     return 0;
   }
@@ -127,7 +136,7 @@ function main(): number {
     `${v.ref} (${v.type})  aliases: ${v.aliases.join(", ") || "-"}`,
     `  digest   ${v.digest}`,
     `  files    ${v.fileCount}, ${size(v.size)}`,
-    `  created  ${v.createdAt} by run ${v.createdBy ?? "-"}`,
+    `  created  ${v.createdAt} (first stored by run ${v.createdBy ?? "-"}; see Lineage)`,
   ];
   if (v.description) out.push(`  description  ${v.description}`);
   if (Object.keys(v.metadata).length) out.push(`  metadata ${JSON.stringify(v.metadata)}`);

@@ -64,6 +64,42 @@ function syncText(s: SyncStatus | null, long = false): string {
   return `pending: ${parts.join(", ")}${skipped}`;
 }
 
+const indent = (text: string) => text.split("\n").map((l) => "  " + l).join("\n");
+
+/** Columns the terminal has: its width when stdout is a terminal, else 120. */
+function terminalWidth(): number {
+  try {
+    if (Deno.stdout.isTerminal()) return Deno.consoleSize().columns;
+  } catch { /* not a terminal */ }
+  return 120;
+}
+
+/** Most metric columns shown side by side; past that (or past the terminal width) rows turn into columns. */
+const WIDE_KEYS = 6;
+/** Steps shown when the history is transposed. */
+const TRANSPOSED_STEPS = 5;
+
+/**
+ * The last history rows: one line per step (STEP | key ...) when that fits, else transposed, one line per
+ * key (KEY | step a | step b ...) over the last {@linkcode TRANSPOSED_STEPS} steps, so a run that logs
+ * many metrics at once (an evaluation) still reads in a terminal.
+ */
+function historyTable(
+  history: { step: number; values: Record<string, unknown> }[],
+): { text: string; shown: number } {
+  const keys = [...new Set(history.flatMap((h) => Object.keys(h.values)))];
+  const cell = (h: { values: Record<string, unknown> }, k: string) => k in h.values ? short(h.values[k]) : "";
+  const wide = table(["STEP", ...keys], history.map((h) => [String(h.step), ...keys.map((k) => cell(h, k))]));
+  const longest = Math.max(...wide.split("\n").map((l) => l.length)) + 2;
+  if (keys.length <= WIDE_KEYS && longest <= terminalWidth()) return { text: wide, shown: history.length };
+  const steps = history.slice(-TRANSPOSED_STEPS);
+  const text = table(
+    ["KEY", ...steps.map((h) => `step ${h.step}`)],
+    keys.map((k) => [k, ...steps.map((h) => cell(h, k))]),
+  );
+  return { text, shown: steps.length };
+}
+
 function main(): number {
   const { values, positionals } = parseArgs({
     args: Deno.args,
@@ -166,23 +202,10 @@ function main(): number {
   };
   kv("Config", run.config);
   kv("Summary", run.summary);
-  out.push(
-    "",
-    `History (${run.historyCount} rows${
-      run.historyCount > history.length ? `, last ${history.length}` : ""
-    })`,
-  );
-  if (history.length === 0) out.push("  (none)");
-  else {
-    const keys = [...new Set(history.flatMap((h) => Object.keys(h.values)))];
-    out.push(
-      table(
-        ["STEP", ...keys],
-        history.map((h) => [String(h.step), ...keys.map((k) => k in h.values ? short(h.values[k]) : "")]),
-      )
-        .split("\n").map((l) => "  " + l).join("\n"),
-    );
-  }
+  const shown = history.length ? historyTable(history) : { text: "  (none)", shown: 0 };
+  const lastN = run.historyCount > shown.shown ? `, last ${shown.shown}` : "";
+  out.push("", `History (${run.historyCount} rows${lastN})`);
+  out.push(history.length ? indent(shown.text) : shown.text);
   out.push("", "Tables");
   if (run.tables.length === 0) out.push("  (none)");
   for (const t of run.tables) {

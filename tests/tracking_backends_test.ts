@@ -14,16 +14,23 @@ import {
 
 const LIB = new URL("../lib/tracking/mod.ts", import.meta.url).href;
 
-/** Captures console.log / console.warn output while `fn` runs. */
-async function capture<T>(fn: () => Promise<T>): Promise<{ result: T; out: string[]; warn: string[] }> {
-  const out: string[] = [], warn: string[] = [];
-  const { log, warn: w } = console;
-  console.log = (...a: unknown[]) => void out.push(a.join(" "));
+/**
+ * Captures console.log (stdout), console.error (the console backend's lines, on stderr) and console.warn
+ * (warnings) while `fn` runs.
+ */
+async function capture<T>(
+  fn: () => Promise<T>,
+): Promise<{ result: T; stdout: string[]; out: string[]; warn: string[] }> {
+  const stdout: string[] = [], out: string[] = [], warn: string[] = [];
+  const { log, error, warn: w } = console;
+  console.log = (...a: unknown[]) => void stdout.push(a.join(" "));
+  console.error = (...a: unknown[]) => void out.push(a.join(" "));
   console.warn = (...a: unknown[]) => void warn.push(a.join(" "));
   try {
-    return { result: await fn(), out, warn };
+    return { result: await fn(), stdout, out, warn };
   } finally {
     console.log = log;
+    console.error = error;
     console.warn = w;
   }
 }
@@ -55,11 +62,11 @@ async function runScript(
   }
 }
 
-Deno.test("console backend prints compact lines and stores nothing", async () => {
+Deno.test("console backend prints compact lines on stderr and stores nothing", async () => {
   const root = await Deno.makeTempDir({ prefix: "sentilab_be_" });
   try {
     await Deno.writeTextFile(`${root}/f.txt`, "abc");
-    const { out, warn } = await capture(async () => {
+    const { stdout, out, warn } = await capture(async () => {
       const run = await initRun({
         tracker: "console",
         name: "demo",
@@ -76,6 +83,7 @@ Deno.test("console backend prints compact lines and stores nothing", async () =>
       await finishRun(run);
     });
     assert.deepEqual(warn, []);
+    assert.deepEqual(stdout, [], "stdout stays the program's own");
     assert.match(out[0], /^\[sentilab demo\] started \(project sentilab, id [a-z0-9]{8}\) config lr=0\.1$/);
     assert.equal(out[1], "[sentilab demo] step 3 loss=0.12346 acc=1");
     assert.equal(out[2], "[sentilab demo] summary best=0.9");
@@ -89,10 +97,69 @@ Deno.test("console backend prints compact lines and stores nothing", async () =>
   }
 });
 
+Deno.test("console backend: a program's stdout holds only what it prints itself (e.g. --json)", async () => {
+  const r = await runScript(
+    `const run = await t.initRun({ tracker: "console", name: "quiet", config: { lr: 0.1 } });
+t.logMetrics(run, { loss: 0.5 });
+t.setSummary(run, { best: 1 });
+await t.logTable(run, "preds", { columns: ["a"], rows: [[1]] });
+await t.finishRun(run);
+console.log(JSON.stringify({ backend: run.backend }));`,
+    {},
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '{"backend":"console"}\n');
+  assert.match(r.stderr, /^\[sentilab quiet\] started .* config lr=0\.1\n/);
+  assert.match(r.stderr, /\[sentilab quiet\] step 0 loss=0\.5\n/);
+  assert.match(r.stderr, /\[sentilab quiet\] table preds: 1 columns x 1 rows \(a\)\n/);
+  assert.match(r.stderr, /\[sentilab quiet\] finished\n/);
+});
+
+Deno.test("console backend: logTable refuses the rows the local store refuses, with the same error", async () => {
+  const root = await Deno.makeTempDir({ prefix: "sentilab_be_" });
+  const BIG = "x".repeat(1024 * 1024 + 1);
+  const bad: [string, { columns: string[]; rows: unknown[][] }][] = [
+    ["ragged", { columns: ["a", "b"], rows: [[1, 2], [3]] }],
+    ["not-a-row", { columns: ["a"], rows: [[1], "x" as unknown as unknown[]] }],
+    ["huge", { columns: ["a", "text"], rows: [[1, "ok"], [2, BIG]] }],
+  ];
+  try {
+    const { out } = await capture(async () => {
+      const local = await initRun({ tracker: "local", dir: `${root}/store`, strict: true });
+      const console_ = await initRun({ tracker: "console", name: "c", strict: true });
+      for (const [key, table] of bad) {
+        const errors: string[] = [];
+        for (const run of [local, console_]) {
+          await assert.rejects(() => logTable(run, key, table), (e) => {
+            errors.push((e as Error).message);
+            return e instanceof TrackingError;
+          });
+        }
+        assert.equal(errors[1], errors[0], key);
+        assert.match(errors[0], new RegExp(`^Cannot log table '${key}': row 1`));
+      }
+      await finishRun(local);
+      await finishRun(console_);
+    });
+    assert.ok(!out.some((l) => l.includes("table ")), "no table line for a refused table");
+    // Not strict: one warning, nothing printed as if it was logged.
+    const { out: out2, warn } = await capture(async () => {
+      const run = await initRun({ tracker: "console", name: "lenient" });
+      await logTable(run, "ragged", bad[0][1]);
+      await finishRun(run);
+    });
+    assert.equal(warn.length, 1);
+    assert.match(warn[0], /logTable failed: Cannot log table 'ragged': row 1 has 1 values, expected 2/);
+    assert.ok(!out2.some((l) => l.includes("table ragged")));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("disabled backend does nothing and returns null", async () => {
   const root = await Deno.makeTempDir({ prefix: "sentilab_be_" });
   try {
-    const { out, warn } = await capture(async () => {
+    const { stdout, out, warn } = await capture(async () => {
       const run = await initRun({ tracker: "disabled", dir: `${root}/store` });
       assert.equal(run.backend, "disabled");
       logMetrics(run, { loss: NaN }); // not even validated: nothing happens
@@ -102,6 +169,7 @@ Deno.test("disabled backend does nothing and returns null", async () => {
       await finishRun(run);
     });
     assert.deepEqual(out, []);
+    assert.deepEqual(stdout, []);
     assert.deepEqual(warn, []);
     await assert.rejects(() => Deno.stat(`${root}/store`), Deno.errors.NotFound);
   } finally {

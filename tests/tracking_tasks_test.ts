@@ -147,3 +147,95 @@ Deno.test("deno task runs / artifacts show runs, versions, manifests and diffs",
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("deno task runs <id>: many metrics per step print transposed (KEY | step ...), --json unchanged", async () => {
+  const root = await Deno.makeTempDir({ prefix: "sentilab_tasks_" });
+  const dir = `${root}/store`;
+  try {
+    const run = await initRun({ dir, name: "evaluate", strict: true });
+    const keys = [
+      "accuracy",
+      "macro_precision",
+      "macro_recall",
+      "macro_f1",
+      "precision_negative",
+      "recall_negative",
+      "f1_negative",
+      "precision_neutral",
+      "recall_neutral",
+      "f1_neutral",
+      "average_confidence",
+      "texts_per_second",
+    ];
+    for (let step = 0; step < 8; step++) {
+      logMetrics(run, Object.fromEntries(keys.map((k, i) => [k, (step + 1) / (i + 3)])));
+    }
+    await finishRun(run);
+    const show = await task(RUNS, ["--dir", dir, run.id]);
+    assert.equal(show.code, 0, show.err);
+    const history = show.out.slice(show.out.indexOf("History"), show.out.indexOf("\nTables"));
+    const lines = history.trim().split("\n");
+    assert.equal(lines[0], "History (8 rows, last 5)");
+    assert.match(lines[1], /^ {2}KEY +step 3 +step 4 +step 5 +step 6 +step 7$/);
+    assert.equal(lines.length, 3 + keys.length, history);
+    assert.match(lines[3], /^ {2}accuracy +1\.3333 +1\.6667 +2 +2\.3333 +2\.6667$/);
+    assert.match(lines[3 + keys.length - 1], /^ {2}texts_per_second +0\.28571 +/);
+    assert.ok(show.out.split("\n").every((l) => l.length <= 120), "fits 120 columns (stdout is not a TTY)");
+    // --json keeps every row of the last 10 with every key.
+    const json = JSON.parse((await task(RUNS, ["--dir", dir, run.id, "--json"])).out);
+    assert.equal(json.lastHistory.length, 8);
+    assert.deepEqual(Object.keys(json.lastHistory[7].values), keys);
+
+    // A few keys on a short line stay one row per step.
+    const small = await initRun({ dir, name: "small", strict: true });
+    for (let step = 0; step < 3; step++) logMetrics(small, { loss: 1 / (step + 1), acc: step / 3 });
+    await finishRun(small);
+    const out = (await task(RUNS, ["--dir", dir, small.id])).out;
+    assert.match(out, /History \(3 rows\)\n {2}STEP +loss +acc\n {2}-+ +-+ +-+\n {2}0 +1 +0\n/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("deno task artifacts: --diff of a missing version lists the versions; producers and users are named", async () => {
+  const root = await Deno.makeTempDir({ prefix: "sentilab_tasks_" });
+  const dir = `${root}/store`;
+  try {
+    await Deno.writeTextFile(`${root}/a.txt`, "one");
+    const producer = await initRun({ dir, name: "producer", strict: true });
+    await logArtifact(producer, { name: "ds", type: "dataset", files: [`${root}/a.txt`] });
+    await Deno.writeTextFile(`${root}/a.txt`, "two");
+    await logArtifact(producer, { name: "ds", type: "dataset", files: [`${root}/a.txt`] });
+    await finishRun(producer);
+    // A version first stored by a run that only used it: it did not produce it.
+    await Deno.writeTextFile(`${root}/b.txt`, "used only");
+    const consumer = await initRun({ dir, name: "consumer", strict: true });
+    await useArtifact(consumer, { name: "ds", type: "dataset", files: [`${root}/b.txt`] });
+    await useArtifact(consumer, "ds:v0");
+    let useError = "";
+    await useArtifact(consumer, "ds:v7").catch((e) => useError = (e as Error).message);
+    await finishRun(consumer);
+
+    const diff = await task(ARTIFACTS, ["--dir", dir, "--diff", "ds:v0", "ds:v7"]);
+    assert.equal(diff.code, 1);
+    assert.equal(diff.out, "");
+    assert.match(
+      diff.err,
+      /^artifacts: Artifact 'ds:v7' not found in the store '.*'; 'ds' has v0, v1, v2\n$/,
+    );
+    assert.equal(diff.err, `artifacts: ${useError}\n`, "the same hint as useArtifact");
+    const none = await task(ARTIFACTS, ["--dir", dir, "--diff", "nope:v0", "ds:v1"]);
+    assert.match(none.err, /Artifact 'nope:v0' not found .*; no artifact is named 'nope'/);
+
+    const versions = await task(ARTIFACTS, ["--dir", dir, "ds"]);
+    assert.equal(versions.code, 0, versions.err);
+    const lines = versions.out.trim().split("\n");
+    assert.match(lines[2], /^VERSION +ALIASES +FILES +SIZE +DIGEST +CREATED +PRODUCED BY +USED BY$/);
+    const row = (v: string) => lines.find((l) => l.startsWith(v + " "))!;
+    assert.match(row("v0"), new RegExp(`${producer.id} +${consumer.id}$`));
+    assert.match(row("v1"), new RegExp(`${producer.id} +-$`));
+    assert.match(row("v2"), new RegExp(` - +${consumer.id}$`), "used only: not shown as produced by it");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -104,6 +104,30 @@ Deno.test("missing files and symlinks pointing outside a folder are refused befo
       () => logArtifact(run, { name: "m", type: "model", files: [] }),
       /'files' must list at least one file/,
     );
+    // File names inside an artifact (the `name` of a file entry) get one clean sentence.
+    const entryCases: Array<[string, string]> = [
+      [
+        "../evil.txt",
+        "the file name '../evil.txt' has an empty, '.' or '..' path segment; " +
+        "names inside an artifact must stay inside it (e.g. 'data/train.jsonl')",
+      ],
+      [
+        "a//b.txt",
+        "the file name 'a//b.txt' has an empty, '.' or '..' path segment; " +
+        "names inside an artifact must stay inside it (e.g. 'data/train.jsonl')",
+      ],
+      ["/etc/x", "the file name '/etc/x' starts with '/'; names inside an artifact are relative"],
+      ["", "a file name inside an artifact cannot be empty"],
+    ];
+    for (const [name, message] of entryCases) {
+      await assert.rejects(
+        () => logArtifact(run, { name: "m", type: "model", files: [{ path: `${root}/model/ok.txt`, name }] }),
+        (e: Error) => {
+          assert.equal(e.message, `Cannot log artifact 'm': ${message}`);
+          return true;
+        },
+      );
+    }
     assert.deepEqual(listArtifacts({ dir: store }), []);
     assert.equal(await blobCount(store), 0);
     // A symlink that stays inside the folder is followed.
@@ -171,7 +195,7 @@ Deno.test("a value over 1 MB is refused in config, summary, table cells and meta
     rows[25_000] = [25_000, BIG];
     await assert.rejects(
       () => logTable(run, "preds", { columns: ["i", "text"], rows }),
-      /row 25000, column 'text' is 1\.00 MB/,
+      /^TrackingError: Cannot log table 'preds': row 25000, column 'text' is 1\.00 MB/,
     );
     assert.equal(getTableRows(run.id, "preds", { dir: store }), null, "no half-written table");
     await assert.rejects(

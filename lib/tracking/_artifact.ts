@@ -1,5 +1,5 @@
-// Shared by logArtifact and useArtifact: validate a spec, copy files in, commit a version; wrap a version
-// with local file access.
+// Shared by logArtifact and useArtifact: the run checks and failure policy, validating a spec, copying
+// files in, committing a version; wrapping a version with local file access.
 import { chmodSync, copyFileSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { TrackingError } from "./_errors.ts";
@@ -7,6 +7,7 @@ import { artifactDigest, b64ToHex } from "./_hash.ts";
 import { buildManifest, collectFiles, ingestFiles, type SourceFile } from "./_files.ts";
 import { humanSize, say } from "./_console.ts";
 import type { Store } from "./_store.ts";
+import { fail, type RunState, stateOf } from "./_state.ts";
 import { checkName, recordToJson } from "./_validate.ts";
 import type { ArtifactSpec, ArtifactVersion, Run, UsedArtifact } from "./types.ts";
 
@@ -22,7 +23,7 @@ export interface CheckedSpec {
  * Validates a spec and its aliases and lists its files (nothing is written).
  * @throws {TrackingError} naming the problem.
  */
-export function checkSpec(spec: ArtifactSpec, aliases: string[] | undefined): CheckedSpec {
+function checkSpec(spec: ArtifactSpec, aliases: string[] | undefined): CheckedSpec {
   if (typeof spec !== "object" || spec === null) {
     throw new TrackingError(`Cannot log artifact: expected { name, type, files }, got ${spec}`);
   }
@@ -41,7 +42,7 @@ export function checkSpec(spec: ArtifactSpec, aliases: string[] | undefined): Ch
 }
 
 /** Copies the files in and commits (or deduplicates) the version. */
-export async function storeSpec(
+async function storeSpec(
   store: Store,
   run: Run,
   checked: CheckedSpec,
@@ -67,8 +68,55 @@ export async function storeSpec(
   return { version: store.getVersion(checked.spec.name, version)!, deduplicated };
 }
 
+/**
+ * Runs `body` for an artifact call under the tracking policy: null on the disabled backend, an error for
+ * a finished run, and any failure becomes one warning and null (or a throw with `strict: true`).
+ */
+export async function artifactCall(
+  run: Run,
+  op: "logArtifact" | "useArtifact",
+  finished: () => string,
+  body: (state: RunState) => Promise<UsedArtifact | null>,
+): Promise<UsedArtifact | null> {
+  let s;
+  try {
+    s = stateOf(run);
+  } catch (e) {
+    fail(null, op, e);
+    return null;
+  }
+  if (s.backend === "disabled") return null;
+  try {
+    if (s.finished) throw new TrackingError(finished());
+    return await body(s);
+  } catch (e) {
+    fail(run, op, e);
+    return null;
+  }
+}
+
+/**
+ * Validates a spec and stores it as an output or input of the run (deduplicated), returning the version
+ * with its files; on the console backend prints what would have been stored and returns null.
+ */
+export async function storeOrDescribe(
+  run: Run,
+  store: Store | null,
+  spec: ArtifactSpec,
+  aliases: string[] | undefined,
+  direction: "output" | "input",
+): Promise<UsedArtifact | null> {
+  const checked = checkSpec(spec, aliases);
+  if (!store) {
+    describeSpec(run, checked, direction === "output" ? "logged" : "used");
+    return null;
+  }
+  const { version } = await storeSpec(store, run, checked, direction);
+  return withFiles(store, version);
+}
+
 /** Prints what would have been stored (console backend). */
-export function describeSpec(run: Run, checked: CheckedSpec, verb: string): void {
+function describeSpec(run: Run, checked: CheckedSpec, verb: string): void {
   const size = checked.files.reduce((n, f) => n + f.size, 0);
   say(
     run,

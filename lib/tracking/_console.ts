@@ -1,4 +1,5 @@
-// Compact, readable lines for the console backend.
+// Compact, readable lines for the console backend. They go to stderr, like the warnings, so that a
+// program's stdout (for example `--json` output) stays its own.
 import type { Run } from "./types.ts";
 
 function fmt(v: unknown): string {
@@ -13,9 +14,9 @@ export function pairs(values: Record<string, unknown>): string {
   return Object.entries(values).map(([k, v]) => `${k}=${fmt(v)}`).join(" ");
 }
 
-/** Prints one line for a run. */
+/** Prints one line for a run, on stderr. */
 export function say(run: Run, message: string): void {
-  console.log(`[sentilab ${run.name}] ${message}`);
+  console.error(`[sentilab ${run.name}] ${message}`);
 }
 
 /** Human size. */

@@ -27,11 +27,13 @@ export interface SourceFile {
   size: number;
 }
 
+/** Why `p` cannot be a file name inside an artifact (a sentence naming it), or null. */
 function entryPathProblem(p: string): string | null {
-  if (p.length === 0) return "an empty file name";
-  if (p.startsWith("/")) return `'${p}' starts with '/'`;
+  if (p.length === 0) return "a file name inside an artifact cannot be empty";
+  if (p.startsWith("/")) return `the file name '${p}' starts with '/'; names inside an artifact are relative`;
   if (p.split("/").some((s) => s === ".." || s === "." || s === "")) {
-    return `'${p}' has an empty, '.' or '..' part`;
+    return `the file name '${p}' has an empty, '.' or '..' path segment; ` +
+      `names inside an artifact must stay inside it (e.g. 'data/train.jsonl')`;
   }
   return null;
 }
@@ -48,7 +50,7 @@ export function collectFiles(spec: ArtifactSpec): SourceFile[] {
   const out = new Map<string, SourceFile>();
   const add = (path: string, source: string, size: number) => {
     const problem = entryPathProblem(path);
-    if (problem) throw new TrackingError(`${ctx}: file names inside an artifact cannot be ${problem}`);
+    if (problem) throw new TrackingError(`${ctx}: ${problem}`);
     const prev = out.get(path);
     if (prev && prev.source !== source) {
       throw new TrackingError(

@@ -1,6 +1,8 @@
 // Artifact references: "name", "name:latest", "name:vN", "name:alias".
 import { TrackingError } from "./_errors.ts";
 import { nameProblem } from "./_validate.ts";
+import type { Store } from "./_store.ts";
+import type { ArtifactVersion } from "./types.ts";
 
 /** A parsed artifact reference. */
 export interface ParsedRef {
@@ -28,4 +30,19 @@ export function parseRef(ref: string): ParsedRef {
 /** Formats a selector for messages. */
 export function refText(p: ParsedRef): string {
   return `${p.name}:${typeof p.selector === "number" ? "v" + p.selector : p.selector}`;
+}
+
+/**
+ * The version `p` names in `store`.
+ * @throws {TrackingError} when there is none, listing the versions the name has (or saying it has none),
+ * so the message says what to ask for instead.
+ */
+export function findVersion(store: Store, p: ParsedRef): ArtifactVersion {
+  const v = store.getVersion(p.name, p.selector);
+  if (v) return v;
+  const known = store.versions(p.name).map((x) => `v${x.version}`);
+  throw new TrackingError(
+    `Artifact '${refText(p)}' not found in the store '${store.dir}'` +
+      (known.length ? `; '${p.name}' has ${known.join(", ")}` : `; no artifact is named '${p.name}'`),
+  );
 }

@@ -15,6 +15,7 @@
 // CreateArtifact deduplicates by digest.
 import { createHash } from "node:crypto";
 import type { Store } from "./_store.ts";
+import type { ArtifactVersion } from "./types.ts";
 import { b64ToHex } from "./_hash.ts";
 import { logWandbTable } from "./wandb/log_wandb_table.ts";
 import { saveWandbArtifact } from "./wandb/save_wandb_artifact.ts";
@@ -288,6 +289,16 @@ function tableRows(store: Store, tableId: number): unknown[][] {
   return rows;
 }
 
+/** The files of a stored version, read from the store's blobs, as W&B artifact files. */
+function storedFiles(store: Store, v: ArtifactVersion) {
+  return Object.entries(v.manifest.contents).map(([path, e]) => ({
+    name: path,
+    path: store.blobPath(b64ToHex(e.digest)),
+    digest: e.digest,
+    size: e.size,
+  }));
+}
+
 function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw signal.reason ?? new Error("aborted");
 }
@@ -340,12 +351,7 @@ export async function replayRun(
       description: v.description || undefined,
       metadata: v.metadata,
       aliases,
-      files: Object.entries(v.manifest.contents).map(([path, e]) => ({
-        name: path,
-        path: store.blobPath(b64ToHex(e.digest)),
-        digest: e.digest,
-        size: e.size,
-      })),
+      files: storedFiles(store, v),
     }, { ...req, use });
     setValue(store, target, key, JSON.stringify({ id: saved.id, versionIndex: saved.versionIndex }));
     setValue(
@@ -409,12 +415,7 @@ export async function replayRun(
       name: l.name,
       type: v.type,
       aliases: custom,
-      files: Object.entries(v.manifest.contents).map(([path, e]) => ({
-        name: path,
-        path: store.blobPath(b64ToHex(e.digest)),
-        digest: e.digest,
-        size: e.size,
-      })),
+      files: storedFiles(store, v),
     }, { ...req, latest: false });
     setValue(store, target, aliasKey, JSON.stringify(custom));
     counts.artifacts++;

@@ -42,8 +42,51 @@ export function toJson(value: unknown, field: string, context: string): string {
     );
   }
   if (text === undefined) text = "null";
+  const lossy = jsonLoss(value, field);
+  if (lossy) throw new TrackingError(`${context}: ${lossy}`);
   checkSize(text, field, context);
   return text;
+}
+
+/**
+ * The first place in `value` that JSON cannot store as it is (NaN and Infinity become null; functions,
+ * symbols, Maps and Sets vanish or become `{}`), as "`field.path` is X, ...; do Y", or null. `undefined`
+ * object entries are taken as absent. Objects with `toJSON` (Date) serialise themselves and are not
+ * looked into. Call after JSON.stringify succeeded (no cycles).
+ */
+function jsonLoss(value: unknown, field: string): string | null {
+  const what = (v: unknown): string | null => {
+    if (typeof v === "number") return Number.isFinite(v) ? null : `${v}`;
+    if (typeof v === "function") return "a function";
+    if (typeof v === "symbol") return "a symbol";
+    if (v instanceof Map) return "a Map";
+    if (v instanceof Set) return "a Set";
+    return null;
+  };
+  const found = what(value);
+  if (found !== null) {
+    const becomes = typeof value === "number" ? "it would be stored as null" : "it would be lost";
+    return `${field} is ${found}, which JSON cannot store (${becomes}); ` +
+      (typeof value === "number" ? "use a finite number, or null for 'no value'" : "pass plain data");
+  }
+  if (typeof value !== "object" || value === null) return null;
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (value[i] === undefined) {
+        return `${field}[${i}] is undefined, which JSON stores as null; use null`;
+      }
+      const inner = jsonLoss(value[i], `${field}[${i}]`);
+      if (inner) return inner;
+    }
+    return null;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (v === undefined) continue;
+    const inner = jsonLoss(v, `${field}.${k}`);
+    if (inner) return inner;
+  }
+  return null;
 }
 
 /** Throws when the UTF-8 size of `text` exceeds {@linkcode MAX_VALUE_BYTES}. */

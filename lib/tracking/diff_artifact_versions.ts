@@ -1,6 +1,5 @@
-import { TrackingError } from "./_errors.ts";
 import { comparePaths } from "./_hash.ts";
-import { parseRef, refText } from "./_ref.ts";
+import { findVersion, parseRef } from "./_ref.ts";
 import { type ReadOptions, readStore } from "./_read.ts";
 import type { ArtifactDiff, ArtifactFileChange } from "./types.ts";
 
@@ -14,7 +13,8 @@ export type DiffArtifactVersionsOptions = ReadOptions;
  * @param to Second reference, e.g. `reviews:v1`.
  * @param options Store directory.
  * @returns Files added, removed and changed, sorted by path, and the number unchanged.
- * @throws {TrackingError} when there is no store or a version is not found.
+ * @throws {TrackingError} when there is no store or a version is not found (naming the versions the
+ * artifact has).
  *
  * @example
  * ```ts
@@ -33,12 +33,7 @@ export function diffArtifactVersions(
   options: DiffArtifactVersionsOptions = {},
 ): ArtifactDiff {
   const store = readStore(options);
-  const [a, b] = [from, to].map((ref) => {
-    const p = parseRef(ref);
-    const v = store.getVersion(p.name, p.selector);
-    if (!v) throw new TrackingError(`Artifact '${refText(p)}' not found in the store '${store.dir}'`);
-    return v;
-  });
+  const [a, b] = [from, to].map((ref) => findVersion(store, parseRef(ref)));
   const ca = a.manifest.contents, cb = b.manifest.contents;
   const added: ArtifactFileChange[] = [],
     removed: ArtifactFileChange[] = [],

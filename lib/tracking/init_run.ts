@@ -1,9 +1,9 @@
 import { collectEnvironment } from "./_env.ts";
 import { TrackingError } from "./_errors.ts";
-import { fail, register, type RunState, warnOnce } from "./_state.ts";
+import { register, type RunState, warnOnce } from "./_state.ts";
 import { Store } from "./_store.ts";
 import { Journal } from "./_journal.ts";
-import { nameProblem, toJson } from "./_validate.ts";
+import { describe, nameProblem, toJson } from "./_validate.ts";
 import { pairs, say } from "./_console.ts";
 import { LIVE_RETRY, Uploader } from "./_uploader.ts";
 import { connectWandb } from "./wandb/connect_wandb.ts";
@@ -50,33 +50,74 @@ function msFrom(option: number | undefined, name: string, dflt: number): number 
   return env(name) !== undefined && Number.isFinite(v) && v >= 0 ? v : dflt;
 }
 
-function checkOptions(options: InitRunOptions): string {
+/** Options after validation, the config's JSON, and what was dropped (non-strict mode only). */
+interface CheckedOptions {
+  opts: InitRunOptions;
+  configJson: string;
+  /** One entry per dropped option: "what ('value'): why". */
+  dropped: string[];
+}
+
+/**
+ * Validates the options. With `strict`, the first problem throws; otherwise each invalid option (or config
+ * entry) is dropped on its own, so the run keeps every valid one, and the problems are returned.
+ */
+function checkOptions(options: InitRunOptions, strict: boolean): CheckedOptions {
   const ctx = "Cannot start run";
+  const dropped: string[] = [];
+  const opts: InitRunOptions = { ...options };
+  const problem = (message: string, drop: () => void, instead = "") => {
+    if (strict) throw new TrackingError(`${ctx}: ${message}`);
+    dropped.push(message + instead);
+    drop();
+  };
   if (options.tracker !== undefined && !TRACKERS.includes(options.tracker)) {
-    throw new TrackingError(`${ctx}: tracker '${options.tracker}' is not one of ${TRACKERS.join(", ")}`);
+    problem(
+      `tracker '${options.tracker}' is not one of ${TRACKERS.join(", ")}`,
+      () => delete opts.tracker,
+      ` (using "auto")`,
+    );
+  }
+  if (options.dir !== undefined && typeof options.dir !== "string") {
+    problem(`option 'dir' must be a path string, got ${describe(options.dir)}`, () => delete opts.dir);
   }
   for (const field of ["project", "name", "group", "jobType"] as const) {
     const v = options[field];
     if (v === undefined) continue;
-    const problem = nameProblem(v, "name");
-    if (problem) {
-      throw new TrackingError(`${ctx}: option '${field}' ('${v}'): ${problem.replace("names", "values")}`);
+    const bad = nameProblem(v, "name");
+    if (bad) {
+      const instead = field === "project" || field === "name" ? " (the default is used)" : "";
+      problem(
+        `option '${field}' ('${v}'): ${bad.replace("names", "values")}`,
+        () => delete opts[field],
+        instead,
+      );
     }
   }
   if (options.tags !== undefined) {
     if (!Array.isArray(options.tags) || options.tags.some((t) => typeof t !== "string" || t.length === 0)) {
-      throw new TrackingError(`${ctx}: option 'tags' must be an array of non-empty strings`);
+      problem(`option 'tags' must be an array of non-empty strings`, () => delete opts.tags);
     }
   }
   if (options.notes !== undefined && typeof options.notes !== "string") {
-    throw new TrackingError(`${ctx}: option 'notes' must be a string`);
+    problem(`option 'notes' must be a string`, () => delete opts.notes);
   }
   const config = options.config ?? {};
   if (typeof config !== "object" || config === null || Array.isArray(config)) {
-    throw new TrackingError(`${ctx}: option 'config' must be an object of key -> value`);
+    problem(`option 'config' must be an object of key -> value`, () => delete opts.config);
+    return { opts, configJson: "{}", dropped };
   }
-  for (const [k, v] of Object.entries(config)) toJson(v, `config.${k}`, ctx);
-  return JSON.stringify(config);
+  const kept: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config)) {
+    try {
+      toJson(v, `config.${k}`, ctx);
+      kept[k] = v;
+    } catch (e) {
+      if (strict) throw e;
+      dropped.push((e as Error).message.slice(ctx.length + 2));
+    }
+  }
+  return { opts, configJson: JSON.stringify(kept), dropped };
 }
 
 /**
@@ -107,22 +148,36 @@ function checkOptions(options: InitRunOptions): string {
  */
 export async function initRun(options: InitRunOptions = {}): Promise<Run> {
   const strict = options.strict === true;
-  let configJson = "{}";
-  let opts = options;
+  let checked: CheckedOptions;
   try {
-    configJson = checkOptions(options);
+    checked = checkOptions(options ?? {}, strict);
   } catch (e) {
     if (strict) throw e;
-    fail(null, "initRun", e);
-    // Keep where and how to track; drop the invalid descriptive options.
-    const tracker = TRACKERS.includes(options.tracker as TrackerKind) ? options.tracker : undefined;
-    opts = { dir: typeof options.dir === "string" ? options.dir : undefined, tracker, strict };
+    // Not even the options object could be read: start a run with the defaults.
+    checked = { opts: {}, configJson: "{}", dropped: [(e as Error).message] };
+  }
+  const { opts, configJson, dropped } = checked;
+  if (dropped.length > 0) {
+    warnOnce(
+      `initRun: ${dropped.join("; ")}`,
+      `initRun: dropped ${
+        dropped.length === 1 ? "an invalid option" : `${dropped.length} invalid options`
+      } ` +
+        `(the run keeps the others): ${dropped.join("; ")}\n` +
+        `  (pass strict: true to initRun to make this an error)`,
+    );
   }
   let backend = chooseBackend(opts.tracker ?? "auto");
   const id = runId();
   const project = opts.project ?? env("WANDB_PROJECT") ?? "sentilab";
   const name = opts.name ?? `run-${id}`;
   const startedAt = new Date().toISOString();
+  const described = {
+    group: opts.group ?? null,
+    jobType: opts.jobType ?? null,
+    tags: [...(opts.tags ?? [])],
+    notes: opts.notes ?? null,
+  };
   let store: Store | null = null;
   let journal: Journal | null = null;
   const wanted = backend === "wandb";
@@ -135,10 +190,7 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
         id,
         project,
         name,
-        group: opts.group ?? null,
-        jobType: opts.jobType ?? null,
-        tags: opts.tags ?? [],
-        notes: opts.notes ?? null,
+        ...described,
         configJson,
         startedAt,
         env: environment,
@@ -187,10 +239,8 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
     id,
     project,
     name,
-    group: opts.group ?? null,
-    jobType: opts.jobType ?? null,
-    tags: Object.freeze([...(opts.tags ?? [])]),
-    notes: opts.notes ?? null,
+    ...described,
+    tags: Object.freeze([...described.tags]),
     config: JSON.parse(configJson),
     backend,
     storeDir: store?.dir ?? null,

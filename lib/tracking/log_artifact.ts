@@ -1,6 +1,4 @@
-import { checkSpec, describeSpec, storeSpec, withFiles } from "./_artifact.ts";
-import { TrackingError } from "./_errors.ts";
-import { fail, stateOf } from "./_state.ts";
+import { artifactCall, storeOrDescribe } from "./_artifact.ts";
 import type { ArtifactSpec, Run, UsedArtifact } from "./types.ts";
 
 /** Options for {@linkcode logArtifact}. */
@@ -35,32 +33,15 @@ export interface LogArtifactOptions {
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export async function logArtifact(
+export function logArtifact(
   run: Run,
   spec: ArtifactSpec,
   options: LogArtifactOptions = {},
 ): Promise<UsedArtifact | null> {
-  let s;
-  try {
-    s = stateOf(run);
-  } catch (e) {
-    fail(null, "logArtifact", e);
-    return null;
-  }
-  if (s.backend === "disabled") return null;
-  try {
-    if (s.finished) {
-      throw new TrackingError(`Cannot log artifact '${spec?.name}': run '${run.name}' is already finished`);
-    }
-    const checked = checkSpec(spec, options.aliases);
-    if (!s.store) {
-      describeSpec(run, checked, "logged");
-      return null;
-    }
-    const { version } = await storeSpec(s.store, run, checked, "output");
-    return withFiles(s.store, version);
-  } catch (e) {
-    fail(run, "logArtifact", e);
-    return null;
-  }
+  return artifactCall(
+    run,
+    "logArtifact",
+    () => `Cannot log artifact '${spec?.name}': run '${run.name}' is already finished`,
+    (s) => storeOrDescribe(run, s.store, spec, options.aliases, "output"),
+  );
 }

@@ -24,10 +24,30 @@ const CHUNK_CHARS = 4 * 1024 * 1024;
 /** Chunks per write transaction. */
 const CHUNKS_PER_TX = 50;
 
-function cellProblem(row: unknown[], columns: string[], index: number): void {
-  for (let c = 0; c < row.length; c++) {
-    checkSize(JSON.stringify(row[c]) ?? "null", `row ${index}, column '${columns[c]}'`, "Cannot log table");
+/**
+ * Checks row `index` of a table: one value per column, no cell over 1 MB. Returns the row's JSON.
+ * @throws {TrackingError} naming the table, the row and the column.
+ */
+function rowJson(key: string, columns: string[], row: unknown, index: number): string {
+  if (!Array.isArray(row) || row.length !== columns.length) {
+    throw new TrackingError(
+      `Cannot log table '${key}': row ${index} has ${
+        Array.isArray(row) ? row.length : describe(row)
+      } values, ` +
+        `expected ${columns.length} (one per column: ${columns.join(", ")})`,
+    );
   }
+  const json = JSON.stringify(row);
+  if (json.length * 3 > MAX_VALUE_BYTES) {
+    for (let c = 0; c < row.length; c++) {
+      checkSize(
+        JSON.stringify(row[c]) ?? "null",
+        `row ${index}, column '${columns[c]}'`,
+        `Cannot log table '${key}'`,
+      );
+    }
+  }
+  return json;
 }
 
 /**
@@ -86,11 +106,12 @@ export function logTable(
     }
     const step = options.step ?? Math.max(0, s.nextStep - 1);
     if (!s.store) {
+      // Validated like a stored table: the same mistake gives the same error on every backend.
+      for (let i = 0; i < rows.length; i++) rowJson(key, columns, rows[i], i);
       say(run, `table ${key}: ${columns.length} columns x ${rows.length} rows (${columns.join(", ")})`);
       return Promise.resolve();
     }
     tableId = s.store.beginTable(run.id, key, columns, step);
-    const n = columns.length;
     const chunks: { first: number; nrows: number; data: string }[] = [];
     let parts: string[] = [];
     let first = 0, chars = 0;
@@ -106,17 +127,7 @@ export function logTable(
       }
     };
     for (let i = 0; i < rows.length; i++) {
-      const row = rows[i];
-      if (!Array.isArray(row) || row.length !== n) {
-        throw new TrackingError(
-          `Cannot log table '${key}': row ${i} has ${
-            Array.isArray(row) ? row.length : describe(row)
-          } values, ` +
-            `expected ${n} (one per column: ${columns.join(", ")})`,
-        );
-      }
-      const json = JSON.stringify(row);
-      if (json.length * 3 > MAX_VALUE_BYTES) cellProblem(row, columns, i);
+      const json = rowJson(key, columns, rows[i], i);
       parts.push(json);
       chars += json.length;
       if (parts.length === CHUNK_ROWS || chars >= CHUNK_CHARS) flushChunk(i + 1);

@@ -6,7 +6,10 @@ export type LogVideoArtifactOptions = TypedArtifactOptions;
 
 /**
  * Logs video files as an artifact of type `video`: an output of the run, or with `use: true` an input.
- * Same storage, deduplication and lineage as `logArtifact`.
+ * Same storage, deduplication and lineage as `logArtifact`. It stores the files as they are: it does not
+ * probe the video, so the artifact's metadata is only what `options.metadata` gives. To log a video with
+ * its duration, resolution, codecs and fps filled in and a contact sheet added, use lib/video's
+ * `logVideo(run, path)`, which probes the file and then calls this.
  *
  * @param run The run from initRun.
  * @param path A file or folder, or several.

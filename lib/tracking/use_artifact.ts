@@ -1,7 +1,5 @@
-import { checkSpec, describeSpec, storeSpec, withFiles } from "./_artifact.ts";
-import { TrackingError } from "./_errors.ts";
-import { parseRef, refText } from "./_ref.ts";
-import { fail, stateOf } from "./_state.ts";
+import { artifactCall, storeOrDescribe, withFiles } from "./_artifact.ts";
+import { findVersion, parseRef, refText } from "./_ref.ts";
 import { say } from "./_console.ts";
 import { checkName } from "./_validate.ts";
 import type { ArtifactSpec, Run, UsedArtifact } from "./types.ts";
@@ -39,49 +37,30 @@ export interface UseArtifactOptions {
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export async function useArtifact(
+export function useArtifact(
   run: Run,
   refOrSpec: string | ArtifactSpec,
   options: UseArtifactOptions = {},
 ): Promise<UsedArtifact | null> {
-  let s;
-  try {
-    s = stateOf(run);
-  } catch (e) {
-    fail(null, "useArtifact", e);
-    return null;
-  }
-  if (s.backend === "disabled") return null;
-  try {
-    if (s.finished) throw new TrackingError(`Cannot use an artifact: run '${run.name}' is already finished`);
-    if (typeof refOrSpec !== "string") {
-      const checked = checkSpec(refOrSpec, options.aliases);
-      if (!s.store) {
-        describeSpec(run, checked, "used");
-        return null;
+  return artifactCall(
+    run,
+    "useArtifact",
+    () => `Cannot use an artifact: run '${run.name}' is already finished`,
+    (s) => {
+      if (typeof refOrSpec !== "string") {
+        return storeOrDescribe(run, s.store, refOrSpec, options.aliases, "input");
       }
-      const { version } = await storeSpec(s.store, run, checked, "input");
-      return withFiles(s.store, version);
-    }
-    const ref = parseRef(refOrSpec);
-    const aliases = options.aliases ?? [];
-    for (const a of aliases) checkName(a, "alias", ref.name);
-    if (!s.store) {
-      say(run, `used artifact ${refText(ref)}`);
-      return null;
-    }
-    const v = s.store.getVersion(ref.name, ref.selector);
-    if (!v) {
-      const known = s.store.versions(ref.name).map((x) => `v${x.version}`);
-      throw new TrackingError(
-        `Artifact '${refText(ref)}' not found in the store '${s.store.dir}'` +
-          (known.length ? `; '${ref.name}' has ${known.join(", ")}` : `; no artifact is named '${ref.name}'`),
-      );
-    }
-    s.store.linkInput(run.id, v.name, v.version, aliases);
-    return withFiles(s.store, aliases.length ? s.store.getVersion(v.name, v.version)! : v);
-  } catch (e) {
-    fail(run, "useArtifact", e);
-    return null;
-  }
+      const ref = parseRef(refOrSpec);
+      const aliases = options.aliases ?? [];
+      for (const a of aliases) checkName(a, "alias", ref.name);
+      const store = s.store;
+      if (!store) {
+        say(run, `used artifact ${refText(ref)}`);
+        return Promise.resolve(null);
+      }
+      const v = findVersion(store, ref);
+      store.linkInput(run.id, v.name, v.version, aliases);
+      return Promise.resolve(withFiles(store, aliases.length ? store.getVersion(v.name, v.version)! : v));
+    },
+  );
 }
