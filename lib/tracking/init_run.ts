@@ -129,8 +129,9 @@ function checkOptions(options: InitRunOptions, strict: boolean): CheckedOptions 
  * backend is "wandb" and a background uploader sends the records on a timer (logging calls never wait
  * for it); when it fails, one warning names the reason (never the key) and the run goes on locally, to be
  * uploaded later by `deno task sync`. When the store cannot be written the run falls back to the console
- * backend with one warning. The run records its config, start time, git commit and dirty flag, Deno
- * version, deno.lock digest, host and command line.
+ * backend with one warning. An invalid option is dropped alone (one warning names it; the run keeps every
+ * valid option) unless `strict: true`. The run records its config, start time, git commit and dirty flag,
+ * Deno version, deno.lock digest, host and command line.
  *
  * @param options Project, name, config, tracker, store dir, strict mode (see {@linkcode InitRunOptions}).
  * @returns The run to pass to the logging functions.

@@ -29,7 +29,10 @@ export interface InitRunOptions {
   tracker?: TrackerKind;
   /** Store directory (default: SENTILAB_DIR, else `.sentilab` in the working directory). */
   dir?: string;
-  /** Throw on tracking failures instead of warning once and going on. */
+  /**
+   * Throw on tracking failures instead of warning once and going on. Without it, an invalid option (or
+   * config entry) is dropped on its own, with one warning naming it, and the run keeps the others.
+   */
   strict?: boolean;
   /** How the W&B replica behaves (tracker "wandb", or "auto" with credentials). */
   wandb?: WandbReplicaOptions;
