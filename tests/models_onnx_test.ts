@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as ort from "npm:onnxruntime-node@1.30.0";
-import { createFeaturizer, defaultFeatureSpec, numFeaturesOf } from "../lib/models/_features.ts";
+import { createHash } from "node:crypto";
+import {
+  createFeaturizer,
+  defaultFeatureSpec,
+  FEATURE_SPEC_VERSION,
+  numFeaturesOf,
+  validateFeatureSpec,
+} from "../lib/models/_features.ts";
 import { buildLinearOnnx } from "../lib/models/_onnx_export.ts";
 import { loadOnnxModel } from "../lib/models/onnx_model.ts";
 
@@ -54,6 +61,120 @@ Deno.test("featurizer: any string featurizes, within range, finite, capped", () 
   };
   assert.ok(valueAt("good") > 0);
   assert.ok(valueAt("not good") < 0);
+});
+
+/** A version-1 features.json as models trained before spec version 2 carry it. */
+const V1_SPEC = {
+  version: 1,
+  maxChars: 20000,
+  maxTokens: 256,
+  hashBits: 10,
+  wordNgrams: [1, 2],
+  charNgrams: [2, 5],
+  maxCharTokenLength: 40,
+  lexiconScale: 0.5,
+  negators: ["n't", "not", "no", "never", "without"],
+  negationWindow: 3,
+  negationScalar: -0.74,
+  lexicons: LEX,
+};
+const V1_TEXTS = [
+  "not good :) 😀 ❤️",
+  "SO ANGRY!!! sooo bad 👍🏽",
+  "I don’t LOVE it's",
+  "",
+  "日本語 😡😡 :-( </3",
+];
+/** sha256 of the version-1 features of V1_TEXTS (indices then values, per text), computed with the
+ * featurizer as it was before version 2 existed: version-1 models must keep seeing exactly these. */
+const V1_DIGEST = "d72601e464b16d8296c91ffb04843028839a59166417a57b8f58ff42ed95b622";
+
+Deno.test("feature spec versions: a version-1 features.json still loads and featurizes exactly as before", async () => {
+  assert.equal(FEATURE_SPEC_VERSION, 2);
+  const spec = validateFeatureSpec(structuredClone(V1_SPEC), "v1/features.json");
+  const f = createFeaturizer(spec);
+  const h = createHash("sha256");
+  for (const t of V1_TEXTS) {
+    const r = f.featurize(t);
+    h.update(new Uint8Array(r.indices.buffer));
+    h.update(new Uint8Array(r.values.buffer));
+  }
+  assert.equal(h.digest("hex"), V1_DIGEST);
+  // version 1 keeps emoji modifiers in tokens (version 2 strips them)
+  assert.deepEqual(f.tokenize("❤️ 👍🏽"), ["❤️", "👍🏽"]);
+  // a version-2 spec with every version-2 feature off featurizes like version 1
+  const off = createFeaturizer(validateFeatureSpec({
+    ...structuredClone(V1_SPEC),
+    version: 2,
+    emojiNormalize: false,
+    negationUnigrams: false,
+    styleMarkers: false,
+    markers: { positive: ":)", negative: ":(", entries: {} },
+  }, "off"));
+  for (const t of V1_TEXTS) assert.deepEqual(off.featurize(t), f.featurize(t));
+
+  // a whole version-1 model folder loads and scores
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_v1_" });
+  try {
+    const F = numFeaturesOf(spec);
+    const weight = new Float32Array(F * 3);
+    weight[1024 * 3 + 0] = -8; // lexicon "sum" drives negative/positive
+    weight[1024 * 3 + 2] = 8;
+    await Deno.writeFile(
+      join(dir, "model.onnx"),
+      buildLinearOnnx({ weight, bias: new Float32Array(3), numFeatures: F, numClasses: 3 }),
+    );
+    await Deno.writeTextFile(join(dir, "features.json"), JSON.stringify(V1_SPEC));
+    await Deno.writeTextFile(join(dir, "labels.json"), JSON.stringify(["negative", "neutral", "positive"]));
+    const model = await loadOnnxModel(dir);
+    try {
+      const [good, bad] = await model.scoreBatch(["good love", "bad"]);
+      assert.ok(good[2] > 0.9 && bad[0] > 0.5);
+    } finally {
+      await model.close();
+    }
+    // version-2 fields in a version-1 spec, unknown versions, incomplete version-2 specs: named errors
+    await Deno.writeTextFile(join(dir, "features.json"), JSON.stringify({ ...V1_SPEC, styleMarkers: true }));
+    await assert.rejects(loadOnnxModel(dir), /field 'styleMarkers' is a version-2 field/);
+    await Deno.writeTextFile(join(dir, "features.json"), JSON.stringify({ ...V1_SPEC, version: 3 }));
+    await assert.rejects(loadOnnxModel(dir), /field 'version' must be one of 1, 2, got 3 .*update sentilab/);
+    await Deno.writeTextFile(join(dir, "features.json"), JSON.stringify({ ...V1_SPEC, version: 2 }));
+    await assert.rejects(loadOnnxModel(dir), /field 'emojiNormalize' must be true or false/);
+    const badMarkers = { ...defaultFeatureSpec(LEX), markers: { positive: ":)", negative: "", entries: {} } };
+    assert.throws(() => validateFeatureSpec(badMarkers, "x"), /field 'markers\.negative'/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("featurizer version 2: emoji normalised, emoji/emoticon markers, negated unigrams, style markers", () => {
+  const markers = { positive: ":)", negative: ":(", entries: { "😡": -1, "😀": 1, "❤": 1, ":-(": -1 } };
+  const spec = validateFeatureSpec(defaultFeatureSpec(LEX, { hashBits: 12, markers }), "v2");
+  const f = createFeaturizer(spec);
+  assert.deepEqual(f.tokenize("❤️ 👍🏽 😂😂"), ["❤", "👍", "😂", "😂"]);
+  const words = (t: string) => {
+    const r = f.featurize(t);
+    return new Set([...r.indices].filter((i) => i < 4096));
+  };
+  // "😡" reads as ":(" (its word and character n-grams), and keeps its own unigram
+  const angry = words("😡"), frown = words(":("), smile = words(":)");
+  for (const i of frown) assert.ok(angry.has(i), "every n-gram of ':(' is a feature of '😡'");
+  assert.ok(angry.size > frown.size);
+  assert.ok([...smile].some((i) => !angry.has(i)));
+  for (const i of frown) assert.ok(words(":-(").has(i));
+  for (const i of smile) assert.ok(words("❤️").has(i));
+  // negated words get their own unigram; style markers count caps words, elongations and !!/?? runs
+  const v1Like = createFeaturizer(validateFeatureSpec({ ...spec, negationUnigrams: false }, "x"));
+  assert.equal(f.featurize("not good").indices.length, v1Like.featurize("not good").indices.length + 1);
+  const plain = createFeaturizer(validateFeatureSpec({ ...spec, styleMarkers: false }, "x"));
+  assert.equal(
+    f.featurize("SO sooo good!!").indices.length,
+    plain.featurize("SO sooo good!!").indices.length + 2,
+  );
+  assert.equal(
+    f.featurize("WOW sooo good!!").indices.length,
+    plain.featurize("WOW sooo good!!").indices.length + 3,
+  );
 });
 
 Deno.test("ONNX export: Gather/ReduceSum/Softmax graph matches a hand computation, dynamic N and K", async () => {

@@ -5,6 +5,8 @@ import { trainClassifier, type TrainClassifierOptions } from "../lib/models/trai
 import { readTrainRecipe } from "../lib/models/read_train_recipe.ts";
 import { loadOnnxModel } from "../lib/models/onnx_model.ts";
 import { mulberry32 } from "../lib/models/train/_prng.ts";
+import { buildCorpus, createSgdTrainer } from "../lib/models/train/_sgd.ts";
+import { createFeaturizer, defaultFeatureSpec } from "../lib/models/_features.ts";
 import { getHistory, getRun, listRuns } from "../lib/tracking/mod.ts";
 
 const POS = ["love", "great", "excellent", "wonderful", "happy", "amazing", "fantastic", "enjoyed"];
@@ -224,6 +226,107 @@ Deno.test("honest selection: validation rows never overlap training rows; unseen
   }
 });
 
+Deno.test("emoji read as emoticons: a model trained on ':)' and ':(' (no emoji) scores emoji by their polarity", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_emoji_" });
+  try {
+    // tweets-like rows: emoticons but not a single emoji (like the TweetEval training file)
+    const rand = mulberry32(5);
+    const pick = <T>(a: T[]) => a[Math.floor(rand() * a.length)];
+    const rows = (n: number) =>
+      Array.from({ length: n }, (_, i) => {
+        const t = pick(TOPIC);
+        if (i % 3 === 0) return { text: `${t} today ${pick([":(", ":-(", ":'(", ""])}`, label: "negative" };
+        if (i % 3 === 2) return { text: `${t} today ${pick([":)", ":-)", ":D", ""])}`, label: "positive" };
+        return { text: `${t} ${pick(NEU)}`, label: "neutral" };
+      });
+    const train = join(dir, "train.jsonl"), val = join(dir, "val.jsonl");
+    await writeJsonl(train, rows(300));
+    await writeJsonl(val, rows(60));
+    const base: TrainClassifierOptions = {
+      train: [{ name: "train", path: train }],
+      val: [{ name: "val", path: val }],
+      out: join(dir, "with"),
+      seed: 3,
+      features: { hashBits: 12 },
+      search: { learningRates: [0.2], l2: [0], maxEpochs: 3, patience: 1 },
+      baselines: false,
+      progress: false,
+    };
+    const withMarkers = await trainClassifier(base);
+    const features = withMarkers.card.features as { version: number; markers: { entries: number } };
+    assert.equal(features.version, 2);
+    assert.ok(features.markers.entries > 500, `markers: ${features.markers.entries}`);
+    // the same training without marker entries: emoji are then only lexicon hits
+    await trainClassifier({
+      ...base,
+      out: join(dir, "without"),
+      features: { hashBits: 12, markers: { positive: ":)", negative: ":(", entries: {} } },
+    });
+    const texts = ["😡", "the hotel today 😡", "😀", "the hotel today ❤️", "👍🏽"];
+    const a = await loadOnnxModel(join(dir, "with"));
+    const b = await loadOnnxModel(join(dir, "without"));
+    try {
+      const sa = await a.scoreBatch(texts), sb = await b.scoreBatch(texts);
+      const label = (r: Float32Array) => a.labels[r.indexOf(Math.max(...r))];
+      assert.deepEqual(sa.map(label), ["negative", "negative", "positive", "positive", "positive"]);
+      // the markers are what moves the emoji: more of the emoji's polarity than without them
+      assert.ok(sa[0][0] > sb[0][0] + 0.1, `😡 negative ${sa[0][0]} vs ${sb[0][0]}`);
+      assert.ok(sa[2][2] > sb[2][2] + 0.1, `😀 positive ${sa[2][2]} vs ${sb[2][2]}`);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("averaged SGD: averaged() is the mean of the weights after every step; the grid can choose it", async () => {
+  const featurizer = createFeaturizer(defaultFeatureSpec([], { hashBits: 8, charNgrams: null }));
+  const rows = makeRows(30, 9);
+  const corpus = buildCorpus(featurizer, [{
+    texts: rows.map((r) => r.text),
+    labels: rows.map((r) => ["negative", "neutral", "positive"].indexOf(r.label)),
+    binary: false,
+    weights: rows.map(() => 1),
+  }]);
+  const F = featurizer.numFeatures;
+  const trainer = createSgdTrainer(corpus, F, { learningRate: 0.3, l2: 1e-3, average: true }, 4);
+  const sum = new Float64Array(F * 3), sumB = new Float64Array(3);
+  let steps = 0;
+  const onRow = () => {
+    steps++;
+    trainer.params.weight.forEach((x, i) => sum[i] += x);
+    trainer.params.bias.forEach((x, i) => sumB[i] += x);
+  };
+  trainer.epoch(onRow);
+  trainer.epoch(onRow);
+  const avg = trainer.averaged();
+  let maxDiff = 0;
+  sum.forEach((x, i) => maxDiff = Math.max(maxDiff, Math.abs(x / steps - avg.weight[i])));
+  sumB.forEach((x, i) => maxDiff = Math.max(maxDiff, Math.abs(x / steps - avg.bias[i])));
+  assert.ok(maxDiff < 1e-9, `averaged() differs from the mean of the steps by ${maxDiff}`);
+  // the average is not the last weights (so the test can tell them apart)
+  assert.ok(avg.weight.some((x, i) => Math.abs(x - trainer.params.weight[i]) > 1e-3));
+
+  const f = await fixture();
+  try {
+    const result = await trainClassifier({
+      ...options(f, join(f.dir, "avg")),
+      search: { learningRates: [0.2], l2: [0], maxEpochs: 2, patience: 1, average: [false, true] },
+    });
+    const hp = result.card.hyperparameters as { averaged: boolean; trials: { average: boolean }[] };
+    assert.deepEqual(hp.trials.map((t) => t.average), [false, true]);
+    assert.equal(typeof hp.averaged, "boolean");
+    await assert.rejects(
+      trainClassifier({ ...options(f, join(f.dir, "x")), search: { average: [] } }),
+      /average as a list of true\/false/,
+    );
+  } finally {
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
 Deno.test("readTrainRecipe resolves files against dataDir and names what is missing", async () => {
   const f = await fixture();
   try {
@@ -268,6 +371,14 @@ Deno.test("readTrainRecipe resolves files against dataDir and names what is miss
       `dataDir: ${f.dir}\nsearch: { neutralBias: [] }\ntrain:\n  - { name: t, file: train.jsonl }\nval:\n  - { name: v, file: val.jsonl }\n`,
     );
     await assert.rejects(readTrainRecipe(recipe), /field 'search\.neutralBias' must be a non-empty list/);
+    await Deno.writeTextFile(
+      recipe,
+      `dataDir: ${f.dir}\nsearch: { average: [yes please] }\ntrain:\n  - { name: t, file: train.jsonl }\nval:\n  - { name: v, file: val.jsonl }\n`,
+    );
+    await assert.rejects(
+      readTrainRecipe(recipe),
+      /field 'search\.average' must be a non-empty list of true\/false/,
+    );
     await Deno.writeTextFile(recipe, "train: [unclosed\n");
     await assert.rejects(readTrainRecipe(recipe), /not valid YAML/);
   } finally {

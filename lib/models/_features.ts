@@ -14,8 +14,24 @@
  * @module
  */
 
-/** The version of the feature spec format this file reads and writes. */
-export const FEATURE_SPEC_VERSION = 1;
+/**
+ * The version of the feature spec format this file writes. Version 1 specs (models trained before
+ * version 2) still load and featurize exactly as they did: every version-2 feature is off for them.
+ *
+ * Version 2 adds, each switched by its own field: emoji normalisation (`emojiNormalize`), sentiment
+ * marker tokens that map emoji and emoticons onto one positive and one negative emoticon
+ * (`markers`), negated-unigram features (`negationUnigrams`) and style markers for elongated words,
+ * all-caps words and repeated `!`/`?` (`styleMarkers`).
+ * @example
+ * ```ts
+ * import { FEATURE_SPEC_VERSION } from "./_features.ts";
+ * console.log(FEATURE_SPEC_VERSION); // 2
+ * ```
+ */
+export const FEATURE_SPEC_VERSION = 2;
+
+/** Feature spec versions this file can read. */
+export const FEATURE_SPEC_VERSIONS: readonly number[] = [1, 2];
 
 /** Names of the dense features computed for each lexicon, in order. */
 export const LEXICON_FEATURES = [
@@ -66,6 +82,29 @@ export interface FeatureSpec {
   negationScalar: number;
   /** The word lists of the dense features. */
   lexicons: LexiconTable[];
+  /** Version 2: strip U+FE0F (emoji presentation) and skin-tone modifiers from emoji tokens, so "❤️"
+   * and "👍🏽" read as "❤" and "👍". Absent (off) in version 1. */
+  emojiNormalize?: boolean;
+  /** Version 2: sentiment markers. An emoji or emoticon token listed in `entries` stands in the word
+   * stream (word and character n-grams) as `positive` (value > 0) or `negative` (value < 0), and the token
+   * itself is kept as an extra unigram. So "😡" reads like ":(" for the n-gram weights, which tweets
+   * with emoticons teach, while the lexicon features still see "😡". Absent (off) in version 1. */
+  markers?: SentimentMarkers;
+  /** Version 2: tokens within `negationWindow` of a negator also give a unigram "¬token". */
+  negationUnigrams?: boolean;
+  /** Version 2: extra unigrams "\u0001elong" per elongated word ("sooo"), "\u0001caps" per all-caps
+   * word of 3+ letters, "\u0001!!" per run of 2+ "!" or "?". */
+  styleMarkers?: boolean;
+}
+
+/** Sentiment marker tokens of a version-2 spec (see {@linkcode FeatureSpec.markers}). */
+export interface SentimentMarkers {
+  /** The token a positive marker reads as, e.g. ":)". */
+  positive: string;
+  /** The token a negative marker reads as, e.g. ":(". */
+  negative: string;
+  /** Token (after tokenizing and emoji normalisation) → polarity; only the sign is used. */
+  entries: Record<string, number>;
 }
 
 /** Sparse features of one text: parallel arrays, indices in `[0, numFeatures)`. */
@@ -96,6 +135,11 @@ const APOSTROPHES_RE = /[\u2019\u2018`\u00b4\u02bc]/g;
 const NT_RE = /(\p{L})n't\b/gu;
 const CLITIC_RE = /(\p{L})'(s|re|ve|ll|d|m)\b/gu;
 const REPEAT_RE = /(\p{L})\1{2,}/gu;
+const EMOJI_MOD_RE = /[\ufe0f\u{1f3fb}-\u{1f3ff}]/gu;
+const CAPS_RE = /(?<![\p{L}\p{N}])\p{Lu}{3,}(?![\p{L}\p{N}])/gu;
+const ELONG_RE = /(\p{L})\1{2,}/gu;
+const PUNCT_RUN_RE = /[!?]{2,}/g;
+const NEGATED_PREFIX = "\u00ac";
 
 const SEED_WORD = 0x9747b28c;
 const SEED_CHAR = 0x1b873593;
@@ -135,8 +179,41 @@ export function validateFeatureSpec(value: unknown, where: string): FeatureSpec 
     fail("(root)", "must be a JSON object");
   }
   const v = value as Record<string, unknown>;
-  if (v.version !== FEATURE_SPEC_VERSION) {
-    fail("version", `must be ${FEATURE_SPEC_VERSION}, got ${JSON.stringify(v.version)}`);
+  if (typeof v.version !== "number" || !FEATURE_SPEC_VERSIONS.includes(v.version)) {
+    fail(
+      "version",
+      `must be one of ${FEATURE_SPEC_VERSIONS.join(", ")}, got ${JSON.stringify(v.version)} ` +
+        "(a newer sentilab wrote this model: update sentilab, or retrain with deno task train)",
+    );
+  }
+  const v2Fields = ["emojiNormalize", "markers", "negationUnigrams", "styleMarkers"];
+  if (v.version === 1) {
+    const extra = v2Fields.filter((k) => v[k] !== undefined);
+    if (extra.length) fail(extra[0], "is a version-2 field; set version to 2 or remove it");
+  } else {
+    for (const k of ["emojiNormalize", "negationUnigrams", "styleMarkers"]) {
+      if (typeof v[k] !== "boolean") {
+        fail(k, `must be true or false (version 2), got ${JSON.stringify(v[k])}`);
+      }
+    }
+    const mk = v.markers as Record<string, unknown> | null;
+    if (typeof mk !== "object" || mk === null || Array.isArray(mk)) {
+      fail("markers", "must be an object { positive, negative, entries } (version 2)");
+    }
+    for (const k of ["positive", "negative"]) {
+      if (typeof mk![k] !== "string" || (mk![k] as string).length === 0) {
+        fail(`markers.${k}`, "must be a non-empty string");
+      }
+    }
+    const me = mk!.entries;
+    if (typeof me !== "object" || me === null || Array.isArray(me)) {
+      fail("markers.entries", "must be an object of token → number");
+    }
+    for (const [k, x] of Object.entries(me as Record<string, unknown>)) {
+      if (typeof x !== "number" || !Number.isFinite(x)) {
+        fail(`markers.entries[${JSON.stringify(k)}]`, "must be a finite number");
+      }
+    }
   }
   const int = (k: string, lo: number, hi: number) => {
     const x = v[k];
@@ -215,17 +292,42 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
   const touched: number[] = [];
   const [cmin, cmax] = spec.charNgrams ?? [0, -1];
   const wordOrders = [...spec.wordNgrams].sort((a, b) => a - b);
+  const v2 = spec.version >= 2;
+  const emojiNormalize = v2 && spec.emojiNormalize === true;
+  const negationUnigrams = v2 && spec.negationUnigrams === true;
+  const styleMarkers = v2 && spec.styleMarkers === true;
+  const markers = v2 && spec.markers ? new Map(Object.entries(spec.markers.entries)) : null;
+  const posMarker = spec.markers?.positive ?? "";
+  const negMarker = spec.markers?.negative ?? "";
 
-  function tokenize(text: string): string[] {
+  /** Tokens plus, for style markers, counts taken from the text before lower-casing. */
+  function analyze(text: string): { tokens: string[]; caps: number; elong: number; punct: number } {
     if (typeof text !== "string") text = String(text ?? "");
     let s = text.length > spec.maxChars ? text.slice(0, spec.maxChars) : text;
+    let caps = 0, elong = 0, punct = 0;
+    if (styleMarkers) {
+      caps = s.match(CAPS_RE)?.length ?? 0;
+      elong = s.match(ELONG_RE)?.length ?? 0;
+      punct = s.match(PUNCT_RUN_RE)?.length ?? 0;
+    }
     s = s.toLowerCase().replace(APOSTROPHES_RE, "'");
     s = s.replace(NT_RE, "$1 n't").replace(CLITIC_RE, "$1 '$2").replace(REPEAT_RE, "$1$1");
-    const out: string[] = [];
+    const tokens: string[] = [];
     TOKEN_RE.lastIndex = 0;
     let m: RegExpExecArray | null;
-    while (out.length < spec.maxTokens && (m = TOKEN_RE.exec(s)) !== null) out.push(m[0]);
-    return out;
+    while (tokens.length < spec.maxTokens && (m = TOKEN_RE.exec(s)) !== null) {
+      let t = m[0];
+      if (emojiNormalize && t.length > 1 && t.codePointAt(0)! > 0x2000) {
+        const n = t.replace(EMOJI_MOD_RE, "");
+        if (n.length > 0) t = n;
+      }
+      tokens.push(t);
+    }
+    return { tokens, caps, elong, punct };
+  }
+
+  function tokenize(text: string): string[] {
+    return analyze(text).tokens;
   }
 
   function addCount(h: number) {
@@ -259,20 +361,46 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
   }
 
   function featurize(text: string): SparseFeatures {
-    const tokens = tokenize(text);
+    const { tokens, caps, elong, punct } = analyze(text);
     const idx: number[] = [];
     const val: number[] = [];
+    // negation scope (lexicon features; version 2 also negated unigrams)
+    let negLeft = 0;
+    const negated: boolean[] = new Array(tokens.length);
+    for (let i = 0; i < tokens.length; i++) {
+      negated[i] = negLeft > 0;
+      if (negLeft > 0) negLeft--;
+      if (negators.has(tokens[i])) negLeft = spec.negationWindow;
+    }
+    // the word stream: version-2 markers read as the positive/negative marker token
+    let stream = tokens;
+    if (markers) {
+      stream = tokens.map((t) => {
+        const x = markers.get(t);
+        return x === undefined || x === 0 ? t : x > 0 ? posMarker : negMarker;
+      });
+    }
     // word n-grams
     for (const n of wordOrders) {
-      for (let i = 0; i + n <= tokens.length; i++) {
-        const g = n === 1 ? tokens[i] : tokens.slice(i, i + n).join(" ");
+      for (let i = 0; i + n <= stream.length; i++) {
+        const g = n === 1 ? stream[i] : stream.slice(i, i + n).join(" ");
         addCount(hash32(g, SEED_WORD + n));
       }
+    }
+    if (v2) {
+      // extra unigrams: a marker's own token, negated words, style markers
+      for (let i = 0; i < tokens.length; i++) {
+        if (stream[i] !== tokens[i]) addCount(hash32(tokens[i], SEED_WORD + 1));
+        if (negationUnigrams && negated[i]) addCount(hash32(NEGATED_PREFIX + tokens[i], SEED_WORD + 1));
+      }
+      for (let i = 0; i < caps; i++) addCount(hash32("\u0001caps", SEED_WORD + 1));
+      for (let i = 0; i < elong; i++) addCount(hash32("\u0001elong", SEED_WORD + 1));
+      for (let i = 0; i < punct; i++) addCount(hash32("\u0001!!", SEED_WORD + 1));
     }
     flush(idx, val);
     // character n-grams inside " token " (hashed incrementally: no substring is allocated)
     if (cmax >= cmin && cmin > 0) {
-      for (const t of tokens) {
+      for (const t of stream) {
         const len = t.length;
         if (len > spec.maxCharTokenLength) continue;
         const plen = len + 2; // virtual " " + t + " "
@@ -288,13 +416,6 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
       flush(idx, val);
     }
     // dense lexicon features
-    let negLeft = 0;
-    const negated: boolean[] = new Array(tokens.length);
-    for (let i = 0; i < tokens.length; i++) {
-      negated[i] = negLeft > 0;
-      if (negLeft > 0) negLeft--;
-      if (negators.has(tokens[i])) negLeft = spec.negationWindow;
-    }
     const k = LEXICON_FEATURES.length;
     lexicons.forEach((lex, li) => {
       let sum = 0, pos = 0, neg = 0, max = 0, min = 0, hits = 0, nPos = 0, nNeg = 0;
@@ -380,10 +501,17 @@ export const DEFAULT_NEGATORS: readonly string[] = [
 ];
 
 /**
- * The default feature spec with the given word lists.
+ * The default feature spec (version {@linkcode FEATURE_SPEC_VERSION}) with the given word lists.
  * @param lexicons Word lists for the dense features.
- * @param overrides Fields to change.
- * @returns A spec: 2^18 buckets, word 1-2-grams, char 2-5-grams, 256 tokens, 20,000 chars.
+ * @param overrides Fields to change (e.g. `markers`: the trainer passes emoji and emoticon polarities).
+ * @returns A spec: 2^18 buckets, word 1-2-grams, char 2-5-grams, 256 tokens, 20,000 chars, emoji
+ *   normalisation, negated unigrams and style markers on, no marker entries unless given.
+ * @example
+ * ```ts
+ * import { createFeaturizer, defaultFeatureSpec } from "./_features.ts";
+ * const spec = defaultFeatureSpec([], { markers: { positive: ":)", negative: ":(", entries: { "😀": 1 } } });
+ * console.log(createFeaturizer(spec).tokenize("❤️ 👍🏽")); // ["❤", "👍"]
+ * ```
  */
 export function defaultFeatureSpec(
   lexicons: LexiconTable[],
@@ -401,6 +529,10 @@ export function defaultFeatureSpec(
     negators: [...DEFAULT_NEGATORS],
     negationWindow: 3,
     negationScalar: -0.74,
+    emojiNormalize: true,
+    markers: { positive: ":)", negative: ":(", entries: {} },
+    negationUnigrams: true,
+    styleMarkers: true,
     ...overrides,
     lexicons,
   };

@@ -23,7 +23,7 @@ export type TrainRecipe = Omit<TrainClassifierOptions, "out" | "onMetrics" | "lo
  * Reads and checks a recipe such as `config/train_default.yaml`.
  *
  * Shape: `name`, `description`, `seed`, `dataDir` (relative to the working directory), `features`
- * (changes to the feature spec), `search` (learningRates, l2, maxEpochs, patience, neutralBias),
+ * (changes to the feature spec), `search` (learningRates, l2, maxEpochs, patience, neutralBias, average),
  * `selectionProtocol` (how the weights were chosen, for the model card) and the lists `train`, `val`,
  * `test` of `{ name, file, weight?, mode?, slice?, maxChars?, balance? }` (val/test also `unseen?`: an
  * unseen-domain proxy) with `file` relative to `dataDir`.
@@ -137,6 +137,10 @@ export async function readTrainRecipe(
   const nb = (r.search as Record<string, unknown> | undefined)?.neutralBias;
   if (nb !== undefined && !(Array.isArray(nb) && nb.length > 0 && nb.every((x) => Number.isFinite(x)))) {
     fail("search.neutralBias", "must be a non-empty list of numbers (offsets added to the neutral bias)");
+  }
+  const av = (r.search as Record<string, unknown> | undefined)?.average;
+  if (av !== undefined && !(Array.isArray(av) && av.length > 0 && av.every((x) => typeof x === "boolean"))) {
+    fail("search.average", "must be a non-empty list of true/false (score the averaged weights or not)");
   }
   if (r.selectionProtocol !== undefined && typeof r.selectionProtocol !== "string") {
     fail("selectionProtocol", "must be a string (how the recipe's weights were chosen)");

@@ -12,11 +12,13 @@ import {
   type FeatureSpec,
   type LexiconTable,
   numFeaturesOf,
+  type SentimentMarkers,
+  validateFeatureSpec,
 } from "./_features.ts";
 import { buildLinearOnnx } from "./_onnx_export.ts";
 import { loadOnnxModel } from "./onnx_model.ts";
 import { LABELS } from "./types.ts";
-import { defaultLexicons } from "./train/_lexicons.ts";
+import { defaultLexicons, defaultMarkers } from "./train/_lexicons.ts";
 import { type LabelledRows, readLabelledJsonl } from "./train/_jsonl.ts";
 import { argmaxIds, type SplitMetrics, splitMetrics } from "./train/_metrics.ts";
 import { textFraction } from "./train/_prng.ts";
@@ -29,7 +31,7 @@ import {
 } from "./train/_sgd.ts";
 import { lexiconBaselines } from "./train/_baselines.ts";
 
-export type { FeatureSpec, LexiconTable, SplitMetrics };
+export type { FeatureSpec, LexiconTable, SentimentMarkers, SplitMetrics };
 
 /** How a file's labels are used: `full` 3-class, `binary` positive-vs-negative only, `auto` decides. */
 export type LabelMode = "auto" | "full" | "binary";
@@ -83,6 +85,9 @@ export interface SearchSpace {
   /** Offsets added to the neutral bias of each snapshot before scoring it on the validation sources (a
    * prior shift chosen on validation data; default [0]). The best offset is baked into the exported bias. */
   neutralBias: number[];
+  /** Whether to score (and export) the running average of the weights over every update (averaged
+   * SGD) instead of the last weights; each value is a configuration of the grid (default [false]). */
+  average?: boolean[];
 }
 
 /** Options of {@linkcode trainClassifier}. */
@@ -267,6 +272,17 @@ function fmt(x: number): string {
   return x.toFixed(4);
 }
 
+function markersNote(card: Record<string, unknown>): string | null {
+  const m =
+    (card.features as { markers?: { entries: number; positive: string; negative: string } } | undefined)
+      ?.markers;
+  if (!m) return null;
+  return ` Emoji and emoticons: ${m.entries} of them (emoji polarity from the Emoji Sentiment Ranking ` +
+    `list of npm:sentiment, emoticons from VADER) read as "${m.positive}" or "${m.negative}", which the ` +
+    "training tweets teach; an emoji missing from that list (e.g. newer ones such as 🙂) carries no learned " +
+    "sentiment.";
+}
+
 function renderCard(card: Record<string, unknown>): string {
   const c = card as {
     name: string;
@@ -295,7 +311,8 @@ function renderCard(card: Record<string, unknown>): string {
     "",
     "A bag of n-grams with lexicon features: it reads sentiment words and phrases, not irony or " +
       "comparisons. Trained mostly on English; other scripts are featurized but not learned. Binary gold " +
-      "data is scored by the rule below. Texts past the character/token caps are truncated.",
+      "data is scored by the rule below. Texts past the character/token caps are truncated." +
+      (markersNote(card) ?? ""),
     "",
   );
   lines.push("## Labels", "", `Output order: ${LABELS.join(", ")} (labels.json).`, "");
@@ -414,15 +431,18 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
     maxEpochs: 8,
     patience: 2,
     neutralBias: [0],
+    average: [false],
     ...options.search,
   };
+  const averages = search.average ?? [false];
   if (
     search.learningRates.length === 0 || search.l2.length === 0 || search.maxEpochs < 1 ||
-    search.neutralBias.length === 0 || !search.neutralBias.every(Number.isFinite)
+    search.neutralBias.length === 0 || !search.neutralBias.every(Number.isFinite) ||
+    averages.length === 0 || !averages.every((a) => typeof a === "boolean")
   ) {
     throw new Error(
-      "trainClassifier: search needs at least one learning rate, one l2, one finite neutralBias offset " +
-        "and maxEpochs >= 1",
+      "trainClassifier: search needs at least one learning rate, one l2, one finite neutralBias offset, " +
+        "maxEpochs >= 1 and average as a list of true/false",
     );
   }
   // honest selection: validation rows are never training rows; test sources that share rows with
@@ -468,6 +488,10 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   }
 
   const spec = defaultFeatureSpec(defaultLexicons(), options.features ?? {});
+  validateFeatureSpec(spec, "(option features, or the recipe's features)");
+  if (spec.markers && Object.keys(spec.markers.entries).length === 0 && !options.features?.markers) {
+    spec.markers = defaultMarkers(createFeaturizer(spec).tokenize);
+  }
   const featurizer = createFeaturizer(spec);
   const numFeatures = numFeaturesOf(spec);
 
@@ -504,75 +528,94 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   log(`featurized in ${((performance.now() - t0) / 1000).toFixed(1)} s, ${corpus.indices.length} non-zeros`);
 
   // ---- search
-  type Trial = { learningRate: number; l2: number; bestEpoch: number; bestScore: number; epochs: number };
+  type Trial = {
+    learningRate: number;
+    l2: number;
+    average: boolean;
+    bestEpoch: number;
+    bestScore: number;
+    epochs: number;
+  };
   const trials: Trial[] = [];
   let best: { score: number; params: LinearParams; trial: Trial; neutralBias: number } | null = null;
   let step = 0;
   for (const learningRate of search.learningRates) {
     for (const l2 of search.l2) {
-      const trainer = createSgdTrainer(corpus, numFeatures, { learningRate, l2 }, seed);
-      const trial: Trial = { learningRate, l2, bestEpoch: 0, bestScore: -Infinity, epochs: 0 };
-      trials.push(trial);
-      let since = 0;
-      for (let epoch = 1; epoch <= search.maxEpochs; epoch++) {
-        bar = makeBar(progress, `lr ${learningRate} l2 ${l2} ep ${epoch}`);
-        bar?.start(nTrain, 0);
-        let seen = 0;
-        const loss = trainer.epoch(() => {
-          if (++seen % 5000 === 0) bar?.update(seen);
-        });
-        bar?.stop();
-        trial.epochs = epoch;
-        const values: Record<string, number> = { epoch, learning_rate: learningRate, l2, train_loss: loss };
-        // score every neutral-bias offset on the same snapshot (only the bias changes)
-        let score = -Infinity, offset = 0;
-        let perSource: number[] = [];
-        for (const nb of search.neutralBias) {
-          const params = { weight: trainer.params.weight, bias: trainer.params.bias.slice() };
-          params.bias[1] += nb;
-          const each = valSets.map((d, i) => {
-            const probs = predictCorpus(params, valCorpora[i]);
-            return splitMetrics(argmaxIds(probs, d.rec.mode === "binary"), d.labels).macro_recall;
+      for (const average of averages) {
+        const trainer = createSgdTrainer(corpus, numFeatures, { learningRate, l2, average }, seed);
+        const trial: Trial = { learningRate, l2, average, bestEpoch: 0, bestScore: -Infinity, epochs: 0 };
+        trials.push(trial);
+        let since = 0;
+        for (let epoch = 1; epoch <= search.maxEpochs; epoch++) {
+          bar = makeBar(progress, `lr ${learningRate} l2 ${l2} ep ${epoch}`);
+          bar?.start(nTrain, 0);
+          let seen = 0;
+          const loss = trainer.epoch(() => {
+            if (++seen % 5000 === 0) bar?.update(seen);
           });
-          const mean = each.reduce((a, b) => a + b, 0) / each.length;
-          if (mean > score) [score, offset, perSource] = [mean, nb, each];
-        }
-        valSets.forEach((d, i) => {
-          values[`val/${d.rec.name}/macro_recall`] = perSource[i];
-        });
-        values.val_score = score;
-        values.neutral_bias = offset;
-        step++;
-        log(
-          `lr=${learningRate} l2=${l2} epoch ${epoch}: loss ${loss.toFixed(4)} val ${score.toFixed(4)} ` +
-            `(neutral bias ${offset >= 0 ? "+" : ""}${offset}) ` +
-            Object.entries(values).filter(([k]) => k.startsWith("val/")).map(([k, v]) =>
-              `${k.slice(4)}=${v.toFixed(3)}`
-            ).join(" "),
-        );
-        await options.onMetrics?.(values, step);
-        if (score > trial.bestScore) {
-          trial.bestScore = score;
-          trial.bestEpoch = epoch;
-          since = 0;
-        } else since++;
-        if (!best || score > best.score) {
-          const bias = trainer.params.bias.slice();
-          bias[1] += offset;
-          best = {
-            score,
-            params: { weight: trainer.params.weight.slice(), bias },
-            trial,
-            neutralBias: offset,
+          bar?.stop();
+          trial.epochs = epoch;
+          const snapshot = average ? trainer.averaged() : trainer.params;
+          const values: Record<string, number> = {
+            epoch,
+            learning_rate: learningRate,
+            l2,
+            average: average ? 1 : 0,
+            train_loss: loss,
           };
+          // score every neutral-bias offset on the same snapshot (only the bias changes)
+          let score = -Infinity, offset = 0;
+          let perSource: number[] = [];
+          for (const nb of search.neutralBias) {
+            const params = { weight: snapshot.weight, bias: snapshot.bias.slice() };
+            params.bias[1] += nb;
+            const each = valSets.map((d, i) => {
+              const probs = predictCorpus(params, valCorpora[i]);
+              return splitMetrics(argmaxIds(probs, d.rec.mode === "binary"), d.labels).macro_recall;
+            });
+            const mean = each.reduce((a, b) => a + b, 0) / each.length;
+            if (mean > score) [score, offset, perSource] = [mean, nb, each];
+          }
+          valSets.forEach((d, i) => {
+            values[`val/${d.rec.name}/macro_recall`] = perSource[i];
+          });
+          values.val_score = score;
+          values.neutral_bias = offset;
+          step++;
+          log(
+            `lr=${learningRate} l2=${l2}${average ? " averaged" : ""} epoch ${epoch}: loss ${
+              loss.toFixed(4)
+            } val ${score.toFixed(4)} ` +
+              `(neutral bias ${offset >= 0 ? "+" : ""}${offset}) ` +
+              Object.entries(values).filter(([k]) => k.startsWith("val/")).map(([k, v]) =>
+                `${k.slice(4)}=${v.toFixed(3)}`
+              ).join(" "),
+          );
+          await options.onMetrics?.(values, step);
+          if (score > trial.bestScore) {
+            trial.bestScore = score;
+            trial.bestEpoch = epoch;
+            since = 0;
+          } else since++;
+          if (!best || score > best.score) {
+            const bias = snapshot.bias.slice();
+            bias[1] += offset;
+            best = {
+              score,
+              params: { weight: average ? snapshot.weight : snapshot.weight.slice(), bias },
+              trial,
+              neutralBias: offset,
+            };
+          }
+          if (since >= search.patience) break;
         }
-        if (since >= search.patience) break;
       }
     }
   }
   const chosen = best!;
   log(
-    `chosen: lr=${chosen.trial.learningRate} l2=${chosen.trial.l2} epochs=${chosen.trial.bestEpoch} ` +
+    `chosen: lr=${chosen.trial.learningRate} l2=${chosen.trial.l2} averaged=${chosen.trial.average} ` +
+      `epochs=${chosen.trial.bestEpoch} ` +
       `neutral bias ${chosen.neutralBias} val ${chosen.score.toFixed(4)}`,
   );
 
@@ -619,7 +662,7 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
     }
     await model.close();
     // deno-lint-ignore no-unused-vars
-    const { lexicons, ...featureSummary } = spec;
+    const { lexicons, markers, ...featureSummary } = spec;
     const name = options.name ?? out.split("/").pop()!;
     const seconds = (performance.now() - t0) / 1000;
     const card: Record<string, unknown> = {
@@ -645,6 +688,16 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
       },
       features: {
         ...featureSummary,
+        ...(markers
+          ? {
+            markers: {
+              positive: markers.positive,
+              negative: markers.negative,
+              entries: Object.keys(markers.entries).length,
+              source: "npm:sentiment@5.0.2 build/emoji.json (emoji) + npm:vader-sentiment@1.1.3 emoticons",
+            },
+          }
+          : {}),
         numFeatures,
         lexicons: spec.lexicons.map((l) => ({
           name: l.name,
@@ -653,8 +706,10 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
         })),
       },
       hyperparameters: {
-        model: "multinomial logistic regression, Adagrad, per-file class balancing",
+        model: "multinomial logistic regression, Adagrad, per-file class balancing" +
+          (chosen.trial.average ? ", weights averaged over every update" : ""),
         learningRate: chosen.trial.learningRate,
+        averaged: chosen.trial.average,
         l2: chosen.trial.l2,
         epochs: chosen.trial.bestEpoch,
         neutralBiasOffset: chosen.neutralBias,

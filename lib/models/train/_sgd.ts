@@ -92,6 +92,9 @@ export interface SgdConfig {
   learningRate: number;
   /** L2 penalty, applied to the weights a row touches (lazy). */
   l2: number;
+  /** Also keep the average of the parameters over every update so far (averaged SGD); read it with
+   * {@linkcode SgdTrainer.averaged}. Default false. */
+  average?: boolean;
 }
 
 /**
@@ -128,6 +131,9 @@ export interface SgdTrainer {
   params: LinearParams;
   /** Runs one shuffled epoch; returns the mean weighted training loss. */
   epoch(onRow?: () => void): number;
+  /** The average of the parameters over every update so far (a new copy), or the current parameters
+   * (a copy) when the trainer was made without `average`. */
+  averaged(): LinearParams;
 }
 
 /**
@@ -153,6 +159,13 @@ export function createSgdTrainer(
   for (let i = 0; i < n; i++) order[i] = i;
   const rand = mulberry32(seed);
   const { learningRate: lr, l2 } = config;
+  const average = config.average === true;
+  // averaged SGD without touching every weight per step: the mean of the weights after each of the T
+  // steps so far is w + (w - u) / T, where u accumulates s * delta for each update delta made at step s
+  // (rows seen so far, from 1)
+  const u = average ? new Float64Array(numFeatures * 3) : null;
+  const ub = new Float64Array(3);
+  let step = 0;
   const eps = 1e-8;
   const g = new Float64Array(3);
   const { offsets, indices, values, labels, binary, weights } = corpus;
@@ -172,6 +185,7 @@ export function createSgdTrainer(
       }
       const y = labels[r];
       const rw = weights[r];
+      step++;
       if (binary[r]) {
         // softmax over {negative, positive}; neutral gets no gradient
         const m = Math.max(z0, z2);
@@ -199,18 +213,31 @@ export function createSgdTrainer(
           const kc = k + c;
           const grad = g[c] * v + l2 * w[kc];
           h[kc] += grad * grad;
-          w[kc] -= (lr * grad) / (Math.sqrt(h[kc]) + eps);
+          const d = (lr * grad) / (Math.sqrt(h[kc]) + eps);
+          w[kc] -= d;
+          if (u) u[kc] -= step * d; // delta = -d
         }
       }
       for (let c = 0; c < 3; c++) {
         if (g[c] === 0) continue;
         hb[c] += g[c] * g[c];
-        b[c] -= (lr * g[c]) / (Math.sqrt(hb[c]) + eps);
+        const d = (lr * g[c]) / (Math.sqrt(hb[c]) + eps);
+        b[c] -= d;
+        if (u) ub[c] -= step * d;
       }
       onRow?.();
     }
     return weightSum > 0 ? lossSum / weightSum : 0;
   }
 
-  return { params: { weight: w, bias: b }, epoch };
+  function averaged(): LinearParams {
+    if (!u || step === 0) return { weight: w.slice(), bias: b.slice() };
+    const weight = new Float64Array(w.length);
+    for (let i = 0; i < w.length; i++) weight[i] = w[i] + (w[i] - u[i]) / step;
+    const bias = new Float64Array(3);
+    for (let k = 0; k < 3; k++) bias[k] = b[k] + (b[k] - ub[k]) / step;
+    return { weight, bias };
+  }
+
+  return { params: { weight: w, bias: b }, epoch, averaged };
 }
