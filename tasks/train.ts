@@ -15,6 +15,7 @@ import {
   logDatasetArtifact,
   logMetrics,
   logModelArtifact,
+  type Run,
   setSummary,
   type TrackerKind,
 } from "../lib/tracking/mod.ts";
@@ -120,61 +121,66 @@ if (flags.tracker !== undefined && !TRACKERS.includes(flags.tracker)) {
   die(`--tracker must be one of ${TRACKERS.join(", ")}, got '${flags.tracker}'`);
 }
 const tracker = (flags.wandb ? "wandb" : flags.tracker ?? "auto") as TrackerKind;
-const run = await initRun({
-  jobType: "train",
-  tracker,
-  project: flags.project,
-  name: flags.name,
-  config: {
-    out: options.out,
-    recipe: options.recipe ?? null,
-    seed: options.seed ?? 13,
-    features: options.features ?? {},
-    search: options.search ?? {},
-    train: options.train,
-    val: options.val,
-    test: options.test ?? [],
-  },
-});
-
-// every data file is an input of the run (once, even when several sources slice it)
-const roles = new Map<string, string[]>();
-for (
-  const [role, list] of [["train", options.train], ["val", options.val], [
-    "test",
-    options.test ?? [],
-  ]] as const
-) {
-  for (const s of list) roles.set(s.path, [...(roles.get(s.path) ?? []), `${role}:${s.name}`]);
-}
 const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "-").replace(/\.{2,}/g, ".").slice(0, 128);
-for (const [path, used] of roles) {
-  await logDatasetArtifact(run, path, {
-    name: safe(`${basename(dirname(path))}-${basename(path)}`),
-    use: true,
-    metadata: { path, sources: used },
-  });
-}
-
+// The run starts only once trainClassifier has read and checked every data file, so bad input exits 1
+// with nothing tracked.
+let run: Run | undefined;
 let result;
 try {
   result = await trainClassifier({
     ...options,
+    onDataReady: async () => {
+      run = await initRun({
+        jobType: "train",
+        tracker,
+        project: flags.project,
+        name: flags.name,
+        config: {
+          out: options.out,
+          recipe: options.recipe ?? null,
+          seed: options.seed ?? 13,
+          features: options.features ?? {},
+          search: options.search ?? {},
+          train: options.train,
+          val: options.val,
+          test: options.test ?? [],
+        },
+      });
+
+      // every data file is an input of the run (once, even when several sources slice it)
+      const roles = new Map<string, string[]>();
+      for (
+        const [role, list] of [["train", options.train], ["val", options.val], [
+          "test",
+          options.test ?? [],
+        ]] as const
+      ) {
+        for (const s of list) roles.set(s.path, [...(roles.get(s.path) ?? []), `${role}:${s.name}`]);
+      }
+      for (const [path, used] of roles) {
+        await logDatasetArtifact(run, path, {
+          name: safe(`${basename(dirname(path))}-${basename(path)}`),
+          use: true,
+          metadata: { path, sources: used },
+        });
+      }
+    },
     onMetrics: async (values, step) => {
-      await logMetrics(run, values, { step });
+      if (run) await logMetrics(run, values, { step });
     },
   });
 } catch (e) {
-  await finishRun(run, { exitCode: 1 });
+  if (run) await finishRun(run, { exitCode: 1 });
   die((e as Error).message);
 }
+if (!run) die("training ended before its data was checked");
 const summary: Record<string, number> = {};
 for (const [name, m] of Object.entries(result.metrics)) {
   summary[`${name}/accuracy`] = m.accuracy;
   summary[`${name}/macro_recall`] = m.macro_recall;
   summary[`${name}/macro_f1`] = m.macro_f1;
 }
-setSummary(run, summary);
+await setSummary(run, summary);
 const modelVersion = await logModelArtifact(run, result.dir, {
   name: safe(basename(result.dir)),
   description: String(result.card.description ?? ""),

@@ -471,6 +471,38 @@ Deno.test("deno task train tracks the run: data files as used datasets, curves a
     assert.ok(history.length >= 2);
     assert.ok(history.every((h) => Number.isFinite(h.values.train_loss) && "val_score" in h.values));
     assert.ok(typeof details.summary["val_val/macro_recall"] === "number");
+
+    // bad data: exit 1 naming file:line, and the store gets no run and no dataset artifact
+    const broken = join(f.dir, "broken.jsonl");
+    await Deno.writeTextFile(broken, '{"text":"fine","label":"positive"}\n{"text":"meh","label":"happy"}\n');
+    const badStore = join(f.dir, "bad-store");
+    const bad = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL("../tasks/train.ts", import.meta.url).pathname,
+        "--train",
+        broken,
+        "--val",
+        f.val,
+        "--out",
+        join(f.dir, "never"),
+        "--tracker",
+        "local",
+        "--quiet",
+      ],
+      env: { NO_COLOR: "1", SENTILAB_DIR: badStore },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(bad.code, 1);
+    assert.match(new TextDecoder().decode(bad.stderr), /broken\.jsonl:2/);
+    let runs = 0;
+    try {
+      runs = listRuns({ dir: badStore }).length;
+    } catch { /* no store at all: nothing tracked */ }
+    assert.equal(runs, 0);
+    await assert.rejects(Deno.stat(join(f.dir, "never")), Deno.errors.NotFound);
   } finally {
     await Deno.remove(f.dir, { recursive: true });
   }

@@ -122,6 +122,13 @@ export interface TrainClassifierOptions {
   progress?: boolean;
   /** Training curves: called once per epoch with the losses and validation metrics. */
   onMetrics?: (values: Record<string, number>, step: number) => void | Promise<void>;
+  /**
+   * Called once every data file has been read and checked (labels, slices, modes) and the feature spec is
+   * valid, before training starts: the place to start tracking, so that bad input never leaves a run.
+   */
+  onDataReady?: (
+    data: { train: DataRecord[]; val: DataRecord[]; test: DataRecord[] },
+  ) => void | Promise<void>;
   /** Log lines (default: none). */
   log?: (line: string) => void;
 }
@@ -494,6 +501,11 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   }
   const featurizer = createFeaturizer(spec);
   const numFeatures = numFeaturesOf(spec);
+  await options.onDataReady?.({
+    train: trainSets.map((d) => d.rec),
+    val: valSets.map((d) => d.rec),
+    test: testSets.map((d) => d.rec),
+  });
 
   const parts = trainSets.map((d, i) => {
     const src = options.train[i];
