@@ -17,20 +17,7 @@ import {
   listArtifactVersions,
   TrackingError,
 } from "../lib/tracking/mod.ts";
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
-}
-
-function size(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const u = ["KiB", "MiB", "GiB", "TiB"];
-  let v = bytes / 1024, i = 0;
-  while (v >= 1024 && i < u.length - 1) (v /= 1024, i++);
-  return `${v.toFixed(1)} ${u[i]}`;
-}
+import { runMain, size, table } from "./_cli.ts";
 
 function main(): number {
   const { values, positionals } = parseArgs({
@@ -157,9 +144,4 @@ function main(): number {
   return 0;
 }
 
-try {
-  Deno.exit(main());
-} catch (e) {
-  console.error(`artifacts: ${e instanceof Error ? e.message : String(e)}`);
-  Deno.exit(1);
-}
+await runMain("artifacts", main);

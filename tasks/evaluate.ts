@@ -11,15 +11,15 @@
 import { parseArgs } from "node:util";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { finishRun, getRun, initRun, logArtifact, type Run, type TrackerKind } from "../lib/tracking/mod.ts";
+import { finishRun, getRun, initRun, logArtifact, type Run } from "../lib/tracking/mod.ts";
 import { confusionMatrixSvg, metricsTable, predictionsTable, writeSvg } from "../lib/display/mod.ts";
 import { loadModel, logModel, type Model } from "../lib/models/mod.ts";
 import { type LabelMap, logDataset, readDataset } from "../lib/data/mod.ts";
 import { batchStatistics, logPredictions, predictBatch } from "../lib/inference/mod.ts";
 import { evaluate, formatEvaluation, logEvaluation } from "../lib/evaluation/mod.ts";
+import { checkNameFlags, fail, positiveNumber, trackerFlag } from "./_cli.ts";
 
 const DEFAULT_DATA = relative(Deno.cwd(), fileURLToPath(new URL("../data/sample.jsonl", import.meta.url)));
-const TRACKERS = ["auto", "local", "console", "wandb", "disabled"];
 const REPORT_ROWS = 500;
 const REPORT_FILES = ["metrics.html", "confusion_matrix.svg", "predictions.html"] as const;
 
@@ -43,11 +43,6 @@ Evaluates a sentiment model on labelled data and tracks the run (local store by 
   --report DIR          also write DIR/metrics.html, DIR/confusion_matrix.svg and DIR/predictions.html (gold
                         labels, first ${REPORT_ROWS} rows) and log them as a "report" artifact of the run
   --json                print one JSON object (metrics, batch statistics, run) on stdout, nothing else`;
-
-function fail(message: string): never {
-  console.error(`error: ${message}`);
-  Deno.exit(1);
-}
 
 let values;
 try {
@@ -81,28 +76,11 @@ if (values.help) {
   Deno.exit(0);
 }
 
-const positiveInt = (flag: string, v: string | undefined): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) fail(`--${flag} must be a positive integer, got ${JSON.stringify(v)}`);
-  return n;
-};
-const limit = positiveInt("limit", values.limit);
-const batchSize = positiveInt("batch-size", values["batch-size"])!;
-if (values.tracker !== undefined && !TRACKERS.includes(values.tracker)) {
-  fail(`--tracker must be one of ${TRACKERS.join(", ")}, got ${JSON.stringify(values.tracker)}`);
-}
-if (values.wandb && values.tracker !== undefined && values.tracker !== "wandb") {
-  fail(`--wandb conflicts with --tracker ${values.tracker}; pass one of them`);
-}
+const limit = positiveNumber("limit", values.limit, true);
+const batchSize = positiveNumber("batch-size", values["batch-size"], true)!;
 // No flag: initRun's "auto" decides (the local store; W&B when credentials exist; WANDB_MODE respected).
-const tracker = (values.wandb ? "wandb" : values.tracker) as TrackerKind | undefined;
-for (const flag of ["project", "name", "group"] as const) {
-  const v = values[flag];
-  if (v !== undefined && (v.length === 0 || v.length > 128 || /[/:]/.test(v) || v.includes(".."))) {
-    fail(`--${flag} ${JSON.stringify(v)}: use 1 to 128 characters without '/', ':' or '..'`);
-  }
-}
+const tracker = trackerFlag(values.wandb, values.tracker);
+checkNameFlags(values, ["project", "name", "group"]);
 const tags = (values.tags ?? []).flatMap((t) => t.split(",")).map((t) => t.trim()).filter((t) => t);
 const modelArg: string = values.model!;
 const reportDir = values.report;

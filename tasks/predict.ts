@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { loadModel } from "../lib/models/load_model.ts";
 import { predictBatch } from "../lib/inference/predict_batch.ts";
 import { readTextLines } from "../lib/data/read_text_lines.ts";
+import { fail, positiveNumber } from "./_cli.ts";
 
 const USAGE = `usage: deno task predict [--model NAME|FOLDER] [--batch-size N] [--replace-invalid] "text" ...
        ... | deno task predict [--model NAME] [--keep-empty]   (one text per line on stdin)
@@ -22,11 +23,6 @@ Prints one JSON line per text: {"text","label","confidence","scores"}, in input 
   --replace-invalid  replace invalid UTF-8 bytes on stdin with U+FFFD instead of failing
   --keep-empty       stdin: predict blank lines too, one output line per input line (default: blank
                      lines, empty or whitespace only, are skipped)`;
-
-function fail(message: string): never {
-  console.error(`error: ${message}`);
-  Deno.exit(1);
-}
 
 let args;
 try {
@@ -48,10 +44,7 @@ if (args.values.help) {
   console.log(USAGE);
   Deno.exit(0);
 }
-const batchSize = Number(args.values["batch-size"]);
-if (!Number.isInteger(batchSize) || batchSize < 1) {
-  fail(`--batch-size must be a positive integer, got ${JSON.stringify(args.values["batch-size"])}`);
-}
+const batchSize = positiveNumber("batch-size", args.values["batch-size"], true)!;
 
 let texts: string[] = args.positionals;
 if (texts.length === 0) {

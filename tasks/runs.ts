@@ -16,12 +16,7 @@ import {
   type SyncStatus,
   TrackingError,
 } from "../lib/tracking/mod.ts";
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
-}
+import { runMain, size, table } from "./_cli.ts";
 
 function short(v: unknown, max = 40): string {
   const s = typeof v === "number"
@@ -34,14 +29,6 @@ function duration(start: string, end: string | null): string {
   if (!end) return "-";
   const s = (Date.parse(end) - Date.parse(start)) / 1000;
   return s < 60 ? `${s.toFixed(1)}s` : s < 3600 ? `${(s / 60).toFixed(1)}m` : `${(s / 3600).toFixed(1)}h`;
-}
-
-function size(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const u = ["KiB", "MiB", "GiB", "TiB"];
-  let v = bytes / 1024, i = 0;
-  while (v >= 1024 && i < u.length - 1) (v /= 1024, i++);
-  return `${v.toFixed(1)} ${u[i]}`;
 }
 
 /** What of the run is on W&B: "synced", "local only" or what is pending. */
@@ -226,9 +213,4 @@ function main(): number {
   return 0;
 }
 
-try {
-  Deno.exit(main());
-} catch (e) {
-  console.error(`runs: ${e instanceof Error ? e.message : String(e)}`);
-  Deno.exit(1);
-}
+await runMain("runs", main);

@@ -10,6 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { type RunPending, type RunSyncResult, syncRuns, TrackingError } from "../lib/tracking/mod.ts";
+import { runMain } from "./_cli.ts";
 
 const USAGE = "usage: deno task sync [RUN_ID | --all] [--dry-run] [--json] [--dir DIR]";
 
@@ -95,9 +96,4 @@ async function main(): Promise<number> {
   return report.failed ? 1 : 0;
 }
 
-try {
-  Deno.exit(await main());
-} catch (e) {
-  console.error(`sync: ${e instanceof Error ? e.message : String(e)}`);
-  Deno.exit(1);
-}
+await runMain("sync", main);

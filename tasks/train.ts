@@ -19,6 +19,7 @@ import {
   setSummary,
   type TrackerKind,
 } from "../lib/tracking/mod.ts";
+import { fail, TRACKERS } from "./_cli.ts";
 
 const USAGE = `Usage:
   deno task train --train FILE --val FILE --out models/NAME [--test FILE]... [--seed N] [--wandb]
@@ -39,11 +40,6 @@ Options:
   --name NAME       run name
   --quiet           no progress bars or log lines
   --json            print the result as one JSON object`;
-
-function die(msg: string): never {
-  console.error(`error: ${msg}`);
-  Deno.exit(1);
-}
 
 let flags;
 try {
@@ -68,29 +64,29 @@ try {
     },
   }).values;
 } catch (e) {
-  die(`${(e as Error).message}\n${USAGE}`);
+  fail(`${(e as Error).message}\n${USAGE}`);
 }
 if (flags.help) {
   console.log(USAGE);
   Deno.exit(0);
 }
-if (!flags.out) die(`--out is required\n${USAGE}`);
+if (!flags.out) fail(`--out is required\n${USAGE}`);
 const seed = flags.seed === undefined ? undefined : Number(flags.seed);
-if (seed !== undefined && !Number.isInteger(seed)) die(`--seed must be an integer, got '${flags.seed}'`);
+if (seed !== undefined && !Number.isInteger(seed)) fail(`--seed must be an integer, got '${flags.seed}'`);
 const maxEpochs = flags["max-epochs"] === undefined ? undefined : Number(flags["max-epochs"]);
 if (maxEpochs !== undefined && !(Number.isInteger(maxEpochs) && maxEpochs > 0)) {
-  die(`--max-epochs must be a positive integer, got '${flags["max-epochs"]}'`);
+  fail(`--max-epochs must be a positive integer, got '${flags["max-epochs"]}'`);
 }
 
 let options: TrainClassifierOptions;
 try {
   if (flags.recipe) {
-    if (flags.train || flags.val) die("use either --recipe or --train/--val, not both");
+    if (flags.train || flags.val) fail("use either --recipe or --train/--val, not both");
     const recipe = await readTrainRecipe(flags.recipe, { dataDir: flags["data-dir"] });
     options = { ...recipe, out: flags.out };
   } else {
     if (!flags.train?.length || !flags.val?.length) {
-      die(`--train and --val are required (or --recipe)\n${USAGE}`);
+      fail(`--train and --val are required (or --recipe)\n${USAGE}`);
     }
     const name = (p: string) => basename(p).replace(/\.jsonl?$/i, "");
     options = {
@@ -101,7 +97,7 @@ try {
     };
   }
 } catch (e) {
-  die((e as Error).message);
+  fail((e as Error).message);
 }
 if (seed !== undefined) options.seed = seed;
 if (maxEpochs !== undefined) options.search = { ...options.search, maxEpochs };
@@ -112,13 +108,12 @@ for (const s of [...options.train, ...options.val, ...(options.test ?? [])]) {
   try {
     await Deno.stat(s.path);
   } catch {
-    die(`Training data file not found: ${s.path}. Pass an existing JSONL file.`);
+    fail(`Training data file not found: ${s.path}. Pass an existing JSONL file.`);
   }
 }
 
-const TRACKERS = ["auto", "local", "console", "wandb", "disabled"];
 if (flags.tracker !== undefined && !TRACKERS.includes(flags.tracker)) {
-  die(`--tracker must be one of ${TRACKERS.join(", ")}, got '${flags.tracker}'`);
+  fail(`--tracker must be one of ${TRACKERS.join(", ")}, got '${flags.tracker}'`);
 }
 const tracker = (flags.wandb ? "wandb" : flags.tracker ?? "auto") as TrackerKind;
 const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "-").replace(/\.{2,}/g, ".").slice(0, 128);
@@ -171,9 +166,9 @@ try {
   });
 } catch (e) {
   if (run) await finishRun(run, { exitCode: 1 });
-  die((e as Error).message);
+  fail((e as Error).message);
 }
-if (!run) die("training ended before its data was checked");
+if (!run) fail("training ended before its data was checked");
 const summary: Record<string, number> = {};
 for (const [name, m] of Object.entries(result.metrics)) {
   summary[`${name}/accuracy`] = m.accuracy;

@@ -17,8 +17,7 @@ import {
   videoSentiment,
   type VideoSentimentResult,
 } from "../lib/video/mod.ts";
-
-const TRACKERS = ["auto", "local", "console", "wandb", "disabled"];
+import { checkNameFlags, fail, positiveNumber, trackerFlag } from "./_cli.ts";
 
 const USAGE = `usage: deno task video FILE [options]
 Analyses the sentiment of a video from its subtitles (and faces) and tracks the run (local store by default).
@@ -35,11 +34,6 @@ Analyses the sentiment of a video from its subtitles (and faces) and tracks the 
   --project P           project name (default: WANDB_PROJECT, else sentilab)
   --name N              run name (default: generated)
   --json                print one JSON object (metadata, cues, timeline, overall, faces, series, run)`;
-
-function fail(message: string): never {
-  console.error(`error: ${message}`);
-  Deno.exit(1);
-}
 
 let values;
 let positionals: string[];
@@ -75,33 +69,14 @@ if (positionals.length !== 1) {
   fail(`give exactly one video FILE (got ${positionals.length})\n${USAGE}`);
 }
 const file = positionals[0];
-const number = (flag: string, v: string | undefined, integer: boolean): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    fail(`--${flag} must be a positive ${integer ? "integer" : "number"}, got ${JSON.stringify(v)}`);
-  }
-  return n;
-};
-const faceFps = number("face-fps", values["face-fps"], false);
-const maxFrames = number("max-frames", values["max-frames"], true);
+const faceFps = positiveNumber("face-fps", values["face-fps"], false);
+const maxFrames = positiveNumber("max-frames", values["max-frames"], true);
 if (faceFps !== undefined && faceFps > 5) fail(`--face-fps must be at most 5, got ${faceFps}`);
 if ((faceFps !== undefined || maxFrames !== undefined) && !values.faces) {
   fail("--face-fps and --max-frames need --faces");
 }
-if (values.tracker !== undefined && !TRACKERS.includes(values.tracker)) {
-  fail(`--tracker must be one of ${TRACKERS.join(", ")}, got ${JSON.stringify(values.tracker)}`);
-}
-if (values.wandb && values.tracker !== undefined && values.tracker !== "wandb") {
-  fail(`--wandb conflicts with --tracker ${values.tracker}; pass one of them`);
-}
-const tracker = (values.wandb ? "wandb" : values.tracker ?? "local") as TrackerKind;
-for (const flag of ["project", "name"] as const) {
-  const v = values[flag];
-  if (v !== undefined && (v.length === 0 || v.length > 128 || /[/:]/.test(v) || v.includes(".."))) {
-    fail(`--${flag} ${JSON.stringify(v)}: use 1 to 128 characters without '/', ':' or '..'`);
-  }
-}
+const tracker: TrackerKind = trackerFlag(values.wandb, values.tracker) ?? "local";
+checkNameFlags(values, ["project", "name"]);
 
 // Everything that depends on the user's input happens before a run exists: a bad video, subtitle file or
 // model exits 1 with nothing tracked.
