@@ -7,51 +7,12 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { getRun, listRuns } from "../lib/tracking/mod.ts";
 import { parseXml, type XmlElement } from "./_display_xml.ts";
+import { runTask } from "./_task_env.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
 const SCRIPT_TEXT = "<script>alert('x')</script> I love this & that";
 
-// Deno's cache, so that a child with HOME moved to a temp dir still finds the npm packages.
-const DENO_DIR = Deno.env.get("DENO_DIR") ??
-  JSON.parse(
-    new TextDecoder().decode(
-      new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).outputSync().stdout,
-    ),
-  ).denoDir as string;
-
-/** A loopback URL nothing listens on: a W&B client pointed there fails fast and never leaves the machine. */
-function closedUrl(): string {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return `http://127.0.0.1:${port}`;
-}
-
-async function evaluateTask(args: string[], dir: string) {
-  const env: Record<string, string> = {
-    NO_COLOR: "1",
-    RUST_BACKTRACE: "0",
-    SENTILAB_DIR: join(dir, "store"),
-    HOME: dir,
-    DENO_DIR,
-    WANDB_BASE_URL: closedUrl(),
-  };
-  const path = Deno.env.get("PATH");
-  if (path !== undefined) env.PATH = path;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "tasks/evaluate.ts", ...args],
-    cwd: ROOT,
-    env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
+function evaluateTask(args: string[], dir: string) {
+  return runTask("tasks/evaluate.ts", args, { SENTILAB_DIR: join(dir, "store"), HOME: dir });
 }
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { dirname } from "node:path";
 import { getRun, getTableRows, listRuns } from "../lib/tracking/mod.ts";
+import { ROOT, runTask } from "./_task_env.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
 const HAS_DEFAULT = (() => {
   try {
     return Deno.statSync(`${ROOT}/models/default/model.onnx`).isFile;
@@ -11,55 +11,12 @@ const HAS_DEFAULT = (() => {
   }
 })();
 
-// Deno's cache, so that a child with HOME moved to a temp dir still finds the npm packages.
-const DENO_DIR = Deno.env.get("DENO_DIR") ??
-  JSON.parse(
-    new TextDecoder().decode(
-      new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).outputSync().stdout,
-    ),
-  )
-    .denoDir as string;
-
-/** A loopback URL nothing listens on: a W&B client pointed there fails fast and never leaves the machine. */
-function closedUrl(): string {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return `http://127.0.0.1:${port}`;
-}
-
 /**
  * Runs the task with a clean environment: HOME is the test's temp dir (no ~/.netrc credentials) and
  * WANDB_BASE_URL a closed loopback port, so no run can reach the real W&B.
  */
-async function evaluateTask(args: string[], store: string, extraEnv: Record<string, string> = {}) {
-  const env: Record<string, string> = {
-    NO_COLOR: "1",
-    RUST_BACKTRACE: "0",
-    SENTILAB_DIR: store,
-    HOME: dirname(store),
-    DENO_DIR,
-    WANDB_BASE_URL: closedUrl(),
-    ...extraEnv,
-  };
-  for (const k of ["PATH"]) {
-    const v = Deno.env.get(k);
-    if (v !== undefined) env[k] = v;
-  }
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "tasks/evaluate.ts", ...args],
-    cwd: ROOT,
-    env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
+function evaluateTask(args: string[], store: string, extraEnv: Record<string, string> = {}) {
+  return runTask("tasks/evaluate.ts", args, { SENTILAB_DIR: store, HOME: dirname(store), ...extraEnv });
 }
 
 async function withStore(fn: (store: string, dir: string) => Promise<void>): Promise<void> {

@@ -1,22 +1,5 @@
 import assert from "node:assert/strict";
-
-const ROOT = new URL("..", import.meta.url).pathname;
-
-// Deno's cache, so that a child with HOME moved to a temp dir still finds the npm packages.
-const DENO_DIR = Deno.env.get("DENO_DIR") ??
-  JSON.parse(
-    new TextDecoder().decode(
-      new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).outputSync().stdout,
-    ),
-  ).denoDir as string;
-
-/** A loopback URL nothing listens on. */
-function closedUrl(): string {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return `http://127.0.0.1:${port}`;
-}
+import { closedUrl, DENO_DIR, ROOT } from "./_task_env.ts";
 
 /** Runs the task with HOME in a temp dir and W&B pointed at a closed port: it can never reach real W&B. */
 async function predict(args: string[], stdin?: Uint8Array | string) {

@@ -1,0 +1,68 @@
+/**
+ * Helpers for tests that run a task (tasks/*.ts) as a subprocess, the way a user does: the repository
+ * root, Deno's cache for a child whose HOME is moved, a W&B URL nothing listens on, and a run with a clean
+ * environment.
+ * @module
+ */
+
+/** The repository root (tasks run with it as their working directory). */
+export const ROOT: string = new URL("..", import.meta.url).pathname;
+
+/** Deno's cache, so that a child with HOME moved to a temp dir still finds the npm packages. */
+export const DENO_DIR: string = Deno.env.get("DENO_DIR") ??
+  JSON.parse(
+    new TextDecoder().decode(
+      new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).outputSync().stdout,
+    ),
+  ).denoDir as string;
+
+/** A loopback URL nothing listens on: a W&B client pointed there fails fast and never leaves the machine. */
+export function closedUrl(): string {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return `http://127.0.0.1:${port}`;
+}
+
+/** What a finished task printed and its exit code. */
+export interface TaskOutput {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `deno run -A <script> ...args` from {@linkcode ROOT} with a clean environment: only NO_COLOR,
+ * RUST_BACKTRACE=0, DENO_DIR, WANDB_BASE_URL on a closed loopback port, `env` (the test gives HOME, the
+ * store ...) and the parent's PATH (which wins over `env`), so no run can reach the real W&B or read the
+ * user's credentials. stdin is closed.
+ */
+export async function runTask(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<TaskOutput> {
+  const childEnv: Record<string, string> = {
+    NO_COLOR: "1",
+    RUST_BACKTRACE: "0",
+    DENO_DIR,
+    WANDB_BASE_URL: closedUrl(),
+    ...env,
+  };
+  const path = Deno.env.get("PATH");
+  if (path !== undefined) childEnv.PATH = path;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, ...args],
+    cwd: ROOT,
+    env: childEnv,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
