@@ -150,6 +150,35 @@ export async function runFfmpeg(args: string[], about: string): Promise<ToolOutp
 }
 
 /**
+ * Runs ffmpeg to write `frames` still images of `path`'s video (no audio, no subtitles) through the filter
+ * chain `filter` into `out` (a file, or an image-sequence pattern), overwriting it; `extra` goes before
+ * the output (e.g. `-q:v 4`).
+ */
+export function runFfmpegStills(
+  path: string,
+  filter: string,
+  frames: number,
+  out: string,
+  extra: string[] = [],
+): Promise<ToolOutput> {
+  return runFfmpeg([
+    "-v",
+    "error",
+    "-y",
+    "-i",
+    fileArg(path),
+    "-an",
+    "-sn",
+    "-vf",
+    filter,
+    "-frames:v",
+    String(frames),
+    ...extra,
+    fileArg(out),
+  ], path);
+}
+
+/**
  * One line of a tool's stderr without the `[demuxer @ 0x..]` context prefix and without the `file:<path>: `
  * or `<path>: ` prefix.
  */

@@ -5,7 +5,7 @@
 
 import { extname } from "node:path";
 import { removeQuiet, tempSibling } from "./_fs.ts";
-import { fileArg, runFfmpeg, toolCause } from "./_tools.ts";
+import { runFfmpegStills, toolCause } from "./_tools.ts";
 import { VideoError } from "./errors.ts";
 import { probeVideo } from "./probe_video.ts";
 import type { VideoMetadata } from "./types.ts";
@@ -86,20 +86,12 @@ export async function contactSheet(
   const tileH = even(meta.height * tileW / meta.width);
   const rate = tiles / Math.max(meta.duration, 0.001);
   const tmp = tempSibling(outFile);
-  const out = await runFfmpeg([
-    "-v",
-    "error",
-    "-y",
-    "-i",
-    fileArg(path),
-    "-an",
-    "-sn",
-    "-vf",
+  const out = await runFfmpegStills(
+    path,
     `fps=${rate},scale=${tileW}:${tileH},tile=${columns}x${rows}`,
-    "-frames:v",
-    "1",
-    fileArg(tmp),
-  ], path);
+    1,
+    tmp,
+  );
   let ok = out.code === 0;
   if (ok) {
     try {

@@ -4,7 +4,7 @@
  */
 
 import { join } from "node:path";
-import { fileArg, runFfmpeg, toolCause } from "./_tools.ts";
+import { runFfmpegStills, toolCause } from "./_tools.ts";
 import { round } from "./_valence.ts";
 import { VideoError } from "./errors.ts";
 import { probeVideo } from "./probe_video.ts";
@@ -76,22 +76,7 @@ export async function thumbnails(
   const duration = Math.max(meta.duration, 0.001);
   const rate = count / duration;
   const pattern = join(outDir, `${prefix}%02d.jpg`);
-  const out = await runFfmpeg([
-    "-v",
-    "error",
-    "-y",
-    "-i",
-    fileArg(path),
-    "-an",
-    "-sn",
-    "-vf",
-    `fps=${rate},scale=${width}:-2`,
-    "-frames:v",
-    String(count),
-    "-q:v",
-    "4",
-    fileArg(pattern),
-  ], path);
+  const out = await runFfmpegStills(path, `fps=${rate},scale=${width}:-2`, count, pattern, ["-q:v", "4"]);
   if (out.code !== 0) {
     const cause = toolCause(out.stderr, path);
     throw new VideoError(path, cause, `Cannot make thumbnails of '${path}': ${cause} (ffmpeg)`);
