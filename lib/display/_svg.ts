@@ -64,3 +64,29 @@ export function tickLabel(value: number): string {
   const s = formatNumber(value, 3);
   return s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
 }
+
+/**
+ * Horizontal grid lines across the plot (from `left`, `plotW` wide) at each y tick, each with its label
+ * right-aligned left of the axis; `y` maps a value to its pixel row.
+ */
+export function yGrid(
+  ticks: readonly number[],
+  left: number,
+  plotW: number,
+  y: (v: number) => number,
+  stroke: string,
+): string {
+  return ticks.map((t) =>
+    `<line x1="${left}" x2="${px(left + plotW)}" y1="${px(y(t))}" y2="${px(y(t))}" stroke="${stroke}"/>` +
+    svgText(left - 6, y(t) + 4, tickLabel(t), { "text-anchor": "end", fill: "#555", "font-size": 11 })
+  ).join("");
+}
+
+/** The y axis title: grey, rotated to read upwards at x = 14, centred on the plot (`top`, `plotH` high). */
+export function yAxisTitle(text: string, top: number, plotH: number): string {
+  return svgText(14, top + plotH / 2, text, {
+    "text-anchor": "middle",
+    fill: "#555",
+    transform: `rotate(-90 14 ${px(top + plotH / 2)})`,
+  });
+}

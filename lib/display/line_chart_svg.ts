@@ -1,6 +1,6 @@
 import { seriesColor } from "./_color.ts";
 import { escapeText, formatNumber, px, truncate } from "./_escape.ts";
-import { checkSize, niceTicks, svgDocument, svgText, tickLabel } from "./_svg.ts";
+import { checkSize, niceTicks, svgDocument, svgText, tickLabel, yAxisTitle, yGrid } from "./_svg.ts";
 
 /** A point of a {@linkcode LineSeries}. */
 export interface LinePoint {
@@ -115,12 +115,7 @@ export function lineChartSvg(series: readonly LineSeries[], options: LineChartSv
     );
     lx += 28 + Array.from(name).length * 6.5;
   });
-  for (const t of yTicks) {
-    parts.push(
-      `<line x1="${left}" x2="${px(left + plotW)}" y1="${px(sy(t))}" y2="${px(sy(t))}" stroke="#eeeeee"/>` +
-        svgText(left - 6, sy(t) + 4, tickLabel(t), { "text-anchor": "end", fill: "#555", "font-size": 11 }),
-    );
-  }
+  parts.push(yGrid(yTicks, left, plotW, sy, "#eeeeee"));
   for (const t of xTicks) {
     parts.push(
       `<line x1="${px(sx(t))}" x2="${px(sx(t))}" y1="${px(top + plotH)}" y2="${
@@ -142,11 +137,7 @@ export function lineChartSvg(series: readonly LineSeries[], options: LineChartSv
         "text-anchor": "middle",
         fill: "#555",
       }) +
-      svgText(14, top + plotH / 2, options.yLabel ?? "y", {
-        "text-anchor": "middle",
-        fill: "#555",
-        transform: `rotate(-90 14 ${px(top + plotH / 2)})`,
-      }),
+      yAxisTitle(options.yLabel ?? "y", top, plotH),
   );
   series.forEach((s, i) => {
     const color = seriesColor(i, s.name);

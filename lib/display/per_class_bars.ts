@@ -1,6 +1,6 @@
 import { seriesColor } from "./_color.ts";
 import { escapeText, formatNumber, px, truncate } from "./_escape.ts";
-import { checkSize, niceTicks, svgDocument, svgText, tickLabel } from "./_svg.ts";
+import { checkSize, niceTicks, svgDocument, svgText, yAxisTitle, yGrid } from "./_svg.ts";
 
 /** One model (or run) in a {@linkcode perClassBars} chart: a value per class. */
 export interface BarSeries {
@@ -101,19 +101,7 @@ export function perClassBars(series: readonly BarSeries[], options: PerClassBars
     );
     lx += 24 + Array.from(name).length * 6.5;
   });
-  for (const t of ticks) {
-    parts.push(
-      `<line x1="${left}" x2="${px(left + plotW)}" y1="${px(y(t))}" y2="${px(y(t))}" stroke="#e5e5e5"/>` +
-        svgText(left - 6, y(t) + 4, tickLabel(t), { "text-anchor": "end", fill: "#555", "font-size": 11 }),
-    );
-  }
-  parts.push(
-    svgText(14, plotTop + plotH / 2, metric, {
-      "text-anchor": "middle",
-      fill: "#555",
-      transform: `rotate(-90 14 ${px(plotTop + plotH / 2)})`,
-    }),
-  );
+  parts.push(yGrid(ticks, left, plotW, y, "#e5e5e5"), yAxisTitle(metric, plotTop, plotH));
   classes.forEach((c, k) => {
     const gx = left + k * slot + (slot - groupW) / 2;
     series.forEach((s, i) => {
