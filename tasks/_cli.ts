@@ -3,6 +3,7 @@
  * plain-text table and the `main()` wrapper. Not part of the public API.
  * @module
  */
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { TrackerKind } from "../lib/tracking/mod.ts";
 
 /** The values `--tracker` accepts. */
@@ -21,6 +22,35 @@ export const TRACKERS = ["auto", "local", "console", "wandb", "disabled"];
 export function fail(message: string): never {
   console.error(`error: ${message}`);
   Deno.exit(1);
+}
+
+/**
+ * Parses the flags with node:util parseArgs. A parse error (unknown flag, missing value) prints
+ * `error: <cause>` and the usage on stderr and exits 1; `--help` prints the usage on stdout and exits 0.
+ *
+ * @param config The parseArgs configuration (with `args: Deno.args` and a boolean `help` option).
+ * @param usage The task's usage text.
+ * @returns What parseArgs returns.
+ * @example
+ * ```ts
+ * const { values } = parseFlags({ args: Deno.args, options: { help: { type: "boolean" } } }, "usage: ...");
+ * ```
+ */
+export function parseFlags<T extends ParseArgsConfig>(
+  config: T,
+  usage: string,
+): ReturnType<typeof parseArgs<T>> {
+  let parsed;
+  try {
+    parsed = parseArgs(config);
+  } catch (e) {
+    fail(`${(e as Error).message}\n${usage}`);
+  }
+  if ((parsed.values as { help?: boolean }).help) {
+    console.log(usage);
+    Deno.exit(0);
+  }
+  return parsed;
 }
 
 /**

@@ -8,7 +8,6 @@
  * artifact (an output of the run).
  * @module
  */
-import { parseArgs } from "node:util";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { finishRun, getRun, initRun, logArtifact, type Run } from "../lib/tracking/mod.ts";
@@ -17,7 +16,7 @@ import { loadModel, logModel, type Model } from "../lib/models/mod.ts";
 import { type LabelMap, logDataset, readDataset } from "../lib/data/mod.ts";
 import { batchStatistics, logPredictions, predictBatch } from "../lib/inference/mod.ts";
 import { evaluate, formatEvaluation, logEvaluation } from "../lib/evaluation/mod.ts";
-import { checkNameFlags, fail, positiveNumber, trackerFlag } from "./_cli.ts";
+import { checkNameFlags, fail, parseFlags, positiveNumber, trackerFlag } from "./_cli.ts";
 
 const DEFAULT_DATA = relative(Deno.cwd(), fileURLToPath(new URL("../data/sample.jsonl", import.meta.url)));
 const REPORT_ROWS = 500;
@@ -44,37 +43,28 @@ Evaluates a sentiment model on labelled data and tracks the run (local store by 
                         labels, first ${REPORT_ROWS} rows) and log them as a "report" artifact of the run
   --json                print one JSON object (metrics, batch statistics, run) on stdout, nothing else`;
 
-let values;
-try {
-  ({ values } = parseArgs({
-    args: Deno.args,
-    options: {
-      model: { type: "string", default: "default" },
-      data: { type: "string", default: DEFAULT_DATA },
-      limit: { type: "string" },
-      "batch-size": { type: "string", default: "256" },
-      "text-field": { type: "string" },
-      "label-field": { type: "string" },
-      "label-map": { type: "string" },
-      wandb: { type: "boolean", default: false },
-      tracker: { type: "string" },
-      project: { type: "string" },
-      name: { type: "string" },
-      group: { type: "string" },
-      tags: { type: "string", multiple: true },
-      notes: { type: "string" },
-      report: { type: "string" },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  }));
-} catch (e) {
-  fail(`${(e as Error).message}\n${USAGE}`);
-}
-if (values.help) {
-  console.log(USAGE);
-  Deno.exit(0);
-}
+const { values } = parseFlags({
+  args: Deno.args,
+  options: {
+    model: { type: "string", default: "default" },
+    data: { type: "string", default: DEFAULT_DATA },
+    limit: { type: "string" },
+    "batch-size": { type: "string", default: "256" },
+    "text-field": { type: "string" },
+    "label-field": { type: "string" },
+    "label-map": { type: "string" },
+    wandb: { type: "boolean", default: false },
+    tracker: { type: "string" },
+    project: { type: "string" },
+    name: { type: "string" },
+    group: { type: "string" },
+    tags: { type: "string", multiple: true },
+    notes: { type: "string" },
+    report: { type: "string" },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+}, USAGE);
 
 const limit = positiveNumber("limit", values.limit, true);
 const batchSize = positiveNumber("batch-size", values["batch-size"], true)!;

@@ -9,11 +9,10 @@
  * runtime loaded only for ONNX models.
  * @module
  */
-import { parseArgs } from "node:util";
 import { loadModel } from "../lib/models/load_model.ts";
 import { predictBatch } from "../lib/inference/predict_batch.ts";
 import { readTextLines } from "../lib/data/read_text_lines.ts";
-import { fail, positiveNumber } from "./_cli.ts";
+import { fail, parseFlags, positiveNumber } from "./_cli.ts";
 
 const USAGE = `usage: deno task predict [--model NAME|FOLDER] [--batch-size N] [--replace-invalid] "text" ...
        ... | deno task predict [--model NAME] [--keep-empty]   (one text per line on stdin)
@@ -24,26 +23,17 @@ Prints one JSON line per text: {"text","label","confidence","scores"}, in input 
   --keep-empty       stdin: predict blank lines too, one output line per input line (default: blank
                      lines, empty or whitespace only, are skipped)`;
 
-let args;
-try {
-  args = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
-    options: {
-      model: { type: "string", default: "default" },
-      "batch-size": { type: "string", default: "256" },
-      "replace-invalid": { type: "boolean", default: false },
-      "keep-empty": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-} catch (e) {
-  fail(`${(e as Error).message}\n${USAGE}`);
-}
-if (args.values.help) {
-  console.log(USAGE);
-  Deno.exit(0);
-}
+const args = parseFlags({
+  args: Deno.args,
+  allowPositionals: true,
+  options: {
+    model: { type: "string", default: "default" },
+    "batch-size": { type: "string", default: "256" },
+    "replace-invalid": { type: "boolean", default: false },
+    "keep-empty": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+}, USAGE);
 const batchSize = positiveNumber("batch-size", args.values["batch-size"], true)!;
 
 let texts: string[] = args.positionals;

@@ -5,7 +5,6 @@
  *   deno task train --recipe config/train_default.yaml --out models/default [--data-dir DIR] [--wandb]
  * @module
  */
-import { parseArgs } from "node:util";
 import { readTrainRecipe } from "../lib/models/read_train_recipe.ts";
 import { trainClassifier, type TrainClassifierOptions } from "../lib/models/train_classifier.ts";
 import { basename, dirname } from "node:path";
@@ -19,7 +18,7 @@ import {
   setSummary,
   type TrackerKind,
 } from "../lib/tracking/mod.ts";
-import { fail, TRACKERS } from "./_cli.ts";
+import { fail, parseFlags, TRACKERS } from "./_cli.ts";
 
 const USAGE = `Usage:
   deno task train --train FILE --val FILE --out models/NAME [--test FILE]... [--seed N] [--wandb]
@@ -41,35 +40,26 @@ Options:
   --quiet           no progress bars or log lines
   --json            print the result as one JSON object`;
 
-let flags;
-try {
-  flags = parseArgs({
-    args: Deno.args,
-    options: {
-      train: { type: "string", multiple: true },
-      val: { type: "string", multiple: true },
-      test: { type: "string", multiple: true },
-      recipe: { type: "string" },
-      "data-dir": { type: "string" },
-      out: { type: "string" },
-      seed: { type: "string" },
-      "max-epochs": { type: "string" },
-      wandb: { type: "boolean", default: false },
-      tracker: { type: "string" },
-      project: { type: "string" },
-      name: { type: "string" },
-      quiet: { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  }).values;
-} catch (e) {
-  fail(`${(e as Error).message}\n${USAGE}`);
-}
-if (flags.help) {
-  console.log(USAGE);
-  Deno.exit(0);
-}
+const flags = parseFlags({
+  args: Deno.args,
+  options: {
+    train: { type: "string", multiple: true },
+    val: { type: "string", multiple: true },
+    test: { type: "string", multiple: true },
+    recipe: { type: "string" },
+    "data-dir": { type: "string" },
+    out: { type: "string" },
+    seed: { type: "string" },
+    "max-epochs": { type: "string" },
+    wandb: { type: "boolean", default: false },
+    tracker: { type: "string" },
+    project: { type: "string" },
+    name: { type: "string" },
+    quiet: { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+}, USAGE).values;
 if (!flags.out) fail(`--out is required\n${USAGE}`);
 const seed = flags.seed === undefined ? undefined : Number(flags.seed);
 if (seed !== undefined && !Number.isInteger(seed)) fail(`--seed must be an integer, got '${flags.seed}'`);

@@ -6,7 +6,6 @@
  * the timeline table, the chart, the overall scores).
  * @module
  */
-import { parseArgs } from "node:util";
 import { basename, extname, join } from "node:path";
 import { finishRun, initRun, type Run, type TrackerKind } from "../lib/tracking/mod.ts";
 import { loadModel, type Model } from "../lib/models/mod.ts";
@@ -17,7 +16,7 @@ import {
   videoSentiment,
   type VideoSentimentResult,
 } from "../lib/video/mod.ts";
-import { checkNameFlags, fail, positiveNumber, trackerFlag } from "./_cli.ts";
+import { checkNameFlags, fail, parseFlags, positiveNumber, trackerFlag } from "./_cli.ts";
 
 const USAGE = `usage: deno task video FILE [options]
 Analyses the sentiment of a video from its subtitles (and faces) and tracks the run (local store by default).
@@ -35,36 +34,26 @@ Analyses the sentiment of a video from its subtitles (and faces) and tracks the 
   --name N              run name (default: generated)
   --json                print one JSON object (metadata, cues, timeline, overall, faces, series, run)`;
 
-let values;
-let positionals: string[];
-try {
-  ({ values, positionals } = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
-    options: {
-      subs: { type: "string" },
-      language: { type: "string" },
-      faces: { type: "boolean", default: false },
-      "face-fps": { type: "string" },
-      "max-frames": { type: "string" },
-      model: { type: "string", default: "default" },
-      out: { type: "string", default: "out" },
-      verify: { type: "boolean", default: false },
-      wandb: { type: "boolean", default: false },
-      tracker: { type: "string" },
-      project: { type: "string" },
-      name: { type: "string" },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  }));
-} catch (e) {
-  fail(`${(e as Error).message}\n${USAGE}`);
-}
-if (values.help) {
-  console.log(USAGE);
-  Deno.exit(0);
-}
+const { values, positionals } = parseFlags({
+  args: Deno.args,
+  allowPositionals: true,
+  options: {
+    subs: { type: "string" },
+    language: { type: "string" },
+    faces: { type: "boolean", default: false },
+    "face-fps": { type: "string" },
+    "max-frames": { type: "string" },
+    model: { type: "string", default: "default" },
+    out: { type: "string", default: "out" },
+    verify: { type: "boolean", default: false },
+    wandb: { type: "boolean", default: false },
+    tracker: { type: "string" },
+    project: { type: "string" },
+    name: { type: "string" },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+}, USAGE);
 if (positionals.length !== 1) {
   fail(`give exactly one video FILE (got ${positionals.length})\n${USAGE}`);
 }
