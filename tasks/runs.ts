@@ -9,6 +9,7 @@
 import { parseArgs } from "node:util";
 import {
   getHistory,
+  getOutput,
   getRun,
   getSyncStatus,
   listRuns,
@@ -42,6 +43,7 @@ function syncText(s: SyncStatus | null, long = false): string {
   const p = s.pending;
   const parts: string[] = [];
   if (p.historyRows) parts.push(`${p.historyRows} rows`);
+  if (p.outputLines) parts.push(`${p.outputLines} output lines`);
   if (p.tables.length) parts.push(long ? `tables ${p.tables.join(", ")}` : `${p.tables.length} tables`);
   const arts = p.outputs.length + p.inputs.length;
   if (arts) parts.push(long ? `artifacts ${[...p.outputs, ...p.inputs].join(", ")}` : `${arts} artifacts`);
@@ -160,8 +162,9 @@ function main(): number {
   if (!run) throw new TrackingError(`No run '${id}' in the store; 'deno task runs' lists the runs`);
   const history = getHistory(id, { dir, last });
   const sync = getSyncStatus(id, { dir });
+  const output = getOutput(id, { dir, last });
   if (values.json) {
-    console.log(JSON.stringify({ ...run, lastHistory: history, sync }, null, 2));
+    console.log(JSON.stringify({ ...run, lastHistory: history, lastOutput: output, sync }, null, 2));
     return 0;
   }
   const out: string[] = [];
@@ -208,6 +211,12 @@ function main(): number {
         }  ${v.aliases.join(", ")}`,
       );
     }
+  }
+  out.push("", `Output (last ${output.length} lines)`);
+  if (output.length === 0) out.push("  (none)");
+  for (const o of output) {
+    const text = o.text.length > 116 ? o.text.slice(0, 113) + "..." : o.text;
+    out.push(`  ${o.stream === "stderr" ? "! " : "  "}${text}`);
   }
   console.log(out.join("\n"));
   return 0;

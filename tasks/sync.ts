@@ -22,6 +22,7 @@ function describe(p: RunPending): string {
   if (p.tables.length) parts.push(`table ${p.tables.join(", ")}`);
   if (p.outputs.length) parts.push(`logged ${p.outputs.join(", ")}`);
   if (p.inputs.length) parts.push(`used ${p.inputs.join(", ")}`);
+  if (p.outputLines) parts.push(`${p.outputLines} output line${p.outputLines === 1 ? "" : "s"}`);
   if (p.summary) parts.push("summary");
   if (p.exit) parts.push("exit code");
   return parts.join(", ") || "nothing";
@@ -89,7 +90,7 @@ async function main(): Promise<number> {
           report.runs.filter((r) => r.outcome === "pending").length
         } run(s) to sync, nothing sent`
         : `synced to ${report.target} as ${report.entity}: ${s.runs} run upsert(s), ${s.historyRows} history ` +
-          `row(s), ${s.tables} table(s), ${s.artifacts} artifact save(s), ${s.uses} use(s), ${s.finished} ` +
+          `row(s), ${s.outputLines} output line(s), ${s.tables} table(s), ${s.artifacts} artifact save(s), ${s.uses} use(s), ${s.finished} ` +
           `completion(s)${report.failed ? `; ${report.failed} run(s) FAILED` : ""}`,
     );
   }

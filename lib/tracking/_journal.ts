@@ -6,7 +6,7 @@
 // run crashed.
 import { closeSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { Store } from "./_store.ts";
+import { type OutputLine, Store } from "./_store.ts";
 import { journalPath, type PendingRow } from "./_journal_file.ts";
 
 const FLUSH_LINES = 2000;
@@ -32,6 +32,7 @@ export class Journal {
   readonly path: string;
   #fd: number;
   #pending: PendingRow[] = [];
+  #output: OutputLine[] = [];
   #ingested = 0;
   #timer: ReturnType<typeof setInterval>;
   #dir: string;
@@ -66,8 +67,22 @@ export class Journal {
     if (this.#pending.length >= FLUSH_LINES) this.flush();
   }
 
-  /** Moves pending rows into SQLite. */
+  /**
+   * Buffers one captured console line; it moves into SQLite with the metric rows (every 250 ms, at
+   * finish, before any read in this process). Unlike metric rows it is not in the journal file: a process
+   * killed within those 250 ms loses its last console lines, never a metric.
+   */
+  appendOutput(line: OutputLine): void {
+    this.#output.push(line);
+    if (this.#output.length >= FLUSH_LINES) this.flush();
+  }
+
+  /** Moves pending rows and console lines into SQLite. */
   flush(): void {
+    if (this.#output.length > 0) {
+      Store.connect(this.#dir).insertOutput(this.#runId, this.#output);
+      this.#output = [];
+    }
     if (this.#pending.length === 0) return;
     const rows = this.#pending;
     Store.connect(this.#dir).ingestHistory(this.#runId, rows, this.#ingested + rows.length);

@@ -6,6 +6,7 @@
 //   run       hash of what UpsertBucket sent (name, group, job type, tags, notes, config)
 //   files     hash of config.yaml + wandb-metadata.json as uploaded
 //   history   id of the last history row sent;  lines  next line offset of wandb-history.jsonl
+//   output    id of the last console line sent;  output_lines  next line offset of output.log
 //   table:N   table N was logged (run_table artifact, media/table run file, history line)
 //   link:N    lineage link N (artifact output or input) was replayed
 //   summary   hash of the summary sent;  exit  the completion was sent
@@ -47,6 +48,8 @@ export interface ReplayCounts {
   files: number;
   /** History rows posted. */
   historyRows: number;
+  /** Console output lines posted (output.log). */
+  outputLines: number;
   /** Tables logged. */
   tables: number;
   /** Artifact versions saved (new or deduplicated by the server). */
@@ -69,6 +72,8 @@ export interface RunPending {
   files: boolean;
   /** History rows not sent. */
   historyRows: number;
+  /** Console output lines not sent. */
+  outputLines: number;
   /** Keys of tables not logged. */
   tables: string[];
   /** Artifact versions to save (`name:vN`), outputs of the run. */
@@ -97,7 +102,17 @@ export interface ReplayOptions {
 
 /** A zeroed counter set. */
 export function emptyCounts(): ReplayCounts {
-  return { runs: 0, files: 0, historyRows: 0, tables: 0, artifacts: 0, uses: 0, summaries: 0, finished: 0 };
+  return {
+    runs: 0,
+    files: 0,
+    historyRows: 0,
+    outputLines: 0,
+    tables: 0,
+    artifacts: 0,
+    uses: 0,
+    summaries: 0,
+    finished: 0,
+  };
 }
 
 /** Adds `b` into `a`. */
@@ -233,6 +248,10 @@ export function pendingFor(store: Store, target: string, runId: string): RunPend
     runId,
     lastId,
   ) as Row;
+  const o = store.stmt("SELECT COUNT(*) AS n FROM output WHERE run_id = ? AND id > ?").get(
+    runId,
+    c("output") ?? 0,
+  ) as Row;
   const tables = (store.stmt("SELECT id, key FROM tables WHERE run_id = ? AND complete = 1 ORDER BY id").all(
     runId,
   ) as Row[]).filter((t) => c(`table:${t.id}`) === null).map((t) => String(t.key));
@@ -257,6 +276,7 @@ export function pendingFor(store: Store, target: string, runId: string): RunPend
     run: c("run") !== hash48(JSON.stringify(runInfo(r))),
     files: c("files") !== filesHash(r),
     historyRows: Number(h.n),
+    outputLines: Number(o.n),
     tables,
     outputs,
     inputs,
@@ -272,7 +292,8 @@ export function pendingFor(store: Store, target: string, runId: string): RunPend
 
 /** True when nothing is pending. */
 export function isSynced(p: RunPending): boolean {
-  return !p.run && !p.files && p.historyRows === 0 && p.tables.length === 0 && p.outputs.length === 0 &&
+  return !p.run && !p.files && p.historyRows === 0 && p.outputLines === 0 && p.tables.length === 0 &&
+    p.outputs.length === 0 &&
     p.inputs.length === 0 && !p.summary && !p.exit;
 }
 
@@ -546,6 +567,38 @@ export async function replayRun(
   }
   await sendHistory(Number.MAX_SAFE_INTEGER);
 
+  // Console output: output.log lines at their own offsets, W&B's form `[ERROR ]<ISO time> <text>`
+  // (ERROR marks stderr, as the Python SDK writes it).
+  let outLines = cursor(store, runId, target, "output_lines") ?? 0;
+  let lastOut = cursor(store, runId, target, "output") ?? 0;
+  const sendOutput = async () => {
+    for (;;) {
+      throwIfAborted(options.signal);
+      const rows = store.stmt(
+        "SELECT id, ts, stream, line FROM output WHERE run_id = ? AND id > ? ORDER BY id LIMIT ?",
+      ).all(runId, lastOut, maxLines) as Row[];
+      if (rows.length === 0) return;
+      await sendWandbFileStream(client, run, {
+        output: {
+          offset: outLines,
+          lines: rows.map((o) =>
+            `${String(o.stream) === "stderr" ? "ERROR " : ""}${new Date(Number(o.ts)).toISOString()} ${
+              String(o.line)
+            }`
+          ),
+        },
+      }, { ...req, maxLinesPerRequest: maxLines });
+      outLines += rows.length;
+      lastOut = Number(rows[rows.length - 1].id);
+      store.transaction(() => {
+        setCursor(store, runId, target, "output_lines", outLines);
+        setCursor(store, runId, target, "output", lastOut);
+      });
+      counts.outputLines += rows.length;
+    }
+  };
+  await sendOutput();
+
   // Summary and completion, from a fresh read (the run may have finished meanwhile).
   const r2 = runRow(store, runId)!;
   const summary = summaryOf(store, target, r2);
@@ -569,9 +622,11 @@ export async function replayRun(
   const status = String(r2.status);
   if (status !== "running" && cursor(store, runId, target, "exit") === null) {
     const caughtUp = (store.stmt("SELECT COUNT(*) AS n FROM history WHERE run_id = ? AND id > ?").get(
-      runId,
-      lastId,
-    ) as Row).n === 0;
+          runId,
+          lastId,
+        ) as Row).n === 0 &&
+      (store.stmt("SELECT COUNT(*) AS n FROM output WHERE run_id = ? AND id > ?").get(runId, lastOut) as Row)
+          .n === 0;
     if (caughtUp) {
       throwIfAborted(options.signal);
       // A crashed run (its process died without finishRun) is completed as failed, exit code 1.

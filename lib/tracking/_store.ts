@@ -1,7 +1,7 @@
 // The local store: one SQLite database (WAL) plus a content-addressed folder of artifact files.
 //
 // Layout of a store directory:
-//   store.db          runs, history, summary, tables, artifact versions, aliases, lineage, hash cache, sync state
+//   store.db          runs, history, console output, summary, tables, artifact versions, aliases, lineage, hash cache, sync state
 //                     (sync_state: per run and target, a cursor per kind of record; sync_values: ids the
 //                     target gave to what was sent, e.g. W&B artifact ids)
 //   files/ab/abcd...  artifact file contents, named by the hex MD5 of their content (read-only)
@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS runs(
 CREATE TABLE IF NOT EXISTS history(
   id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, step INTEGER NOT NULL, ts REAL NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS history_run ON history(run_id, id);
+CREATE TABLE IF NOT EXISTS output(
+  id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, ts REAL NOT NULL, stream TEXT NOT NULL, line TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS output_run ON output(run_id, id);
 CREATE TABLE IF NOT EXISTS tables(
   id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, key TEXT NOT NULL, columns TEXT NOT NULL,
   nrows INTEGER NOT NULL DEFAULT 0, step INTEGER NOT NULL, created_at TEXT NOT NULL,
@@ -107,6 +110,18 @@ export interface NewVersion {
   fileCount: number;
   aliases: string[];
   direction: "output" | "input";
+}
+
+/** A captured console line: time (ms), the stream it was printed on, the text (no newline). */
+export interface OutputLine {
+  ts: number;
+  stream: "stdout" | "stderr";
+  line: string;
+}
+
+/** A stored console line, with its increasing id. */
+export interface StoredOutputLine extends OutputLine {
+  id: number;
 }
 
 const open = new Map<string, Store>();
@@ -353,6 +368,29 @@ export class Store {
       this.#insertHistory(runId, rows);
       this.stmt("UPDATE runs SET journal_lines = ? WHERE id = ?").run(journalLines, runId);
     });
+  }
+
+  /** Appends captured console lines (time in ms, "stdout" or "stderr", the line) to a run's output. */
+  insertOutput(runId: string, rows: OutputLine[]): void {
+    if (rows.length === 0) return;
+    const one = this.stmt("INSERT INTO output(run_id, ts, stream, line) VALUES (?, ?, ?, ?)");
+    this.transaction(() => {
+      for (const r of rows) one.run(runId, r.ts, r.stream, r.line);
+    });
+  }
+
+  /** Captured console lines of a run in printing order; `last` keeps only the last N. */
+  output(runId: string, last?: number): StoredOutputLine[] {
+    const rows = (this.stmt("SELECT * FROM output WHERE run_id = ? ORDER BY id DESC LIMIT ?").all(
+      runId,
+      last ?? -1,
+    ) as Row[]).reverse();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      ts: Number(r.ts),
+      stream: String(r.stream) === "stderr" ? "stderr" : "stdout",
+      line: String(r.line),
+    }));
   }
 
   /** Highest step logged by a run, or -1. */

@@ -31,6 +31,7 @@ export function describePending(p: RunPending): string {
   if (p.tables.length) parts.push(`table${p.tables.length === 1 ? "" : "s"} ${p.tables.join(", ")}`);
   if (p.outputs.length) parts.push(`artifact${p.outputs.length === 1 ? "" : "s"} ${p.outputs.join(", ")}`);
   if (p.inputs.length) parts.push(`use of ${p.inputs.join(", ")}`);
+  if (p.outputLines) parts.push(`${p.outputLines} output line${p.outputLines === 1 ? "" : "s"}`);
   if (p.summary) parts.push("summary");
   if (p.exit) parts.push("exit code");
   return parts.join(", ");

@@ -1,6 +1,7 @@
 import { fail, stateOf, warnOnce } from "./_state.ts";
 import { TrackingError } from "./_errors.ts";
 import { say } from "./_console.ts";
+import { stopCapture } from "./_capture.ts";
 import type { Run } from "./types.ts";
 
 /** Options for {@linkcode finishRun}. */
@@ -11,7 +12,8 @@ export interface FinishRunOptions {
 
 /**
  * Ends a run: records the end time, the exit code and status (finished or failed) and fills the summary
- * with the last value of every metric not set explicitly. A second call does nothing.
+ * with the last value of every metric not set explicitly, and stops recording the console output (the
+ * console methods are restored once no run records). A second call does nothing.
  *
  * On the "wandb" backend it then gives the uploader a bounded time (`wandb.flushTimeoutMs` of initRun,
  * default 5 s) to send what W&B has not got, the exit code last. What is left after that stays in the
@@ -41,6 +43,7 @@ export function finishRun(run: Run, options: FinishRunOptions = {}): Promise<voi
       );
     }
     s.finished = true;
+    stopCapture(run);
     if (s.backend === "disabled") return Promise.resolve();
     if (s.journal) s.journal.close();
     s.journal = null;

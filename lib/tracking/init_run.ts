@@ -6,6 +6,7 @@ import { Journal } from "./_journal.ts";
 import { describe, nameProblem, toJson } from "./_validate.ts";
 import { pairs, say } from "./_console.ts";
 import { LIVE_RETRY, Uploader } from "./_uploader.ts";
+import { startCapture } from "./_capture.ts";
 import { connectWandb } from "./wandb/connect_wandb.ts";
 import { resolveWandbSettings } from "./wandb/settings.ts";
 import type { BackendKind, InitRunOptions, Run, TrackerKind } from "./types.ts";
@@ -99,6 +100,13 @@ function checkOptions(options: InitRunOptions, strict: boolean): CheckedOptions 
       problem(`option 'tags' must be an array of non-empty strings`, () => delete opts.tags);
     }
   }
+  if (options.captureConsole !== undefined && typeof options.captureConsole !== "boolean") {
+    problem(
+      `option 'captureConsole' must be true or false, got ${describe(options.captureConsole)}`,
+      () => delete opts.captureConsole,
+      " (capturing, the default)",
+    );
+  }
   if (options.notes !== undefined && typeof options.notes !== "string") {
     problem(`option 'notes' must be a string`, () => delete opts.notes);
   }
@@ -130,7 +138,8 @@ function checkOptions(options: InitRunOptions, strict: boolean): CheckedOptions 
  * for it); when it fails, one warning names the reason (never the key) and the run goes on locally, to be
  * uploaded later by `deno task sync`. When the store cannot be written the run falls back to the console
  * backend with one warning. An invalid option is dropped alone (one warning names it; the run keeps every
- * valid option) unless `strict: true`. The run records its config, start time, git commit and dirty flag,
+ * valid option) unless `strict: true`. Unless `captureConsole: false`, what the program prints through
+ * `console` until finishRun is also recorded as the run's output (W&B's `output.log`). The run records its config, start time, git commit and dirty flag,
  * Deno version, deno.lock digest, host and command line.
  *
  * @param options Project, name, config, tracker, store dir, strict mode (see {@linkcode InitRunOptions}).
@@ -263,6 +272,16 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
     flushTimeoutMs,
   };
   register(run, state);
+  if (journal !== null && opts.captureConsole !== false) {
+    startCapture(run, {
+      write: (line) => state.journal?.appendOutput(line),
+      onError: (e) =>
+        warnOnce(
+          `capture:${id}`,
+          `run ${id} stopped recording console output: ${(e as Error).message ?? e} (printing goes on)`,
+        ),
+    });
+  }
   if (backend === "console") {
     say(
       run,

@@ -44,6 +44,7 @@ export * from "./open_store.ts";
 export * from "./list_runs.ts";
 export * from "./get_run.ts";
 export * from "./get_history.ts";
+export * from "./get_output.ts";
 export * from "./get_table_rows.ts";
 export * from "./list_artifacts.ts";
 export * from "./list_artifact_versions.ts";

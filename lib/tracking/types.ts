@@ -36,6 +36,17 @@ export interface InitRunOptions {
   strict?: boolean;
   /** How the W&B replica behaves (tracker "wandb", or "auto" with credentials). */
   wandb?: WandbReplicaOptions;
+  /**
+   * Record the program's console output as the run's output (default true; false to opt out). From
+   * initRun until finishRun, every line printed through console.log, info, debug (stdout) and warn, error
+   * (stderr) is still printed as before, and also kept in the local store with its time and stream,
+   * formatted as the console prints it (node:util format); lines longer than 10,000 characters are cut
+   * (the rest is replaced by ` … (+N chars)`). W&B gets the lines as the run's `output.log`. Only runs on
+   * the local store record (not the console or disabled backends); with several runs active, each records
+   * what is printed while it is active. Nothing is redacted: do not print secrets. Lines printed in the
+   * last 250 ms before the process is killed may be lost (metrics are not).
+   */
+  captureConsole?: boolean;
 }
 
 /**
