@@ -13,6 +13,7 @@ import {
 import { flushLive } from "./_journal.ts";
 import { wandbTarget } from "./_target.ts";
 import { connectWandb } from "./wandb/connect_wandb.ts";
+import { WandbError } from "./wandb/errors.ts";
 import type { RetryOptions } from "./wandb/client.ts";
 
 export type { ReplayCounts, RunPending } from "./_replica.ts";
@@ -41,7 +42,8 @@ export interface RunSyncResult {
   /**
    * `synced`: something was sent and everything is on W&B now; `up-to-date`: nothing to send;
    * `pending`: dry run, something would be sent; `skipped`: still running in a live process (its own
-   * uploader replicates it); `failed`: an error stopped it (what got through is recorded).
+   * uploader replicates it), or not tried because W&B stopped answering during this sync; `failed`: an
+   * error stopped it (what got through is recorded).
    */
   outcome: "synced" | "up-to-date" | "pending" | "skipped" | "failed";
   /** What was pending before this sync. */
@@ -68,6 +70,8 @@ export interface SyncReport {
   failed: number;
 }
 
+const STOPPED_ANSWERING = "W&B stopped answering; run sync again later";
+
 const SYNC_RETRY: RetryOptions = {
   timeoutMs: 30_000,
   maxAttempts: 6,
@@ -82,7 +86,9 @@ const SYNC_RETRY: RetryOptions = {
  * used inputs) and exit codes. Progress is recorded in the store per request, so a sync that is
  * interrupted resumes where it stopped, and a second sync sends nothing: no history line and no artifact
  * version is ever duplicated. Runs still running in a live process are skipped (their own uploader
- * replicates them). A crashed run is completed on W&B as failed (exit code 1).
+ * replicates them). When a run fails with a timeout or a network error, W&B is not contacted again in
+ * this sync: the runs after it are skipped ("W&B stopped answering; run sync again later"), so a hung
+ * server costs one request's time budget, not one per run. A crashed run is completed on W&B as failed (exit code 1).
  *
  * @param options Store, run, dry run, retry policy.
  * @returns Per run what was pending, what was sent and the outcome.
@@ -143,6 +149,8 @@ export async function syncRuns(options: SyncRunsOptions = {}): Promise<SyncRepor
     sent: emptyCounts(),
     failed: 0,
   };
+  /** Set after a timeout or network failure: the remaining runs are not tried (each would wait as long). */
+  let stopped = false;
   for (const runId of ids) {
     const pending = pendingFor(store, target, runId)!;
     const sent = emptyCounts();
@@ -160,6 +168,8 @@ export async function syncRuns(options: SyncRunsOptions = {}): Promise<SyncRepor
       };
     } else if (!rep) {
       result = { runId, outcome: "pending", pending, sent };
+    } else if (stopped) {
+      result = { runId, outcome: "skipped", pending, sent, reason: STOPPED_ANSWERING };
     } else {
       try {
         await replayRun(store, rep, runId, { retry: options.retry ?? SYNC_RETRY }, sent);
@@ -173,6 +183,9 @@ export async function syncRuns(options: SyncRunsOptions = {}): Promise<SyncRepor
           reason: rep.client.redact((e as Error).message ?? String(e)),
         };
         report.failed++;
+        if (e instanceof WandbError && e.transient && (e.kind === "timeout" || e.kind === "network")) {
+          stopped = true;
+        }
       }
     }
     result.skippedForGood = pendingFor(store, target, runId)!.skipped;

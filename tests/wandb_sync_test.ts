@@ -1,0 +1,77 @@
+/**
+ * `syncRuns` / `deno task sync` against a W&B that stops answering: after the first timeout or network
+ * failure the other runs are skipped, not each tried for a full time budget.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { finishRun, initRun, logMetrics, syncRuns } from "../lib/tracking/mod.ts";
+import { startEmulator } from "./wandb_emulator.ts";
+
+const KEY = "s".repeat(20) + "sEcReT" + "t".repeat(14);
+const FAST = { timeoutMs: 300, maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 10, deadlineMs: 5000 };
+
+/** Runs `fn` with W&B's environment pointing at `url` (restored after). */
+async function withWandbEnv<T>(url: string, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(
+    ["WANDB_API_KEY", "WANDB_BASE_URL", "WANDB_ENTITY", "WANDB_MODE"].map((k) => [k, Deno.env.get(k)]),
+  );
+  Deno.env.set("WANDB_API_KEY", KEY);
+  Deno.env.set("WANDB_BASE_URL", url);
+  Deno.env.delete("WANDB_ENTITY");
+  Deno.env.delete("WANDB_MODE");
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
+  }
+}
+
+/** Three finished local runs, oldest first. */
+async function threeRuns(dir: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const run = await initRun({
+      dir,
+      tracker: "local",
+      project: "stop",
+      name: `r${i}`,
+      captureConsole: false,
+    });
+    logMetrics(run, { loss: 1 / (i + 1) });
+    await finishRun(run);
+    ids.push(run.id);
+  }
+  return ids;
+}
+
+Deno.test("sync --all against a hung file_stream: the first run fails, the others are skipped", async () => {
+  const emu = await startEmulator({ apiKey: KEY, loud: false });
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_sync_" });
+  try {
+    const ids = await threeRuns(dir);
+    emu.inject("file_stream", { hang: true, times: Infinity });
+    const report = await withWandbEnv(emu.url, () => syncRuns({ dir, retry: FAST }));
+    assert.deepEqual(report.runs.map((r) => r.runId), ids);
+    assert.deepEqual(report.runs.map((r) => r.outcome), ["failed", "skipped", "skipped"]);
+    assert.match(report.runs[0].reason!, /did not answer 'file_stream'/);
+    for (const r of report.runs.slice(1)) {
+      assert.equal(r.reason, "W&B stopped answering; run sync again later");
+      assert.equal(r.pending.historyRows, 1);
+    }
+    assert.equal(report.failed, 1);
+    // Bounded: one run's attempts at file_stream, nothing at all for the other two.
+    const counts = emu.state().counts;
+    assert.equal(counts.file_stream, FAST.maxAttempts);
+    assert.equal(counts.UpsertBucket, 1);
+
+    // W&B answers again: the next sync sends all three, each once.
+    emu.clearFaults();
+    const again = await withWandbEnv(emu.url, () => syncRuns({ dir, retry: FAST }));
+    assert.deepEqual(again.runs.map((r) => r.outcome), ["synced", "synced", "synced"]);
+    const s = emu.state();
+    for (const id of ids) assert.equal(s.runs[`emu-user/stop/${id}`].history.length, 1);
+  } finally {
+    await emu.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
