@@ -32,14 +32,21 @@ function duration(start: string, end: string | null): string {
   return s < 60 ? `${s.toFixed(1)}s` : s < 3600 ? `${(s / 60).toFixed(1)}m` : `${(s / 3600).toFixed(1)}h`;
 }
 
-/** What of the run is on W&B: "synced", "local only" or what is pending. */
+/**
+ * What of the run is on W&B: "synced", "local only", what is pending, or, for a run that only went to
+ * other W&B base URLs, "synced to URL" / "pending at URL".
+ */
 function syncText(s: SyncStatus | null, long = false): string {
   if (!s) return "-";
   const skipped = long && s.pending.skipped.length
     ? `; never sent (W&B cannot take it): ${s.pending.skipped.join("; ")}`
     : "";
   if (s.synced) return `synced${skipped}`;
-  if (s.never) return "local only";
+  if (s.never) {
+    // Sync state is per W&B base URL: a run synced to another one is not "local only".
+    if (s.elsewhere.length === 0) return "local only";
+    return s.elsewhere.map((e) => `${e.synced ? "synced to" : "pending at"} ${e.target}`).join(", ");
+  }
   const p = s.pending;
   const parts: string[] = [];
   if (p.historyRows) parts.push(`${p.historyRows} rows`);

@@ -1,13 +1,16 @@
 /**
  * `syncRuns` / `deno task sync` against a W&B that stops answering: after the first timeout or network
- * failure the other runs are skipped, not each tried for a full time budget.
+ * failure the other runs are skipped, not each tried for a full time budget. `deno task runs` names the
+ * other W&B base URLs a run was synced to.
  * @module
  */
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { finishRun, initRun, logMetrics, syncRuns } from "../lib/tracking/mod.ts";
 import { startEmulator } from "./wandb_emulator.ts";
 
 const KEY = "s".repeat(20) + "sEcReT" + "t".repeat(14);
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const FAST = { timeoutMs: 300, maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 10, deadlineMs: 5000 };
 
 /** Runs `fn` with W&B's environment pointing at `url` (restored after). */
@@ -70,6 +73,48 @@ Deno.test("sync --all against a hung file_stream: the first run fails, the other
     assert.deepEqual(again.runs.map((r) => r.outcome), ["synced", "synced", "synced"]);
     const s = emu.state();
     for (const id of ids) assert.equal(s.runs[`emu-user/stop/${id}`].history.length, 1);
+  } finally {
+    await emu.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** `deno task runs --dir DIR` with WANDB_BASE_URL = `base`: the W&B column per run id. */
+async function wandbColumn(dir: string, base: string, ids: string[]): Promise<string[]> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "tasks/runs.ts", "--dir", dir],
+    env: { NO_COLOR: "1", RUST_BACKTRACE: "0", WANDB_BASE_URL: base, SENTILAB_DIR: dir },
+    clearEnv: true,
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const lines = text.split("\n");
+  const at = lines[0].indexOf("W&B"), end = lines[0].indexOf("SUMMARY");
+  return ids.map((id) => lines.find((l) => l.startsWith(id))!.slice(at, end).trim());
+}
+
+Deno.test("deno task runs: a run synced to another W&B base URL says so, not 'local only'", async () => {
+  const emu = await startEmulator({ apiKey: KEY, loud: false });
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_sync_" });
+  const other = "http://127.0.0.1:9";
+  try {
+    const ids = await threeRuns(dir);
+    emu.inject("file_stream", { hang: true, times: Infinity });
+    await withWandbEnv(emu.url, () => syncRuns({ dir, retry: FAST }));
+    // r0 got its metadata through, not its history; r1 and r2 nothing.
+    assert.deepEqual(await wandbColumn(dir, other, ids), [
+      `pending at ${emu.url}`,
+      "local only",
+      "local only",
+    ]);
+    emu.clearFaults();
+    await withWandbEnv(emu.url, () => syncRuns({ dir, retry: FAST }));
+    assert.deepEqual(await wandbColumn(dir, other, ids), ids.map(() => `synced to ${emu.url}`));
+    assert.deepEqual(await wandbColumn(dir, emu.url, ids), ["synced", "synced", "synced"]);
   } finally {
     await emu.close();
     await Deno.remove(dir, { recursive: true });

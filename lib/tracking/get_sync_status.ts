@@ -24,6 +24,11 @@ export interface SyncStatus {
   pending: RunPending;
   /** ISO time of the last record that reached W&B, or null. */
   lastSyncedAt: string | null;
+  /**
+   * Other W&B base URLs the run was synced to (sync state is kept per base URL), each with whether
+   * everything reached it; empty when the run never went anywhere else.
+   */
+  elsewhere: { target: string; synced: boolean }[];
 }
 
 /**
@@ -55,6 +60,9 @@ export function getSyncStatus(runId: string, options: GetSyncStatusOptions = {})
     runId,
     target,
   ) as { t: string | null };
+  const others = (store.stmt(
+    "SELECT DISTINCT target FROM sync_state WHERE run_id = ? AND target <> ? ORDER BY target",
+  ).all(runId, target) as { target: string }[]).map((r) => String(r.target));
   return {
     runId,
     target,
@@ -62,5 +70,6 @@ export function getSyncStatus(runId: string, options: GetSyncStatusOptions = {})
     never: pending.never,
     pending,
     lastSyncedAt: last.t === null ? null : String(last.t),
+    elsewhere: others.map((t) => ({ target: t, synced: isSynced(pendingFor(store, t, runId)!) })),
   };
 }
