@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { finishRun, initRun, logMetrics, syncRuns } from "../lib/tracking/mod.ts";
+import { finishRun, initRun, logMetrics, logTable, syncRuns } from "../lib/tracking/mod.ts";
 import { startEmulator } from "./wandb_emulator.ts";
 
 const KEY = "s".repeat(20) + "sEcReT" + "t".repeat(14);
@@ -115,6 +115,49 @@ Deno.test("deno task runs: a run synced to another W&B base URL says so, not 'lo
     await withWandbEnv(emu.url, () => syncRuns({ dir, retry: FAST }));
     assert.deepEqual(await wandbColumn(dir, other, ids), ids.map(() => `synced to ${emu.url}`));
     assert.deepEqual(await wandbColumn(dir, emu.url, ids), ["synced", "synced", "synced"]);
+  } finally {
+    await emu.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("sync: tables logged at the step of a metrics row go into that row's history line", async () => {
+  const emu = await startEmulator({ apiKey: KEY, loud: false });
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_sync_" });
+  try {
+    const run = await initRun({ dir, tracker: "local", project: "merge", captureConsole: false });
+    const table = { columns: ["text", "pred"], rows: [["good", "positive"]] };
+    logMetrics(run, { acc: 0.5 });
+    await logTable(run, "preds", table); // the current step: 0
+    logMetrics(run, { acc: 0.6 });
+    await logTable(run, "other", table, { step: 1 });
+    await logTable(run, "third", table, { step: 1 });
+    await logTable(run, "late", table, { step: 0 }); // its row went out before it: a line of its own
+    await finishRun(run);
+    const report = await withWandbEnv(emu.url, () => syncRuns({ dir, retry: FAST }));
+    assert.equal(report.runs[0].outcome, "synced", report.runs[0].reason);
+    assert.equal(report.sent.tables, 4);
+    const remote = emu.state().runs[`emu-user/merge/${run.id}`];
+    const shape = remote.history.map((l) =>
+      Object.fromEntries(
+        Object.entries(l!).filter(([k]) => !k.startsWith("_") || k === "_step").map((
+          [k, v],
+        ) => [k, typeof v === "object" ? (v as { _type: string })._type : v]),
+      )
+    );
+    assert.deepEqual(shape, [
+      { acc: 0.5, preds: "table-file", _step: 0 },
+      { acc: 0.6, other: "table-file", third: "table-file", _step: 1 },
+      { late: "table-file", _step: 0 },
+    ]);
+    assert.ok(remote.historyWrites.every((n) => n === 1), "no line sent twice");
+    for (const k of ["preds", "other", "third", "late"]) {
+      assert.equal((remote.summary[k] as { _type: string })._type, "table-file", k);
+    }
+    const before = emu.state().counts.file_stream;
+    const again = await withWandbEnv(emu.url, () => syncRuns({ dir, retry: FAST }));
+    assert.equal(again.runs[0].outcome, "up-to-date");
+    assert.equal(emu.state().counts.file_stream, before);
   } finally {
     await emu.close();
     await Deno.remove(dir, { recursive: true });

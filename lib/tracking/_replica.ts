@@ -7,7 +7,8 @@
 //   files     hash of config.yaml + wandb-metadata.json as uploaded
 //   history   id of the last history row sent;  lines  next line offset of wandb-history.jsonl
 //   output    id of the last console line sent;  output_lines  next line offset of output.log
-//   table:N   table N was logged (run_table artifact, media/table run file, history line)
+//   table:N   table N was logged (run_table artifact, media/table run file, history line: the line of the
+//             metrics row of its step when that row was not sent yet, else a line of its own)
 //   link:N    lineage link N (artifact output or input) was replayed
 //   summary   hash of the summary sent;  exit  the completion was sent
 // and the ids W&B gave (artifact versions, table values) in `sync_values(target, key, value)`.
@@ -505,23 +506,24 @@ export async function replayRun(
   const pendingTables = (store.stmt(
     "SELECT * FROM tables WHERE run_id = ? AND complete = 1 ORDER BY id",
   ).all(runId) as Row[]).filter((t) => cursor(store, runId, target, `table:${t.id}`) === null);
-  const sendHistory = async (untilMs: number) => {
+  const line = (h: Row, extra: Record<string, unknown> = {}) => ({
+    ...JSON.parse(String(h.data)),
+    ...extra,
+    _step: Number(h.step),
+    _runtime: Math.max(0, (Number(h.ts) - startMs) / 1000),
+    _timestamp: Number(h.ts) / 1000,
+  });
+  /** Sends the unsent rows logged up to `untilMs`, stopping before the row `beforeId`. */
+  const sendHistory = async (untilMs: number, beforeId = Number.MAX_SAFE_INTEGER) => {
     for (;;) {
       throwIfAborted(options.signal);
       const rows = store.stmt(
-        "SELECT id, step, ts, data FROM history WHERE run_id = ? AND id > ? AND ts <= ? ORDER BY id LIMIT ?",
-      ).all(runId, lastId, untilMs, maxLines) as Row[];
+        `SELECT id, step, ts, data FROM history WHERE run_id = ? AND id > ? AND id < ? AND ts <= ?
+         ORDER BY id LIMIT ?`,
+      ).all(runId, lastId, beforeId, untilMs, maxLines) as Row[];
       if (rows.length === 0) return;
       await sendWandbFileStream(client, run, {
-        history: {
-          offset: lines,
-          rows: rows.map((h) => ({
-            ...JSON.parse(String(h.data)),
-            _step: Number(h.step),
-            _runtime: Math.max(0, (Number(h.ts) - startMs) / 1000),
-            _timestamp: Number(h.ts) / 1000,
-          })),
-        },
+        history: { offset: lines, rows: rows.map((h) => line(h)) },
       }, { ...req, maxLinesPerRequest: maxLines });
       lines += rows.length;
       lastId = Number(rows[rows.length - 1].id);
@@ -532,25 +534,74 @@ export async function replayRun(
       counts.historyRows += rows.length;
     }
   };
+  const tableSent = (tableId: number) => {
+    setCursor(store, runId, target, `table:${tableId}`, 1);
+    store.stmt("UPDATE tables SET synced_at = ? WHERE id = ?").run(new Date().toISOString(), tableId);
+    counts.tables++;
+    counts.artifacts++;
+  };
+  // A table logged at the step of a metrics row not sent yet goes into that row's line (one line per
+  // step, as W&B shows it); its values wait in `held` while later tables of the same step join them.
+  let held: { row: Row; values: Record<string, unknown>; tables: number[] } | null = null;
+  const sendHeld = async () => {
+    if (!held) return;
+    const h = held;
+    held = null;
+    await sendWandbFileStream(
+      client,
+      run,
+      { history: { offset: lines, rows: [line(h.row, h.values)] } },
+      req,
+    );
+    lines++;
+    lastId = Number(h.row.id);
+    store.transaction(() => {
+      setCursor(store, runId, target, "lines", lines);
+      setCursor(store, runId, target, "history", lastId);
+      for (const id of h.tables) tableSent(id);
+    });
+    counts.historyRows++;
+  };
   for (const t of pendingTables) {
     const at = Date.parse(String(t.created_at));
-    await sendHistory(at);
+    const step = Number(t.step);
     const key = String(t.key);
+    if (held) {
+      const between = (store.stmt(
+        "SELECT COUNT(*) AS n FROM history WHERE run_id = ? AND id > ? AND ts <= ?",
+      ).get(runId, Number(held.row.id), at) as Row).n;
+      if (step !== Number(held.row.step) || Number(between) > 0 || key in held.values) await sendHeld();
+    }
+    let into: Row | undefined = held?.row;
+    if (!held) {
+      into = store.stmt(
+        `SELECT id, step, ts, data FROM history WHERE run_id = ? AND id > ? AND ts <= ? AND step = ?
+         ORDER BY id DESC LIMIT 1`,
+      ).get(runId, lastId, at, step) as Row | undefined;
+      if (into && key in JSON.parse(String(into.data))) into = undefined; // a metric of the same name
+      await sendHistory(at, into ? Number(into.id) : Number.MAX_SAFE_INTEGER);
+    }
     let tv: TableFileValue | null = null;
     await item(`table:${t.id}`, async () => {
       tv = (await logWandbTable(client, run, key, {
         columns: JSON.parse(String(t.columns)),
         rows: tableRows(store, Number(t.id)),
-      }, { step: Number(t.step), ...req })).value;
+      }, { step, ...req })).value;
     });
     if (tv === null) continue;
     setValue(store, target, `table:${t.id}`, JSON.stringify(tv));
+    if (into) {
+      held ??= { row: into, values: {}, tables: [] };
+      held.values[key] = tv;
+      held.tables.push(Number(t.id));
+      continue;
+    }
     await sendWandbFileStream(client, run, {
       history: {
         offset: lines,
         rows: [{
           [key]: tv,
-          _step: Number(t.step),
+          _step: step,
           _runtime: Math.max(0, (at - startMs) / 1000),
           _timestamp: at / 1000,
         }],
@@ -559,12 +610,10 @@ export async function replayRun(
     lines++;
     store.transaction(() => {
       setCursor(store, runId, target, "lines", lines);
-      setCursor(store, runId, target, `table:${t.id}`, 1);
-      store.stmt("UPDATE tables SET synced_at = ? WHERE id = ?").run(new Date().toISOString(), Number(t.id));
+      tableSent(Number(t.id));
     });
-    counts.tables++;
-    counts.artifacts++;
   }
+  await sendHeld();
   await sendHistory(Number.MAX_SAFE_INTEGER);
 
   // Console output: output.log lines at their own offsets, W&B's form `[ERROR ]<ISO time> <text>`
