@@ -135,7 +135,7 @@ Deno.test("sync: tables logged at the step of a metrics row go into that row's h
     await logTable(run, "late", table, { step: 0 }); // its row went out before it: a line of its own
     await finishRun(run);
     const report = await withWandbEnv(emu.url, () => syncRuns({ dir, retry: FAST }));
-    assert.equal(report.runs[0].outcome, "synced", report.runs[0].reason);
+    assert.equal(report.runs[0].outcome, "synced", report.runs[0].reason ?? "");
     assert.equal(report.sent.tables, 4);
     const remote = emu.state().runs[`emu-user/merge/${run.id}`];
     const shape = remote.history.map((l) =>
