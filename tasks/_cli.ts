@@ -4,7 +4,7 @@
  * @module
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import type { TrackerKind } from "../lib/tracking/mod.ts";
+import { nameProblem, type TrackerKind } from "../lib/tracking/mod.ts";
 
 /** The values `--tracker` accepts. */
 export const TRACKERS = ["auto", "local", "console", "wandb", "disabled"];
@@ -100,8 +100,8 @@ export function trackerFlag(
 }
 
 /**
- * Checks name-like flags (`--project`, `--name`, `--group`): 1 to 128 characters without '/', ':' or '..';
- * exits 1 on the first bad one.
+ * Checks name-like flags (`--project`, `--name`, `--group`) against the tracking store's naming rule
+ * ({@linkcode nameProblem}), so a bad flag exits 1 before a run exists instead of being dropped by initRun.
  *
  * @param values The parsed flags.
  * @param flags Which of them to check.
@@ -116,8 +116,14 @@ export function checkNameFlags<K extends string>(
 ): void {
   for (const flag of flags) {
     const v = values[flag];
-    if (v !== undefined && (v.length === 0 || v.length > 128 || /[/:]/.test(v) || v.includes(".."))) {
-      fail(`--${flag} ${JSON.stringify(v)}: use 1 to 128 characters without '/', ':' or '..'`);
+    const problem = v === undefined ? null : nameProblem(v, "name");
+    if (problem) {
+      fail(
+        `--${flag} ${
+          JSON.stringify(v)
+        }: use 1 to 128 characters without '/', ':', '..', control characters ` +
+          `or surrounding spaces (${problem})`,
+      );
     }
   }
 }

@@ -213,6 +213,10 @@ Deno.test("evaluate task: bad flags and bad data exit 1 with a clear message and
       [["--wandb", "--tracker", "local"], /error: --wandb conflicts with --tracker local/],
       [["--project", "a/b"], /error: --project "a\/b": use 1 to 128 characters without/],
       [["--group", "x:y"], /error: --group "x:y": use 1 to 128 characters without/],
+      [
+        ["--name", " padded"],
+        /error: --name " padded": use 1 to 128 .*names cannot start or end with whitespace/,
+      ],
       [["--label-map", "0=happy"], /error: --label-map "0=happy": use 0\/1\/2, 0\/1, -1\/0\/1 or pairs/],
       [["--frobnicate"], /error: Unknown option '--frobnicate'/],
     ];

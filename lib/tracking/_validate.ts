@@ -1,29 +1,11 @@
 // Input validation shared by the tracking functions. Every check runs before anything is written.
 import { TrackingError } from "./_errors.ts";
+import { nameProblem } from "./name_problem.ts";
+
+export { nameProblem };
 
 /** Largest serialised size of one value (metric, config entry, summary entry, table cell, metadata entry). */
 export const MAX_VALUE_BYTES = 1024 * 1024;
-
-const VERSION_LIKE = /^v\d+$/;
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
-/** Why `name` is not a valid artifact name / alias / type, or null when it is fine. */
-export function nameProblem(name: unknown, what: "name" | "alias" | "type" | "key"): string | null {
-  const plural = what === "alias" ? "aliases" : `${what}s`;
-  if (typeof name !== "string") return `${plural} must be strings, got ${typeof name}`;
-  if (name.length === 0) return `${plural} cannot be empty`;
-  if (name.length > 128) return `${plural} cannot be longer than 128 characters (got ${name.length})`;
-  if (name.includes("/")) return `${plural} cannot contain '/'`;
-  if (name.includes(":")) return `${plural} cannot contain ':'`;
-  if (name.includes("..")) return `${plural} cannot contain '..'`;
-  if (CONTROL.test(name)) return `${plural} cannot contain control characters`;
-  if (name.trim() !== name) return `${plural} cannot start or end with whitespace`;
-  if (what === "alias" && VERSION_LIKE.test(name)) {
-    return `aliases cannot look like a version index ('${name}'): v0, v1, ... are assigned by the store`;
-  }
-  return null;
-}
 
 /** Throws when `name` is not a valid artifact name (or alias/type), naming the problem. */
 export function checkName(name: unknown, what: "name" | "alias" | "type", artifact: string): void {
