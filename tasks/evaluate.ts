@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { finishRun, getRun, initRun, logArtifact, type Run } from "../lib/tracking/mod.ts";
 import { confusionMatrixSvg, metricsTable, predictionsTable, writeSvg } from "../lib/display/mod.ts";
 import { loadModel, logModel, type Model } from "../lib/models/mod.ts";
-import { type LabelMap, logDataset, readDataset } from "../lib/data/mod.ts";
+import { LABEL_MAP_PRESETS, type LabelMap, LABELS, logDataset, readDataset } from "../lib/data/mod.ts";
 import { batchStatistics, logPredictions, predictBatch } from "../lib/inference/mod.ts";
 import { evaluate, formatEvaluation, logEvaluation } from "../lib/evaluation/mod.ts";
 import { checkNameFlags, fail, parseFlags, positiveNumber, trackerFlag } from "./_cli.ts";
@@ -87,10 +87,10 @@ if (reportDir !== undefined) {
 let labelMap: LabelMap | undefined;
 if (values["label-map"] !== undefined) {
   const m = values["label-map"];
-  if (m === "0/1/2" || m === "0/1" || m === "-1/0/1") labelMap = m;
+  if (Object.hasOwn(LABEL_MAP_PRESETS, m)) labelMap = m as keyof typeof LABEL_MAP_PRESETS;
   else {
     const pairs = m.split(",").map((p) => p.split("="));
-    if (pairs.some((p) => p.length !== 2 || !["negative", "neutral", "positive"].includes(p[1].trim()))) {
+    if (pairs.some((p) => p.length !== 2 || !(LABELS as readonly string[]).includes(p[1].trim()))) {
       fail(`--label-map ${JSON.stringify(m)}: use 0/1/2, 0/1, -1/0/1 or pairs like 0=negative,2=positive`);
     }
     labelMap = Object.fromEntries(pairs.map(([k, v]) => [k.trim(), v.trim()])) as LabelMap;
