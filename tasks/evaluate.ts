@@ -10,7 +10,7 @@
  */
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { finishRun, getRun, initRun, logArtifact, type Run } from "../lib/tracking/mod.ts";
+import { finishRun, getRun, initRun, logArtifact, type Run, safeArtifactName } from "../lib/tracking/mod.ts";
 import { confusionMatrixSvg, metricsTable, predictionsTable, writeSvg } from "../lib/display/mod.ts";
 import { loadModel, logModel, type Model } from "../lib/models/mod.ts";
 import { LABEL_MAP_PRESETS, type LabelMap, LABELS, logDataset, readDataset } from "../lib/data/mod.ts";
@@ -290,7 +290,7 @@ async function writeReport(
     ),
   );
   const files = [metricsFile, svgFile, predictionsFile];
-  const name = `${input.model}-report`.replace(/[^A-Za-z0-9._-]/g, "-").replace(/\.{2,}/g, ".").slice(0, 128);
+  const name = safeArtifactName(`${input.model}-report`, "report");
   const logged = await logArtifact(run, {
     name,
     type: "report",

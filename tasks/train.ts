@@ -15,6 +15,7 @@ import {
   logMetrics,
   logModelArtifact,
   type Run,
+  safeArtifactName,
   setSummary,
   type TrackerKind,
 } from "../lib/tracking/mod.ts";
@@ -106,7 +107,6 @@ if (flags.tracker !== undefined && !TRACKERS.includes(flags.tracker)) {
   fail(`--tracker must be one of ${TRACKERS.join(", ")}, got '${flags.tracker}'`);
 }
 const tracker = (flags.wandb ? "wandb" : flags.tracker ?? "auto") as TrackerKind;
-const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "-").replace(/\.{2,}/g, ".").slice(0, 128);
 // The run starts only once trainClassifier has read and checked every data file, so bad input exits 1
 // with nothing tracked.
 let run: Run | undefined;
@@ -144,7 +144,7 @@ try {
       }
       for (const [path, used] of roles) {
         await logDatasetArtifact(run, path, {
-          name: safe(`${basename(dirname(path))}-${basename(path)}`),
+          name: safeArtifactName(`${basename(dirname(path))}-${basename(path)}`, "dataset"),
           use: true,
           metadata: { path, sources: used },
         });
@@ -167,7 +167,7 @@ for (const [name, m] of Object.entries(result.metrics)) {
 }
 await setSummary(run, summary);
 const modelVersion = await logModelArtifact(run, result.dir, {
-  name: safe(basename(result.dir)),
+  name: safeArtifactName(basename(result.dir), "model"),
   description: String(result.card.description ?? ""),
   metadata: { hyperparameters: result.card.hyperparameters, metrics: summary, seed: result.card.seed },
 });

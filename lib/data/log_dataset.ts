@@ -1,5 +1,6 @@
 import type { Run, UsedArtifact } from "../tracking/types.ts";
 import type { Dataset } from "./read_dataset.ts";
+import { safeArtifactName } from "../tracking/safe_artifact_name.ts";
 
 /** Options for {@linkcode logDataset}. */
 export interface LogDatasetOptions {
@@ -38,8 +39,7 @@ export async function logDataset(
 ): Promise<UsedArtifact | null> {
   const { logDatasetArtifact } = await import("../tracking/mod.ts");
   const base = dataset.path.split(/[\\/]/).pop() || "dataset";
-  const name = options.name ??
-    (base.replace(/[^A-Za-z0-9._-]/g, "-").replace(/\.{2,}/g, ".").slice(0, 128) || "dataset");
+  const name = options.name ?? safeArtifactName(base, "dataset");
   return await logDatasetArtifact(run, dataset.path, {
     name,
     use: true,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fetchModelFiles, isRemote, readRegistry, type RegistryEntry } from "./_registry.ts";
 import { createLexiconModel } from "./lexicon_model.ts";
 import { logModel } from "./log_model.ts";
-import { safeArtifactName } from "./_names.ts";
+import { safeArtifactName } from "../tracking/safe_artifact_name.ts";
 
 /** Options for {@linkcode loadModel}. */
 export interface LoadModelOptions {

@@ -1,6 +1,6 @@
 import type { Run, UsedArtifact } from "../tracking/types.ts";
 import type { Model } from "./types.ts";
-import { safeArtifactName } from "./_names.ts";
+import { safeArtifactName } from "../tracking/safe_artifact_name.ts";
 
 /** Options for {@linkcode logModel}. */
 export interface LogModelOptions {

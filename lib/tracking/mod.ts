@@ -31,6 +31,7 @@ export * from "./types.ts";
 export { TrackingError } from "./_errors.ts";
 export * from "./init_run.ts";
 export * from "./name_problem.ts";
+export * from "./safe_artifact_name.ts";
 export * from "./log_metrics.ts";
 export * from "./set_summary.ts";
 export * from "./log_table.ts";
