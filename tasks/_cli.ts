@@ -4,10 +4,10 @@
  * @module
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { nameProblem, type TrackerKind } from "../lib/tracking/mod.ts";
+import { nameProblem, TRACKER_KINDS, type TrackerKind } from "../lib/tracking/mod.ts";
 
 /** The values `--tracker` accepts. */
-export const TRACKERS = ["auto", "local", "console", "wandb", "disabled"];
+export const TRACKERS: readonly string[] = TRACKER_KINDS;
 
 /**
  * Prints `error: <message>` on stderr and exits 1.

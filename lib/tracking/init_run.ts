@@ -9,11 +9,9 @@ import { LIVE_RETRY, Uploader } from "./_uploader.ts";
 import { startCapture } from "./_capture.ts";
 import { connectWandb } from "./wandb/connect_wandb.ts";
 import { resolveWandbSettings } from "./wandb/settings.ts";
-import type { BackendKind, InitRunOptions, Run, TrackerKind } from "./types.ts";
+import { type BackendKind, type InitRunOptions, type Run, TRACKER_KINDS, type TrackerKind } from "./types.ts";
 
 export type { InitRunOptions } from "./types.ts";
-
-const TRACKERS: TrackerKind[] = ["auto", "local", "console", "wandb", "disabled"];
 
 function env(name: string): string | undefined {
   try {
@@ -72,9 +70,9 @@ function checkOptions(options: InitRunOptions, strict: boolean): CheckedOptions 
     dropped.push(message + instead);
     drop();
   };
-  if (options.tracker !== undefined && !TRACKERS.includes(options.tracker)) {
+  if (options.tracker !== undefined && !TRACKER_KINDS.includes(options.tracker)) {
     problem(
-      `tracker '${options.tracker}' is not one of ${TRACKERS.join(", ")}`,
+      `tracker '${options.tracker}' is not one of ${TRACKER_KINDS.join(", ")}`,
       () => delete opts.tracker,
       ` (using "auto")`,
     );

@@ -9,6 +9,17 @@
  */
 export type TrackerKind = "auto" | "local" | "console" | "wandb" | "disabled";
 
+/**
+ * Every {@linkcode TrackerKind}, in the order error messages list them.
+ *
+ * @example
+ * ```ts
+ * import { TRACKER_KINDS } from "./types.ts";
+ * console.log(TRACKER_KINDS.includes("local")); // true
+ * ```
+ */
+export const TRACKER_KINDS: readonly TrackerKind[] = ["auto", "local", "console", "wandb", "disabled"];
+
 /** Options for {@linkcode initRun}. */
 export interface InitRunOptions {
   /** Project name (default: WANDB_PROJECT, else "sentilab"). */
