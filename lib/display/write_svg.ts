@@ -1,4 +1,4 @@
-import { dirname } from "node:path";
+import { writeAtomic } from "../_fs/write_atomic.ts";
 
 /** Options for {@linkcode writeSvg}. */
 export interface WriteSvgOptions {
@@ -37,14 +37,8 @@ export async function writeSvg(path: string, svg: string, options: WriteSvgOptio
         `pass the output of a *Svg function`,
     );
   }
-  if (options.mkdir ?? true) await Deno.mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  try {
-    await Deno.writeTextFile(tmp, `<?xml version="1.0" encoding="UTF-8"?>\n${body}\n`);
-    await Deno.rename(tmp, path);
-  } catch (err) {
-    await Deno.remove(tmp).catch(() => {});
-    throw err;
-  }
+  await writeAtomic(path, `<?xml version="1.0" encoding="UTF-8"?>\n${body}\n`, {
+    mkdir: options.mkdir ?? true,
+  });
   return path;
 }

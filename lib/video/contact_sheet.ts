@@ -4,7 +4,7 @@
  */
 
 import { extname } from "node:path";
-import { removeQuiet, tempSibling } from "./_fs.ts";
+import { writeAtomic } from "../_fs/write_atomic.ts";
 import { runFfmpegStills, toolCause } from "./_tools.ts";
 import { VideoError } from "./errors.ts";
 import { probeVideo } from "./probe_video.ts";
@@ -85,27 +85,26 @@ export async function contactSheet(
   const tileW = even(tileWidth);
   const tileH = even(meta.height * tileW / meta.width);
   const rate = tiles / Math.max(meta.duration, 0.001);
-  const tmp = tempSibling(outFile);
-  const out = await runFfmpegStills(
-    path,
-    `fps=${rate},scale=${tileW}:${tileH},tile=${columns}x${rows}`,
-    1,
-    tmp,
-  );
-  let ok = out.code === 0;
-  if (ok) {
-    try {
-      ok = (await Deno.stat(tmp)).size > 0;
-    } catch {
-      ok = false;
+  await writeAtomic(outFile, async (tmp) => {
+    const out = await runFfmpegStills(
+      path,
+      `fps=${rate},scale=${tileW}:${tileH},tile=${columns}x${rows}`,
+      1,
+      tmp,
+    );
+    let ok = out.code === 0;
+    if (ok) {
+      try {
+        ok = (await Deno.stat(tmp)).size > 0;
+      } catch {
+        ok = false;
+      }
     }
-  }
-  if (!ok) {
-    await removeQuiet(tmp);
-    const cause = out.code === 0 ? "ffmpeg wrote no image (too few frames?)" : toolCause(out.stderr, path);
-    throw new VideoError(path, cause, `Cannot write contact sheet '${outFile}' of '${path}': ${cause}`);
-  }
-  await Deno.rename(tmp, outFile);
+    if (!ok) {
+      const cause = out.code === 0 ? "ffmpeg wrote no image (too few frames?)" : toolCause(out.stderr, path);
+      throw new VideoError(path, cause, `Cannot write contact sheet '${outFile}' of '${path}': ${cause}`);
+    }
+  });
   return { path: outFile, width: tileW * columns, height: tileH * rows, columns, rows };
 }
 

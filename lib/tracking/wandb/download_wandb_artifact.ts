@@ -2,7 +2,8 @@
  * Download an artifact version's files, verifying each against its manifest digest.
  * @module
  */
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { writeAtomic } from "../../_fs/write_atomic.ts";
 import type { WandbClient, WandbRequestOptions } from "./client.ts";
 import { WandbError } from "./errors.ts";
 import type { WandbArtifact } from "./types.ts";
@@ -67,10 +68,7 @@ export async function downloadWandbArtifact(
       );
     }
     const target = join(dir, ...name.split("/"));
-    await Deno.mkdir(dirname(target), { recursive: true });
-    const tmp = `${target}.part-${crypto.randomUUID().slice(0, 8)}`;
-    await Deno.writeFile(tmp, res.body);
-    await Deno.rename(tmp, target);
+    await writeAtomic(target, res.body, { mkdir: true });
   });
   return names;
 }
