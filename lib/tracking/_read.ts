@@ -6,9 +6,9 @@ import type { ReadOptions } from "./types.ts";
 
 export type { ReadOptions };
 
-/** The existing store for `options.dir`. */
+/** The existing store for `options.dir` (read-only when `options.readOnly`). */
 export function readStore(options: ReadOptions = {}): Store {
-  const store = Store.openExisting(options.dir);
-  flushLive(store.dir);
+  const store = options.readOnly ? Store.openReadOnly(options.dir) : Store.openExisting(options.dir);
+  if (!store.readOnly) flushLive(store.dir); // this process's own live runs: read-your-writes
   return store;
 }

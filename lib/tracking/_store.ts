@@ -125,6 +125,7 @@ export interface StoredOutputLine extends OutputLine {
 }
 
 const open = new Map<string, Store>();
+const openReadOnly = new Map<string, Store>();
 
 /** Resolves the store directory: explicit dir, else SENTILAB_DIR, else `.sentilab` in the working directory. */
 export function storeDirFor(dir?: string): string {
@@ -147,15 +148,23 @@ export class Store {
   readonly tmpDir: string;
   /** Runs marked crashed by the most recent crash check. */
   lastCrashed: string[] = [];
+  /** True for a reader's connection that never writes (see {@linkcode Store.openReadOnly}). */
+  readonly readOnly: boolean;
   #stmts = new Map<string, StatementSync>();
   #host = hostName();
   #token = processStartToken(Deno.pid);
   #ino = -1;
 
-  private constructor(dir: string) {
+  private constructor(dir: string, readOnly = false) {
     this.dir = dir;
     this.filesDir = join(dir, "files");
     this.tmpDir = join(dir, "tmp");
+    this.readOnly = readOnly;
+    if (readOnly) {
+      this.db = readOnlyConnection(dir);
+      this.#ino = this.#dbInode();
+      return;
+    }
     mkdirSync(this.filesDir, { recursive: true });
     mkdirSync(this.tmpDir, { recursive: true });
     this.#removeStaleParts();
@@ -245,7 +254,8 @@ export class Store {
 
   /** Closes the connection and forgets this store (the next open reopens it). */
   close(): void {
-    if (open.get(this.dir) === this) open.delete(this.dir);
+    const cache = this.readOnly ? openReadOnly : open;
+    if (cache.get(this.dir) === this) cache.delete(this.dir);
     this.#stmts.clear();
     try {
       this.db.close();
@@ -279,6 +289,7 @@ export class Store {
 
   /** Marks runs left "running" on this host whose process is gone as crashed. Returns their ids. */
   detectCrashes(): string[] {
+    if (this.readOnly) return []; // a reader's connection never writes; #runRecord reports them instead
     const rows = this.stmt("SELECT id, pid, start_token FROM runs WHERE status = 'running' AND host = ?")
       .all(this.#host) as Row[];
     const crashed: string[] = [];
@@ -459,7 +470,7 @@ export class Store {
       notes: r.notes === null ? null : String(r.notes),
       config: JSON.parse(String(r.config)),
       summary: JSON.parse(String(r.summary)),
-      status: String(r.status) as RunStatus,
+      status: this.#reportedStatus(r),
       startedAt: String(r.started_at),
       endedAt: r.ended_at === null ? null : String(r.ended_at),
       exitCode: r.exit_code === null ? null : Number(r.exit_code),
@@ -473,6 +484,15 @@ export class Store {
       historyCount: Number(h.n),
       lastStep: h.s === null ? null : Number(h.s),
     };
+  }
+
+  /** The stored status; a read-only connection reports a dead "running" run as crashed without writing. */
+  #reportedStatus(r: Row): RunStatus {
+    const status = String(r.status) as RunStatus;
+    if (!this.readOnly || status !== "running" || String(r.host) !== this.#host) return status;
+    const pid = Number(r.pid);
+    if (pid === Deno.pid && String(r.start_token) === (this.#token ?? "")) return status;
+    return processAlive(pid, String(r.start_token)) ? status : "crashed";
   }
 
   /** History rows of a run in logging order; `last` keeps only the last N rows. */
@@ -786,14 +806,89 @@ export class Store {
    * @throws {TrackingError} when there is no store in `dir`.
    */
   static openExisting(dir?: string): Store {
-    const abs = storeDirFor(dir);
+    const abs = existingStoreDir(dir);
     try {
-      Deno.statSync(join(abs, "store.db"));
-    } catch {
-      throw new TrackingError(
-        `No tracking store in '${abs}': run something with initRun first, or point SENTILAB_DIR / --dir at a store`,
-      );
+      return Store.open(abs);
+    } catch (e) {
+      // A store on read-only media (or in a folder this user cannot write) can still be read.
+      try {
+        return Store.openReadOnly(abs);
+      } catch {
+        throw e;
+      }
     }
-    return Store.open(abs);
   }
+
+  /**
+   * Opens an existing store for reading only: no folders created, no schema transaction, no crash check
+   * and no other write; it works on read-only media. Shared per directory within a process, apart from
+   * the read-write connection.
+   * @throws {TrackingError} when there is no store in `dir` or its database cannot be read.
+   */
+  static openReadOnly(dir?: string): Store {
+    const abs = existingStoreDir(dir);
+    let store = openReadOnly.get(abs);
+    if (store && !store.#stillThere()) {
+      store.close();
+      store = undefined;
+    }
+    if (!store) {
+      try {
+        store = new Store(abs, true);
+      } catch (e) {
+        throw new TrackingError(
+          `Cannot read the tracking store in '${abs}': ${(e as Error).message}. ` +
+            `Check that '${join(abs, "store.db")}' is a sentilab store this user can read`,
+          { cause: e },
+        );
+      }
+      openReadOnly.set(abs, store);
+    }
+    return store;
+  }
+}
+
+/** The absolute directory of an existing store (one holding store.db). */
+function existingStoreDir(dir?: string): string {
+  const abs = storeDirFor(dir);
+  try {
+    Deno.statSync(join(abs, "store.db"));
+  } catch {
+    throw new TrackingError(
+      `No tracking store in '${abs}': run something with initRun first, or point SENTILAB_DIR / --dir at a store`,
+    );
+  }
+  return abs;
+}
+
+/**
+ * A read-only SQLite connection. In a folder this process can write, SQLite may add its coordination files
+ * (store.db-wal, store.db-shm) so that the reader sees a live writer's new rows; in a folder it cannot
+ * write (read-only media) the database is opened immutable: no locks, no files.
+ */
+function readOnlyConnection(dir: string): DatabaseSync {
+  const path = join(dir, "store.db");
+  try {
+    return checkedConnection(path);
+  } catch (e) {
+    const uri = `file:${encodeURI(path).replaceAll("?", "%3f").replaceAll("#", "%23")}?immutable=1`;
+    try {
+      return checkedConnection(uri);
+    } catch {
+      throw e;
+    }
+  }
+}
+
+/** Opens `name` read-only and reads the schema version, so that a database that cannot be read fails here. */
+function checkedConnection(name: string): DatabaseSync {
+  const db = new DatabaseSync(name, { readOnly: true });
+  try {
+    db.exec("PRAGMA busy_timeout = 30000");
+    db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get();
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return db;
 }

@@ -1,5 +1,4 @@
-import { Store } from "./_store.ts";
-import { flushLive } from "./_journal.ts";
+import { readStore } from "./_read.ts";
 import { isSynced, pendingFor, type RunPending } from "./_replica.ts";
 import { wandbTarget } from "./_target.ts";
 import type { ReadOptions } from "./types.ts";
@@ -51,8 +50,7 @@ export interface SyncStatus {
  * ```
  */
 export function getSyncStatus(runId: string, options: GetSyncStatusOptions = {}): SyncStatus | null {
-  const store = Store.openExisting(options.dir);
-  flushLive(store.dir);
+  const store = readStore(options);
   const target = options.target ?? wandbTarget();
   const pending = pendingFor(store, target, runId);
   if (!pending) return null;

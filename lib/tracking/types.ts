@@ -362,4 +362,10 @@ export interface RunDetails extends RunRecord {
 export interface ReadOptions {
   /** Store directory (default: SENTILAB_DIR, else `.sentilab` in the working directory). */
   dir?: string;
+  /**
+   * Read without writing anything (no crash check written, no schema set up): for viewers and stores on
+   * read-only media. A run whose process died is then reported as crashed but stays "running" in the store.
+   * A store the process cannot write is read this way even without this option.
+   */
+  readOnly?: boolean;
 }
