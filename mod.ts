@@ -12,6 +12,7 @@
  */
 export * from "./lib/tracking/mod.ts";
 export * from "./lib/models/mod.ts";
+export * from "./lib/training/mod.ts";
 export * from "./lib/inference/mod.ts";
 export * from "./lib/evaluation/mod.ts";
 export * from "./lib/data/mod.ts";

@@ -5,8 +5,8 @@
  *   deno task train --recipe config/train_default.yaml --out models/default [--data-dir DIR] [--wandb]
  * @module
  */
-import { readTrainRecipe } from "../lib/models/read_train_recipe.ts";
-import { trainClassifier, type TrainClassifierOptions } from "../lib/models/train_classifier.ts";
+import { readTrainRecipe } from "../lib/training/read_train_recipe.ts";
+import { trainClassifier, type TrainClassifierOptions } from "../lib/training/train_classifier.ts";
 import { basename, dirname } from "node:path";
 import {
   finishRun,

@@ -9,7 +9,7 @@ import {
   numFeaturesOf,
   validateFeatureSpec,
 } from "../lib/models/_features.ts";
-import { buildLinearOnnx } from "../lib/models/_onnx_export.ts";
+import { buildLinearOnnx } from "../lib/training/_onnx_export.ts";
 import { loadOnnxModel } from "../lib/models/onnx_model.ts";
 
 const LEX = [

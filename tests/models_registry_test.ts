@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { loadModel } from "../lib/models/mod.ts";
-import { buildLinearOnnx } from "../lib/models/_onnx_export.ts";
+import { buildLinearOnnx } from "../lib/training/_onnx_export.ts";
 import { defaultFeatureSpec, numFeaturesOf } from "../lib/models/_features.ts";
 import { finishRun, getRun, initRun, listArtifactVersions } from "../lib/tracking/mod.ts";
 

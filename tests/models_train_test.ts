@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { trainClassifier, type TrainClassifierOptions } from "../lib/models/train_classifier.ts";
-import { readTrainRecipe } from "../lib/models/read_train_recipe.ts";
+import { trainClassifier, type TrainClassifierOptions } from "../lib/training/train_classifier.ts";
+import { readTrainRecipe } from "../lib/training/read_train_recipe.ts";
 import { loadOnnxModel } from "../lib/models/onnx_model.ts";
-import { mulberry32 } from "../lib/models/train/_prng.ts";
-import { buildCorpus, createSgdTrainer } from "../lib/models/train/_sgd.ts";
+import { mulberry32 } from "../lib/training/_prng.ts";
+import { buildCorpus, createSgdTrainer } from "../lib/training/_sgd.ts";
 import { createFeaturizer, defaultFeatureSpec } from "../lib/models/_features.ts";
 import { getHistory, getRun, listRuns } from "../lib/tracking/mod.ts";
 

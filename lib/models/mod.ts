@@ -1,6 +1,7 @@
 /**
  * Sentiment models: the registry (`config/models.yaml`), `loadModel` by name or folder, sentilab's ONNX
- * classifier (onnxruntime-node) and the lexicon baseline on an npm lexicon.
+ * classifier (onnxruntime-node) and the lexicon baseline on an npm lexicon. Training lives in
+ * lib/training (re-exported by the root mod.ts), so loading a model never loads training code.
  *
  * @example
  * ```ts
@@ -17,8 +18,6 @@ export * from "./load_model.ts";
 export * from "./lexicon_model.ts";
 export * from "./log_model.ts";
 export * from "./onnx_model.ts";
-export * from "./train_classifier.ts";
-export * from "./read_train_recipe.ts";
 export type {
   ArtifactManifest,
   ArtifactVersion,

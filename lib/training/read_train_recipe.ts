@@ -5,7 +5,7 @@
  */
 import * as yaml from "npm:js-yaml@5.5.0";
 import { isAbsolute, join } from "node:path";
-import type { EvalSource, SearchSpace, TrainClassifierOptions, TrainSource } from "./train_classifier.ts";
+import type { EvalSource, SearchSpace, TrainClassifierOptions, TrainSource } from "./types.ts";
 
 /** Options of {@linkcode readTrainRecipe}. */
 export interface ReadTrainRecipeOptions {

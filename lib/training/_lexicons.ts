@@ -6,7 +6,7 @@
 import afinn from "npm:sentiment@5.0.2/languages/en/labels.json" with { type: "json" };
 import emoji from "npm:sentiment@5.0.2/build/emoji.json" with { type: "json" };
 import { lexicon as vader } from "npm:vader-sentiment@1.1.3/src/vader_lexicon.js";
-import type { LexiconTable, SentimentMarkers } from "../_features.ts";
+import type { LexiconTable, SentimentMarkers } from "../models/_features.ts";
 
 function scaled(entries: Record<string, number>, divisor: number): Record<string, number> {
   const out: Record<string, number> = {};

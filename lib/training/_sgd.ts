@@ -5,7 +5,7 @@
  * `-log(p_y / (p_negative + p_positive))`, which leaves the neutral score alone.
  * @module
  */
-import type { Featurizer } from "../_features.ts";
+import type { Featurizer } from "../models/_features.ts";
 import { mulberry32, shuffleInPlace } from "./_prng.ts";
 
 /** Featurized rows in CSR form. */
