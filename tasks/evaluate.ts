@@ -158,8 +158,7 @@ try {
     predictions,
     gold,
   });
-  await finishRun(run, { exitCode: 0 });
-
+  // The result lines are printed before the run ends, so the run's output keeps them too.
   if (values.json) {
     console.log(JSON.stringify({
       run: {
@@ -218,6 +217,7 @@ try {
     }
     console.log(lines.join("\n"));
   }
+  await finishRun(run, { exitCode: 0 });
 } catch (e) {
   if (run) await finishRun(run, { exitCode: 1 });
   fail((e as Error).message);

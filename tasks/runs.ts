@@ -13,6 +13,7 @@ import {
   getRun,
   getSyncStatus,
   listRuns,
+  RUN_STATUSES,
   type RunStatus,
   type SyncStatus,
   TrackingError,
@@ -118,9 +119,8 @@ function main(): number {
     return 0;
   }
   const dir = values.dir;
-  const statuses = ["running", "finished", "failed", "crashed"];
-  if (values.status !== undefined && !statuses.includes(values.status)) {
-    throw new TrackingError(`--status must be one of ${statuses.join(", ")}, got '${values.status}'`);
+  if (values.status !== undefined && !(RUN_STATUSES as readonly string[]).includes(values.status)) {
+    throw new TrackingError(`--status must be one of ${RUN_STATUSES.join(", ")}, got '${values.status}'`);
   }
   const int = (name: string, v: string | undefined, dflt: number) => {
     if (v === undefined) return dflt;
@@ -198,7 +198,14 @@ function main(): number {
     for (const [k, v] of entries) out.push(`  ${k.padEnd(w)}  ${short(v, 80)}`);
   };
   kv("Config", run.config);
-  kv("Summary", run.summary);
+  const { _error: error, ...summary } = run.summary as { _error?: { message?: string; stack?: string } };
+  kv("Summary", summary);
+  if (error && typeof error === "object") {
+    // An uncaught error ended the run (see initRun): its message and stack.
+    out.push("", "Error");
+    const stack = String(error.stack ?? error.message ?? "");
+    out.push(indent(stack.startsWith(String(error.message)) ? stack : `${error.message}\n${stack}`));
+  }
   const shown = history.length ? historyTable(history) : { text: "  (none)", shown: 0 };
   const lastN = run.historyCount > shown.shown ? `, last ${shown.shown}` : "";
   out.push("", `History (${run.historyCount} rows${lastN})`);

@@ -42,19 +42,10 @@ export async function runTask(
   args: string[],
   env: Record<string, string>,
 ): Promise<TaskOutput> {
-  const childEnv: Record<string, string> = {
-    NO_COLOR: "1",
-    RUST_BACKTRACE: "0",
-    DENO_DIR,
-    WANDB_BASE_URL: closedUrl(),
-    ...env,
-  };
-  const path = Deno.env.get("PATH");
-  if (path !== undefined) childEnv.PATH = path;
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", script, ...args],
     cwd: ROOT,
-    env: childEnv,
+    env: taskEnv(env),
     clearEnv: true,
     stdin: "null",
     stdout: "piped",
@@ -65,4 +56,21 @@ export async function runTask(
     stdout: new TextDecoder().decode(out.stdout),
     stderr: new TextDecoder().decode(out.stderr),
   };
+}
+
+/**
+ * The clean environment of {@linkcode runTask}: NO_COLOR, RUST_BACKTRACE=0, DENO_DIR, WANDB_BASE_URL on a
+ * closed loopback port, `env`, and the parent's PATH (which wins over `env`). Pass it with `clearEnv: true`.
+ */
+export function taskEnv(env: Record<string, string>): Record<string, string> {
+  const childEnv: Record<string, string> = {
+    NO_COLOR: "1",
+    RUST_BACKTRACE: "0",
+    DENO_DIR,
+    WANDB_BASE_URL: closedUrl(),
+    ...env,
+  };
+  const path = Deno.env.get("PATH");
+  if (path !== undefined) childEnv.PATH = path;
+  return childEnv;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { dirname } from "node:path";
-import { getRun, getTableRows, listRuns } from "../lib/tracking/mod.ts";
+import { getOutput, getRun, getTableRows, listRuns } from "../lib/tracking/mod.ts";
 import { ROOT, runTask } from "./_task_env.ts";
 
 const HAS_DEFAULT = (() => {
@@ -117,6 +117,10 @@ Deno.test("evaluate task: readable summary on the shipped sample; --limit; the s
     assert.match(r.stdout, /confusion matrix \(rows: gold, columns: predicted\)/);
     const id = r.stdout.match(/run (\w{8}) \(/)![1];
     assert.match(r.stdout, new RegExp(`look at it: deno task runs ${id}`));
+    // The result lines are in the run's output too (printed before the run ends).
+    const output = getOutput(id, { dir: store }).map((o) => o.text).join("\n");
+    assert.match(output, /precision\s+recall\s+f1\s+support/);
+    assert.match(output, new RegExp(`look at it: deno task runs ${id}`));
     const again = await evaluateTask(["--model", "lexicon"], store);
     assert.equal(again.code, 0, again.stderr);
     const runs = listRuns({ dir: store });

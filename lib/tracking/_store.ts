@@ -420,16 +420,28 @@ export class Store {
     });
   }
 
-  /** Marks a run finished (exit code 0) or failed, filling unset summary keys from `lastValues`. */
-  finishRun(runId: string, exitCode: number, lastValues: Record<string, number>): void {
+  /**
+   * Ends a run: status, end time and exit code; unset summary keys are filled from `lastValues`, and an
+   * uncaught error is kept as the summary's `_error` ({ message, stack }).
+   */
+  finishRun(
+    runId: string,
+    end: {
+      exitCode: number;
+      status: "finished" | "failed" | "killed";
+      lastValues: Record<string, unknown>;
+      error?: { message: string; stack: string };
+    },
+  ): void {
     this.transaction(() => {
       const row = this.stmt("SELECT summary FROM runs WHERE id = ?").get(runId) as Row | undefined;
       if (!row) throw new TrackingError(`Run '${runId}' is not in the store '${this.dir}'`);
-      const summary = { ...lastValues, ...JSON.parse(String(row.summary)) };
+      const summary = { ...end.lastValues, ...JSON.parse(String(row.summary)) };
+      if (end.error) summary._error = end.error;
       this.stmt("UPDATE runs SET status = ?, ended_at = ?, exit_code = ?, summary = ? WHERE id = ?").run(
-        exitCode === 0 ? "finished" : "failed",
+        end.status,
         new Date().toISOString(),
-        exitCode,
+        end.exitCode,
         JSON.stringify(summary),
         runId,
       );

@@ -1,7 +1,4 @@
-import { fail, stateOf, warnOnce } from "./_state.ts";
-import { TrackingError } from "./_errors.ts";
-import { say } from "./_console.ts";
-import { stopCapture } from "./_capture.ts";
+import { endRun } from "./_end_run.ts";
 import type { Run } from "./types.ts";
 
 /** Options for {@linkcode finishRun}. */
@@ -20,6 +17,12 @@ export interface FinishRunOptions {
  * local store (one warning says what) for `deno task sync`; nothing is left running that would keep the
  * process from exiting.
  *
+ * Calling it is optional, as with W&B's `run.finish()`: a run still open when the program ends is ended
+ * for it: finished (0) at the normal end, the code of `Deno.exit(n)`, failed (1) on an uncaught exception
+ * or unhandled rejection (its message and stack kept in the summary's `_error` and the output), killed on
+ * SIGINT (exit code 255, as the W&B SDK records Ctrl-C) or SIGTERM (143). Only what no handler sees
+ * (SIGKILL, power loss) is found `crashed` on the next open of the store.
+ *
  * @param run The run from initRun.
  * @param options The exit code.
  * @returns Resolves once the run is recorded as ended.
@@ -33,42 +36,5 @@ export interface FinishRunOptions {
  * ```
  */
 export function finishRun(run: Run, options: FinishRunOptions = {}): Promise<void> {
-  try {
-    const s = stateOf(run);
-    if (s.finished) return Promise.resolve();
-    const exitCode = options.exitCode ?? 0;
-    if (!Number.isSafeInteger(exitCode)) {
-      throw new TrackingError(
-        `Cannot finish run '${run.name}': exitCode must be an integer, got ${exitCode}`,
-      );
-    }
-    s.finished = true;
-    stopCapture(run);
-    if (s.backend === "disabled") return Promise.resolve();
-    if (s.journal) s.journal.close();
-    s.journal = null;
-    if (s.store) s.store.finishRun(run.id, exitCode, s.lastValues);
-    else say(run, exitCode === 0 ? "finished" : `failed (exit code ${exitCode})`);
-    const uploader = s.uploader;
-    s.uploader = null;
-    if (uploader) {
-      return uploader.finish(s.flushTimeoutMs).then((left) => {
-        if (left) {
-          const why = uploader.lastError ? ` (${uploader.lastError})` : "";
-          warnOnce(
-            `wandb-left:${run.id}`,
-            `W&B has not got all of run ${run.id} yet${why}: ${left}; it is safe in the local store: ` +
-              `\`deno task sync ${run.id}\` uploads it`,
-          );
-        }
-      }, (e) => fail(run, "finishRun", e));
-    }
-  } catch (e) {
-    try {
-      fail(run, "finishRun", e);
-    } catch (strictError) {
-      return Promise.reject(strictError);
-    }
-  }
-  return Promise.resolve();
+  return endRun(run, { exitCode: options.exitCode ?? 0 });
 }

@@ -7,6 +7,8 @@ import { describe, nameProblem, toJson } from "./_validate.ts";
 import { pairs, say } from "./_console.ts";
 import { LIVE_RETRY, Uploader } from "./_uploader.ts";
 import { startCapture } from "./_capture.ts";
+import { watchRun } from "./_lifecycle.ts";
+import { endRun } from "./_end_run.ts";
 import { connectWandb } from "./wandb/connect_wandb.ts";
 import { resolveWandbSettings } from "./wandb/settings.ts";
 import { type BackendKind, type InitRunOptions, type Run, TRACKER_KINDS, type TrackerKind } from "./types.ts";
@@ -270,6 +272,8 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
     flushTimeoutMs,
   };
   register(run, state);
+  // A run the program does not finish is ended by the program's end: see _lifecycle.ts.
+  if (backend !== "disabled") watchRun(run, (end) => endRun(run, end));
   if (journal !== null && opts.captureConsole !== false) {
     startCapture(run, {
       write: (line) => state.journal?.appendOutput(line),

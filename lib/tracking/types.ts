@@ -153,8 +153,23 @@ export interface UsedArtifact extends ArtifactVersion {
 /** The backend a run actually writes to, after fallbacks. */
 export type BackendKind = "local" | "console" | "disabled" | "wandb";
 
-/** Status of a run in the store. `crashed`: its process died without {@linkcode finishRun}. */
-export type RunStatus = "running" | "finished" | "failed" | "crashed";
+/**
+ * Status of a run in the store, as W&B names them: `finished` (exit code 0), `failed` (another exit code,
+ * or an uncaught error), `killed` (SIGINT or SIGTERM), `crashed` (its process died where no handler could
+ * see it: SIGKILL, power loss; found on the next open of the store).
+ */
+export type RunStatus = "running" | "finished" | "failed" | "killed" | "crashed";
+
+/**
+ * Every {@linkcode RunStatus}, in the order messages list them.
+ *
+ * @example
+ * ```ts
+ * import { RUN_STATUSES } from "./types.ts";
+ * console.log(RUN_STATUSES.includes("killed")); // true
+ * ```
+ */
+export const RUN_STATUSES: readonly RunStatus[] = ["running", "finished", "failed", "killed", "crashed"];
 
 /** A live run, returned by `initRun` and passed to every logging function. */
 export interface Run {

@@ -1,0 +1,55 @@
+// Ending a run: shared by finishRun and the program's end (_lifecycle.ts).
+import { fail, stateOf, warnOnce } from "./_state.ts";
+import { TrackingError } from "./_errors.ts";
+import { say } from "./_console.ts";
+import { stopCapture } from "./_capture.ts";
+import { type RunEnd, unwatchRun } from "./_lifecycle.ts";
+import type { Run } from "./types.ts";
+
+/**
+ * Ends a run with an exit code, and for the program's own end (see _lifecycle.ts) a "killed" status or
+ * the uncaught error. Everything up to the uploader's flush is synchronous, so it completes even inside
+ * an "unload" listener.
+ */
+export function endRun(run: Run, end: RunEnd): Promise<void> {
+  try {
+    const s = stateOf(run);
+    if (s.finished) return Promise.resolve();
+    const exitCode = end.exitCode;
+    if (!Number.isSafeInteger(exitCode)) {
+      throw new TrackingError(
+        `Cannot finish run '${run.name}': exitCode must be an integer, got ${exitCode}`,
+      );
+    }
+    s.finished = true;
+    unwatchRun(run);
+    stopCapture(run);
+    if (s.backend === "disabled") return Promise.resolve();
+    if (s.journal) s.journal.close();
+    s.journal = null;
+    const status = end.status ?? (exitCode === 0 ? "finished" : "failed");
+    if (s.store) s.store.finishRun(run.id, { exitCode, status, lastValues: s.lastValues, error: end.error });
+    else say(run, status === "finished" ? "finished" : `${status} (exit code ${exitCode})`);
+    const uploader = s.uploader;
+    s.uploader = null;
+    if (uploader) {
+      return uploader.finish(s.flushTimeoutMs).then((left) => {
+        if (left) {
+          const why = uploader.lastError ? ` (${uploader.lastError})` : "";
+          warnOnce(
+            `wandb-left:${run.id}`,
+            `W&B has not got all of run ${run.id} yet${why}: ${left}; it is safe in the local store: ` +
+              `\`deno task sync ${run.id}\` uploads it`,
+          );
+        }
+      }, (e) => fail(run, "finishRun", e));
+    }
+  } catch (e) {
+    try {
+      fail(run, "finishRun", e);
+    } catch (strictError) {
+      return Promise.reject(strictError);
+    }
+  }
+  return Promise.resolve();
+}

@@ -1,0 +1,139 @@
+// How a run still open ends when the program ends without finishRun, as the W&B SDK does it:
+//
+//   normal end (event loop empty)      finished, exit code 0 ("beforeunload": async work may still run, so
+//                                      the W&B uploader gets its flush)
+//   Deno.exit(n)                       exit code n: finished when 0, else failed ("unload": synchronous)
+//   uncaught exception / unhandled     failed, exit code 1, the error's message and stack kept in the run
+//   rejection                          (printed as Deno prints it, so it is in the output; summary `_error`)
+//   SIGINT                             killed, exit code 255: the W&B SDK's ExitHooks.exc_handler records
+//                                      255 for a KeyboardInterrupt (wandb/sdk/lib/exit_hooks.py); the
+//                                      process then exits 130 (128 + SIGINT), as a shell expects
+//   SIGTERM                            killed, exit code 143 (128 + SIGTERM; the Python SDK installs no
+//                                      SIGTERM handler, so its run would only show as crashed later)
+//
+// What no handler sees (SIGKILL, power loss) stays "running" until the next open of the store marks it
+// crashed (Store.detectCrashes). The handlers are installed with the first open run and removed with the
+// last one, so a program without an open run keeps Deno's default behaviour.
+import type { Run } from "./types.ts";
+
+/** How a run ended when the program did it for the run. */
+export interface RunEnd {
+  /** The exit code recorded. */
+  exitCode: number;
+  /** "killed" for a signal; otherwise derived from the exit code (0 finished, else failed). */
+  status?: "killed";
+  /** The uncaught error, kept in the run. */
+  error?: { message: string; stack: string };
+}
+
+/** Ends one run: the returned promise covers the W&B flush (nobody waits for it inside "unload"). */
+export type Ender = (end: RunEnd) => Promise<void>;
+
+/** Exit codes recorded for the signals (see the table at the top). */
+export const SIGNAL_EXIT: Readonly<Record<"SIGINT" | "SIGTERM", { recorded: number; process: number }>> = {
+  SIGINT: { recorded: 255, process: 130 },
+  SIGTERM: { recorded: 143, process: 143 },
+};
+
+const open = new Map<Run, Ender>();
+let installed = false;
+
+function endAll(end: RunEnd): Promise<void> {
+  const enders = [...open.values()];
+  open.clear();
+  uninstall();
+  return Promise.all(enders.map((e) => e(end).catch(() => {}))).then(() => {});
+}
+
+/** The error of an "error" or "unhandledrejection" event, as text kept in the run. */
+function describeError(reason: unknown): { message: string; stack: string } {
+  if (reason instanceof Error) {
+    return { message: `${reason.name}: ${reason.message}`, stack: reason.stack ?? String(reason) };
+  }
+  let text: string;
+  try {
+    text = Deno.inspect(reason);
+  } catch {
+    text = String(reason);
+  }
+  return { message: text, stack: text };
+}
+
+let exiting = false;
+
+function onFatal(event: Event, reason: unknown, inPromise: boolean): void {
+  if (event.defaultPrevented || open.size === 0 || exiting) return;
+  // Keep the process alive until the runs are recorded (and W&B got the exit code), then exit 1 as Deno
+  // would have. The error is printed as Deno prints it, so it is also in the run's output.
+  event.preventDefault();
+  exiting = true;
+  const error = describeError(reason);
+  let shown: string;
+  try {
+    shown = Deno.inspect(reason);
+  } catch {
+    shown = error.stack;
+  }
+  console.error(`error: Uncaught ${inPromise ? "(in promise) " : ""}${shown}`);
+  endAll({ exitCode: 1, error }).finally(() => Deno.exit(1));
+}
+
+const onError = (e: Event) => onFatal(e, (e as ErrorEvent).error, false);
+const onRejection = (e: Event) => onFatal(e, (e as PromiseRejectionEvent).reason, true);
+const onBeforeUnload = () => {
+  if (open.size > 0) void endAll({ exitCode: 0 });
+};
+const onUnload = () => {
+  // Deno.exit(n) (or the end after beforeunload): what is still open records the process's exit code.
+  if (open.size > 0) void endAll({ exitCode: Deno.exitCode });
+};
+const signalHandlers = {
+  SIGINT: () => onSignal("SIGINT"),
+  SIGTERM: () => onSignal("SIGTERM"),
+};
+
+function onSignal(signal: "SIGINT" | "SIGTERM"): void {
+  if (exiting) return;
+  exiting = true;
+  const codes = SIGNAL_EXIT[signal];
+  endAll({ exitCode: codes.recorded, status: "killed" }).finally(() => Deno.exit(codes.process));
+}
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  globalThis.addEventListener("error", onError);
+  globalThis.addEventListener("unhandledrejection", onRejection);
+  globalThis.addEventListener("beforeunload", onBeforeUnload);
+  globalThis.addEventListener("unload", onUnload);
+  for (const [signal, handler] of Object.entries(signalHandlers)) {
+    try {
+      Deno.addSignalListener(signal as Deno.Signal, handler);
+    } catch { /* signals not supported here (Windows has no SIGTERM listener) */ }
+  }
+}
+
+function uninstall(): void {
+  if (!installed || open.size > 0) return;
+  installed = false;
+  globalThis.removeEventListener("error", onError);
+  globalThis.removeEventListener("unhandledrejection", onRejection);
+  globalThis.removeEventListener("beforeunload", onBeforeUnload);
+  globalThis.removeEventListener("unload", onUnload);
+  for (const [signal, handler] of Object.entries(signalHandlers)) {
+    try {
+      Deno.removeSignalListener(signal as Deno.Signal, handler);
+    } catch { /* was not installed */ }
+  }
+}
+
+/** Watches an open run: the program's end ends it (see the table at the top). */
+export function watchRun(run: Run, end: Ender): void {
+  open.set(run, end);
+  install();
+}
+
+/** Stops watching a run (finishRun was called). */
+export function unwatchRun(run: Run): void {
+  if (open.delete(run)) uninstall();
+}
