@@ -1,13 +1,14 @@
-// The metric journal: logMetrics appends one line per call to a per-run file (one write() syscall, so the
-// line is in the OS page cache -- it survives the process being killed -- before the call returns), and the
-// lines are moved into SQLite in batches (every 2,000 lines, every 250 ms, at finish, and before any read
-// in this process). A run that dies leaves its journal behind; the next open of the store replays the
-// lines SQLite has not got yet (runs.journal_lines counts them), in the same transaction that marks the
-// run crashed.
-import { closeSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
+// The metric journal: logMetrics appends one record per call to a per-run file (written completely before
+// the call returns, so the record is in the OS page cache -- it survives the process being killed), and the
+// records are moved into SQLite in batches (every 2,000 records, every 250 ms, at finish, and before any
+// read in this process). A run that dies leaves its journal behind; the next open of the store replays the
+// records SQLite has not got yet (runs.journal_lines holds the last seq ingested), in the same transaction
+// that marks the run crashed. A write that fails part-way (a full disk) is cut off again and the call
+// fails; a torn record that stays anyway is skipped by replay (see _journal_file.ts).
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { type OutputLine, Store } from "./_store.ts";
-import { journalPath, type PendingRow } from "./_journal_file.ts";
+import { encodeRecord, journalPath, type PendingRow } from "./_journal_file.ts";
 
 const FLUSH_LINES = 2000;
 const FLUSH_MS = 250;
@@ -15,9 +16,17 @@ const FLUSH_MS = 250;
 const open = new Set<Journal>();
 const liveByDir = new Map<string, Set<Journal>>();
 
-/** Flushes the journals of this process's live runs in the store `dir` (read-your-writes for readers). */
+/**
+ * Flushes the journals of this process's live runs in the store `dir` (read-your-writes for readers). Never
+ * throws: a flush that fails (a full disk) leaves the rows in the journal for the next flush, and the read
+ * goes on with what SQLite has.
+ */
 export function flushLive(dir: string): void {
-  for (const j of liveByDir.get(dir) ?? []) j.flush();
+  for (const j of liveByDir.get(dir) ?? []) {
+    try {
+      j.flush();
+    } catch { /* retried on the next tick; the rows are safe in the journal */ }
+  }
 }
 globalThis.addEventListener("unload", () => {
   for (const j of open) {
@@ -33,18 +42,21 @@ export class Journal {
   #fd: number;
   #pending: PendingRow[] = [];
   #output: OutputLine[] = [];
-  #ingested = 0;
+  #seq: number;
+  #size: number;
   #timer: ReturnType<typeof setInterval>;
   #dir: string;
   #runId: string;
 
-  /** Opens (creates) the journal of `runId`. */
-  constructor(dir: string, runId: string) {
+  /** Opens (creates) the journal of `runId`; its records are numbered after `lastSeq` (what SQLite has). */
+  constructor(dir: string, runId: string, lastSeq = 0) {
     this.#dir = dir;
     this.#runId = runId;
     mkdirSync(join(dir, "journal"), { recursive: true });
     this.path = journalPath(dir, runId);
     this.#fd = openSync(this.path, "a");
+    this.#size = Number(fstatSync(this.#fd).size);
+    this.#seq = lastSeq;
     this.#timer = setInterval(() => {
       try {
         this.flush();
@@ -59,12 +71,37 @@ export class Journal {
     open.add(this);
   }
 
-  /** Appends one row; durable against a process kill when this returns. */
+  /**
+   * Appends one row; durable against a process kill when this returns.
+   * @throws when the record cannot be written completely (it is cut off again: nothing torn is left).
+   */
   append(step: number, json: string): void {
     const ts = Date.now();
-    writeSync(this.#fd, `${step},${ts},${json}\n`);
-    this.#pending.push([step, ts, json]);
-    if (this.#pending.length >= FLUSH_LINES) this.flush();
+    const seq = this.#seq + 1;
+    const bytes = new TextEncoder().encode(encodeRecord(seq, step, ts, json));
+    let done = 0;
+    try {
+      while (done < bytes.length) {
+        const n = writeSync(this.#fd, bytes, done, bytes.length - done);
+        if (n <= 0) throw new Error(`cannot write the metric journal '${this.path}'`);
+        done += n;
+      }
+    } catch (e) {
+      if (done > 0) {
+        try {
+          ftruncateSync(this.#fd, this.#size);
+        } catch { /* replay skips the torn record by its checksum */ }
+      }
+      throw e;
+    }
+    this.#size += bytes.length;
+    this.#seq = seq;
+    this.#pending.push([step, ts, json, seq]);
+    if (this.#pending.length >= FLUSH_LINES) {
+      try {
+        this.flush();
+      } catch { /* retried on the next tick; the rows are safe in the journal */ }
+    }
   }
 
   /**
@@ -85,8 +122,7 @@ export class Journal {
     }
     if (this.#pending.length === 0) return;
     const rows = this.#pending;
-    Store.connect(this.#dir).ingestHistory(this.#runId, rows, this.#ingested + rows.length);
-    this.#ingested += rows.length;
+    Store.connect(this.#dir).ingestHistory(this.#runId, rows, rows[rows.length - 1][3]);
     this.#pending = [];
   }
 

@@ -304,10 +304,11 @@ export class Store {
           if (String(row.status) !== "running") return false; // another process got there first
           const rows = readJournal(path, Number(row.journal_lines));
           this.#insertHistory(id, rows);
-          this.stmt("UPDATE runs SET status = 'crashed', journal_lines = journal_lines + ? WHERE id = ?").run(
-            rows.length,
-            id,
-          );
+          this.stmt("UPDATE runs SET status = 'crashed', journal_lines = MAX(journal_lines, ?) WHERE id = ?")
+            .run(
+              rows.length ? rows[rows.length - 1][3] : 0,
+              id,
+            );
           return true;
         });
         try {
@@ -373,12 +374,18 @@ export class Store {
     for (; i < rows.length; i++) one.run(runId, rows[i][0], rows[i][1], rows[i][2]);
   }
 
-  /** Moves journal rows into the history; `journalLines` is the new count of journal lines ingested. */
-  ingestHistory(runId: string, rows: PendingRow[], journalLines: number): void {
+  /** Moves journal rows into the history; `lastSeq` is the seq of the last journal record ingested. */
+  ingestHistory(runId: string, rows: PendingRow[], lastSeq: number): void {
     this.transaction(() => {
       this.#insertHistory(runId, rows);
-      this.stmt("UPDATE runs SET journal_lines = ? WHERE id = ?").run(journalLines, runId);
+      this.stmt("UPDATE runs SET journal_lines = ? WHERE id = ?").run(lastSeq, runId);
     });
+  }
+
+  /** The seq of the last journal record of a run that SQLite holds (0 for none). */
+  journalSeq(runId: string): number {
+    const row = this.stmt("SELECT journal_lines FROM runs WHERE id = ?").get(runId) as Row | undefined;
+    return row ? Number(row.journal_lines) : 0;
   }
 
   /** Appends captured console lines (time in ms, "stdout" or "stderr", the line) to a run's output. */

@@ -205,7 +205,7 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
         startedAt,
         env: environment,
       });
-      journal = new Journal(store.dir, id);
+      journal = new Journal(store.dir, id, store.journalSeq(id));
     } catch (e) {
       if (strict) throw e;
       store = null;
