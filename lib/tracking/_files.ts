@@ -2,7 +2,6 @@
 import {
   chmodSync,
   copyFileSync,
-  existsSync,
   lstatSync,
   mkdirSync,
   readdirSync,
@@ -13,6 +12,8 @@ import {
 } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { TrackingError } from "./_errors.ts";
+import { blobProblem } from "./_blob.ts";
+import { fileNameProblem } from "./_file_name.ts";
 import { b64ToHex, comparePaths, md5File, toBase64 } from "./_hash.ts";
 import type { Store } from "./_store.ts";
 import type { ArtifactManifest, ArtifactSpec, ManifestEntry } from "./types.ts";
@@ -27,17 +28,6 @@ export interface SourceFile {
   size: number;
 }
 
-/** Why `p` cannot be a file name inside an artifact (a sentence naming it), or null. */
-function entryPathProblem(p: string): string | null {
-  if (p.length === 0) return "a file name inside an artifact cannot be empty";
-  if (p.startsWith("/")) return `the file name '${p}' starts with '/'; names inside an artifact are relative`;
-  if (p.split("/").some((s) => s === ".." || s === "." || s === "")) {
-    return `the file name '${p}' has an empty, '.' or '..' path segment; ` +
-      `names inside an artifact must stay inside it (e.g. 'data/train.jsonl')`;
-  }
-  return null;
-}
-
 /**
  * Lists the files of an artifact spec, validating them before anything is written.
  * @throws {TrackingError} for missing files, symlinks pointing outside a folder, duplicate entries.
@@ -49,7 +39,7 @@ export function collectFiles(spec: ArtifactSpec): SourceFile[] {
   }
   const out = new Map<string, SourceFile>();
   const add = (path: string, source: string, size: number) => {
-    const problem = entryPathProblem(path);
+    const problem = fileNameProblem(path);
     if (problem) throw new TrackingError(`${ctx}: ${problem}`);
     const prev = out.get(path);
     if (prev && prev.source !== source) {
@@ -146,7 +136,7 @@ export async function ingestFiles(store: Store, files: SourceFile[]): Promise<In
     const before = statSync(f.source, { bigint: true });
     const size = Number(before.size), mtime = String(before.mtimeNs), ino = String(before.ino);
     const hit = store.cachedDigest(f.source, size, mtime, ino);
-    if (hit !== null && existsSync(store.blobPath(b64ToHex(hit)))) {
+    if (hit !== null && blobProblem(store, hit) === null) {
       contents[f.path] = { digest: hit, size };
       cached++;
       continue;
@@ -157,12 +147,15 @@ export async function ingestFiles(store: Store, files: SourceFile[]): Promise<In
       const digest = toBase64(await md5File(tmp));
       const blob = store.blobPath(b64ToHex(digest));
       const copiedSize = lstatSync(tmp).size;
-      if (existsSync(blob)) {
+      if (blobProblem(store, digest) === null) {
         unlinkSync(tmp);
       } else {
+        // New content, or a stored copy that is missing or was changed on disk: this copy repairs it.
         mkdirSync(dirname(blob), { recursive: true });
         chmodSync(tmp, 0o444);
         renameSync(tmp, blob);
+        const st = statSync(blob, { bigint: true });
+        store.cacheDigest(blob, Number(st.size), String(st.mtimeNs), String(st.ino), digest);
       }
       const after = statSync(f.source, { bigint: true });
       if (after.size === before.size && after.mtimeNs === before.mtimeNs && after.ino === before.ino) {

@@ -3,6 +3,7 @@
  * @module
  */
 import { WandbError } from "./errors.ts";
+import { fileNameProblem } from "../_file_name.ts";
 
 /** Checks a run id or project name. */
 export function checkName(what: string, value: unknown): string {
@@ -15,16 +16,11 @@ export function checkName(what: string, value: unknown): string {
   return value;
 }
 
-/** Checks a file path inside an artifact or a run: relative, `/`-separated, no `..`. */
+/** Checks a file path inside an artifact or a run with the store's rule (relative, no `..`, ...). */
 export function checkFilePath(what: string, value: unknown): string {
-  if (
-    typeof value !== "string" || value === "" || value.startsWith("/") || value.includes("\\") ||
-    value.split("/").some((p) => p === "" || p === "." || p === "..")
-  ) {
-    throw new WandbError(
-      "config",
-      `Invalid ${what} ${JSON.stringify(value)}: use a relative '/'-separated path without '.' or '..'`,
-    );
+  const problem = fileNameProblem(value);
+  if (problem !== null) {
+    throw new WandbError("config", `Invalid ${what}: ${problem}; use a relative '/'-separated path`);
   }
-  return value;
+  return value as string;
 }
