@@ -1,9 +1,11 @@
 // Shared by logArtifact and useArtifact: the run checks and failure policy, validating a spec, copying
 // files in, committing a version; wrapping a version with local file access.
-import { chmodSync, copyFileSync, mkdirSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { chmodSync, copyFileSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { dirname, join, resolve, sep } from "node:path";
 import { TrackingError } from "./_errors.ts";
-import { artifactDigest, b64ToHex } from "./_hash.ts";
+import { artifactDigest } from "./_hash.ts";
+import { verifiedBlob } from "./_blob.ts";
+import { fileNameProblem } from "./_file_name.ts";
 import { buildManifest, collectFiles, ingestFiles, type SourceFile } from "./_files.ts";
 import { humanSize, say } from "./_console.ts";
 import type { Store } from "./_store.ts";
@@ -126,7 +128,10 @@ function describeSpec(run: Run, checked: CheckedSpec, verb: string): void {
   );
 }
 
-/** Wraps a stored version with local file access. */
+/**
+ * Wraps a stored version with local file access. Every file served is checked first: its manifest name
+ * must be a safe relative name and its stored content must match its digest.
+ */
 export function withFiles(store: Store, v: ArtifactVersion): UsedArtifact {
   const contents = v.manifest.contents;
   const names = Object.keys(contents).sort();
@@ -138,21 +143,44 @@ export function withFiles(store: Store, v: ArtifactVersion): UsedArtifact {
           (names.length > 10 ? ", ..." : ""),
       );
     }
-    return store.blobPath(b64ToHex(entry.digest));
+    const problem = fileNameProblem(file);
+    if (problem) throw new TrackingError(`Artifact ${v.ref} has a manifest that cannot be used: ${problem}`);
+    return verifiedBlob(store, v.ref, file, entry.digest);
   };
   return {
     ...v,
     path: blob,
     files: () => [...names],
     download(dir: string): Promise<string> {
-      const root = resolve(dir);
-      for (const name of names) {
-        const target = join(root, ...name.split("/"));
-        mkdirSync(dirname(target), { recursive: true });
-        copyFileSync(blob(name), target);
-        chmodSync(target, 0o644);
+      try {
+        return Promise.resolve(copyAll(resolve(dir)));
+      } catch (e) {
+        return Promise.reject(e);
       }
-      return Promise.resolve(root);
     },
   };
+  function copyAll(root: string): string {
+    // Every name and blob is checked before anything is written.
+    const plan = names.map((name) => {
+      const source = blob(name);
+      const target = join(root, ...name.split("/"));
+      if (!target.startsWith(root + sep)) {
+        throw new TrackingError(`Artifact ${v.ref}: file '${name}' would be written outside '${root}'`);
+      }
+      return { source, target };
+    });
+    for (const { source, target } of plan) {
+      mkdirSync(dirname(target), { recursive: true });
+      const tmp = `${target}.part-${crypto.randomUUID().slice(0, 8)}`;
+      try {
+        copyFileSync(source, tmp);
+        chmodSync(tmp, 0o644);
+        renameSync(tmp, target);
+      } catch (e) {
+        rmSync(tmp, { force: true });
+        throw e;
+      }
+    }
+    return root;
+  }
 }

@@ -1,6 +1,7 @@
 // MD5 hashing of files with large, double-buffered reads (the next read runs while this chunk is hashed).
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
+import { closeSync, openSync, readSync } from "node:fs";
 
 const CHUNK = 8 * 1024 * 1024;
 
@@ -72,4 +73,23 @@ export function comparePaths(a: string, b: string): number {
     if (d !== 0) return d;
   }
   return ca.length - cb.length;
+}
+
+/** MD5 of a file's content, read synchronously in 8 MB chunks; base64 as in manifests. */
+export function md5FileSyncBase64(path: string): string {
+  const fd = openSync(path, "r");
+  try {
+    const hash = createHash("md5");
+    const buf = new Uint8Array(CHUNK);
+    for (;;) {
+      const n = readSync(fd, buf, 0, CHUNK, null);
+      if (n === 0) break;
+      hash.update(n === CHUNK ? buf : buf.subarray(0, n));
+      hashStats.bytes += n;
+    }
+    hashStats.files++;
+    return hash.digest("base64");
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -36,7 +36,7 @@ export function toJson(value: unknown, field: string, context: string): string {
  * object entries are taken as absent. Objects with `toJSON` (Date) serialise themselves and are not
  * looked into. Call after JSON.stringify succeeded (no cycles).
  */
-function jsonLoss(value: unknown, field: string): string | null {
+export function jsonLoss(value: unknown, field: string): string | null {
   const what = (v: unknown): string | null => {
     if (typeof v === "number") return Number.isFinite(v) ? null : `${v}`;
     if (typeof v === "function") return "a function";

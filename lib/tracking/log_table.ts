@@ -1,6 +1,6 @@
 import { TrackingError } from "./_errors.ts";
 import { fail, stateOf } from "./_state.ts";
-import { checkSize, describe, MAX_VALUE_BYTES, nameProblem } from "./_validate.ts";
+import { checkSize, describe, jsonLoss, MAX_VALUE_BYTES, nameProblem } from "./_validate.ts";
 import { say } from "./_console.ts";
 import type { Run } from "./types.ts";
 
@@ -8,7 +8,10 @@ import type { Run } from "./types.ts";
 export interface TableData {
   /** Column names (distinct, non-empty). */
   columns: string[];
-  /** Rows; each row has exactly one JSON-serialisable value per column. */
+  /**
+   * Rows; each row has exactly one JSON value per column. NaN, ±Infinity and undefined are refused (as in
+   * config, summary and metrics): use null for "no value".
+   */
   rows: unknown[][];
 }
 
@@ -38,6 +41,16 @@ function rowJson(key: string, columns: string[], row: unknown, index: number): s
     );
   }
   const json = JSON.stringify(row);
+  // NaN, ±Infinity and undefined would become null: refused, as in config, summary and metrics.
+  if (json.includes("null") || json.includes("{}")) {
+    for (let c = 0; c < row.length; c++) {
+      const field = `row ${index}, column '${columns[c]}'`;
+      const loss = row[c] === undefined
+        ? `${field} is undefined, which JSON stores as null; use null for 'no value'`
+        : jsonLoss(row[c], field);
+      if (loss) throw new TrackingError(`Cannot log table '${key}': ${loss}`);
+    }
+  }
   if (json.length * 3 > MAX_VALUE_BYTES) {
     for (let c = 0; c < row.length; c++) {
       checkSize(
@@ -61,7 +74,8 @@ function rowJson(key: string, columns: string[], row: unknown, index: number): s
  * @param options The step.
  * @returns Resolves once all rows are stored.
  * @throws {TrackingError} only with `strict: true`: bad key or columns, rows of the wrong length, a cell
- * over 1 MB, or an unwritable store.
+ * over 1 MB, a cell JSON cannot store as it is (NaN, ±Infinity, undefined: use null), or an unwritable
+ * store. Without `strict` such a table is not stored and one warning names the row and column.
  *
  * @example
  * ```ts

@@ -142,11 +142,19 @@ export interface ArtifactVersion {
 
 /** An artifact version used by a run, with its files readable locally. */
 export interface UsedArtifact extends ArtifactVersion {
-  /** Absolute local path of a file of this version (read-only content in the store). */
+  /**
+   * Absolute local path of a file of this version (read-only content in the store). The stored content is
+   * checked against its digest first (once while the file is unchanged on disk).
+   * @throws {TrackingError} naming the version and file when it is missing or was changed on disk.
+   */
   path(file: string): string;
   /** The file names of this version, sorted. */
   files(): string[];
-  /** Copies the files of this version into `dir` (created when missing), returns `dir`. */
+  /**
+   * Copies the files of this version into `dir` (created when missing), returns `dir`. Every file name is
+   * checked to stay inside `dir` and every stored file against its digest before anything is written.
+   * @throws {TrackingError} naming the version and file.
+   */
   download(dir: string): Promise<string>;
 }
 
