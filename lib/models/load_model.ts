@@ -2,7 +2,7 @@ import type { Run } from "../tracking/types.ts";
 import type { Model } from "./types.ts";
 import { join } from "node:path";
 import { fetchModelFiles, isRemote, readRegistry, type RegistryEntry } from "./_registry.ts";
-import { createLexiconModel } from "./lexicon_model.ts";
+import { createLexiconModel, type LexiconLibrary } from "./lexicon_model.ts";
 import { logModel } from "./log_model.ts";
 import { safeArtifactName } from "../tracking/safe_artifact_name.ts";
 
@@ -17,11 +17,19 @@ export interface LoadModelOptions {
   registry?: string | URL;
   /** Remote registry and model files (`http(s)://`): time allowed per file in milliseconds (default 60000). */
   timeoutMs?: number;
+  /**
+   * Store that artifact references (`NAME:vN`, `NAME:ALIAS`, `NAME`) are resolved in when there is no run
+   * (default: SENTILAB_DIR, else `.sentilab`); with a run, the run's store.
+   */
+  storeDir?: string;
 }
 
 /**
- * Loads a sentiment model by registry name (`config/models.yaml`, e.g. `"default"`, `"lexicon"`) or from a
- * model folder path.
+ * Loads a sentiment model by registry name (`config/models.yaml`, e.g. `"default"`, `"lexicon"`), from a
+ * model folder path or URL, or by artifact reference: `NAME:vN`, `NAME:ALIAS` (e.g. `mine:production`,
+ * `mine:latest`) or a bare `NAME` that is neither a registry name nor a folder (= `NAME:latest`), resolved
+ * in the local store (the run's, else `storeDir`). The artifact's files are downloaded once into the
+ * store's cache folder and loaded from there; with a run, the version is recorded as the run's input.
  *
  * Folders are recognised by their files: `model.onnx` with sentilab's feature spec is an `onnx` model
  * (trained by `deno task train`); a Hugging Face Optimum export (`config.json` with `id2label` and
@@ -69,6 +77,9 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
   }
   let model: Model;
   let artifactName: string;
+  if (entry === undefined && !looksLikePath && isArtifactRef(nameOrPath)) {
+    return await loadArtifact(nameOrPath, options);
+  }
   if (isRemote(nameOrPath) && entry === undefined) {
     const name = safeArtifactName(
       nameOrPath.replace(/[?#].*$/, "").replace(/\/+$/, "").split("/").pop() || "model",
@@ -116,9 +127,13 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
       if (looksLikePath) {
         throw new Error(`Model folder ${nameOrPath} does not exist; check the path`);
       }
+      const stored = await storedModelNames(nameOrPath, options);
+      if (stored.has) return await loadArtifact(nameOrPath, options);
       throw new Error(
-        `Unknown model "${nameOrPath}": not in ${registryFile} (known: ${known.join(", ") || "none"}) ` +
-          "and no such folder; pass one of those names or a model folder path",
+        `Unknown model "${nameOrPath}": not in ${registryFile} (known: ${known.join(", ") || "none"}), ` +
+          `no such folder and no model artifact of that name in the store${stored.where}` +
+          (stored.names.length ? ` (model artifacts: ${stored.names.join(", ")})` : "") +
+          "; pass one of those names, a model folder path or NAME:vN",
       );
     }
     model = await loadFolder(nameOrPath);
@@ -129,6 +144,61 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
   }
   if (options.run) await logModel(options.run, model, { name: artifactName });
   return model;
+}
+
+/** `NAME:SELECTOR` with no path separator (an artifact reference, not a folder or URL). */
+function isArtifactRef(s: string): boolean {
+  return /^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$/.test(s) && !isRemote(s);
+}
+
+/** Whether the store (the run's, else `storeDir`) has a model artifact `name`, and the model names it has. */
+async function storedModelNames(
+  name: string,
+  options: LoadModelOptions,
+): Promise<{ has: boolean; names: string[]; where: string }> {
+  const { listArtifacts } = await import("../tracking/list_artifacts.ts");
+  const dir = options.run?.storeDir ?? options.storeDir;
+  try {
+    const names = listArtifacts({ dir, type: "model", readOnly: true }).map((a) => a.name);
+    return { has: names.includes(name), names, where: dir ? ` ${dir}` : "" };
+  } catch {
+    return { has: false, names: [], where: dir ? ` ${dir}` : "" }; // no store yet
+  }
+}
+
+/** Loads a model artifact from the store: download to the cache folder, then load the folder. */
+async function loadArtifact(ref: string, options: LoadModelOptions): Promise<Model> {
+  const { downloadArtifact } = await import("../tracking/download_artifact.ts");
+  const got = await downloadArtifact(ref, { run: options.run, dir: options.storeDir, type: "model" });
+  const name = got.version.name;
+  const lexicon = await readLexiconDescription(got.path);
+  if (lexicon) {
+    return await createLexiconModel({
+      library: lexicon.library as LexiconLibrary,
+      name,
+      description: got.version.description || undefined,
+      scale: lexicon.scale,
+      threshold: lexicon.threshold,
+    });
+  }
+  return await loadFolder(got.path, name);
+}
+
+/** The card of a lexicon model artifact (a `model.json` written by logModel), or null. */
+async function readLexiconDescription(
+  dir: string,
+): Promise<{ library: string; scale?: number; threshold?: number } | null> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(join(dir, "model.json"));
+  } catch {
+    return null;
+  }
+  const card = JSON.parse(text) as { type?: string; library?: string; scale?: number; threshold?: number };
+  if (card.type !== "lexicon" || typeof card.library !== "string") {
+    throw new Error(`${join(dir, "model.json")}: not a lexicon model description (type "lexicon", library)`);
+  }
+  return { library: card.library, scale: card.scale, threshold: card.threshold };
 }
 
 async function checkRegistryLabels(model: Model, entry: RegistryEntry): Promise<void> {
