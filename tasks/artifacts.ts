@@ -5,6 +5,7 @@
  *   deno task artifacts <name> [--json]              versions of a name
  *   deno task artifacts <name:vN|name:alias> [--json] one version: manifest, metadata, lineage
  *   deno task artifacts --diff <name:vA> <name:vB> [--json]
+ *   deno task artifacts alias <name:vN> <alias> [--remove]   point an alias at a version (or remove it)
  *
  * @module
  */
@@ -15,11 +16,12 @@ import {
   getLineage,
   listArtifacts,
   listArtifactVersions,
+  setArtifactAlias,
   TrackingError,
 } from "../lib/tracking/mod.ts";
 import { runMain, size, table } from "./_cli.ts";
 
-function main(): number {
+async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     args: Deno.args,
     allowPositionals: true,
@@ -27,6 +29,7 @@ function main(): number {
       dir: { type: "string" },
       type: { type: "string" },
       diff: { type: "boolean", default: false },
+      remove: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -35,13 +38,31 @@ function main(): number {
     console.log(
       "usage: deno task artifacts [--dir DIR] [--type T] [--json]\n" +
         "       deno task artifacts <name> | <name:vN> | <name:alias> [--json]\n" +
-        "       deno task artifacts --diff <name:vA> <name:vB> [--json]",
+        "       deno task artifacts --diff <name:vA> <name:vB> [--json]\n" +
+        "       deno task artifacts alias <name:vN> <alias> [--remove]",
     );
     return 0;
   }
   const dir = values.dir;
   const print = (data: unknown) => console.log(JSON.stringify(data, null, 2));
 
+  if (positionals[0] === "alias" && positionals.length > 1) {
+    if (positionals.length !== 3) {
+      throw new TrackingError("usage: deno task artifacts alias <name:vN> <alias> [--remove]");
+    }
+    const [, ref, alias] = positionals;
+    const v = await setArtifactAlias(ref, alias, { dir, remove: values.remove });
+    if (values.json) return (print(v), 0);
+    console.log(
+      values.remove
+        ? `removed alias ${alias} from ${v.ref}; aliases: ${v.aliases.join(", ") || "-"}`
+        : `${v.name}:${alias} -> ${v.ref}; aliases: ${v.aliases.join(", ")}`,
+    );
+    return 0;
+  }
+  if (values.remove) {
+    throw new TrackingError("--remove goes with: deno task artifacts alias <name:vN> <alias>");
+  }
   if (values.diff) {
     if (positionals.length !== 2) {
       throw new TrackingError(`--diff needs two references, e.g. --diff data:v0 data:v1`);

@@ -24,7 +24,8 @@ const REPORT_FILES = ["metrics.html", "confusion_matrix.svg", "predictions.html"
 
 const USAGE = `usage: deno task evaluate [options]
 Evaluates a sentiment model on labelled data and tracks the run (local store by default).
-  --model NAME|FOLDER   registry name (config/models.yaml), model folder or folder URL (default: default)
+  --model NAME|FOLDER   registry name (config/models.yaml), model folder, folder URL or stored model
+                        artifact NAME:vN / NAME:ALIAS / NAME (default: default)
   --data FILE           JSONL, CSV or TSV with text and label columns (default: ${DEFAULT_DATA})
   --limit N             evaluate the first N samples only
   --batch-size N        texts per model call (default 256)

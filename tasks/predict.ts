@@ -17,7 +17,8 @@ import { fail, parseFlags, positiveNumber } from "./_cli.ts";
 const USAGE = `usage: deno task predict [--model NAME|FOLDER] [--batch-size N] [--replace-invalid] "text" ...
        ... | deno task predict [--model NAME] [--keep-empty]   (one text per line on stdin)
 Prints one JSON line per text: {"text","label","confidence","scores"}, in input order.
-  --model NAME       registry name (config/models.yaml) or model folder (default: default)
+  --model NAME       registry name (config/models.yaml), model folder or stored model artifact
+                     NAME:vN / NAME:ALIAS / NAME (default: default)
   --batch-size N     texts per model call (default 256)
   --replace-invalid  replace invalid UTF-8 bytes on stdin with U+FFFD instead of failing
   --keep-empty       stdin: predict blank lines too, one output line per input line (default: blank

@@ -25,7 +25,8 @@ Analyses the sentiment of a video from its subtitles (and faces) and tracks the 
   --faces               also analyse faces (face-api, offline; slow: about 0.4-1 s per frame)
   --face-fps N          face frames per second of video (default 1, at most 5)
   --max-frames N        most face frames analysed (default 30)
-  --model NAME|FOLDER   text model: registry name (config/models.yaml) or folder (default: default)
+  --model NAME|FOLDER   text model: registry name (config/models.yaml), folder or stored model artifact
+                        NAME:vN / NAME:ALIAS (default: default)
   --out DIR             folder for the chart <name>.timeline.svg (default: out)
   --verify              also decode the whole file; a corrupt file is an error (exit 1, nothing tracked)
   --wandb               replicate the run to Weights & Biases (same as --tracker wandb)

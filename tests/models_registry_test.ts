@@ -1,25 +1,7 @@
 import assert from "node:assert/strict";
 import { loadModel } from "../lib/models/mod.ts";
-import { buildLinearOnnx } from "../lib/training/_onnx_export.ts";
-import { defaultFeatureSpec, numFeaturesOf } from "../lib/models/_features.ts";
+import { writeTinyModel } from "./model_fixtures.ts";
 import { finishRun, getRun, initRun, listArtifactVersions } from "../lib/tracking/mod.ts";
-
-/** Writes a real, tiny sentilab ONNX model folder whose bias makes every text `positive`. */
-async function writeTinyModel(dir: string): Promise<void> {
-  await Deno.mkdir(dir, { recursive: true });
-  const spec = defaultFeatureSpec([], { hashBits: 4, charNgrams: null });
-  const numFeatures = numFeaturesOf(spec);
-  const bytes = buildLinearOnnx({
-    weight: new Float32Array(numFeatures * 3),
-    bias: Float32Array.of(0, 1, 4),
-    numFeatures,
-    numClasses: 3,
-  });
-  await Deno.writeFile(`${dir}/model.onnx`, bytes);
-  await Deno.writeTextFile(`${dir}/features.json`, JSON.stringify(spec));
-  await Deno.writeTextFile(`${dir}/labels.json`, JSON.stringify(["negative", "neutral", "positive"]));
-  await Deno.writeTextFile(`${dir}/card.json`, JSON.stringify({ name: "tiny", metrics: { accuracy: 0.5 } }));
-}
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "sentilab-models-" });

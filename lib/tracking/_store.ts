@@ -706,6 +706,28 @@ export class Store {
     });
   }
 
+  /** Points the alias `alias` of `name` at `version` (moving it off any other version). */
+  setAlias(name: string, alias: string, version: number): void {
+    this.stmt(
+      "INSERT OR REPLACE INTO artifact_aliases(name, alias, version, updated_at) VALUES (?, ?, ?, ?)",
+    ).run(name, alias, version, new Date().toISOString());
+  }
+
+  /** Removes the custom alias `alias` of `name`; returns the version it pointed at, or null when unset. */
+  removeAlias(name: string, alias: string): number | null {
+    let version: number | null = null;
+    this.transaction(() => {
+      const row = this.stmt("SELECT version FROM artifact_aliases WHERE name = ? AND alias = ?").get(
+        name,
+        alias,
+      ) as Row | undefined;
+      if (!row) return;
+      version = Number(row.version);
+      this.stmt("DELETE FROM artifact_aliases WHERE name = ? AND alias = ?").run(name, alias);
+    });
+    return version;
+  }
+
   /** Resolves `version` (a number) or an alias of `name` to a stored version, or null. */
   getVersion(name: string, versionOrAlias: number | string): ArtifactVersion | null {
     let version: number;

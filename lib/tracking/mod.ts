@@ -42,6 +42,7 @@ export * from "./log_dataset_artifact.ts";
 export * from "./log_video_artifact.ts";
 export * from "./get_model_artifact.ts";
 export * from "./download_artifact.ts";
+export * from "./set_artifact_alias.ts";
 export * from "./finish_run.ts";
 export * from "./open_store.ts";
 export * from "./list_runs.ts";

@@ -1,0 +1,100 @@
+import { TrackingError } from "./_errors.ts";
+import { findVersion, parseRef, refText } from "./_ref.ts";
+import { Store } from "./_store.ts";
+import { nameProblem } from "./name_problem.ts";
+import { finishRun } from "./finish_run.ts";
+import { initRun, type InitRunOptions } from "./init_run.ts";
+import { useArtifact } from "./use_artifact.ts";
+import type { ArtifactVersion } from "./types.ts";
+
+/** Options for {@linkcode setArtifactAlias}. */
+export interface SetArtifactAliasOptions {
+  /** Store directory (default: SENTILAB_DIR, else `.sentilab`). */
+  dir?: string;
+  /** Remove the alias from the version instead of pointing it there. */
+  remove?: boolean;
+  /**
+   * Adding: the tracker of the short run that moves the alias (default `auto`: the local store, and W&B
+   * when credentials exist, so the alias is replicated like any alias a run sets).
+   */
+  tracker?: InitRunOptions["tracker"];
+  /** Adding: the project of that run (default: the project of the run that created the version). */
+  project?: string;
+}
+
+/**
+ * Points a custom alias (e.g. `production`) at an artifact version, moving it off any other version of
+ * the same name, or removes it (`remove: true`). As in W&B, an alias names one version of an artifact at
+ * a time; `latest` and `vN` are managed by the store and cannot be set or removed.
+ *
+ * Adding is done by a short run (job type `alias`) that uses the version with the alias, exactly as
+ * `useArtifact(run, ref, { aliases })`: the lineage says who moved it and the replica sends it to W&B like
+ * every alias a run sets (with a tracker that stores nothing, the alias is set in the store directly).
+ * Removing changes the local store only: W&B keeps the alias until it is removed there.
+ *
+ * @param ref The version: `name:vN` or `name:alias`.
+ * @param alias The alias to set or remove.
+ * @param options Store, remove, tracker.
+ * @returns The version after the change.
+ * @throws {TrackingError} for a malformed reference or alias, an unknown version, `latest`, or removing an
+ *   alias the version does not have.
+ *
+ * @example
+ * ```ts
+ * import { finishRun, initRun, logArtifact, setArtifactAlias } from "./mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/m.txt`, "weights");
+ * const run = await initRun({ dir: `${dir}/store` });
+ * await logArtifact(run, { name: "mine", type: "model", files: [`${dir}/m.txt`] });
+ * await finishRun(run);
+ * const v = await setArtifactAlias("mine:v0", "production", { dir: `${dir}/store`, tracker: "local" });
+ * console.log(v.aliases); // ["latest", "production"]
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function setArtifactAlias(
+  ref: string,
+  alias: string,
+  options: SetArtifactAliasOptions = {},
+): Promise<ArtifactVersion> {
+  const parsed = parseRef(ref);
+  const problem = nameProblem(alias, "alias");
+  if (problem) throw new TrackingError(`Alias '${alias}': ${problem}`);
+  if (alias === "latest") {
+    throw new TrackingError("'latest' is kept by the store on the newest version; choose another alias");
+  }
+  const store = Store.open(options.dir);
+  const v = findVersion(store, parsed);
+  if (options.remove) {
+    if (!v.aliases.includes(alias)) {
+      throw new TrackingError(
+        `${v.ref} has no alias '${alias}' (its aliases: ${v.aliases.join(", ") || "none"})`,
+      );
+    }
+    store.removeAlias(v.name, alias);
+    return store.getVersion(v.name, v.version)!;
+  }
+  const creator = v.createdBy ? store.getRun(v.createdBy) : null;
+  const run = await initRun({
+    dir: store.dir,
+    project: options.project ?? creator?.project,
+    jobType: "alias",
+    name: `alias-${v.name}-${alias}`,
+    config: { artifact: v.ref, alias },
+    tracker: options.tracker,
+  });
+  try {
+    await useArtifact(run, refText({ name: v.name, selector: v.version }), { aliases: [alias] });
+  } catch (e) {
+    await finishRun(run, { exitCode: 1 });
+    throw e;
+  }
+  await finishRun(run);
+  // a tracker that stores nothing (WANDB_MODE=disabled): the alias is still the user's explicit request
+  if (run.storeDir === null) store.setAlias(v.name, alias, v.version);
+  const after = store.getVersion(v.name, v.version)!;
+  if (!after.aliases.includes(alias)) {
+    throw new TrackingError(`Could not set alias '${alias}' on ${v.ref} (see the warning above)`);
+  }
+  return after;
+}
