@@ -269,9 +269,114 @@ export function numFeaturesOf(spec: FeatureSpec): number {
   return 2 ** spec.hashBits + LEXICON_FEATURES.length * spec.lexicons.length;
 }
 
+/** What the featurizer needs of one distinct token; computed once and kept in a bounded cache. */
+interface TokenInfo {
+  /** Bucket of the unigram of the token as it stands in the word stream (a marker reads as ":)"/":("). */
+  unigram: number;
+  /** The token as it stands in the word stream. */
+  stream: string;
+  /** Bucket of the token's own unigram when the stream reads it as a marker, else -1. */
+  markerUnigram: number;
+  /** Bucket of the negated unigram "¬token". */
+  negatedUnigram: number;
+  /** Whether the token is a negator. */
+  negator: boolean;
+  /** Its valence in each lexicon (0: not listed). */
+  valence: Float64Array;
+  /** Buckets of the character n-grams of " stream " (none for a token longer than maxCharTokenLength). */
+  charGrams: Int32Array;
+}
+
+/**
+ * Sorts the first `n` items of `a` (non-negative, below `2 ** bits`) ascending: LSD radix sort in 9-bit
+ * digits through `tmp` (same length as `a`), insertion sort for a few items. The bucket list of a text is a
+ * few hundred random integers, where a comparison sort pays a branch miss per comparison.
+ */
+function sortBuckets(a: Int32Array, tmp: Int32Array, n: number, bits: number, counts: Int32Array): void {
+  if (n < 48) {
+    for (let i = 1; i < n; i++) {
+      const v = a[i];
+      let j = i - 1;
+      while (j >= 0 && a[j] > v) {
+        a[j + 1] = a[j];
+        j--;
+      }
+      a[j + 1] = v;
+    }
+    return;
+  }
+  let src = a, dst = tmp;
+  for (let shift = 0; shift < bits; shift += 9) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(src[i] >>> shift) & 511]++;
+    let sum = 0;
+    for (let d = 0; d < 512; d++) {
+      const c = counts[d];
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const v = src[i];
+      dst[counts[(v >>> shift) & 511]++] = v;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src !== a) a.set(src.subarray(0, n));
+}
+
+/** `1 + Math.log(c)` for small counts c (the same doubles, looked up). */
+const SUBLINEAR_TF = Float64Array.from({ length: 64 }, (_, c) => 1 + Math.log(c));
+
+/** Distinct tokens whose features a featurizer keeps; the cache starts over when it is full. */
+const TOKEN_CACHE_SIZE = 50_000;
+
+/**
+ * Whether `s` may hold a run of 3+ upper-case letters (a necessary condition of a CAPS_RE match, checked
+ * without a regex): 3 consecutive code units that are each `A`-`Z` or outside ASCII.
+ */
+function mayHaveCapsRun(s: string): boolean {
+  let run = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c >= 0x80) {
+      if (++run >= 3) return true;
+    } else run = 0;
+  }
+  return false;
+}
+
+/**
+ * Whether `s` may hold a letter repeated 3+ times (a necessary condition of a `(\p{L})\1{2,}` match): the
+ * same ASCII letter or non-ASCII code unit 3 times in a row, or the same surrogate pair 3 times in a row.
+ */
+function mayRepeatLetter(s: string): boolean {
+  for (let i = 0; i + 2 < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== s.charCodeAt(i + 1)) {
+      if (
+        c >= 0xd800 && c <= 0xdbff && i + 5 < s.length && c === s.charCodeAt(i + 2) &&
+        c === s.charCodeAt(i + 4) && s.charCodeAt(i + 1) === s.charCodeAt(i + 3) &&
+        s.charCodeAt(i + 1) === s.charCodeAt(i + 5)
+      ) return true;
+      continue;
+    }
+    if (c === s.charCodeAt(i + 2) && (c >= 0x80 || ((c | 32) >= 97 && (c | 32) <= 122))) return true;
+  }
+  return false;
+}
+
 /**
  * Compiles a feature spec into a featurizer. Reusable and cheap to call per text; not re-entrant
- * across threads (it keeps scratch buffers), which JavaScript's single thread makes moot.
+ * across threads (it keeps scratch buffers and a cache of per-token features), which JavaScript's single
+ * thread makes moot (each worker compiles its own).
+ *
+ * Speed without changing a bit of the output: the features of a distinct token (its unigram bucket,
+ * character n-gram buckets, lexicon valences, negator and marker status) are computed once and cached;
+ * word n-grams are hashed incrementally over the tokens' code units (no joined string); bucket counts are
+ * taken by sorting the bucket list (no `2^hashBits` array); the regex passes that cannot match (no
+ * apostrophe, no repeated letter, no run of capitals) are skipped by a code-unit scan.
  * @param spec The feature spec (see {@linkcode validateFeatureSpec}).
  * @returns The featurizer.
  * @example
@@ -288,9 +393,8 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
   const numFeatures = numFeaturesOf(spec);
   const negators = new Set(spec.negators);
   const lexicons = spec.lexicons.map((l) => new Map(Object.entries(l.entries)));
-  const counts = new Float64Array(buckets);
-  const touched: number[] = [];
   const [cmin, cmax] = spec.charNgrams ?? [0, -1];
+  const charGrams = cmax >= cmin && cmin > 0;
   const wordOrders = [...spec.wordNgrams].sort((a, b) => a - b);
   const v2 = spec.version >= 2;
   const emojiNormalize = v2 && spec.emojiNormalize === true;
@@ -299,6 +403,11 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
   const markers = v2 && spec.markers ? new Map(Object.entries(spec.markers.entries)) : null;
   const posMarker = spec.markers?.positive ?? "";
   const negMarker = spec.markers?.negative ?? "";
+  const capsBucket = hash32("\u0001caps", SEED_WORD + 1) & mask;
+  const elongBucket = hash32("\u0001elong", SEED_WORD + 1) & mask;
+  const punctBucket = hash32("\u0001!!", SEED_WORD + 1) & mask;
+  const noGrams = new Int32Array(0);
+  const cache = new Map<string, TokenInfo>();
 
   /** Tokens plus, for style markers, counts taken from the text before lower-casing. */
   function analyze(text: string): { tokens: string[]; caps: number; elong: number; punct: number } {
@@ -306,12 +415,13 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
     let s = text.length > spec.maxChars ? text.slice(0, spec.maxChars) : text;
     let caps = 0, elong = 0, punct = 0;
     if (styleMarkers) {
-      caps = s.match(CAPS_RE)?.length ?? 0;
-      elong = s.match(ELONG_RE)?.length ?? 0;
+      if (mayHaveCapsRun(s)) caps = s.match(CAPS_RE)?.length ?? 0;
+      if (mayRepeatLetter(s)) elong = s.match(ELONG_RE)?.length ?? 0;
       punct = s.match(PUNCT_RUN_RE)?.length ?? 0;
     }
     s = s.toLowerCase().replace(APOSTROPHES_RE, "'");
-    s = s.replace(NT_RE, "$1 n't").replace(CLITIC_RE, "$1 '$2").replace(REPEAT_RE, "$1$1");
+    if (s.includes("'")) s = s.replace(NT_RE, "$1 n't").replace(CLITIC_RE, "$1 '$2");
+    if (mayRepeatLetter(s)) s = s.replace(REPEAT_RE, "$1$1");
     const tokens: string[] = [];
     TOKEN_RE.lastIndex = 0;
     let m: RegExpExecArray | null;
@@ -330,98 +440,168 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
     return analyze(text).tokens;
   }
 
-  function addCount(h: number) {
-    const b = h & mask;
-    if (counts[b] === 0) touched.push(b);
-    counts[b] += 1;
+  /** The features of one token (cached). */
+  function info(token: string): TokenInfo {
+    let inf = cache.get(token);
+    if (inf !== undefined) return inf;
+    let stream = token;
+    if (markers) {
+      const x = markers.get(token);
+      if (x !== undefined && x !== 0) stream = x > 0 ? posMarker : negMarker;
+    }
+    const valence = new Float64Array(lexicons.length);
+    for (let li = 0; li < lexicons.length; li++) valence[li] = lexicons[li].get(token) ?? 0;
+    let grams = noGrams;
+    const len = stream.length;
+    if (charGrams && len <= spec.maxCharTokenLength) {
+      // character n-grams inside " stream " (hashed incrementally: no substring is allocated)
+      const plen = len + 2;
+      const out: number[] = [];
+      for (let i = 0; i + cmin <= plen; i++) {
+        let h = (0x811c9dc5 ^ SEED_CHAR) >>> 0;
+        for (let j = i, n = 1; j < plen && n <= cmax; j++, n++) {
+          h ^= j === 0 || j === plen - 1 ? 32 : stream.charCodeAt(j - 1);
+          h = Math.imul(h, 0x01000193);
+          if (n >= cmin) out.push(mix32(h + Math.imul(n, 0x9e3779b9)) & mask);
+        }
+      }
+      grams = Int32Array.from(out);
+    }
+    inf = {
+      unigram: hash32(stream, SEED_WORD + 1) & mask,
+      stream,
+      markerUnigram: stream !== token ? hash32(token, SEED_WORD + 1) & mask : -1,
+      negatedUnigram: negationUnigrams ? hash32(NEGATED_PREFIX + token, SEED_WORD + 1) & mask : -1,
+      negator: negators.has(token),
+      valence,
+      charGrams: grams,
+    };
+    if (cache.size >= TOKEN_CACHE_SIZE) cache.clear();
+    cache.set(token, inf);
+    return inf;
   }
 
-  let sortBuf = new Int32Array(1024);
-  /** Moves the touched buckets into the output, sublinear tf, L2-normalised; clears the scratch. */
-  function flush(outIdx: number[], outVal: number[]) {
-    const m = touched.length;
-    if (m === 0) return;
-    if (sortBuf.length < m) sortBuf = new Int32Array(Math.max(m, sortBuf.length * 2));
-    const sorted = sortBuf.subarray(0, m);
-    for (let i = 0; i < m; i++) sorted[i] = touched[i];
-    sorted.sort(); // typed-array sort: numeric
+  // scratch: the bucket list of the group being built, and the features of the text being built
+  let grams = new Int32Array(4096);
+  let gramsTmp = new Int32Array(4096);
+  const radixCounts = new Int32Array(512);
+  let nGrams = 0;
+  let outIdx = new Int32Array(1024);
+  let outVal = new Float64Array(1024);
+  let nOut = 0;
+  let infos: TokenInfo[] = [];
+  let negated = new Uint8Array(256);
+
+  function add(bucket: number) {
+    if (nGrams === grams.length) {
+      const bigger = new Int32Array(grams.length * 2);
+      bigger.set(grams);
+      grams = bigger;
+    }
+    grams[nGrams++] = bucket;
+  }
+
+  function reserveOut(extra: number) {
+    if (nOut + extra <= outIdx.length) return;
+    const size = Math.max(nOut + extra, outIdx.length * 2);
+    const idx = new Int32Array(size);
+    idx.set(outIdx.subarray(0, nOut));
+    const val = new Float64Array(size);
+    val.set(outVal.subarray(0, nOut));
+    outIdx = idx;
+    outVal = val;
+  }
+
+  /** Moves the group's buckets into the output, ascending, sublinear tf, L2-normalised; clears the group. */
+  function flush() {
+    if (nGrams === 0) return;
+    if (gramsTmp.length < grams.length) gramsTmp = new Int32Array(grams.length);
+    const sorted = grams;
+    sortBuckets(sorted, gramsTmp, nGrams, spec.hashBits, radixCounts);
+    reserveOut(nGrams);
+    const start = nOut;
     let norm = 0;
-    const start = outVal.length;
-    for (let i = 0; i < m; i++) {
+    for (let i = 0; i < nGrams;) {
       const b = sorted[i];
-      const x = 1 + Math.log(counts[b]);
-      counts[b] = 0;
-      outIdx.push(b);
-      outVal.push(x);
+      let j = i + 1;
+      while (j < nGrams && sorted[j] === b) j++;
+      const c = j - i;
+      const x = c < SUBLINEAR_TF.length ? SUBLINEAR_TF[c] : 1 + Math.log(c);
+      outIdx[nOut] = b;
+      outVal[nOut++] = x;
       norm += x * x;
+      i = j;
     }
     norm = Math.sqrt(norm);
-    for (let i = start; i < outVal.length; i++) outVal[i] /= norm;
-    touched.length = 0;
+    for (let i = start; i < nOut; i++) outVal[i] /= norm;
+    nGrams = 0;
+  }
+
+  /** Hash of the word n-gram `stream[i..i+n)` joined by " ", as hash32 of the joined string gives it. */
+  function wordGram(i: number, n: number): number {
+    let h = (0x811c9dc5 ^ (SEED_WORD + n)) >>> 0;
+    for (let k = i; k < i + n; k++) {
+      if (k > i) {
+        h ^= 32;
+        h = Math.imul(h, 0x01000193);
+      }
+      const t = infos[k].stream;
+      for (let c = 0; c < t.length; c++) {
+        h ^= t.charCodeAt(c);
+        h = Math.imul(h, 0x01000193);
+      }
+    }
+    return mix32(h) & mask;
   }
 
   function featurize(text: string): SparseFeatures {
     const { tokens, caps, elong, punct } = analyze(text);
-    const idx: number[] = [];
-    const val: number[] = [];
+    const n = tokens.length;
+    if (infos.length < n) infos = new Array(n);
+    if (negated.length < n) negated = new Uint8Array(n);
+    nOut = 0;
+    nGrams = 0;
     // negation scope (lexicon features; version 2 also negated unigrams)
     let negLeft = 0;
-    const negated: boolean[] = new Array(tokens.length);
-    for (let i = 0; i < tokens.length; i++) {
-      negated[i] = negLeft > 0;
+    for (let i = 0; i < n; i++) {
+      const inf = infos[i] = info(tokens[i]);
+      negated[i] = negLeft > 0 ? 1 : 0;
       if (negLeft > 0) negLeft--;
-      if (negators.has(tokens[i])) negLeft = spec.negationWindow;
+      if (inf.negator) negLeft = spec.negationWindow;
     }
-    // the word stream: version-2 markers read as the positive/negative marker token
-    let stream = tokens;
-    if (markers) {
-      stream = tokens.map((t) => {
-        const x = markers.get(t);
-        return x === undefined || x === 0 ? t : x > 0 ? posMarker : negMarker;
-      });
-    }
-    // word n-grams
-    for (const n of wordOrders) {
-      for (let i = 0; i + n <= stream.length; i++) {
-        const g = n === 1 ? stream[i] : stream.slice(i, i + n).join(" ");
-        addCount(hash32(g, SEED_WORD + n));
-      }
+    // word n-grams over the word stream (version-2 markers read as the positive/negative marker token)
+    for (const order of wordOrders) {
+      if (order === 1) { for (let i = 0; i < n; i++) add(infos[i].unigram); }
+      else for (let i = 0; i + order <= n; i++) add(wordGram(i, order));
     }
     if (v2) {
       // extra unigrams: a marker's own token, negated words, style markers
-      for (let i = 0; i < tokens.length; i++) {
-        if (stream[i] !== tokens[i]) addCount(hash32(tokens[i], SEED_WORD + 1));
-        if (negationUnigrams && negated[i]) addCount(hash32(NEGATED_PREFIX + tokens[i], SEED_WORD + 1));
+      for (let i = 0; i < n; i++) {
+        const inf = infos[i];
+        if (inf.markerUnigram >= 0) add(inf.markerUnigram);
+        if (negationUnigrams && negated[i]) add(inf.negatedUnigram);
       }
-      for (let i = 0; i < caps; i++) addCount(hash32("\u0001caps", SEED_WORD + 1));
-      for (let i = 0; i < elong; i++) addCount(hash32("\u0001elong", SEED_WORD + 1));
-      for (let i = 0; i < punct; i++) addCount(hash32("\u0001!!", SEED_WORD + 1));
+      for (let i = 0; i < caps; i++) add(capsBucket);
+      for (let i = 0; i < elong; i++) add(elongBucket);
+      for (let i = 0; i < punct; i++) add(punctBucket);
     }
-    flush(idx, val);
-    // character n-grams inside " token " (hashed incrementally: no substring is allocated)
-    if (cmax >= cmin && cmin > 0) {
-      for (const t of stream) {
-        const len = t.length;
-        if (len > spec.maxCharTokenLength) continue;
-        const plen = len + 2; // virtual " " + t + " "
-        for (let i = 0; i + cmin <= plen; i++) {
-          let h = (0x811c9dc5 ^ SEED_CHAR) >>> 0;
-          for (let j = i, n = 1; j < plen && n <= cmax; j++, n++) {
-            h ^= j === 0 || j === plen - 1 ? 32 : t.charCodeAt(j - 1);
-            h = Math.imul(h, 0x01000193);
-            if (n >= cmin) addCount(mix32(h + Math.imul(n, 0x9e3779b9)));
-          }
-        }
+    flush();
+    if (charGrams) {
+      for (let i = 0; i < n; i++) {
+        const g = infos[i].charGrams;
+        for (let j = 0; j < g.length; j++) add(g[j]);
       }
-      flush(idx, val);
+      flush();
     }
     // dense lexicon features
     const k = LEXICON_FEATURES.length;
-    lexicons.forEach((lex, li) => {
+    reserveOut(k * lexicons.length);
+    const f = new Float64Array(k);
+    for (let li = 0; li < lexicons.length; li++) {
       let sum = 0, pos = 0, neg = 0, max = 0, min = 0, hits = 0, nPos = 0, nNeg = 0;
-      for (let i = 0; i < tokens.length; i++) {
-        let x = lex.get(tokens[i]);
-        if (x === undefined || x === 0) continue;
+      for (let i = 0; i < n; i++) {
+        let x = infos[i].valence[li];
+        if (x === 0) continue;
         if (negated[i]) x *= spec.negationScalar;
         hits++;
         sum += x;
@@ -435,25 +615,24 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
         if (x > max) max = x;
         if (x < min) min = x;
       }
-      const f = [
-        Math.tanh(sum),
-        Math.tanh(pos),
-        Math.tanh(neg),
-        max,
-        min,
-        hits > 0 ? sum / hits : 0,
-        nPos / (1 + nPos),
-        nNeg / (1 + nNeg),
-        hits === 0 ? 1 : 0,
-      ];
+      f[0] = Math.tanh(sum);
+      f[1] = Math.tanh(pos);
+      f[2] = Math.tanh(neg);
+      f[3] = max;
+      f[4] = min;
+      f[5] = hits > 0 ? sum / hits : 0;
+      f[6] = nPos / (1 + nPos);
+      f[7] = nNeg / (1 + nNeg);
+      f[8] = hits === 0 ? 1 : 0;
       for (let j = 0; j < k; j++) {
         if (f[j] !== 0) {
-          idx.push(buckets + li * k + j);
-          val.push(f[j] * spec.lexiconScale);
+          outIdx[nOut] = buckets + li * k + j;
+          outVal[nOut++] = f[j] * spec.lexiconScale;
         }
       }
-    });
-    return { indices: Int32Array.from(idx), values: Float32Array.from(val) };
+    }
+    infos.fill(undefined as unknown as TokenInfo, 0, n); // keep no token alive past the call
+    return { indices: outIdx.slice(0, nOut), values: new Float32Array(outVal.subarray(0, nOut)) };
   }
 
   return { spec, numFeatures, tokenize, featurize };
