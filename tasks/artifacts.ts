@@ -9,7 +9,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import {
   diffArtifactVersions,
   getArtifactVersion,
@@ -19,30 +18,31 @@ import {
   setArtifactAlias,
   TrackingError,
 } from "../lib/tracking/mod.ts";
-import { runMain, size, table } from "./_cli.ts";
+import { parseTask, runMain, size, table } from "./_cli.ts";
+
+const TASK = {
+  name: "artifacts",
+  usage: [
+    "[--type T] [--dir DIR] [--json]",
+    "NAME | NAME:vN | NAME:ALIAS [--json]",
+    "--diff NAME:vA NAME:vB [--json]",
+    "alias NAME:vN ALIAS [--remove]",
+  ],
+  about: "Lists artifact names, versions, aliases and sizes; with NAME its versions; with NAME:vN one " +
+    "version (manifest, metadata, lineage); with --diff the files added, removed and changed between two; `alias` points an alias at a " +
+    "version (or removes it).",
+  positionals: { min: 0, max: 3, arg: "artifact names or references" },
+  flags: {
+    dir: { type: "string", arg: "DIR", help: "the store (default: SENTILAB_DIR, else .sentilab)" },
+    type: { type: "string", arg: "T", help: "list only artifacts of type T (dataset, model, report, ...)" },
+    diff: { type: "boolean", help: "compare two versions given as NAME:vA NAME:vB" },
+    remove: { type: "boolean", help: "with `alias`: remove the alias instead of setting it" },
+    json: { type: "boolean", help: "print JSON instead of tables" },
+  },
+} as const;
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
-    options: {
-      dir: { type: "string" },
-      type: { type: "string" },
-      diff: { type: "boolean", default: false },
-      remove: { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help) {
-    console.log(
-      "usage: deno task artifacts [--dir DIR] [--type T] [--json]\n" +
-        "       deno task artifacts <name> | <name:vN> | <name:alias> [--json]\n" +
-        "       deno task artifacts --diff <name:vA> <name:vB> [--json]\n" +
-        "       deno task artifacts alias <name:vN> <alias> [--remove]",
-    );
-    return 0;
-  }
+  const { values, positionals } = parseTask(TASK);
   const dir = values.dir;
   const print = (data: unknown) => console.log(JSON.stringify(data, null, 2));
 
@@ -165,4 +165,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-await runMain("artifacts", main);
+await runMain(main);

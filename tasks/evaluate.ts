@@ -16,63 +16,64 @@ import { loadModel, logModel, type Model } from "../lib/models/mod.ts";
 import { LABEL_MAP_PRESETS, type LabelMap, LABELS, logDataset, readDataset } from "../lib/data/mod.ts";
 import { batchStatistics, logPredictions, predictBatch } from "../lib/inference/mod.ts";
 import { evaluate, formatEvaluation, logEvaluation } from "../lib/evaluation/mod.ts";
-import { checkNameFlags, fail, parseFlags, positiveNumber, trackerFlag } from "./_cli.ts";
+import { closingLines, fail, parseTask, positiveNumber, TRACKING_FLAGS, trackingOptions } from "./_cli.ts";
 
 const DEFAULT_DATA = relative(Deno.cwd(), fileURLToPath(new URL("../data/sample.jsonl", import.meta.url)));
 const REPORT_ROWS = 500;
 const REPORT_FILES = ["metrics.html", "confusion_matrix.svg", "predictions.html"] as const;
 
-const USAGE = `usage: deno task evaluate [options]
-Evaluates a sentiment model on labelled data and tracks the run (local store by default).
-  --model NAME|FOLDER   registry name (config/models.yaml), model folder, folder URL or stored model
-                        artifact NAME:vN / NAME:ALIAS / NAME (default: default)
-  --data FILE           JSONL, CSV or TSV with text and label columns (default: ${DEFAULT_DATA})
-  --limit N             evaluate the first N samples only
-  --batch-size N        texts per model call (default 256)
-  --text-field F        text column (default: text, sentence, tweet, review or content)
-  --label-field F       label column (default: label, sentiment, polarity, gold or class)
-  --label-map M         numeric labels: 0/1/2, 0/1, -1/0/1, or pairs like 0=negative,4=positive
-  --wandb               replicate the run to Weights & Biases (same as --tracker wandb)
-  --tracker T           auto, local, console, wandb or disabled (default: auto: the local store, also
-                        W&B when credentials exist; WANDB_MODE=disabled or offline is respected)
-  --project P           project name (default: WANDB_PROJECT, else sentilab)
-  --name N              run name (default: generated)
-  --group G             group of runs this run belongs to
-  --tags A,B            tags of the run (comma-separated; the flag can repeat)
-  --notes TEXT          free notes on the run
-  --report DIR          also write DIR/metrics.html, DIR/confusion_matrix.svg and DIR/predictions.html (gold
-                        labels, first ${REPORT_ROWS} rows) and log them as a "report" artifact of the run
-  --json                print one JSON object (metrics, batch statistics, run) on stdout, nothing else`;
-
-const { values } = parseFlags({
-  args: Deno.args,
-  options: {
-    model: { type: "string", default: "default" },
-    data: { type: "string", default: DEFAULT_DATA },
-    limit: { type: "string" },
-    "batch-size": { type: "string", default: "256" },
-    "text-field": { type: "string" },
-    "label-field": { type: "string" },
-    "label-map": { type: "string" },
-    wandb: { type: "boolean", default: false },
-    tracker: { type: "string" },
-    project: { type: "string" },
-    name: { type: "string" },
-    group: { type: "string" },
-    tags: { type: "string", multiple: true },
-    notes: { type: "string" },
-    report: { type: "string" },
-    json: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
+const { values } = parseTask({
+  name: "evaluate",
+  usage: ["[options]"],
+  about: "Evaluates a sentiment model on labelled data and tracks the run (the local store by default).",
+  flags: {
+    model: {
+      type: "string",
+      arg: "NAME|FOLDER|URL",
+      default: "default",
+      help: "registry name (config/models.yaml), model folder, folder URL or stored model artifact " +
+        "NAME:vN / NAME:ALIAS / NAME",
+    },
+    data: {
+      type: "string",
+      arg: "FILE",
+      default: DEFAULT_DATA,
+      help: "JSONL, CSV or TSV with text and label columns",
+    },
+    limit: { type: "string", arg: "N", help: "evaluate the first N samples only" },
+    "batch-size": { type: "string", arg: "N", default: "256", help: "texts per model call" },
+    "text-field": {
+      type: "string",
+      arg: "F",
+      help: "text column (default: text, sentence, tweet, review or content)",
+    },
+    "label-field": {
+      type: "string",
+      arg: "F",
+      help: "label column (default: label, sentiment, polarity, gold or class)",
+    },
+    "label-map": {
+      type: "string",
+      arg: "M",
+      help: "numeric labels: 0/1/2, 0/1, -1/0/1, or pairs like 0=negative,4=positive",
+    },
+    report: {
+      type: "string",
+      arg: "DIR",
+      help: `also write DIR/metrics.html, DIR/confusion_matrix.svg and DIR/predictions.html (gold labels, ` +
+        `first ${REPORT_ROWS} rows) and log them as a "report" artifact of the run`,
+    },
+    json: {
+      type: "boolean",
+      help: "print one JSON object (metrics, batch statistics, run) on stdout, nothing else",
+    },
+    ...TRACKING_FLAGS,
   },
-}, USAGE);
+});
 
 const limit = positiveNumber("limit", values.limit, true);
 const batchSize = positiveNumber("batch-size", values["batch-size"], true)!;
-// No flag: initRun's "auto" decides (the local store; W&B when credentials exist; WANDB_MODE respected).
-const tracker = trackerFlag(values.wandb, values.tracker);
-checkNameFlags(values, ["project", "name", "group"]);
-const tags = (values.tags ?? []).flatMap((t) => t.split(",")).map((t) => t.trim()).filter((t) => t);
+const tracking = trackingOptions(values);
 const modelArg: string = values.model!;
 const reportDir = values.report;
 if (reportDir !== undefined) {
@@ -117,13 +118,8 @@ const gold = limit === undefined ? data.labels : data.labels.slice(0, limit);
 let run: Run | undefined;
 try {
   run = await initRun({
-    project: values.project,
-    name: values.name,
-    group: values.group,
-    tags: tags.length ? tags : undefined,
-    notes: values.notes,
+    ...tracking,
     jobType: "evaluate",
-    tracker,
     config: {
       model: values.model,
       model_type: model.type,
@@ -196,26 +192,14 @@ try {
       Object.entries(stats.labelDistribution).map(([l, n]) => `${l} ${n}`).join(", "),
       "",
     ];
-    if (run.storeDir) {
-      lines.push(
-        `run ${run.id} (${run.name}, project ${run.project}) stored in ${run.storeDir} [${run.backend}]`,
-      );
-      if (inputs.length) lines.push(`inputs: ${inputs.join(", ")}`);
-      lines.push(`look at it: deno task runs ${run.id}`);
-    } else {
-      const why = values.tracker === "disabled" ? "--tracker disabled" : "WANDB_MODE=disabled";
-      lines.push(
-        run.backend === "disabled"
-          ? `run ${run.id} (${run.name}) was not tracked (${why}): nothing was stored`
-          : `run ${run.id} (${run.name}) was not stored (tracker: ${run.backend})`,
-      );
-    }
+    if (inputs.length) lines.push(`inputs: ${inputs.join(", ")}`);
     if (report) {
       lines.push(
         `report: ${report.files.join(", ")}` +
           (report.artifact ? ` (logged as report ${report.artifact})` : ""),
       );
     }
+    lines.push(...closingLines(run));
     console.log(lines.join("\n"));
   }
   await finishRun(run, { exitCode: 0 });

@@ -12,34 +12,41 @@
 import { loadModel } from "../lib/models/load_model.ts";
 import { predictBatch } from "../lib/inference/predict_batch.ts";
 import { readTextLines } from "../lib/data/read_text_lines.ts";
-import { fail, parseFlags, positiveNumber } from "./_cli.ts";
+import { fail, parseTask, positiveNumber } from "./_cli.ts";
 
-const USAGE = `usage: deno task predict [--model NAME|FOLDER] [--batch-size N] [--replace-invalid] "text" ...
-       ... | deno task predict [--model NAME] [--keep-empty]   (one text per line on stdin)
-Prints one JSON line per text: {"text","label","confidence","scores"}, in input order.
-  --model NAME       registry name (config/models.yaml), model folder or stored model artifact
-                     NAME:vN / NAME:ALIAS / NAME (default: default)
-  --batch-size N     texts per model call (default 256)
-  --replace-invalid  replace invalid UTF-8 bytes on stdin with U+FFFD instead of failing
-  --keep-empty       stdin: predict blank lines too, one output line per input line (default: blank
-                     lines, empty or whitespace only, are skipped)`;
-
-const args = parseFlags({
-  args: Deno.args,
-  allowPositionals: true,
-  options: {
-    model: { type: "string", default: "default" },
-    "batch-size": { type: "string", default: "256" },
-    "replace-invalid": { type: "boolean", default: false },
-    "keep-empty": { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
+const args = parseTask({
+  name: "predict",
+  usage: ['[options] "text" ...', "[options] < texts.txt   (one text per line on stdin)"],
+  about:
+    'Prints one JSON line per text: {"text","label","confidence","scores"}, in input order. No tracking.',
+  positionals: { min: 0, max: Infinity, arg: "texts" },
+  flags: {
+    model: {
+      type: "string",
+      arg: "NAME|FOLDER",
+      default: "default",
+      help: "registry name (config/models.yaml), model folder or stored model artifact NAME:vN / " +
+        "NAME:ALIAS / NAME",
+    },
+    "batch-size": { type: "string", arg: "N", default: "256", help: "texts per model call" },
+    "replace-invalid": {
+      type: "boolean",
+      help: "replace invalid UTF-8 bytes on stdin with U+FFFD instead of failing",
+    },
+    "keep-empty": {
+      type: "boolean",
+      help: "stdin: predict blank lines too, one output line per input line (default: blank lines, empty " +
+        "or whitespace only, are skipped)",
+    },
   },
-}, USAGE);
+});
 const batchSize = positiveNumber("batch-size", args.values["batch-size"], true)!;
 
 let texts: string[] = args.positionals;
 if (texts.length === 0) {
-  if (Deno.stdin.isTerminal()) fail(`no text given\n${USAGE}`);
+  if (Deno.stdin.isTerminal()) {
+    fail("no text given: pass texts as arguments or pipe one text per line on stdin");
+  }
   const chunks: Uint8Array[] = [];
   for await (const chunk of Deno.stdin.readable) chunks.push(chunk);
   const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));

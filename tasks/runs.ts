@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import {
   getHistory,
   getOutput,
@@ -18,7 +17,7 @@ import {
   type SyncStatus,
   TrackingError,
 } from "../lib/tracking/mod.ts";
-import { runMain, size, table } from "./_cli.ts";
+import { fail, integerFlag, parseTask, runMain, size, table } from "./_cli.ts";
 
 function short(v: unknown, max = 40): string {
   const s = typeof v === "number"
@@ -97,44 +96,39 @@ function historyTable(
   return { text, shown: steps.length };
 }
 
-function main(): number {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
-    options: {
-      dir: { type: "string" },
-      project: { type: "string" },
-      status: { type: "string" },
-      limit: { type: "string" },
-      last: { type: "string" },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
+const TASK = {
+  name: "runs",
+  usage: ["[options]", "ID [--last N] [--json] [--dir DIR]"],
+  about: "Lists the runs of the local store (newest first), or shows one run: config, summary, the last " +
+    "history rows, tables, artifacts, output and W&B sync state.",
+  positionals: { min: 0, max: 1, arg: "run ID" },
+  flags: {
+    dir: { type: "string", arg: "DIR", help: "the store (default: SENTILAB_DIR, else .sentilab)" },
+    project: { type: "string", arg: "P", help: "list only the runs of project P" },
+    status: {
+      type: "string",
+      arg: "S",
+      help: `list only runs with status S: ${RUN_STATUSES.join(", ")}`,
     },
-  });
-  if (values.help) {
-    console.log(
-      "usage: deno task runs [--dir DIR] [--project P] [--status S] [--limit N] [--json]\n" +
-        "       deno task runs <run-id> [--dir DIR] [--last N] [--json]",
-    );
-    return 0;
-  }
+    limit: { type: "string", arg: "N", default: "50", help: "list at most N runs" },
+    last: {
+      type: "string",
+      arg: "N",
+      default: "10",
+      help: "with an ID: show the last N history rows and output lines",
+    },
+    json: { type: "boolean", help: "print JSON instead of tables" },
+  },
+} as const;
+
+function main(): number {
+  const { values, positionals } = parseTask(TASK);
   const dir = values.dir;
   if (values.status !== undefined && !(RUN_STATUSES as readonly string[]).includes(values.status)) {
-    throw new TrackingError(`--status must be one of ${RUN_STATUSES.join(", ")}, got '${values.status}'`);
+    fail(`--status must be one of ${RUN_STATUSES.join(", ")}, got ${JSON.stringify(values.status)}`);
   }
-  const int = (name: string, v: string | undefined, dflt: number) => {
-    if (v === undefined) return dflt;
-    const n = Number(v);
-    if (!Number.isSafeInteger(n) || n < 0) {
-      throw new TrackingError(`--${name} must be a non-negative integer, got '${v}'`);
-    }
-    return n;
-  };
-  const limit = int("limit", values.limit, 50);
-  const last = int("last", values.last, 10);
-  if (positionals.length > 1) {
-    throw new TrackingError(`expected at most one run id, got ${positionals.join(" ")}`);
-  }
+  const limit = integerFlag("limit", values.limit, 0)!;
+  const last = integerFlag("last", values.last, 0)!;
 
   if (positionals.length === 0) {
     const runs = listRuns({ dir, project: values.project, status: values.status as RunStatus, limit });
@@ -236,4 +230,4 @@ function main(): number {
   return 0;
 }
 
-await runMain("runs", main);
+await runMain(main);

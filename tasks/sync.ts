@@ -8,11 +8,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { type RunPending, type RunSyncResult, syncRuns, TrackingError } from "../lib/tracking/mod.ts";
-import { runMain } from "./_cli.ts";
-
-const USAGE = "usage: deno task sync [RUN_ID | --all] [--dry-run] [--json] [--dir DIR]";
+import { type RunPending, type RunSyncResult, syncRuns } from "../lib/tracking/mod.ts";
+import { fail, parseTask, runMain } from "./_cli.ts";
 
 function describe(p: RunPending): string {
   const parts: string[] = [];
@@ -51,27 +48,25 @@ function lineOf(r: RunSyncResult, dryRun: boolean): string {
   }
 }
 
+const TASK = {
+  name: "sync",
+  usage: ["[RUN_ID | --all] [--dry-run] [--json] [--dir DIR]"],
+  about: "Uploads to W&B what the local store holds and W&B has not got yet (every run without a RUN_ID). " +
+    "Idempotent: a second sync sends nothing.",
+  positionals: { min: 0, max: 1, arg: "RUN_ID" },
+  flags: {
+    all: { type: "boolean", help: "sync every run of the store (the default without RUN_ID)" },
+    "dry-run": { type: "boolean", help: "say what would be sent, send nothing" },
+    json: { type: "boolean", help: "print the sync report as JSON" },
+    dir: { type: "string", arg: "DIR", help: "the store (default: SENTILAB_DIR, else .sentilab)" },
+  },
+  more: "credentials: WANDB_API_KEY or ~/.netrc; WANDB_BASE_URL and WANDB_ENTITY as for --wandb.",
+} as const;
+
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
-    options: {
-      all: { type: "boolean", default: false },
-      "dry-run": { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
-      dir: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (positionals.length > 1) {
-    throw new TrackingError(`expected at most one run id, got ${positionals.join(" ")}`);
-  }
+  const { values, positionals } = parseTask(TASK);
   if (positionals.length === 1 && values.all) {
-    throw new TrackingError(`pass a run id or --all, not both (${USAGE})`);
+    fail("pass a RUN_ID or --all, not both");
   }
   const dryRun = values["dry-run"];
   const report = await syncRuns({
@@ -97,4 +92,4 @@ async function main(): Promise<number> {
   return report.failed ? 1 : 0;
 }
 
-await runMain("sync", main);
+await runMain(main);

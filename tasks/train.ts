@@ -17,51 +17,57 @@ import {
   type Run,
   safeArtifactName,
   setSummary,
-  type TrackerKind,
 } from "../lib/tracking/mod.ts";
-import { fail, parseFlags, TRACKERS } from "./_cli.ts";
+import { closingLines, fail, parseTask, TRACKING_FLAGS, trackingOptions } from "./_cli.ts";
 
-const USAGE = `Usage:
-  deno task train --train FILE --val FILE --out models/NAME [--test FILE]... [--seed N] [--wandb]
-  deno task train --recipe config/train_default.yaml --out models/default [--data-dir DIR] [--wandb]
-
-Options:
-  --train FILE      labelled JSONL for training ({"text", "label"} a line); repeatable
-  --val FILE        labelled JSONL for choosing hyperparameters; repeatable
-  --test FILE       labelled JSONL measured in the model card; repeatable
-  --recipe FILE     YAML recipe with many files, weights and slices (see config/train_default.yaml)
-  --data-dir DIR    data folder of the recipe (default: the recipe's dataDir)
-  --out DIR         model folder to write (replaced atomically)
-  --seed N          shuffling seed (default 13, or the recipe's)
-  --max-epochs N    most epochs per configuration
-  --wandb           also track the run in Weights & Biases
-  --tracker KIND    tracker backend (auto, local, console, disabled, wandb; default auto)
-  --project NAME    tracking project
-  --name NAME       run name
-  --quiet           no progress bars or log lines
-  --json            print the result as one JSON object`;
-
-const flags = parseFlags({
-  args: Deno.args,
-  options: {
-    train: { type: "string", multiple: true },
-    val: { type: "string", multiple: true },
-    test: { type: "string", multiple: true },
-    recipe: { type: "string" },
-    "data-dir": { type: "string" },
-    out: { type: "string" },
-    seed: { type: "string" },
-    "max-epochs": { type: "string" },
-    wandb: { type: "boolean", default: false },
-    tracker: { type: "string" },
-    project: { type: "string" },
-    name: { type: "string" },
-    quiet: { type: "boolean", default: false },
-    json: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
+const flags = parseTask({
+  name: "train",
+  usage: [
+    "--train FILE --val FILE --out models/NAME [--test FILE]... [options]",
+    "--recipe config/train_default.yaml --out models/default [--data-dir DIR] [options]",
+  ],
+  about: "Trains sentilab's classifier (a hyperparameter grid, chosen on --val), exports ONNX, writes a " +
+    "model folder with its card and tracks the run.",
+  flags: {
+    train: {
+      type: "string",
+      arg: "FILE",
+      multiple: true,
+      help: 'labelled JSONL for training ({"text", "label"} a line); repeatable',
+    },
+    val: {
+      type: "string",
+      arg: "FILE",
+      multiple: true,
+      help: "labelled JSONL for choosing hyperparameters; repeatable",
+    },
+    test: {
+      type: "string",
+      arg: "FILE",
+      multiple: true,
+      help: "labelled JSONL measured in the model card; repeatable",
+    },
+    recipe: {
+      type: "string",
+      arg: "FILE",
+      help: "YAML recipe with many files, weights and slices (see config/train_default.yaml)",
+    },
+    "data-dir": {
+      type: "string",
+      arg: "DIR",
+      help: "data folder of the recipe (default: the recipe's dataDir)",
+    },
+    out: { type: "string", arg: "DIR", help: "model folder to write (required; replaced atomically)" },
+    seed: { type: "string", arg: "N", help: "shuffling seed (default 13, or the recipe's)" },
+    "max-epochs": { type: "string", arg: "N", help: "most epochs per configuration" },
+    quiet: { type: "boolean", help: "no progress bars or log lines" },
+    json: { type: "boolean", help: "print the result as one JSON object" },
+    ...TRACKING_FLAGS,
   },
-}, USAGE).values;
-if (!flags.out) fail(`--out is required\n${USAGE}`);
+}).values;
+const help = "`deno task train --help` lists the options";
+if (!flags.out) fail(`--out is required: the model folder to write, e.g. --out models/mine; ${help}`);
+const tracking = trackingOptions(flags);
 const seed = flags.seed === undefined ? undefined : Number(flags.seed);
 if (seed !== undefined && !Number.isInteger(seed)) fail(`--seed must be an integer, got '${flags.seed}'`);
 const maxEpochs = flags["max-epochs"] === undefined ? undefined : Number(flags["max-epochs"]);
@@ -77,7 +83,7 @@ try {
     options = { ...recipe, out: flags.out };
   } else {
     if (!flags.train?.length || !flags.val?.length) {
-      fail(`--train and --val are required (or --recipe)\n${USAGE}`);
+      fail(`--train and --val are required (or --recipe); ${help}`);
     }
     const name = (p: string) => basename(p).replace(/\.jsonl?$/i, "");
     options = {
@@ -103,10 +109,6 @@ for (const s of [...options.train, ...options.val, ...(options.test ?? [])]) {
   }
 }
 
-if (flags.tracker !== undefined && !TRACKERS.includes(flags.tracker)) {
-  fail(`--tracker must be one of ${TRACKERS.join(", ")}, got '${flags.tracker}'`);
-}
-const tracker = (flags.wandb ? "wandb" : flags.tracker ?? "auto") as TrackerKind;
 // The run starts only once trainClassifier has read and checked every data file, so bad input exits 1
 // with nothing tracked.
 let run: Run | undefined;
@@ -116,10 +118,8 @@ try {
     ...options,
     onDataReady: async () => {
       run = await initRun({
+        ...tracking,
         jobType: "train",
-        tracker,
-        project: flags.project,
-        name: flags.name,
         config: {
           out: options.out,
           recipe: options.recipe ?? null,
@@ -182,11 +182,6 @@ if (flags.json) {
   }));
 } else {
   console.log(`model written to ${result.dir}`);
-  if (run.storeDir) {
-    console.log(
-      `run ${run.id} (${run.backend}) stored in ${run.storeDir}; model artifact ${modelVersion?.ref ?? "-"}`,
-    );
-  }
   console.log("source                              rows  accuracy  macro-recall  macro-F1  scored as");
   for (const [name, m] of Object.entries(result.metrics)) {
     console.log(
@@ -196,4 +191,13 @@ if (flags.json) {
         `        ${m.macro_f1.toFixed(4)}    ${m.mode}`,
     );
   }
+  const name = modelVersion?.ref.split(":")[0];
+  console.log(
+    "\n" + closingLines(run, [
+      `model artifact: ${modelVersion?.ref ?? "- (not stored)"}`,
+      name
+        ? `use the model: deno task evaluate --model ${name}:latest   (or --model ${result.dir})`
+        : `use the model: deno task evaluate --model ${result.dir}`,
+    ]).join("\n"),
+  );
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import { basename, extname, join } from "node:path";
-import { finishRun, initRun, type Run, type TrackerKind } from "../lib/tracking/mod.ts";
+import { finishRun, initRun, type Run } from "../lib/tracking/mod.ts";
 import { loadModel, type Model } from "../lib/models/mod.ts";
 import {
   logVideo,
@@ -16,48 +16,47 @@ import {
   videoSentiment,
   type VideoSentimentResult,
 } from "../lib/video/mod.ts";
-import { checkNameFlags, fail, parseFlags, positiveNumber, trackerFlag } from "./_cli.ts";
+import { closingLines, fail, parseTask, positiveNumber, TRACKING_FLAGS, trackingOptions } from "./_cli.ts";
 
-const USAGE = `usage: deno task video FILE [options]
-Analyses the sentiment of a video from its subtitles (and faces) and tracks the run (local store by default).
-  --subs FILE           sidecar .srt or .vtt (default: the embedded subtitle stream, else FILE.srt/.vtt)
-  --language L          preferred language of an embedded subtitle stream (e.g. eng)
-  --faces               also analyse faces (face-api, offline; slow: about 0.4-1 s per frame)
-  --face-fps N          face frames per second of video (default 1, at most 5)
-  --max-frames N        most face frames analysed (default 30)
-  --model NAME|FOLDER   text model: registry name (config/models.yaml), folder or stored model artifact
-                        NAME:vN / NAME:ALIAS (default: default)
-  --out DIR             folder for the chart <name>.timeline.svg (default: out)
-  --verify              also decode the whole file; a corrupt file is an error (exit 1, nothing tracked)
-  --wandb               replicate the run to Weights & Biases (same as --tracker wandb)
-  --tracker T           auto, local, console, wandb or disabled (default: local)
-  --project P           project name (default: WANDB_PROJECT, else sentilab)
-  --name N              run name (default: generated)
-  --json                print one JSON object (metadata, cues, timeline, overall, faces, series, run)`;
-
-const { values, positionals } = parseFlags({
-  args: Deno.args,
-  allowPositionals: true,
-  options: {
-    subs: { type: "string" },
-    language: { type: "string" },
-    faces: { type: "boolean", default: false },
-    "face-fps": { type: "string" },
-    "max-frames": { type: "string" },
-    model: { type: "string", default: "default" },
-    out: { type: "string", default: "out" },
-    verify: { type: "boolean", default: false },
-    wandb: { type: "boolean", default: false },
-    tracker: { type: "string" },
-    project: { type: "string" },
-    name: { type: "string" },
-    json: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
+const { values, positionals } = parseTask({
+  name: "video",
+  usage: ["[options] FILE"],
+  about: "Analyses the sentiment of a video from its subtitles (and faces) and tracks the run (the local " +
+    "store by default).",
+  positionals: { min: 1, max: 1, arg: "video FILE" },
+  flags: {
+    subs: {
+      type: "string",
+      arg: "FILE",
+      help: "sidecar .srt or .vtt (default: the embedded subtitle stream, else FILE.srt/.vtt)",
+    },
+    language: {
+      type: "string",
+      arg: "L",
+      help: "preferred language of an embedded subtitle stream (e.g. eng)",
+    },
+    faces: { type: "boolean", help: "also analyse faces (face-api, offline; slow: about 0.4-1 s per frame)" },
+    "face-fps": { type: "string", arg: "N", help: "face frames per second of video (default 1, at most 5)" },
+    "max-frames": { type: "string", arg: "N", help: "most face frames analysed (default 30)" },
+    model: {
+      type: "string",
+      arg: "NAME|FOLDER",
+      default: "default",
+      help: "text model: registry name (config/models.yaml), folder or stored model artifact NAME:vN / " +
+        "NAME:ALIAS",
+    },
+    out: { type: "string", arg: "DIR", default: "out", help: "folder for the chart <name>.timeline.svg" },
+    verify: {
+      type: "boolean",
+      help: "also decode the whole file; a corrupt file is an error (exit 1, nothing tracked)",
+    },
+    json: {
+      type: "boolean",
+      help: "print one JSON object (metadata, cues, timeline, overall, faces, series, run)",
+    },
+    ...TRACKING_FLAGS,
   },
-}, USAGE);
-if (positionals.length !== 1) {
-  fail(`give exactly one video FILE (got ${positionals.length})\n${USAGE}`);
-}
+});
 const file = positionals[0];
 const faceFps = positiveNumber("face-fps", values["face-fps"], false);
 const maxFrames = positiveNumber("max-frames", values["max-frames"], true);
@@ -65,8 +64,7 @@ if (faceFps !== undefined && faceFps > 5) fail(`--face-fps must be at most 5, go
 if ((faceFps !== undefined || maxFrames !== undefined) && !values.faces) {
   fail("--face-fps and --max-frames need --faces");
 }
-const tracker: TrackerKind = trackerFlag(values.wandb, values.tracker) ?? "local";
-checkNameFlags(values, ["project", "name"]);
+const tracking = trackingOptions(values);
 
 // Everything that depends on the user's input happens before a run exists: a bad video, subtitle file or
 // model exits 1 with nothing tracked.
@@ -110,10 +108,8 @@ try {
 let run: Run | undefined;
 try {
   run = await initRun({
-    project: values.project,
-    name: values.name,
+    ...tracking,
     jobType: "video",
-    tracker,
     config: {
       video: file,
       subtitles: values.subs ?? null,
@@ -224,11 +220,7 @@ function report(r: VideoSentimentResult, chart: string, run: Run): string {
     );
   }
   lines.push(`chart: ${chart}`);
-  lines.push(
-    run.storeDir
-      ? `run ${run.id} (${run.name}, project ${run.project}) stored in ${run.storeDir} [${run.backend}]`
-      : `run ${run.id} (${run.name}) was not stored (tracker: ${run.backend})`,
-  );
+  lines.push(...closingLines(run));
   return lines.join("\n");
 }
 

@@ -222,7 +222,7 @@ Deno.test("evaluate task: bad flags and bad data exit 1 with a clear message and
         /error: --name " padded": use 1 to 128 .*names cannot start or end with whitespace/,
       ],
       [["--label-map", "0=happy"], /error: --label-map "0=happy": use 0\/1\/2, 0\/1, -1\/0\/1 or pairs/],
-      [["--frobnicate"], /error: Unknown option '--frobnicate'/],
+      [["--frobnicate"], /error: unknown option --frobnicate; `deno task evaluate --help` lists the options/],
     ];
     for (const [args, re] of cases) {
       const r = await evaluateTask(args, store);

@@ -110,7 +110,7 @@ Deno.test("predict task: invalid UTF-8 on stdin is a clear error, or replaced on
 Deno.test("predict task: bad flags and unknown models exit 1 with a message", async () => {
   const unknown = await predict(["--modle", "lexicon", "hi"]);
   assert.equal(unknown.code, 1);
-  assert.match(unknown.stderr, /error: Unknown option '--modle'/);
+  assert.match(unknown.stderr, /error: unknown option --modle \(did you mean --model\?\)/);
   const model = await predict(["--model", "nope", "hi"]);
   assert.equal(model.code, 1);
   assert.match(

@@ -221,9 +221,9 @@ Deno.test("deno task artifacts: --diff of a missing version lists the versions; 
     assert.equal(diff.out, "");
     assert.match(
       diff.err,
-      /^artifacts: Artifact 'ds:v7' not found in the store '.*'; 'ds' has v0, v1, v2\n$/,
+      /^error: Artifact 'ds:v7' not found in the store '.*'; 'ds' has v0, v1, v2\n$/,
     );
-    assert.equal(diff.err, `artifacts: ${useError}\n`, "the same hint as useArtifact");
+    assert.equal(diff.err, `error: ${useError}\n`, "the same hint as useArtifact");
     const none = await task(ARTIFACTS, ["--dir", dir, "--diff", "nope:v0", "ds:v1"]);
     assert.match(none.err, /Artifact 'nope:v0' not found .*; no artifact is named 'nope'/);
 

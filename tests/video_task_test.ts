@@ -95,7 +95,7 @@ Deno.test("deno task video: text report; ffmpeg fallback when ffprobe is unavail
     assert.match(r.stdout, /text: 1 cues from sidecar subs\.srt, model lexicon/);
     assert.match(r.stdout, /0\.10 +1\.50 +positive +\d\.\d\d +What a wonderful, happy day/);
     assert.match(r.stdout, /overall \(weighted by cue duration\): positive/);
-    assert.match(r.stdout, /was not stored \(tracker: disabled\)/);
+    assert.match(r.stdout, /was not tracked \(--tracker disabled\): nothing was stored/);
     assert.ok(await exists(join(dir, "out", "quiet.timeline.svg")));
 
     const silent = await task(["quiet.mp4", "--model", "lexicon", "--tracker", "disabled", "--json"], dir, {
@@ -172,7 +172,7 @@ Deno.test("deno task video: every error path exits 1, names the cause, and recor
         /Cannot read subtitles 'gone\.srt': no such file/,
       ],
       ["unknown model", ["good.mp4", "--model", "no-such-model"], /no-such-model/],
-      ["no file", [], /give exactly one video FILE \(got 0\)/],
+      ["no file", [], /deno task video takes exactly 1 video FILE, got 0/],
       ["bad face rate", ["good.mp4", "--faces", "--face-fps", "9"], /--face-fps must be at most 5, got 9/],
       [
         "face rate without faces",
