@@ -1,10 +1,17 @@
 /**
  * A loopback emulator of the W&B backend (GraphQL, file_stream, storage) for tests.
  *
- * It follows the minimal spec of the protocol notes: GraphQL dispatch by operation name (falling back to
- * the query text), runs with file_stream offset semantics, run files, artifacts with versions, moving
- * aliases, digest deduplication, commit checks and lineage, a request log and fault injection per
- * operation. It binds 127.0.0.1 only.
+ * Every GraphQL request is parsed and validated against W&B's own schema (tests/fixtures/wandb_schema.graphql)
+ * and its variables coerced against the operation's variable definitions (tests/_wandb_schema.ts); an invalid
+ * one is answered HTTP 400 with `errors`, as W&B's GraphQL server answers it, and counted in
+ * `state().invalid`. A valid one is executed against the schema: the resolvers get the field arguments the
+ * document and its variables give, and the answer holds exactly the fields the document selects. Uploads,
+ * file_stream lines and artifact digests are checked by the rules of the real SDK, each cited where it is
+ * encoded. `close()` throws when any request was invalid, so every test that uses the emulator fails on one.
+ *
+ * Beyond that: runs with file_stream offset semantics, run files, artifacts with versions, moving aliases,
+ * digest deduplication, commit checks and lineage, a request log and fault injection per operation (by
+ * operation name). It binds 127.0.0.1 only.
  *
  * @example
  * ```ts
@@ -18,6 +25,8 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { execute, GraphQLError } from "graphql";
+import { checkGraphql, wandbSchema } from "./_wandb_schema.ts";
 
 /** A fault applied to the next `times` requests of one operation. */
 export interface Fault {
@@ -95,6 +104,10 @@ export interface EmuRun {
   /** Artifact ids used by the run. */
   inputs: string[];
   upserts: number;
+  /** Run files announced as uploaded on file_stream (`{"uploaded": [...]}`), in order, deduplicated. */
+  uploaded: string[];
+  /** file_stream requests that carried nothing (heartbeats). */
+  heartbeats: number;
 }
 
 /** One artifact version. */
@@ -135,6 +148,12 @@ export interface EmulatorState {
   authFailures: number;
   /** Errors the emulator reported to clients (GraphQL errors, 4xx). */
   errors: { op: string; message: string }[];
+  /**
+   * Requests the real W&B would refuse outright: GraphQL documents or variables that do not validate against
+   * its schema, upload PUTs with headers other than the server's `uploadHeaders`, file_stream lines over the
+   * cap. `close()` throws when this is not empty.
+   */
+  invalid: { op: string; message: string }[];
 }
 
 /** A running emulator. */
@@ -158,8 +177,14 @@ export interface Emulator {
   down(): Promise<void>;
   /** Listen again on the same port with the same state. */
   up(): Promise<void>;
-  /** Stop for good: releases hung requests, closes the listener. */
+  /**
+   * Stop for good: releases hung requests, closes the listener.
+   * @throws {Error} when a request was invalid (see {@linkcode EmulatorState.invalid}) and not taken by
+   *   {@linkcode Emulator.takeInvalid}.
+   */
   close(): Promise<void>;
+  /** Returns the invalid requests seen so far and forgets them (for tests that send one on purpose). */
+  takeInvalid(): { op: string; message: string }[];
 }
 
 interface Blob {
@@ -196,12 +221,65 @@ function fromB64url(s: string): string {
   return b + "=".repeat((4 - (b.length % 4)) % 4);
 }
 
-/** The W&B artifact digest (protocol notes 2.2). */
+/**
+ * Orders strings as Python's `sorted()` orders `str`: by code point. JavaScript's default sort compares
+ * UTF-16 code units, which differs for characters outside the BMP (an emoji sorts before U+FFFF there).
+ */
+function byCodePoint(a: string, b: string): number {
+  const ia = a[Symbol.iterator](), ib = b[Symbol.iterator]();
+  for (;;) {
+    const x = ia.next(), y = ib.next();
+    if (x.done || y.done) return (x.done ? 0 : 1) - (y.done ? 0 : 1);
+    const d = x.value.codePointAt(0)! - y.value.codePointAt(0)!;
+    if (d) return d;
+  }
+}
+
+/**
+ * The W&B artifact digest: hex MD5 of `wandb-artifact-manifest-v1\n` then `<path>:<digest>\n` per entry,
+ * entries in Python's `sorted()` order of their paths (wandb/wandb
+ * wandb/sdk/artifacts/artifact_manifests/artifact_manifest_v1.py `digest()`; its Go twin
+ * core/pkg/artifacts/builder.go sorts the same way).
+ */
 function manifestDigest(contents: Record<string, { digest: string }>): string {
   const h = createHash("md5");
   h.update("wandb-artifact-manifest-v1\n");
-  for (const path of Object.keys(contents).sort()) h.update(`${path}:${contents[path].digest}\n`);
+  for (const path of Object.keys(contents).sort(byCodePoint)) h.update(`${path}:${contents[path].digest}\n`);
   return h.digest("hex");
+}
+
+/**
+ * The longest file_stream line W&B's back end takes: 10 MiB - 100 KiB (wandb/wandb
+ * core/internal/filestream/filestream.go `defaultMaxFileLineBytes`); a longer one is refused.
+ */
+const MAX_LINE_BYTES = (10 << 20) - (100 << 10);
+
+/**
+ * Headers any HTTP client adds on its own; everything else on a storage PUT must be one of the server's
+ * `uploadHeaders`. A presigned URL (GCS V4 / S3 SigV4) is signed over its headers: a request with headers
+ * the signature does not cover, or without ones it does, is refused (403 SignatureDoesNotMatch), and S3
+ * refuses an `Authorization` header next to a presigned query ("Only one auth mechanism allowed"). The
+ * real SDK sends exactly `uploadHeaders` (wandb/wandb core/pkg/artifacts/saver.go `uploadFiles`,
+ * core/internal/filetransfer/file_transfer_default.go).
+ */
+const TRANSPORT_HEADERS = new Set([
+  "host",
+  "content-length",
+  "accept",
+  "accept-encoding",
+  "accept-language",
+  "user-agent",
+  "connection",
+]);
+
+/** `"Name:Value"` upload headers as lower-case name -> value. */
+function headerMap(list: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const h of list) {
+    const i = h.indexOf(":");
+    out.set(h.slice(0, i).trim().toLowerCase(), h.slice(i + 1).trim());
+  }
+  return out;
 }
 
 /** JSON.parse that also reads the bare NaN / Infinity / -Infinity tokens W&B's SDKs send. */
@@ -282,11 +360,17 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const artifacts = new Map<string, EmuArtifact>();
   const collections = new Map<string, { type: string; ids: string[] }>();
   const blobs = new Map<string, Blob>();
-  const manifests = new Map<string, { artifactId: string; bytes: Uint8Array | null; digest: string }>();
+  const manifests = new Map<
+    string,
+    { artifactId: string; bytes: Uint8Array | null; digest: string; type: string }
+  >();
+  /** Storage URL (path and query) -> the `uploadHeaders` the server gave with it. */
+  const uploadHeaders = new Map<string, string[]>();
   const requests: LoggedRequest[] = [];
   const counts: Record<string, number> = {};
   const unknown: { op: string; query: string }[] = [];
   const errors: { op: string; message: string }[] = [];
+  let invalid: { op: string; message: string }[] = [];
   let authFailures = 0;
   const faults = new Map<string, PendingFault[]>();
   const hung = new Set<() => void>();
@@ -368,6 +452,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         outputs: [],
         inputs: [],
         upserts: 0,
+        uploaded: [],
+        heartbeats: 0,
       };
       runs.set(key, run);
     }
@@ -412,24 +498,32 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     };
   }
 
-  function createRunFiles(v: Record<string, unknown>) {
-    const entity = String(v.entity ?? defaultEntity);
-    const project = String(v.project ?? "");
-    const name = String(v.run ?? "");
+  /** Hands out a storage URL and remembers the headers a PUT to it must carry (and only those). */
+  function storageUrl(path: string, headers: string[]): string {
+    uploadHeaders.set(path, headers);
+    return `${base()}${path}`;
+  }
+
+  /** `createRunFiles(input: {entityName, projectName, runName, files})`. */
+  function createRunFiles(input: Record<string, unknown>) {
+    const entity = String(input.entityName ?? defaultEntity);
+    const project = String(input.projectName ?? "");
+    const name = String(input.runName ?? "");
     const run = getRun(entity, project, name);
     if (!run) throw new GqlError(`CreateRunFiles: run ${entity}/${project}/${name} not found`);
-    const files = Array.isArray(v.files) ? v.files.map(String) : [];
+    const files = Array.isArray(input.files) ? input.files.map(String) : [];
     return {
-      createRunFiles: {
-        runID: run.id,
-        uploadHeaders: [],
-        files: files.map((f) => ({
-          name: f,
-          uploadUrl: `${base()}/__storage/run/${encodeURIComponent(entity)}/${encodeURIComponent(project)}/${
+      runID: run.id,
+      uploadHeaders: [],
+      files: files.map((f) => ({
+        name: f,
+        uploadUrl: storageUrl(
+          `/__storage/run/${encodeURIComponent(entity)}/${encodeURIComponent(project)}/${
             encodeURIComponent(name)
           }/${f.split("/").map(encodeURIComponent).join("/")}`,
-        })),
-      },
+          [],
+        ),
+      })),
     };
   }
 
@@ -544,44 +638,63 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     };
   }
 
+  /**
+   * The manifest's file. Its upload URL is signed over the manifest's digest (Content-MD5) once the digest
+   * is known: the real SDK creates the manifest first with digest "" and no upload, and for a FULL manifest
+   * calls CreateArtifactManifest again with the digest and `includeUpload: true` before its PUT (wandb/wandb
+   * core/pkg/artifacts/saver.go `Save`, wandb/sdk/artifacts/artifact_saver.py `_save_internal`).
+   */
   function manifestFile(id: string) {
+    const m = manifests.get(id)!;
+    const path = `/__storage/manifest/${encodeURIComponent(id)}`;
+    const headers = m.digest ? [`Content-MD5:${m.digest}`] : [];
     return {
       id,
-      uploadUrl: `${base()}/__storage/manifest/${encodeURIComponent(id)}`,
-      uploadHeaders: [],
-      directUrl: `${base()}/__storage/manifest/${encodeURIComponent(id)}`,
+      name: "wandb_manifest.json",
+      uploadUrl: m.digest ? storageUrl(path, headers) : null,
+      uploadHeaders: headers,
+      directUrl: `${base()}${path}`,
     };
   }
 
-  function createArtifactManifest(v: Record<string, unknown>) {
-    const input = (v.input && typeof v.input === "object" ? v.input : v) as Record<string, unknown>;
+  /** `createArtifactManifest(input: {artifactID, baseArtifactID, name, digest, entityName, ..., type})`. */
+  function createArtifactManifest(input: Record<string, unknown>) {
     const a = artifacts.get(String(input.artifactID));
     if (!a) throw new GqlError(`CreateArtifactManifest: artifact ${input.artifactID} not found`);
     if (a.state === "COMMITTED") {
       throw new GqlError(`CreateArtifactManifest: artifact ${a.id} is already committed`);
     }
     const id = nextId("ArtifactManifest");
-    manifests.set(id, { artifactId: a.id, bytes: null, digest: String(input.digest ?? "") });
+    manifests.set(id, {
+      artifactId: a.id,
+      bytes: null,
+      digest: String(input.digest ?? ""),
+      type: String(input.type ?? "FULL"),
+    });
     a.manifestId = id;
-    const file = manifestFile(id);
-    return {
-      createArtifactManifest: {
-        artifactManifest: { id, file: input.includeUpload === false ? { ...file, uploadUrl: null } : file },
-      },
-    };
+    return { artifactManifest: { id, type: manifests.get(id)!.type, file: manifestFile(id) } };
   }
 
-  function updateArtifactManifest(v: Record<string, unknown>) {
-    const input = (v.input && typeof v.input === "object" ? v.input : v) as Record<string, unknown>;
+  /** `updateArtifactManifest(input: {artifactManifestID, digest, baseArtifactID})`. */
+  function updateArtifactManifest(input: Record<string, unknown>) {
     const id = String(input.artifactManifestID);
     const m = manifests.get(id);
     if (!m) throw new GqlError(`UpdateArtifactManifest: manifest ${id} not found`);
     if (typeof input.digest === "string") m.digest = input.digest;
-    return { updateArtifactManifest: { artifactManifest: { id, file: manifestFile(id) } } };
+    return { artifactManifest: { id, type: m.type, file: manifestFile(id) } };
   }
 
-  function createArtifactFiles(v: Record<string, unknown>) {
-    const files = (Array.isArray(v.artifactFiles) ? v.artifactFiles : []) as Record<string, unknown>[];
+  /**
+   * `createArtifactFiles(input: {artifactFiles, storageLayout})`: one File per spec, in input order, with
+   * `uploadUrl: null` for content the server already stores (wandb/wandb core/pkg/artifacts/saver.go
+   * `processFiles`). `storagePath` takes no argument: the layout is part of the input.
+   */
+  function createArtifactFiles(input: Record<string, unknown>) {
+    const files = (Array.isArray(input.artifactFiles) ? input.artifactFiles : []) as Record<
+      string,
+      unknown
+    >[];
+    const layout = String(input.storageLayout ?? "V1");
     const edges = files.map((f) => {
       const a = artifacts.get(String(f.artifactID));
       if (!a) throw new GqlError(`CreateArtifactFiles: artifact ${f.artifactID} not found`);
@@ -591,22 +704,26 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       }
       const stored = blobs.get(md5);
       const birth = stored?.birth ?? a.id;
+      const headers = [`Content-MD5:${md5}`, "Content-Type:application/octet-stream"];
       return {
+        cursor: String(seq),
         node: {
           id: nextId("File"),
           name: f.name,
           displayName: f.name,
-          storagePath: `${a.entity}/${a.project}/${b64ToHex(md5)}`,
+          storagePath: layout === "V2"
+            ? `wandb_artifacts/${a.entity}/${a.project}/${a.collection}/${b64ToHex(md5)}`
+            : `${a.entity}/${b64ToHex(md5)}`,
           uploadUrl: stored
             ? null
-            : `${base()}/__storage/blob/${b64url(md5)}?artifact=${encodeURIComponent(a.id)}`,
-          uploadHeaders: ["Content-Type:application/octet-stream"],
+            : storageUrl(`/__storage/blob/${b64url(md5)}?artifact=${encodeURIComponent(a.id)}`, headers),
+          uploadHeaders: headers,
           uploadMultipartUrls: null,
           artifact: { id: birth },
         },
       };
     });
-    return { createArtifactFiles: { files: { edges } } };
+    return { files: { edges, pageInfo: { hasNextPage: false, hasPreviousPage: false }, uploadHeaders: [] } };
   }
 
   function commitArtifact(v: Record<string, unknown>) {
@@ -622,6 +739,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     }
     const m = a.manifestId ? manifests.get(a.manifestId) : undefined;
     if (!m?.bytes) throw new GqlError(`CommitArtifact: the manifest of artifact ${a.id} was never uploaded`);
+    if (m.digest !== md5b64(m.bytes)) {
+      throw new GqlError(
+        `CommitArtifact: the manifest of artifact ${a.id} was created with digest '${m.digest}', ` +
+          `its uploaded bytes have ${md5b64(m.bytes)}`,
+      );
+    }
     let manifest: { contents?: Record<string, { digest: string; size?: number }> };
     try {
       manifest = JSON.parse(dec.decode(m.bytes));
@@ -709,7 +832,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       aliases: a.aliases.map((alias) => ({
         id: btoa(`Alias:${a.id}:${alias}`),
         alias,
-        artifactCollection: { name: a.collection },
+        artifactCollectionName: a.collection,
+        artifactCollection: { __typename: "ArtifactSequence", name: a.collection },
       })),
       currentManifest: a.manifestId ? { id: a.manifestId, file: manifestFile(a.manifestId) } : null,
       createdBy: a.createdBy ? { __typename: "Run", name: a.createdBy.split("/")[2] } : null,
@@ -728,99 +852,104 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     return committed.find((a) => a.aliases.includes(alias)) ?? null;
   }
 
-  function lookupVars(v: Record<string, unknown>) {
+  function membership(a: EmuArtifact) {
     return {
-      entity: String(v.entity ?? v.entityName ?? defaultEntity),
-      project: String(v.project ?? v.projectName ?? ""),
-      name: String(v.name ?? v.artifactName ?? ""),
-    };
-  }
-
-  function membershipByName(v: Record<string, unknown>) {
-    const { entity, project, name } = lookupVars(v);
-    const a = resolveName(entity, project, name);
-    const membership = a
-      ? {
-        id: btoa(`Membership:${a.id}`),
-        versionIndex: a.versionIndex,
-        aliases: a.aliases.map((alias) => ({ id: btoa(`Alias:${a.id}:${alias}`), alias })),
-        artifactCollection: {
-          id: btoa(`ArtifactCollection:${a.collection}`),
-          name: a.collection,
-          __typename: "ArtifactSequence",
-        },
-        artifact: artifactFragment(a),
-      }
-      : null;
-    return {
-      project: { id: btoa(`Project:${entity}/${project}`), artifactCollectionMembership: membership },
-    };
-  }
-
-  function projectArtifact(v: Record<string, unknown>) {
-    const { entity, project, name } = lookupVars(v);
-    const a = resolveName(entity, project, name);
-    return {
-      project: {
-        id: btoa(`Project:${entity}/${project}`),
-        artifact: a ? artifactFragment(a) : null,
-        artifactType: a ? { name: a.type } : null,
+      id: btoa(`Membership:${a.id}`),
+      versionIndex: a.versionIndex,
+      createdAt: a.createdAt,
+      aliases: a.aliases.map((alias) => ({
+        id: btoa(`Alias:${a.id}:${alias}`),
+        alias,
+        artifactCollectionName: a.collection,
+      })),
+      artifactCollection: {
+        __typename: "ArtifactSequence",
+        id: btoa(`ArtifactCollection:${a.entity}/${a.project}/${a.collection}`),
+        name: a.collection,
       },
+      artifact: artifactFragment(a),
     };
   }
 
-  function artifactById(v: Record<string, unknown>) {
-    const a = artifacts.get(String(v.id ?? v.artifactID ?? ""));
-    return { artifact: a ? artifactFragment(a) : null };
-  }
-
-  const resolvers: Record<string, (v: Record<string, unknown>) => unknown> = {
-    Viewer: viewer,
-    ServerInfo: () => ({ serverInfo: null }),
-    ServerFeaturesQuery: () => ({ serverInfo: { features: [] } }),
-    UpsertBucket: upsertBucket,
-    CreateRunFiles: createRunFiles,
-    RunUploadUrls: (v) => {
-      const r =
-        createRunFiles({ entity: v.entity, project: v.name, run: v.run, files: v.files }).createRunFiles;
-      return {
-        model: {
-          bucket: {
-            id: r.runID,
-            files: {
-              uploadHeaders: [],
-              edges: r.files.map((f) => ({ node: { name: f.name, url: f.uploadUrl, updatedAt: null } })),
-            },
+  /**
+   * `project(name, entityName)` (and `model(...)`, its older name) with the fields the SDKs select under it:
+   * `artifactCollectionMembership(name)` (wandb/wandb wandb/sdk/artifacts/_generated ArtifactMembershipByName),
+   * `artifact(name)` and `artifactType(name)` (the older lookups), `bucket(name){ files(names) }`
+   * (@wandb/sdk's RunUploadUrls).
+   */
+  function project(args: Record<string, unknown>) {
+    const entity = String(args.entityName ?? defaultEntity);
+    const name = String(args.name ?? "");
+    return {
+      id: btoa(`Project:${entity}/${name}`),
+      name,
+      entityName: entity,
+      artifactCollectionMembership: (a: { name: string }) => {
+        const found = resolveName(entity, name, a.name);
+        return found ? membership(found) : null;
+      },
+      artifact: (a: { name: string }) => {
+        const found = resolveName(entity, name, a.name);
+        return found ? artifactFragment(found) : null;
+      },
+      artifactType: (a: { name: string }) => {
+        const found = resolveName(entity, name, `${a.name}`) ??
+          [...artifacts.values()].find((x) => x.entity === entity && x.project === name && x.type === a.name);
+        return found ? { id: btoa(`ArtifactType:${found.type}`), name: found.type } : null;
+      },
+      bucket: (b: { name: string }) => {
+        const run = getRun(entity, name, b.name);
+        if (!run) return null;
+        return {
+          id: run.id,
+          name: run.name,
+          files: (fa: { names?: string[] }) => {
+            const r = createRunFiles({
+              entityName: entity,
+              projectName: name,
+              runName: b.name,
+              files: (fa.names ?? []).filter((x) => x !== null),
+            });
+            return {
+              uploadHeaders: r.uploadHeaders,
+              pageInfo: { hasNextPage: false, hasPreviousPage: false },
+              edges: r.files.map((f) => ({
+                cursor: f.name,
+                node: { id: btoa(`File:${f.name}`), name: f.name, url: f.uploadUrl, updatedAt: null },
+              })),
+            };
           },
-        },
-      };
-    },
-    CreateArtifactType: (v) => ({
-      createArtifactType: {
-        artifactType: {
-          id: btoa(
-            `ArtifactType:${v.artifactTypeName ?? (v.input as Record<string, unknown>)?.artifactTypeName}`,
-          ),
-        },
+        };
       },
+    };
+  }
+
+  type Args = Record<string, unknown>;
+  const inputOf = (args: Args) => args.input as Record<string, unknown>;
+  /** The root fields the emulator implements; each gets the field's arguments from the document. */
+  const root: Record<string, (args: Args) => unknown> = {
+    viewer: () => viewer().viewer,
+    serverInfo: () => null,
+    project,
+    model: project,
+    artifact: (args) => {
+      const a = artifacts.get(String(args.id));
+      return a ? artifactFragment(a) : null;
+    },
+    upsertBucket: (args) => upsertBucket(inputOf(args)).upsertBucket,
+    createRunFiles: (args) => createRunFiles(inputOf(args)),
+    createArtifactType: (args) => ({
+      artifactType: { id: btoa(`ArtifactType:${inputOf(args).name}`), name: inputOf(args).name },
     }),
-    CreateArtifact: createArtifact,
-    CreateArtifactManifest: createArtifactManifest,
-    UpdateArtifactManifest: updateArtifactManifest,
-    CreateArtifactFiles: createArtifactFiles,
-    CommitArtifact: commitArtifact,
-    UseArtifact: useArtifact,
-    ArtifactMembershipByName: membershipByName,
-    ProjectArtifact: projectArtifact,
-    Artifact: projectArtifact,
-    ArtifactType: projectArtifact,
-    FetchArtifactManifest: artifactById,
-    ArtifactByID: artifactById,
-    ClientIDMapping: (v) => ({
-      clientIDMapping: artifacts.has(String(v.clientID)) ? { serverID: v.clientID } : null,
-    }),
+    createArtifact: (args) => createArtifact(args).createArtifact,
+    createArtifactManifest: (args) => createArtifactManifest(inputOf(args)),
+    updateArtifactManifest: (args) => updateArtifactManifest(inputOf(args)),
+    createArtifactFiles: (args) => createArtifactFiles(inputOf(args)),
+    commitArtifact: (args) => commitArtifact(args).commitArtifact,
+    useArtifact: (args) => useArtifact(args).useArtifact,
   };
 
+  /** The operation's name, for the request log and fault injection (dispatch reads the document). */
   function opFromQuery(query: string): string {
     const m = /\b(?:query|mutation)\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(query);
     if (m) return m[1];
@@ -843,43 +972,65 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     return ok;
   }
 
-  function graphql(req: Request, body: Uint8Array, op: string): Response {
-    let parsed: { query?: string; variables?: Record<string, unknown> };
+  /**
+   * A GraphQL request: parsed, validated against W&B's schema, variables coerced (an invalid request is
+   * answered HTTP 400 with `errors`, as W&B's GraphQL server does, and counted in `invalid`), then executed
+   * with the resolvers above.
+   */
+  async function graphql(req: Request, body: Uint8Array, op: string): Promise<Response> {
+    let parsed: { query?: unknown; variables?: unknown; operationName?: unknown };
     try {
       parsed = JSON.parse(dec.decode(body));
     } catch {
-      errors.push({ op, message: "request body is not JSON" });
+      invalid.push({ op, message: "request body is not JSON" });
       return json({ errors: [{ message: "request body is not JSON" }] }, 400);
     }
-    const resolver = resolvers[op] ??
-      resolvers[OP_PATTERNS.find(([re]) => re.test(parsed.query ?? ""))?.[1] ?? ""];
-    if (!resolver) {
-      unknown.push({ op, query: String(parsed.query ?? "").slice(0, 500) });
-      if (loud) {
-        console.error(
-          `[wandb emulator] UNKNOWN GraphQL operation '${op}': ${String(parsed.query).slice(0, 200)}`,
-        );
-      }
-      errors.push({ op, message: "unknown operation" });
-      return json({ data: null, errors: [{ message: `emulator: unknown operation '${op}'` }] });
-    }
     if (!checkAuth(req)) return json({ errors: [{ message: "invalid API key" }] }, 401);
-    try {
-      const data = resolver(parsed.variables ?? {}) as Record<string, unknown>;
-      const query = String(parsed.query ?? "");
-      for (const field of Object.keys(data)) {
-        if (!new RegExp(`\\b${field}\\b`).test(query)) {
-          throw new GqlError(
-            `the query of '${op}' does not select '${field}' (a real server would reject it)`,
-          );
+    const query = typeof parsed.query === "string" ? parsed.query : "";
+    const vars = parsed.variables ?? {};
+    const checked = vars !== null && typeof vars === "object" && !Array.isArray(vars)
+      ? checkGraphql(
+        query,
+        vars as Record<string, unknown>,
+        typeof parsed.operationName === "string" ? parsed.operationName : null,
+      )
+      : {
+        errors: [
+          new GraphQLError(
+            "Variables must be provided as an Object where each property is a variable value.",
+          ),
+        ],
+      };
+    if ("errors" in checked) {
+      const message = checked.errors.map((e) => e.message).join("; ");
+      invalid.push({ op, message });
+      if (loud) console.error(`[wandb emulator] INVALID GraphQL '${op}': ${message}`);
+      return json({ errors: checked.errors.map((e) => e.toJSON()) }, 400);
+    }
+    for (const sel of checked.operation.selectionSet.selections) {
+      if (sel.kind === "Field" && !sel.name.value.startsWith("__") && !(sel.name.value in root)) {
+        unknown.push({ op, query: query.slice(0, 500) });
+        if (loud) console.error(`[wandb emulator] UNKNOWN root field '${sel.name.value}' in '${op}'`);
+        errors.push({ op, message: "unknown operation" });
+        return json({ data: null, errors: [{ message: `emulator: unknown field '${sel.name.value}'` }] });
+      }
+    }
+    const result = await execute({
+      schema: wandbSchema,
+      document: checked.document,
+      operationName: checked.operation.name?.value,
+      variableValues: checked.variables,
+      rootValue: root,
+    });
+    if (result.errors?.length) {
+      for (const e of result.errors) {
+        errors.push({ op, message: e.message });
+        if (!(e.originalError instanceof GqlError) && loud) {
+          console.error(`[wandb emulator] '${op}': ${e.message}`);
         }
       }
-      return json({ data });
-    } catch (e) {
-      if (!(e instanceof GqlError)) throw e;
-      errors.push({ op, message: e.message });
-      return json({ data: null, errors: [{ message: e.message, path: [op] }] });
     }
+    return json(result);
   }
 
   function fileStream(req: Request, body: Uint8Array, parts: string[]): Response {
@@ -893,6 +1044,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     }
     let msg: {
       files?: Record<string, { offset?: number; content?: string[] }>;
+      uploaded?: string[];
       complete?: boolean;
       exitcode?: number;
     };
@@ -902,6 +1054,31 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       errors.push({ op: "file_stream", message: "body is not JSON" });
       return json({ error: "body is not JSON" }, 400);
     }
+    for (const [file, chunk] of Object.entries(msg.files ?? {})) {
+      for (const line of chunk.content ?? []) {
+        const bytes = new TextEncoder().encode(String(line)).length;
+        if (bytes > MAX_LINE_BYTES) {
+          const message = `a ${file} line of ${bytes} bytes is over the ${MAX_LINE_BYTES}-byte line cap`;
+          invalid.push({ op: "file_stream", message });
+          return json({ error: message }, 400);
+        }
+      }
+      if (file === "output.log") {
+        // The legacy console line format the W&B frontend parses: `[ERROR ]YYYY-MM-DDTHH:MM:SS.ffffff text`,
+        // six fractional digits, UTC, no `Z` (wandb/wandb core/internal/runconsolelogs/runlogschangemodel.go
+        // `LegacyFormat`).
+        const bad = (chunk.content ?? []).find((l) =>
+          !/^(ERROR )?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6} /.test(String(l))
+        );
+        if (bad !== undefined) {
+          errors.push({ op: "file_stream", message: `output.log line without the SDK's timestamp: ${bad}` });
+        }
+      }
+    }
+    const empty = !msg.complete && !msg.uploaded?.length &&
+      Object.values(msg.files ?? {}).every((c) => !(c.content ?? []).length);
+    if (empty) run.heartbeats++;
+    for (const name of msg.uploaded ?? []) if (!run.uploaded.includes(name)) run.uploaded.push(String(name));
     for (const [file, chunk] of Object.entries(msg.files ?? {})) {
       const offset = Number(chunk.offset ?? 0);
       const content = (chunk.content ?? []).map(String);
@@ -942,6 +1119,28 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   }
 
   function putStorage(req: Request, body: Uint8Array, parts: string[], url: URL): Response {
+    const expected = uploadHeaders.get(url.pathname + url.search);
+    if (!expected) {
+      errors.push({ op: "storage_put", message: `no upload URL ${url.pathname} was handed out` });
+      return new Response("unknown upload URL", { status: 403 });
+    }
+    const want = headerMap(expected);
+    for (const [name, value] of req.headers) {
+      if (TRANSPORT_HEADERS.has(name)) continue;
+      if (want.get(name) !== value) {
+        const message = `PUT ${url.pathname} carries header '${name}' that is not one of the server's ` +
+          `uploadHeaders [${expected.join(", ")}] (a presigned URL refuses it)`;
+        invalid.push({ op: "storage_put", message });
+        return new Response(`SignatureDoesNotMatch: ${message}`, { status: 403 });
+      }
+    }
+    for (const name of want.keys()) {
+      if (!req.headers.has(name)) {
+        const message = `PUT ${url.pathname} lacks the uploadHeader '${name}'`;
+        invalid.push({ op: "storage_put", message });
+        return new Response(`SignatureDoesNotMatch: ${message}`, { status: 403 });
+      }
+    }
     const md5 = md5b64(body);
     const header = req.headers.get("content-md5");
     if (header && header !== md5) {
@@ -1013,6 +1212,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       unknown,
       authFailures,
       errors,
+      invalid,
     });
   }
 
@@ -1024,7 +1224,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     if (p.startsWith("/__storage/")) {
       return { op: req.method === "PUT" ? "storage_put" : "storage_get", parts: p.slice(11).split("/") };
     }
-    m = /^\/artifactsV2\/[^/]+\/[^/]+\/[^/]+\/[^/]+\/(?:[^/]+\/)?[^/]+\/([0-9a-f]{32})\/.+$/.exec(p) ??
+    // The SDK's download URLs: V2 ends with the file's name only (wandb/wandb
+    // wandb/sdk/artifacts/storage_policies/wandb_storage_policy.py `_file_url`); a nested path is not found.
+    m = /^\/artifactsV2\/[^/]+\/[^/]+\/[^/]+\/[^/]+\/(?:[^/]+\/)?[^/]+\/([0-9a-f]{32})\/[^/]+$/.exec(p) ??
       /^\/artifacts\/[^/]+\/([0-9a-f]{32})\/?$/.exec(p);
     if (m) return { op: "artifact_file_get", parts: ["blob", b64url(hexToB64(m[1]))] };
     if (p === "/__emu/state") return { op: "__emu_state", parts: [] };
@@ -1097,7 +1299,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       }
     }
     let res: Response;
-    if (kind === "graphql") res = graphql(req, body, op);
+    if (kind === "graphql") res = await graphql(req, body, op);
     else if (kind === "file_stream") res = fileStream(req, body, parts);
     else if (kind === "storage_put") res = putStorage(req, body, parts, url);
     else if (kind === "storage_get" || kind === "artifact_file_get") res = getStorage(parts);
@@ -1163,6 +1365,17 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       closed = true;
       faults.clear();
       await down();
+      if (invalid.length) {
+        throw new Error(
+          `the W&B emulator got ${invalid.length} request(s) the real W&B refuses:\n` +
+            invalid.map((x) => `  ${x.op}: ${x.message}`).join("\n"),
+        );
+      }
+    },
+    takeInvalid() {
+      const taken = invalid;
+      invalid = [];
+      return taken;
     },
   };
 }
