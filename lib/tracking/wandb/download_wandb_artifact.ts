@@ -49,9 +49,12 @@ export async function downloadWandbArtifact(
   await pool(names, options.concurrency ?? 4, async (name) => {
     const entry = artifact.manifest[name];
     const birth = entry.birthArtifactID ?? artifact.id;
+    // The SDK's V2 download URL: region, entity, project, collection, birth artifact, hex MD5 and the file's
+    // name only, never the folders of a nested path (wandb/wandb
+    // wandb/sdk/artifacts/storage_policies/wandb_storage_policy.py `_file_url`, `entry.path.name`).
     const url = `${client.baseUrl}/artifactsV2/default/${e(artifact.entity)}/${e(artifact.project)}/${
       e(artifact.name)
-    }/${e(birth)}/${b64ToHex(entry.digest)}/${name.split("/").map(e).join("/")}`;
+    }/${e(birth)}/${b64ToHex(entry.digest)}/${e(name.slice(name.lastIndexOf("/") + 1))}`;
     const res = await client.request("artifact_file_get", {
       method: "GET",
       url,

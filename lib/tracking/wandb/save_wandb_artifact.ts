@@ -44,6 +44,9 @@ export interface SaveWandbArtifactOptions extends WandbRequestOptions {
   latest?: boolean;
 }
 
+// The documents are the real SDK's (wandb/wandb core/api/graphql/mutation_create_artifact.graphql,
+// mutation_create_artifact_manifest.graphql, mutation_create_artifact_files.graphql,
+// mutation_commit_artifact.graphql); tests/wandb_documents_test.ts validates them against W&B's schema.
 const CREATE_ARTIFACT = `mutation CreateArtifact($input: CreateArtifactInput!) {
   createArtifact(input: $input) {
     artifact { id state digest versionIndex artifactSequence { id latestArtifact { id versionIndex } } }
@@ -51,34 +54,39 @@ const CREATE_ARTIFACT = `mutation CreateArtifact($input: CreateArtifactInput!) {
 }`;
 
 const CREATE_MANIFEST = `mutation CreateArtifactManifest(
-  $name: String!, $digest: String!, $artifactID: ID!, $baseArtifactID: ID, $entityName: String!,
-  $projectName: String!, $runName: String!, $includeUpload: Boolean!, $type: ArtifactManifestType = FULL
+  $artifactID: ID!, $baseArtifactID: ID, $name: String!, $digest: String!, $entityName: String!,
+  $projectName: String!, $runName: String!, $manifestType: ArtifactManifestType!, $includeUpload: Boolean!
 ) {
   createArtifactManifest(input: {
-    name: $name, digest: $digest, artifactID: $artifactID, baseArtifactID: $baseArtifactID,
-    entityName: $entityName, projectName: $projectName, runName: $runName, type: $type
+    artifactID: $artifactID, baseArtifactID: $baseArtifactID, name: $name, digest: $digest,
+    entityName: $entityName, projectName: $projectName, runName: $runName, type: $manifestType
   }) {
-    artifactManifest { id file { id name uploadUrl @include(if: $includeUpload) uploadHeaders @include(if: $includeUpload) } }
+    artifactManifest { id file { id uploadUrl @include(if: $includeUpload) uploadHeaders @include(if: $includeUpload) } }
   }
 }`;
 
-const CREATE_FILES =
-  `mutation CreateArtifactFiles($storageLayout: ArtifactStorageLayout!, $artifactFiles: [CreateArtifactFileSpecInput!]!) {
-  createArtifactFiles(input: {artifactFiles: $artifactFiles}) {
-    files { edges { node { id name uploadUrl uploadHeaders storagePath(layout: $storageLayout) artifact { id } } } }
-  }
-}`;
-
-const UPDATE_MANIFEST =
-  `mutation UpdateArtifactManifest($artifactManifestID: ID!, $digest: String, $baseArtifactID: ID, $includeUpload: Boolean!) {
-  updateArtifactManifest(input: {artifactManifestID: $artifactManifestID, digest: $digest, baseArtifactID: $baseArtifactID}) {
-    artifactManifest { id file { id name uploadUrl @include(if: $includeUpload) uploadHeaders @include(if: $includeUpload) } }
+const CREATE_FILES = `mutation CreateArtifactFiles(
+  $artifactFiles: [CreateArtifactFileSpecInput!]!, $storageLayout: ArtifactStorageLayout!
+) {
+  createArtifactFiles(input: {artifactFiles: $artifactFiles, storageLayout: $storageLayout}) {
+    files { edges { node { storagePath uploadUrl uploadHeaders artifact { id } } } }
   }
 }`;
 
 const COMMIT = `mutation CommitArtifact($artifactID: ID!) {
   commitArtifact(input: {artifactID: $artifactID}) { artifact { id digest versionIndex } }
 }`;
+
+const ID_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/**
+ * A client id as the SDK makes one for `clientID` / `sequenceClientID`: 128 random lower-case letters and
+ * digits (wandb/wandb wandb/sdk/artifacts/artifact.py `runid.generate_id(128)`).
+ */
+function clientId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(128));
+  return Array.from(bytes, (b) => ID_CHARS[b % ID_CHARS.length]).join("");
+}
 
 const enc = new TextEncoder();
 const NAME = /^[A-Za-z0-9_.\-]{1,128}$/;
@@ -112,9 +120,11 @@ function uploadError(e: unknown, what: string): unknown {
 }
 
 /**
- * Saves an artifact version as an output of a run, with W&B's flow: CreateArtifact (digest
- * deduplication on) → CreateArtifactManifest → CreateArtifactFiles → PUT of the files the server does not
- * have → UpdateArtifactManifest → PUT of the manifest → CommitArtifact.
+ * Saves an artifact version as an output of a run, with W&B's flow (wandb/wandb core/pkg/artifacts/saver.go):
+ * CreateArtifact (digest deduplication on, `clientID`/`sequenceClientID`) → CreateArtifactManifest (no
+ * digest yet) → CreateArtifactFiles (storage layout V2) → PUT of the files the server does not have, with
+ * the server's `uploadHeaders` only → CreateArtifactManifest with the manifest's digest and upload URL →
+ * PUT of the manifest → CommitArtifact.
  *
  * When the server already has a committed version with the same digest, nothing is uploaded and that
  * version is returned with `deduplicated: true` (the requested aliases move to it). Saving again after a
@@ -208,6 +218,8 @@ export async function saveWandbArtifact(
       aliases: aliases.map((alias) => ({ artifactCollectionName: spec.name, alias })),
       metadata: spec.metadata ? JSON.stringify(spec.metadata) : null,
       enableDigestDeduplication: true,
+      clientID: clientId(),
+      sequenceClientID: clientId(),
     },
   }, req);
   const artifact = created.createArtifact?.artifact;
@@ -233,19 +245,18 @@ export async function saveWandbArtifact(
     return { ...result, deduplicated: true, skipped: entries.length };
   }
 
-  const manifest = await client.graphql<{
-    createArtifactManifest: { artifactManifest: { id: string } } | null;
-  }>("CreateArtifactManifest", CREATE_MANIFEST, {
-    name: "wandb_manifest.json",
-    digest: "",
+  const manifestVars = {
     artifactID: artifact.id,
     baseArtifactID: null,
+    name: "wandb_manifest.json",
     entityName: run.entity,
     projectName: run.project,
     runName: run.id,
-    includeUpload: false,
-    type: "FULL",
-  }, req);
+    manifestType: "FULL",
+  };
+  const manifest = await client.graphql<{
+    createArtifactManifest: { artifactManifest: { id: string } } | null;
+  }>("CreateArtifactManifest", CREATE_MANIFEST, { ...manifestVars, digest: "", includeUpload: false }, req);
   const manifestId = manifest.createArtifactManifest?.artifactManifest?.id;
   if (!manifestId) {
     throw new WandbError("protocol", `W&B's CreateArtifactManifest for '${spec.name}' returned no id`, {
@@ -310,7 +321,8 @@ export async function saveWandbArtifact(
         method: "PUT",
         url,
         body,
-        headers: { ...headers, "Content-MD5": entry.digest },
+        headers,
+        auth: false,
         readBody: false,
         ...req,
         retry: uploadRetry(req.retry, body.length),
@@ -332,24 +344,24 @@ export async function saveWandbArtifact(
     ),
   };
   const manifestBytes = enc.encode(JSON.stringify(manifestJson));
-  const updated = await client.graphql<{
-    updateArtifactManifest: {
-      artifactManifest: { file: { uploadUrl: string | null; uploadHeaders: string[] | null } };
+  // A FULL manifest: CreateArtifactManifest again, now with the manifest's digest and its upload URL, then
+  // the PUT (wandb/wandb core/pkg/artifacts/saver.go `Save`; UpdateArtifactManifest is for INCREMENTAL and
+  // PATCH manifests only).
+  const final = await client.graphql<{
+    createArtifactManifest: {
+      artifactManifest: { file: { uploadUrl?: string | null; uploadHeaders?: string[] | null } };
     } | null;
-  }>("UpdateArtifactManifest", UPDATE_MANIFEST, {
-    artifactManifestID: manifestId,
+  }>("CreateArtifactManifest", CREATE_MANIFEST, {
+    ...manifestVars,
     digest: md5Base64(manifestBytes),
-    baseArtifactID: null,
     includeUpload: true,
   }, req);
-  const file = updated.updateArtifactManifest?.artifactManifest?.file;
+  const file = final.createArtifactManifest?.artifactManifest?.file;
   if (!file?.uploadUrl) {
     throw new WandbError(
       "protocol",
-      `W&B's UpdateArtifactManifest for '${spec.name}' returned no upload URL`,
-      {
-        op: "UpdateArtifactManifest",
-      },
+      `W&B's CreateArtifactManifest for '${spec.name}' returned no upload URL for the manifest`,
+      { op: "CreateArtifactManifest" },
     );
   }
   try {
@@ -357,7 +369,8 @@ export async function saveWandbArtifact(
       method: "PUT",
       url: file.uploadUrl,
       body: manifestBytes,
-      headers: { "Content-Type": "application/json", ...parseUploadHeaders(file.uploadHeaders) },
+      headers: parseUploadHeaders(file.uploadHeaders),
+      auth: false,
       readBody: false,
       ...req,
     });

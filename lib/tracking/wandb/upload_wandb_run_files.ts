@@ -93,7 +93,9 @@ export async function uploadWandbRunFiles(
         method: "PUT",
         url,
         body,
+        // the server's uploadHeaders and nothing else: a presigned URL refuses what it did not sign
         headers,
+        auth: false,
         readBody: false,
         ...options,
         retry: uploadRetry(options.retry, body.length),
