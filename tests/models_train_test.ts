@@ -463,6 +463,11 @@ Deno.test("deno task train tracks the run: data files as used datasets, curves a
     assert.equal(res.code, 0, new TextDecoder().decode(res.stderr));
     const [run] = listRuns({ dir: store });
     assert.equal(run.jobType, "train");
+    // the closing lines every tracked task prints, and how to use the new model
+    const stdout = new TextDecoder().decode(res.stdout);
+    assert.match(stdout, new RegExp(`\\nrun ${run.id} \\(.*\\) stored in ${store} \\[local\\]\\n`));
+    assert.match(stdout, new RegExp(`\\nlook at it: deno task runs ${run.id} .*deno task ui\\)\\n`));
+    assert.match(stdout, /\nuse the model: deno task evaluate --model tracked:latest /);
     const details = getRun(run.id, { dir: store })!;
     assert.equal(details.status, "finished");
     assert.deepEqual(details.used.map((a) => a.type).sort(), ["dataset", "dataset", "dataset"]);
