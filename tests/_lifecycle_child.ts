@@ -3,6 +3,7 @@
 //   normal   logs, prints, ends           throw    throws at the top level
 //   timer    throws in a timer callback    reject   leaves a promise rejection unhandled
 //   exit     Deno.exit(3)                  wait     prints "ready" and waits for a signal
+//   merge-kill  logs two calls at step 7 and SIGKILLs itself
 import { initRun, logMetrics } from "../lib/tracking/mod.ts";
 
 const [mode, dir, tracker] = Deno.args;
@@ -25,3 +26,9 @@ if (mode === "wait") {
   console.log("ready");
 }
 if (mode === "normal") console.log("the last line");
+if (mode === "merge-kill") {
+  // Two calls at one explicit step, the row still open, then a kill no handler sees.
+  logMetrics(run, { a: 1 }, { step: 7 });
+  logMetrics(run, { b: 2 }, { step: 7 });
+  Deno.kill(Deno.pid, "SIGKILL");
+}

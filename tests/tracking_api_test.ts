@@ -36,7 +36,7 @@ Deno.test("a run records its config, environment, metrics, summary and status", 
     assert.match(run.id, /^[a-z0-9]{8}$/);
     logMetrics(run, { loss: 1, acc: 0.5 });
     logMetrics(run, { loss: 0.5 });
-    logMetrics(run, { loss: 0.25, acc: 0.75 }, { step: 10 });
+    logMetrics(run, { loss: 0.25, acc: 0.75 }, { step: 10, commit: true });
     logMetrics(run, { loss: 0.2 });
     setSummary(run, { best: { epoch: 3, acc: 0.9 } });
     setSummary(run, { note: "merged" });

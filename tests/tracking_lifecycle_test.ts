@@ -2,7 +2,7 @@
 // uncaught errors, Deno.exit(n), SIGINT/SIGTERM, and SIGKILL (crashed, found on the next open). Each path
 // runs a real subprocess (tests/_lifecycle_child.ts) with the project's config.
 import assert from "node:assert/strict";
-import { getOutput, getRun, type RunRecord } from "../lib/tracking/mod.ts";
+import { getHistory, getOutput, getRun, type RunRecord } from "../lib/tracking/mod.ts";
 import { ROOT, runTask, taskEnv } from "./_task_env.ts";
 
 const CHILD = "tests/_lifecycle_child.ts";
@@ -134,4 +134,17 @@ Deno.test("SIGKILL, which no handler sees, leaves the run to be found crashed on
     assert.equal(r.signal, "SIGKILL");
     assert.equal(r.run.status, "crashed");
     assert.equal(r.run.exitCode, null);
+  }));
+
+Deno.test("calls at one step merge into one row also when the process dies with the row open", () =>
+  inTemp(async (dir) => {
+    const r = await runChild(dir, "merge-kill");
+    assert.equal(r.signal, "SIGKILL");
+    assert.equal(r.run.status, "crashed");
+    const history = getHistory(r.run.id, { dir });
+    assert.deepEqual(history.map((h) => [h.step, h.values]), [
+      [0, { loss: 0.5 }],
+      [1, { loss: 0.25 }],
+      [7, { a: 1, b: 2 }],
+    ]);
   }));

@@ -25,11 +25,12 @@ export function endRun(run: Run, end: RunEnd): Promise<void> {
     unwatchRun(run);
     stopCapture(run);
     if (s.backend === "disabled") return Promise.resolve();
-    if (s.journal) s.journal.close();
+    if (s.journal) s.journal.close(); // commits the open row
     s.journal = null;
     const status = end.status ?? (exitCode === 0 ? "finished" : "failed");
-    if (s.store) s.store.finishRun(run.id, { exitCode, status, lastValues: s.lastValues, error: end.error });
-    else say(run, status === "finished" ? "finished" : `${status} (exit code ${exitCode})`);
+    if (s.store) {
+      s.store.finishRun(run.id, { exitCode, status, lastValues: s.metrics.summary(), error: end.error });
+    } else say(run, status === "finished" ? "finished" : `${status} (exit code ${exitCode})`);
     const uploader = s.uploader;
     s.uploader = null;
     if (uploader) {

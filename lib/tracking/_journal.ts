@@ -1,6 +1,7 @@
 // The metric journal: logMetrics appends one record per call to a per-run file (written completely before
-// the call returns, so the record is in the OS page cache -- it survives the process being killed), and the
-// records are moved into SQLite in batches (every 2,000 records, every 250 ms, at finish, and before any
+// the call returns, so the record is in the OS page cache -- it survives the process being killed). The
+// records of one step make one history row (W&B's step rules, log_metrics.ts): the row of the current step
+// stays open in memory until it is committed, and committed rows are moved into SQLite in batches (every 2,000 records, every 250 ms, at finish, and before any
 // read in this process). A run that dies leaves its journal behind; the next open of the store replays the
 // records SQLite has not got yet (runs.journal_lines holds the last seq ingested), in the same transaction
 // that marks the run crashed. A write that fails part-way (a full disk) is cut off again and the call
@@ -41,6 +42,8 @@ export class Journal {
   readonly path: string;
   #fd: number;
   #pending: PendingRow[] = [];
+  /** The row of the current step, not committed yet (W&B's step rules, log_metrics.ts). */
+  #open: { step: number; ts: number; values: Record<string, number>; seq: number } | null = null;
   #output: OutputLine[] = [];
   #seq: number;
   #size: number;
@@ -72,11 +75,14 @@ export class Journal {
   }
 
   /**
-   * Appends one row; durable against a process kill when this returns.
+   * Appends the values of one call at `step`; durable against a process kill when this returns. They join
+   * the open row when it has the same step (a new step commits the open row first); `commit` then
+   * commits the row (W&B's flush). Only committed rows go into SQLite.
    * @throws when the record cannot be written completely (it is cut off again: nothing torn is left).
    */
-  append(step: number, json: string): void {
+  append(step: number, values: Record<string, number>, commit: boolean): void {
     const ts = Date.now();
+    const json = JSON.stringify(values);
     const seq = this.#seq + 1;
     const bytes = new TextEncoder().encode(encodeRecord(seq, step, ts, json));
     let done = 0;
@@ -96,7 +102,20 @@ export class Journal {
     }
     this.#size += bytes.length;
     this.#seq = seq;
-    this.#pending.push([step, ts, json, seq]);
+    if (this.#open && this.#open.step !== step) this.commit();
+    if (this.#open) {
+      Object.assign(this.#open.values, values);
+      this.#open.seq = seq;
+    } else this.#open = { step, ts, values: { ...values }, seq };
+    if (commit) this.commit();
+  }
+
+  /** Commits the open row: it goes into SQLite with the next flush. */
+  commit(): void {
+    const o = this.#open;
+    if (!o) return;
+    this.#open = null;
+    this.#pending.push([o.step, o.ts, JSON.stringify(o.values), o.seq]);
     if (this.#pending.length >= FLUSH_LINES) {
       try {
         this.flush();
@@ -126,8 +145,9 @@ export class Journal {
     this.#pending = [];
   }
 
-  /** Flushes, closes and deletes the journal (everything is in SQLite). */
+  /** Commits the open row, flushes, closes and deletes the journal (everything is in SQLite). */
   close(): void {
+    this.commit();
     this.flush();
     clearInterval(this.#timer);
     liveByDir.get(this.#dir)?.delete(this);

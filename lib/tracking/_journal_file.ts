@@ -42,7 +42,7 @@ function validJson(json: string): boolean {
 }
 
 /**
- * Intact journal records with a seq above `afterSeq`, in order. Torn or damaged records (bad CRC, a
+ * Intact journal records with a seq above `afterSeq`, in order, those of one step merged into one row. Torn or damaged records (bad CRC, a
  * legacy line that is not complete JSON) are skipped; nothing that is not valid JSON is returned.
  */
 export function readJournal(path: string, afterSeq: number): PendingRow[] {
@@ -53,6 +53,15 @@ export function readJournal(path: string, afterSeq: number): PendingRow[] {
     return [];
   }
   const rows: PendingRow[] = [];
+  // Consecutive records of one step make one row (W&B's step rules, log_metrics.ts), as they did in the
+  // process that wrote them; the row carries the seq of its last record.
+  const push = (row: PendingRow) => {
+    const last = rows.at(-1);
+    if (last && last[0] === row[0]) {
+      last[2] = JSON.stringify({ ...JSON.parse(last[2]), ...JSON.parse(row[2]) });
+      last[3] = row[3];
+    } else rows.push(row);
+  };
   const lines = text.split("\n");
   let legacy = 0;
   for (const line of lines) {
@@ -62,14 +71,14 @@ export function readJournal(path: string, afterSeq: number): PendingRow[] {
       const seq = Number(m[3]);
       if (seq <= afterSeq || crcHex(line.slice(9)) !== m[1]) continue;
       const json = line.slice(m[0].length);
-      if (validJson(json)) rows.push([Number(m[4]), Number(m[5]), json, seq]);
+      if (validJson(json)) push([Number(m[4]), Number(m[5]), json, seq]);
       continue;
     }
     const l = LEGACY.exec(line);
     if (!l) continue;
     const seq = ++legacy;
     const json = line.slice(line.indexOf(",", l[1].length + 1) + 1);
-    if (seq > afterSeq && validJson(json)) rows.push([Number(l[1]), Number(l[2]), json, seq]);
+    if (seq > afterSeq && validJson(json)) push([Number(l[1]), Number(l[2]), json, seq]);
   }
   return rows;
 }

@@ -3,6 +3,7 @@ import { TrackingError } from "./_errors.ts";
 import type { Store } from "./_store.ts";
 import type { Journal } from "./_journal.ts";
 import type { Uploader } from "./_uploader.ts";
+import type { Metrics } from "./_metrics.ts";
 import type { BackendKind, Run } from "./types.ts";
 
 /** Internal state of a run. */
@@ -10,9 +11,13 @@ export interface RunState {
   backend: BackendKind;
   store: Store | null;
   journal: Journal | null;
-  nextStep: number;
+  /** The current step: the history row logMetrics adds to (W&B's step rules, see log_metrics.ts). */
+  step: number;
+  /** Whether the row of the current step has values not committed yet (commit: false, explicit step). */
+  rowOpen: boolean;
   finished: boolean;
-  lastValues: Record<string, number>;
+  /** Metric definitions and statistics: the summary at the end. */
+  metrics: Metrics;
   warned: Set<string>;
   /** The W&B uploader (backend "wandb"), or null. */
   uploader: Uploader | null;

@@ -28,6 +28,7 @@ import type {
   TablePage,
 } from "./types.ts";
 import type { RunEnvironment } from "./_env.ts";
+import type { StoredMetric } from "./_metrics.ts";
 
 const SCHEMA_VERSION = "1";
 
@@ -181,6 +182,10 @@ export class Store {
         const cols = (this.db.prepare("PRAGMA table_info(runs)").all() as Row[]).map((c) => String(c.name));
         if (!cols.includes("journal_lines")) {
           this.db.exec("ALTER TABLE runs ADD COLUMN journal_lines INTEGER NOT NULL DEFAULT 0");
+        }
+        if (!cols.includes("metrics")) {
+          // defineMetric's definitions (JSON array of StoredMetric): for resume and the W&B replica.
+          this.db.exec("ALTER TABLE runs ADD COLUMN metrics TEXT NOT NULL DEFAULT '[]'");
         }
         this.db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)").run(
           SCHEMA_VERSION,
@@ -415,6 +420,17 @@ export class Store {
   lastStep(runId: string): number {
     const row = this.stmt("SELECT MAX(step) AS s FROM history WHERE run_id = ?").get(runId) as Row;
     return row.s === null ? -1 : Number(row.s);
+  }
+
+  /** Replaces the run's metric definitions (defineMetric). */
+  setMetricDefinitions(runId: string, definitions: StoredMetric[]): void {
+    this.stmt("UPDATE runs SET metrics = ? WHERE id = ?").run(JSON.stringify(definitions), runId);
+  }
+
+  /** The run's metric definitions. */
+  metricDefinitions(runId: string): StoredMetric[] {
+    const row = this.stmt("SELECT metrics FROM runs WHERE id = ?").get(runId) as Row | undefined;
+    return row ? JSON.parse(String(row.metrics)) : [];
   }
 
   /** Merges `values` into the run's summary. */

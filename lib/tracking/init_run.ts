@@ -8,6 +8,7 @@ import { pairs, say } from "./_console.ts";
 import { LIVE_RETRY, Uploader } from "./_uploader.ts";
 import { startCapture } from "./_capture.ts";
 import { watchRun } from "./_lifecycle.ts";
+import { Metrics } from "./_metrics.ts";
 import { endRun } from "./_end_run.ts";
 import { connectWandb } from "./wandb/connect_wandb.ts";
 import { resolveWandbSettings } from "./wandb/settings.ts";
@@ -264,9 +265,10 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
       return storeDir === null ? null : Store.connect(storeDir);
     },
     journal,
-    nextStep: 0,
+    step: 0,
+    rowOpen: false,
     finished: false,
-    lastValues: {},
+    metrics: new Metrics(),
     warned: new Set(),
     uploader,
     flushTimeoutMs,

@@ -118,7 +118,7 @@ export function logTable(
     if (!Array.isArray(rows)) {
       throw new TrackingError(`Cannot log table '${key}': 'rows' must be an array of arrays`);
     }
-    const step = options.step ?? Math.max(0, s.nextStep - 1);
+    const step = options.step ?? (s.rowOpen ? s.step : Math.max(0, s.step - 1));
     if (!s.store) {
       // Validated like a stored table: the same mistake gives the same error on every backend.
       for (let i = 0; i < rows.length; i++) rowJson(key, columns, rows[i], i);

@@ -33,6 +33,7 @@ export * from "./init_run.ts";
 export * from "./name_problem.ts";
 export * from "./safe_artifact_name.ts";
 export * from "./log_metrics.ts";
+export * from "./define_metric.ts";
 export * from "./set_summary.ts";
 export * from "./log_table.ts";
 export * from "./log_artifact.ts";
