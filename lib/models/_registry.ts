@@ -32,7 +32,7 @@ export const DEFAULT_REGISTRY: URL = new URL("../../config/models.yaml", import.
 /** Reads and validates a models.yaml (a path or URL). Errors name `file:line` and the field. */
 export async function readRegistry(
   location: string | URL = DEFAULT_REGISTRY,
-  options: { timeoutMs?: number } = {},
+  options: RemoteLimits = {},
 ): Promise<Registry> {
   const url = typeof location === "string" ? new URL(location, `file://${Deno.cwd()}/`) : location;
   const file = url.protocol === "file:" ? decodeURIComponent(url.pathname) : url.href;
@@ -40,7 +40,7 @@ export async function readRegistry(
   try {
     if (url.protocol === "file:") text = await Deno.readTextFile(url);
     else {
-      const got = await fetchRemote(url, { timeoutMs: options.timeoutMs });
+      const got = await fetchRemote(url, options);
       if (got instanceof Uint8Array) text = new TextDecoder().decode(got);
       else {
         throw new Error(
@@ -143,6 +143,43 @@ function escape(s: string): string {
 /** Time allowed by default for one remote file (the registry or a model file), headers and body together. */
 export const REMOTE_TIMEOUT_MS = 60_000;
 
+/** Largest remote file accepted by default (the registry or a model file): 500 MB. */
+export const REMOTE_MAX_BYTES = 500 * 1024 * 1024;
+
+/** Limits of one remote file: the options given, else SENTILAB_DOWNLOAD_TIMEOUT_S / _MAX_MB, else defaults. */
+export interface RemoteLimits {
+  /** Time allowed per file in milliseconds. */
+  timeoutMs?: number;
+  /** Largest file accepted, in bytes. */
+  maxBytes?: number;
+}
+
+/** How to change the limits, for messages: the library option and the environment variable the tasks read. */
+const RAISE = {
+  timeoutMs: "the timeoutMs option of loadModel, or SENTILAB_DOWNLOAD_TIMEOUT_S=<seconds> for the tasks",
+  maxBytes: "the maxBytes option of loadModel, or SENTILAB_DOWNLOAD_MAX_MB=<megabytes> for the tasks",
+};
+
+function fromEnv(name: string, scale: number): number | undefined {
+  let text: string | undefined;
+  try {
+    text = Deno.env.get(name);
+  } catch { /* no env permission: defaults */ }
+  if (text === undefined || text === "") return undefined;
+  const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!(n > 0)) throw new RangeError(`${name}=${JSON.stringify(text)}: expected a positive number`);
+  return n * scale;
+}
+
+/** The effective limits: explicit options win over the environment, which wins over the defaults. */
+export function remoteLimits(options: RemoteLimits = {}): Required<RemoteLimits> {
+  const timeoutMs = options.timeoutMs ?? fromEnv("SENTILAB_DOWNLOAD_TIMEOUT_S", 1000) ?? REMOTE_TIMEOUT_MS;
+  const maxBytes = options.maxBytes ?? fromEnv("SENTILAB_DOWNLOAD_MAX_MB", 1024 * 1024) ?? REMOTE_MAX_BYTES;
+  if (!(timeoutMs > 0)) throw new RangeError(`Invalid timeoutMs ${timeoutMs}: expected a positive number`);
+  if (!(maxBytes > 0)) throw new RangeError(`Invalid maxBytes ${maxBytes}: expected a positive number`);
+  return { timeoutMs, maxBytes };
+}
+
 /** Whether a model location is an http(s) URL rather than a local path. */
 export function isRemote(location: string): boolean {
   return /^https?:\/\//i.test(location);
@@ -154,38 +191,71 @@ export interface HttpFailure {
   statusText: string;
 }
 
+class TooLarge extends Error {}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(bytes < 1048576 ? 2 : 0)} MB`;
+}
+
 /**
- * GETs `url` with a timeout over the whole exchange (connection, headers and body). Returns the body, or
- * the status of a non-2xx answer (the caller words the error: it knows what the file is for).
- * @throws {Error} naming the URL on a timeout or a network failure.
+ * GETs `url` with a timeout over the whole exchange (connection, headers and body) and a size cap: a
+ * Content-Length over the cap is refused before the body is read, and the body is streamed into a temp
+ * file that is abandoned as soon as it passes the cap (an endless body costs at most the cap). Returns the
+ * body, or the status of a non-2xx answer (the caller words the error: it knows what the file is for).
+ * @throws {Error} naming the URL on a timeout, a body over the cap or a network failure, and saying how to
+ *   change the limit.
  */
 export async function fetchRemote(
   url: string | URL,
-  options: { timeoutMs?: number } = {},
+  options: RemoteLimits = {},
 ): Promise<Uint8Array | HttpFailure> {
-  const timeoutMs = options.timeoutMs ?? REMOTE_TIMEOUT_MS;
-  if (!(timeoutMs > 0)) throw new RangeError(`Invalid timeoutMs ${timeoutMs}: expected a positive number`);
+  const { timeoutMs, maxBytes } = remoteLimits(options);
   const href = typeof url === "string" ? url : url.href;
   const signal = AbortSignal.timeout(timeoutMs);
+  const tooLarge = (what: string) =>
+    new TooLarge(
+      `${href}: ${what}, over the limit of ${mb(maxBytes)} for one remote file; ` +
+        `check the URL, or raise the limit with ${RAISE.maxBytes}`,
+    );
+  let tmp: string | null = null;
   try {
     const res = await fetch(href, { signal, redirect: "follow" });
     if (!res.ok) {
       await res.body?.cancel().catch(() => {});
       return { status: res.status, statusText: res.statusText };
     }
-    return new Uint8Array(await res.arrayBuffer());
+    const declared = res.headers.get("content-length");
+    if (declared !== null && Number(declared) > maxBytes) {
+      await res.body?.cancel().catch(() => {});
+      throw tooLarge(`the server declares ${mb(Number(declared))} (Content-Length)`);
+    }
+    tmp = await Deno.makeTempFile({ prefix: "sentilab-download-", suffix: ".part" });
+    const file = await Deno.open(tmp, { write: true });
+    try {
+      let total = 0;
+      for await (const chunk of res.body ?? []) {
+        total += chunk.byteLength;
+        if (total > maxBytes) throw tooLarge(`the body was cut off at ${mb(maxBytes)}`);
+        for (let done = 0; done < chunk.byteLength;) done += await file.write(chunk.subarray(done));
+      }
+    } finally {
+      file.close();
+    }
+    return await Deno.readFile(tmp);
   } catch (e) {
+    if (e instanceof TooLarge) throw new Error(e.message);
     if (signal.aborted) {
       throw new Error(
-        `${href}: no complete answer within ${
-          timeoutMs / 1000
-        } s; check that the host is up, or raise timeoutMs`,
+        `${href}: no complete answer within ${timeoutMs / 1000} s; check that the host is up, or allow ` +
+          `more time with ${RAISE.timeoutMs}`,
       );
     }
     if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
       throw new Error(`${href}: network access denied; run with --allow-net (${(e as Error).message})`);
     }
     throw new Error(`${href}: cannot fetch: ${(e as Error).message}`);
+  } finally {
+    if (tmp !== null) await Deno.remove(tmp).catch(() => {});
   }
 }
 
@@ -207,7 +277,7 @@ export const MODEL_FILES: Readonly<Record<string, string>> = {
 export async function fetchModelFiles(
   folder: string,
   files: { required: readonly string[]; optional?: readonly string[] },
-  options: { timeoutMs?: number } = {},
+  options: RemoteLimits = {},
 ): Promise<Map<string, Uint8Array>> {
   const base = folder.replace(/\/+$/, "");
   const names = [...files.required, ...(files.optional ?? [])];

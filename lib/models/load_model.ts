@@ -1,7 +1,13 @@
 import type { Run } from "../tracking/types.ts";
 import type { Model } from "./types.ts";
 import { join } from "node:path";
-import { fetchModelFiles, isRemote, readRegistry, type RegistryEntry } from "./_registry.ts";
+import {
+  fetchModelFiles,
+  isRemote,
+  readRegistry,
+  type RegistryEntry,
+  type RemoteLimits,
+} from "./_registry.ts";
 import { createLexiconModel, type LexiconLibrary } from "./lexicon_model.ts";
 import { logModel } from "./log_model.ts";
 import { safeArtifactName } from "../tracking/safe_artifact_name.ts";
@@ -15,13 +21,22 @@ export interface LoadModelOptions {
   run?: Run;
   /** The model registry, a path or URL (default: sentilab's `config/models.yaml`). */
   registry?: string | URL;
-  /** Remote registry and model files (`http(s)://`): time allowed per file in milliseconds (default 60000). */
+  /**
+   * Remote registry and model files (`http(s)://`): time allowed per file in milliseconds (default:
+   * SENTILAB_DOWNLOAD_TIMEOUT_S seconds, else 60000).
+   */
   timeoutMs?: number;
   /**
    * Store that artifact references (`NAME:vN`, `NAME:ALIAS`, `NAME`) are resolved in when there is no run
    * (default: SENTILAB_DIR, else `.sentilab`); with a run, the run's store.
    */
   storeDir?: string;
+  /**
+   * Remote registry and model files: largest file accepted, in bytes (default: SENTILAB_DOWNLOAD_MAX_MB
+   * megabytes, else 500 MB). A larger Content-Length is refused before the body is read; a body that
+   * passes the limit is cut off.
+   */
+  maxBytes?: number;
 }
 
 /**
@@ -70,7 +85,7 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
   let known: string[] = [];
   let registryFile = "config/models.yaml";
   if (!looksLikePath || options.registry !== undefined) {
-    const registry = await readRegistry(options.registry, { timeoutMs: options.timeoutMs });
+    const registry = await readRegistry(options.registry, limitsOf(options));
     entry = registry.entries.get(nameOrPath);
     known = [...registry.entries.keys()];
     registryFile = registry.file;
@@ -201,6 +216,10 @@ async function readLexiconDescription(
   return { library: card.library, scale: card.scale, threshold: card.threshold };
 }
 
+function limitsOf(options: LoadModelOptions): RemoteLimits {
+  return { timeoutMs: options.timeoutMs, maxBytes: options.maxBytes };
+}
+
 async function checkRegistryLabels(model: Model, entry: RegistryEntry): Promise<void> {
   const want = entry.labels.join(",");
   if (model.labels.join(",") !== want) {
@@ -235,7 +254,7 @@ async function loadRemote(
     files = await fetchModelFiles(folder, {
       required: ["features.json", "labels.json", "model.onnx"],
       optional: options.run ? ["card.json", "model_card.md"] : ["card.json"],
-    }, { timeoutMs: options.timeoutMs });
+    }, limitsOf(options));
     const { loadOnnxModel } = await import("./onnx_model.ts");
     model = await loadOnnxModel(folder, { name: entry?.name, files });
   } catch (e) {

@@ -14,6 +14,7 @@ import {
 } from "./_features.ts";
 import { type Label, LABELS, type Model } from "./types.ts";
 import { fetchModelFiles, isRemote, MODEL_FILES } from "./_registry.ts";
+import { linearShape } from "./_onnx_shape.ts";
 
 /** Options of {@linkcode loadOnnxModel}. */
 export interface LoadOnnxModelOptions {
@@ -23,8 +24,13 @@ export interface LoadOnnxModelOptions {
   description?: string;
   /** Split `scoreBatch` calls into ONNX runs of at most this many texts (default 512). */
   maxRunBatch?: number;
-  /** A remote folder (`http(s)://` URL): time allowed per file in milliseconds (default 60000). */
+  /**
+   * A remote folder (`http(s)://` URL): time allowed per file in milliseconds (default:
+   * SENTILAB_DOWNLOAD_TIMEOUT_S seconds, else 60000).
+   */
   timeoutMs?: number;
+  /** A remote folder: largest file accepted in bytes (default: SENTILAB_DOWNLOAD_MAX_MB, else 500 MB). */
+  maxBytes?: number;
   /**
    * The folder's files already in memory, by file name (`features.json`, `labels.json`, `model.onnx`,
    * optionally `card.json`): nothing is read from `dir`, which then only names the model in messages and
@@ -137,7 +143,7 @@ export async function loadOnnxModel(dir: string, options: LoadOnnxModelOptions =
     const files = await fetchModelFiles(dir, {
       required: ["features.json", "labels.json", "model.onnx"],
       optional: ["card.json"],
-    }, { timeoutMs: options.timeoutMs });
+    }, { timeoutMs: options.timeoutMs, maxBytes: options.maxBytes });
     read = (name) => Promise.resolve(files.get(name) ?? null);
   } else {
     try {
@@ -197,8 +203,22 @@ export async function loadOnnxModel(dir: string, options: LoadOnnxModelOptions =
       );
     }
   }
-  const featurizer = createFeaturizer(spec);
   const numFeatures = numFeaturesOf(spec);
+  const shape = linearShape(bytes);
+  const mismatch = shape?.features != null && shape.features !== numFeatures
+    ? `${specPath} describes ${numFeatures} features (hashBits ${spec.hashBits}) but ${onnxPath} has ` +
+      `${shape.features}: features.json disagrees with model.onnx`
+    : shape?.classes != null && shape.classes !== labels.length
+    ? `${labelsPath} lists ${labels.length} labels but ${onnxPath} outputs ${shape.classes} classes: ` +
+      `labels.json disagrees with model.onnx`
+    : null;
+  if (mismatch) {
+    await session.release();
+    throw new Error(
+      `Cannot load ONNX model: ${mismatch} (they come from different trainings)${remedy(dir)}`,
+    );
+  }
+  const featurizer = createFeaturizer(spec);
   const cardName = typeof card?.name === "string" ? card.name : null;
   const cardDescription = typeof card?.description === "string" ? card.description : null;
   const maxRunBatch = Math.max(1, options.maxRunBatch ?? 512);
