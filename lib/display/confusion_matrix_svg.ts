@@ -17,6 +17,11 @@ export interface ConfusionMatrixSvgOptions {
   rowTitle?: string;
   /** Axis title of the columns (default "predicted"). */
   columnTitle?: string;
+  /**
+   * A link for each cell (e.g. to the rows with that gold and predicted label), drawn as an SVG `<a>`
+   * around the cell; the returned URL is escaped. Default: no links.
+   */
+  cellHref?: (gold: number, predicted: number) => string;
 }
 
 /**
@@ -117,10 +122,12 @@ export function confusionMatrixSvg(
       const tip = `gold ${labels[i]} → predicted ${labels[j]}: ${v} (${(share * 100).toFixed(1)}% of gold ${
         labels[i]
       })`;
+      const href = options.cellHref?.(i, j);
       parts.push(
-        `<g class="cell" data-row="${i}" data-col="${j}" data-value="${v}"><title>${
-          escapeText(tip)
-        }</title>` +
+        (href === undefined ? "" : `<a href="${escapeText(href)}">`) +
+          `<g class="cell" data-row="${i}" data-col="${j}" data-value="${v}"><title>${
+            escapeText(tip)
+          }</title>` +
           `<rect x="${px(x)}" y="${px(y)}" width="${px(cell)}" height="${px(cell)}" fill="${fill}" ` +
           `stroke="#ffffff" stroke-width="1"/>` +
           svgText(x + cell / 2, y + cell / 2 + (cell >= 40 ? 0 : 4), String(v), {
@@ -136,7 +143,7 @@ export function confusionMatrixSvg(
               "font-size": 10,
             })
             : "") +
-          `</g>`,
+          `</g>` + (href === undefined ? "" : "</a>"),
       );
     }
   }

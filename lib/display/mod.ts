@@ -12,6 +12,7 @@
  * @module
  */
 export * from "./types.ts";
+export * from "./escape_html.ts";
 export * from "./metrics_table.ts";
 export * from "./confusion_matrix_svg.ts";
 export * from "./predictions_table.ts";

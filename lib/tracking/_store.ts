@@ -125,6 +125,33 @@ export interface StoredOutputLine extends OutputLine {
   id: number;
 }
 
+/** A query of runs: filters, sort and page (see {@linkcode Store.queryRuns}). */
+export interface RunQuery {
+  project?: string;
+  group?: string;
+  status?: RunStatus;
+  tags?: string[];
+  text?: string;
+  sort?: string;
+  desc?: boolean;
+  offset?: number;
+  limit?: number;
+}
+
+/** Sortable run columns by their public names. */
+const RUN_SORT_COLUMNS: Record<string, string> = {
+  started: "started_at",
+  ended: "ended_at",
+  name: "name",
+  id: "id",
+  project: "project",
+  group: "grp",
+  status: "status",
+  jobType: "job_type",
+  exitCode: "exit_code",
+  duration: "julianday(ended_at) - julianday(started_at)",
+};
+
 const open = new Map<string, Store>();
 const openReadOnly = new Map<string, Store>();
 
@@ -482,6 +509,60 @@ export class Store {
       ORDER BY started_at DESC, rowid DESC LIMIT ?`;
     args.push(filter.limit ?? -1);
     return (this.db.prepare(sql).all(...args) as Row[]).map((r) => this.#runRecord(r));
+  }
+
+  /**
+   * A page of runs matching `q`, sorted by a column, a summary value (`summary.KEY`) or a config value
+   * (`config.KEY`), missing values last; `total` counts every match.
+   */
+  queryRuns(q: RunQuery): { total: number; runs: RunRecord[] } {
+    this.detectCrashes();
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (q.project) (where.push("project = ?"), args.push(q.project));
+    if (q.group) (where.push("grp = ?"), args.push(q.group));
+    if (q.status) (where.push("status = ?"), args.push(q.status));
+    for (const tag of q.tags ?? []) {
+      where.push("EXISTS (SELECT 1 FROM json_each(runs.tags) WHERE json_each.value = ?)");
+      args.push(tag);
+    }
+    if (q.text) {
+      const like = `%${q.text.replace(/[\\%_]/g, (c) => "\\" + c)}%`;
+      const cols = ["id", "name", "project", "tags", "COALESCE(grp, '')", "COALESCE(notes, '')"];
+      where.push(`(${cols.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(" OR ")})`);
+      for (const _ of cols) args.push(like);
+    }
+    const filter = where.length ? "WHERE " + where.join(" AND ") : "";
+    const total = Number((this.db.prepare(`SELECT COUNT(*) AS n FROM runs ${filter}`).get(...args) as Row).n);
+    const sortArgs: string[] = [];
+    let key = "started_at";
+    const column = RUN_SORT_COLUMNS[q.sort ?? "started"];
+    if (column) key = column;
+    else if (q.sort && /^(summary|config)\.[^"]+$/.test(q.sort)) {
+      const dot = q.sort.indexOf(".");
+      key = `json_extract(${q.sort.slice(0, dot)}, ?)`;
+      sortArgs.push(`$."${q.sort.slice(dot + 1)}"`);
+    }
+    const dir = (q.desc ?? q.sort === undefined) ? "DESC" : "ASC";
+    const sql = `SELECT * FROM runs ${filter} ORDER BY (${key}) IS NULL, ${key} ${dir}, rowid ${dir}
+      LIMIT ? OFFSET ?`;
+    const rows = this.db.prepare(sql).all(
+      ...args,
+      ...sortArgs,
+      ...sortArgs,
+      q.limit ?? -1,
+      q.offset ?? 0,
+    ) as Row[];
+    return { total, runs: rows.map((r) => this.#runRecord(r)) };
+  }
+
+  /** The distinct projects and groups of the runs, sorted. */
+  runFacets(): { projects: string[]; groups: string[] } {
+    const list = (sql: string) => (this.stmt(sql).all() as Row[]).map((r) => String(r.v));
+    return {
+      projects: list("SELECT DISTINCT project AS v FROM runs ORDER BY v"),
+      groups: list("SELECT DISTINCT grp AS v FROM runs WHERE grp IS NOT NULL ORDER BY v"),
+    };
   }
 
   /** One run, or null. */

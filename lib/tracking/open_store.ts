@@ -6,6 +6,8 @@ export interface OpenStoreOptions {
   dir?: string;
   /** Create the store when missing (default false: a missing store is an error). */
   create?: boolean;
+  /** Open an existing store for reading only: nothing is written (no crash check, no schema set-up). */
+  readOnly?: boolean;
 }
 
 /** An open local store. */
@@ -37,7 +39,11 @@ export interface TrackingStore {
  * ```
  */
 export function openStore(options: OpenStoreOptions = {}): TrackingStore {
-  const store = options.create ? Store.open(options.dir) : Store.openExisting(options.dir);
+  const store = options.readOnly
+    ? Store.openReadOnly(options.dir)
+    : options.create
+    ? Store.open(options.dir)
+    : Store.openExisting(options.dir);
   const crashed = store.lastCrashed;
   return { dir: store.dir, crashed, close: () => store.close() };
 }

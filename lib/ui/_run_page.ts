@@ -1,0 +1,283 @@
+// Private: one run: status, timing, config, summary, environment, charts (live while running), tables,
+// artifacts, video timeline, console output, W&B sync state.
+import { lineChartSvg } from "../display/mod.ts";
+import {
+  type ArtifactVersion,
+  getHistory,
+  getOutput,
+  getRun,
+  getSyncStatus,
+  getTableRows,
+  type RunDetails,
+  type SyncStatus,
+} from "../tracking/mod.ts";
+import { bytes, duration, flatten, href, html, type Markup, raw, seg, valueText } from "./_html.ts";
+import { page } from "./_layout.ts";
+import { metricKeys, runCharts } from "./_charts.ts";
+import { NotFound, type PageContext, param } from "./_context.ts";
+
+/** The run page. */
+export function runPage(ctx: PageContext, id: string): string {
+  const run = getRun(id, ctx.read);
+  if (!run) throw new NotFound(`no run '${id}'`);
+  const rows = getHistory(id, ctx.read);
+  const x = xAxis(ctx, rows);
+  const keys = metricKeys(rows);
+  const lastOutput = ctx.static ? 2000 : Number(param(ctx, "output") === "all" ? -1 : 500);
+  const output = getOutput(id, { ...ctx.read, ...(lastOutput > 0 ? { last: lastOutput } : {}) });
+  let sync: SyncStatus | null = null;
+  try {
+    sync = getSyncStatus(id, ctx.read);
+  } catch { /* shown as unknown */ }
+  const link = (path: string) => ctx.static ? null : path;
+  const body = html`
+    <h1><span id="run-name">${run.name}</span> <span class="muted">${run.id}</span>
+    <span class="badge status-${run.status}" id="status">${run.status}</span></h1>
+    <div class="side">
+      <table class="grid kv" id="overview">
+        <tbody>
+          <tr>
+            <td>Project</td>
+            <td>${run.project}</td>
+          </tr>
+          <tr>
+            <td>Group</td>
+            <td>${run.group ?? "-"}</td>
+          </tr>
+          <tr>
+            <td>Job type</td>
+            <td>${run.jobType ?? "-"}</td>
+          </tr>
+          <tr>
+            <td>Tags</td>
+            <td>${run.tags.map((t) => html`<span class="tag">${t}</span>`)}</td>
+          </tr>
+          <tr>
+            <td>Notes</td>
+            <td class="cell-text" id="notes">${run.notes ?? ""}</td>
+          </tr>
+          <tr>
+            <td>Started</td>
+            <td>${run.startedAt}</td>
+          </tr>
+          <tr>
+            <td>Ended</td>
+            <td>${run.endedAt ?? "-"}</td>
+          </tr>
+          <tr>
+            <td>Duration</td>
+            <td>${duration(run.startedAt, run.endedAt)}</td>
+          </tr>
+          <tr>
+            <td>Exit code</td>
+            <td>${run.exitCode ?? "-"}</td>
+          </tr>
+          <tr>
+            <td>History</td>
+            <td>${run.historyCount} rows, last step ${run.lastStep ?? "-"}</td>
+          </tr>
+          <tr>
+            <td>W&amp;B sync</td>
+            <td id="sync">${syncText(sync)}</td>
+          </tr>
+        </tbody>
+      </table>
+      <table class="grid kv" id="environment">
+        <thead>
+          <tr>
+            <th colspan="2">Environment</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <td>Git commit</td>
+            <td>${run.gitCommit ?? "-"}${run.gitDirty ? " (uncommitted changes)" : ""}</td>
+          </tr>
+          <tr>
+            <td>Deno</td>
+            <td>${run.denoVersion}</td>
+          </tr>
+          <tr>
+            <td>Lockfile digest</td>
+            <td>${run.lockDigest ?? "-"}</td>
+          </tr>
+          <tr>
+            <td>Host</td>
+            <td>${run.host} (pid ${run.pid})</td>
+          </tr>
+          <tr>
+            <td>Command</td>
+            <td class="cell-text">${run.argv.join(" ")}</td>
+          </tr>
+        </tbody>
+      </table>
+    </div>
+    <h2>Summary</h2>${kvTable("summary", run.summary)}
+    <h2>Config</h2>${kvTable("config", run.config)}
+    <h2>Charts</h2>${ctx.static ? "" : html`
+      <form method="get"
+        class="filters"><label>x axis<select name="x">${["step", "time", ...keys].map((k) =>
+          html`
+            <option value="${k}" ${k === x
+              ? html`
+                selected
+              `
+              : ""}>${k}</option>
+          `
+        )}</select></label><button type="submit">Show</button></form>
+    `}
+    ${chartsBlock(ctx, run, x)}
+    ${videoBlock(ctx, run)}
+    <h2>Tables</h2>${run.tables.length === 0
+      ? html`<p class="muted">No tables.</p>`
+      : html`<ul id="tables">${
+        latestTables(run).map((t) =>
+          html`<li>${
+            link(`/run/${seg(run.id)}/table/${seg(t.key)}`)
+              ? html`<a href="/run/${seg(run.id)}/table/${seg(t.key)}">${t.key}</a>`
+              : t.key
+          } <span class="muted">${t.rowCount} rows × ${t.columns.length} columns, step ${t.step}</span></li>`
+        )
+      }</ul>`}
+    <h2>Artifacts</h2>
+    <div class="side">
+      <div><h3>Produced</h3>${artifactList(ctx, run.produced, "produced")}</div>
+      <div><h3>Used</h3>${artifactList(ctx, run.used, "used")}</div>
+    </div>
+    <h2>Console output</h2>${output.length === 0
+      ? html`<p class="muted">No console output recorded.</p>`
+      : html`<pre class="output" id="output">${
+        output.map((o) => (o.stream === "stderr" ? "[stderr] " : "") + o.text).join("\n")
+      }</pre>${
+        !ctx.static && lastOutput > 0 && output.length >= lastOutput
+          ? html`<p><a href="${href(`/run/${seg(run.id)}`, { output: "all" })}">show all output</a></p>`
+          : ""
+      }`}
+  `;
+  return page(`${run.name} · sentilab`, body, { static: ctx.static });
+}
+
+/** The charts block alone (what a live page reloads). */
+export function chartsFragment(ctx: PageContext, id: string): string {
+  const run = getRun(id, ctx.read);
+  if (!run) throw new NotFound(`no run '${id}'`);
+  return chartsBlock(ctx, run, xAxis(ctx, getHistory(id, ctx.read))).value;
+}
+
+function chartsBlock(ctx: PageContext, run: RunDetails, x: string): Markup {
+  const charts = runCharts(getHistory(run.id, ctx.read), x);
+  const live = run.status === "running";
+  const src = href(`/run/${seg(run.id)}/charts`, { x: x === "step" ? undefined : x });
+  return html`
+    <div id="charts" class="charts" ${ctx.static ? "" : html`
+      data-live-src="${src}" data-live="${live ? "1" : "0"}"
+    `} data-count="${charts.length}">${charts.length === 0
+      ? html`<p class="muted">No metrics logged${live ? " yet" : ""}.</p>`
+      : charts.map((c) => html`<figure data-metric="${c.key}">${raw(c.svg)}</figure>`)}</div>
+  `;
+}
+
+function xAxis(ctx: PageContext, rows: Parameters<typeof metricKeys>[0]): string {
+  const x = param(ctx, "x") ?? "step";
+  return x === "step" || x === "time" || metricKeys(rows).includes(x) ? x : "step";
+}
+
+function latestTables(run: RunDetails) {
+  const byKey = new Map<string, RunDetails["tables"][number]>();
+  for (const t of run.tables) byKey.set(t.key, t);
+  return [...byKey.values()];
+}
+
+function kvTable(id: string, obj: Record<string, unknown>): Markup {
+  const entries = flatten(obj);
+  if (entries.length === 0) return html`<p class="muted">Empty.</p>`;
+  return html`
+    <table class="grid kv" id="${id}">
+      <tbody>${entries.map(([k, v]) =>
+        html`
+          <tr>
+            <td>${k}</td>
+            <td class="cell-text${typeof v === "number" ? " num" : ""}">${valueText(v)}</td>
+          </tr>
+        `
+      )}</tbody>
+    </table>
+  `;
+}
+
+function artifactList(ctx: PageContext, versions: readonly ArtifactVersion[], id: string): Markup {
+  if (versions.length === 0) return html`<p class="muted">None.</p>`;
+  return html`<ul id="${id}">${
+    versions.map((v) =>
+      html`<li>${
+        ctx.static ? v.ref : html`<a href="/artifact/${seg(v.name)}/v/${v.version}">${v.ref}</a>`
+      } <span class="muted">${v.type}, ${v.fileCount} files, ${bytes(v.size)}, ${
+        v.digest.slice(0, 12)
+      }</span></li>`
+    )
+  }</ul>`;
+}
+
+function syncText(s: SyncStatus | null): string {
+  if (!s) return "unknown";
+  if (s.synced) return `synced to ${s.target}${s.lastSyncedAt ? ` (${s.lastSyncedAt})` : ""}`;
+  if (s.never) {
+    if (s.elsewhere.length === 0) return "local only (never sent to W&B)";
+    return s.elsewhere.map((e) => `${e.synced ? "synced to" : "pending at"} ${e.target}`).join(", ");
+  }
+  const p = s.pending;
+  const parts: string[] = [];
+  if (p.historyRows) parts.push(`${p.historyRows} history rows`);
+  if (p.tables.length) parts.push(`${p.tables.length} tables`);
+  if (p.outputs.length + p.inputs.length) parts.push(`${p.outputs.length + p.inputs.length} artifacts`);
+  return `pending at ${s.target}${parts.length ? ": " + parts.join(", ") : ""}`;
+}
+
+/** For video runs: the sentiment timeline chart and the thumbnails (contact sheet, timeline picture). */
+function videoBlock(ctx: PageContext, run: RunDetails): Markup {
+  const hasTimeline = run.tables.some((t) => t.key === "video_timeline");
+  const pictures = [...run.used, ...run.produced].flatMap((v) =>
+    Object.keys(v.manifest.contents).filter((f) =>
+      /\.(png|jpe?g|svg)$/i.test(f) && (v.type === "video" || v.type === "chart")
+    )
+      .map((f) => ({ v, f }))
+  );
+  if (!hasTimeline && pictures.length === 0) return html``;
+  let chart: Markup = html``;
+  if (hasTimeline) {
+    const t = getTableRows(run.id, "video_timeline", { ...ctx.read, limit: 20000 });
+    if (t && t.rows.length) {
+      const col = (name: string) => t.columns.indexOf(name);
+      const start = col("start");
+      const series = ["negative", "neutral", "positive", "valence"].filter((n) => col(n) >= 0).map((n) => ({
+        name: n,
+        points: t.rows.filter((r) => typeof r[start] === "number" && typeof r[col(n)] === "number")
+          .map((r) => ({ x: r[start] as number, y: r[col(n)] as number })),
+      })).filter((s) => s.points.length > 0);
+      if (series.length && start >= 0) {
+        chart = html`<figure id="video-timeline">${
+          raw(
+            lineChartSvg(series, {
+              title: "Sentiment timeline",
+              xLabel: "time (s)",
+              yLabel: "score",
+              width: 900,
+              height: 300,
+            }),
+          )
+        }</figure>`;
+      }
+    }
+  }
+  return html`<h2>Video</h2>${chart}${
+    ctx.static
+      ? ""
+      : html`<div class="side" id="thumbnails">${
+        pictures.map(({ v, f }) =>
+          html`<figure><img class="thumb" alt="${f}" src="${
+            href(`/artifact/${seg(v.name)}/v/${v.version}/raw`, { path: f })
+          }"><figcaption>${v.ref} · ${f}</figcaption></figure>`
+        )
+      }</div>`
+  }`;
+}

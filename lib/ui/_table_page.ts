@@ -1,0 +1,179 @@
+// Private: a logged table, paged on the server, searchable and sortable; for prediction tables also
+// "errors only", sort by confidence and the confusion matrix whose cells show their rows.
+import { confusionMatrixSvg } from "../display/mod.ts";
+import { getRun, getTableRows, type TableInfo } from "../tracking/mod.ts";
+import { href, html, type Markup, raw, seg, valueText } from "./_html.ts";
+import { page } from "./_layout.ts";
+import { intParam, NotFound, type PageContext, param } from "./_context.ts";
+import { hasMatrix, needsScan, orderedRows, rowsAt, tableMatrix, type TableQuery } from "./_table_index.ts";
+import { pager } from "./_runs_page.ts";
+
+/** Tables up to this many rows get their confusion matrix on first view; larger ones on request. */
+const MATRIX_AUTO_ROWS = 200_000;
+
+/** The table page. */
+export function tablePage(ctx: PageContext, runId: string, key: string): string {
+  const run = getRun(runId, ctx.read);
+  const info = run?.tables.filter((t) => t.key === key).at(-1);
+  if (!run || !info) throw new NotFound(`no table '${key}' in run '${runId}'`);
+  const per = intParam(ctx, "per", 50, 1000) || 50;
+  const sortName = param(ctx, "sort");
+  const sortCol = sortName === undefined ? -1 : info.columns.indexOf(sortName);
+  const isPred = info.columns.includes("gold") && info.columns.includes("predicted");
+  const q: TableQuery = {
+    text: param(ctx, "q"),
+    errors: isPred && param(ctx, "errors") === "1",
+    gold: isPred ? param(ctx, "gold") : undefined,
+    predicted: isPred ? param(ctx, "pred") : undefined,
+    sort: sortCol >= 0 ? sortCol : undefined,
+    desc: sortCol >= 0 ? param(ctx, "desc") === "1" : undefined,
+  };
+  let total: number, rows: unknown[][], first: number;
+  const pageNo = Math.max(1, intParam(ctx, "page", 1));
+  if (needsScan(q)) {
+    const order = orderedRows(ctx.read, runId, info, q);
+    total = order.length;
+    first = (pageNo - 1) * per;
+    const slice = order.subarray(first, first + per);
+    rows = rowsAt(ctx.read, runId, info, slice);
+    return render(ctx, run.id, info, q, {
+      total,
+      rows,
+      pageNo,
+      per,
+      numbers: Array.from(slice),
+      isPred,
+      sortName,
+    });
+  }
+  total = info.rowCount;
+  first = (pageNo - 1) * per;
+  rows = getTableRows(runId, key, { ...ctx.read, offset: first, limit: per })?.rows ?? [];
+  return render(ctx, run.id, info, q, {
+    total,
+    rows,
+    pageNo,
+    per,
+    numbers: rows.map((_, i) => first + i),
+    isPred,
+    sortName,
+  });
+}
+
+function render(
+  ctx: PageContext,
+  runId: string,
+  info: TableInfo,
+  q: TableQuery,
+  p: {
+    total: number;
+    rows: unknown[][];
+    pageNo: number;
+    per: number;
+    numbers: number[];
+    isPred: boolean;
+    sortName?: string;
+  },
+): string {
+  const base = `/run/${seg(runId)}/table/${seg(info.key)}`;
+  const state: Record<string, unknown> = {
+    q: q.text,
+    errors: q.errors ? "1" : undefined,
+    gold: q.gold,
+    pred: q.predicted,
+    sort: p.sortName,
+    desc: q.desc ? "1" : undefined,
+    per: p.per === 50 ? undefined : p.per,
+  };
+  const pages = Math.max(1, Math.ceil(p.total / p.per));
+  const sortLink = (c: string) => {
+    const active = p.sortName === c;
+    return html`<a href="${
+      href(base, { ...state, sort: c, desc: active && !q.desc ? "1" : undefined, page: undefined })
+    }">${c}${active ? (q.desc ? " ▼" : " ▲") : ""}</a>`;
+  };
+  let matrix: Markup = html``;
+  if (p.isPred) {
+    const want = info.rowCount <= MATRIX_AUTO_ROWS || param(ctx, "matrix") === "1" ||
+      hasMatrix(ctx.read, runId, info);
+    if (want) {
+      const m = tableMatrix(ctx.read, runId, info);
+      if (m.labels.length > 0) {
+        const svg = confusionMatrixSvg(m.matrix, m.labels, {
+          title: `Confusion matrix (${info.key})`,
+          cellHref: (g, c) => href(base, { gold: m.labels[g], pred: m.labels[c] }),
+        });
+        matrix = html`<figure id="matrix">${
+          raw(svg)
+        }<figcaption class="muted">Click a cell to see its rows.</figcaption></figure>`;
+      }
+    } else {
+      matrix = html`<p><a href="${
+        href(base, { ...state, matrix: "1" })
+      }" id="matrix-link">Compute the confusion matrix</a> <span class="muted">(reads all ${info.rowCount} rows)</span></p>`;
+    }
+  }
+  const conf = info.columns.indexOf("confidence");
+  const body = html`<h1>Table ${info.key} <span class="muted">of run <a href="/run/${
+    seg(runId)
+  }">${runId}</a></span></h1>
+<p class="muted">${info.rowCount} rows × ${info.columns.length} columns, logged at step ${info.step}, ${info.createdAt}</p>
+<div class="side"><div>
+<form class="filters" method="get" action="${base}">
+<label>Search<input name="q" value="${q.text ?? ""}" size="24"></label>
+${
+    p.isPred
+      ? html`<label><span>Errors only</span><input type="checkbox" name="errors" value="1" id="errors"${
+        q.errors
+          ? html`
+            checked
+          `
+          : ""
+      }></label>`
+      : ""
+  }
+${q.gold !== undefined ? html`<input type="hidden" name="gold" value="${q.gold}">` : ""}
+${q.predicted !== undefined ? html`<input type="hidden" name="pred" value="${q.predicted}">` : ""}
+${p.sortName ? html`<input type="hidden" name="sort" value="${p.sortName}">` : ""}
+${q.desc ? html`<input type="hidden" name="desc" value="1">` : ""}
+<button type="submit" id="apply">Apply</button> <a href="${base}">reset</a>
+</form>
+${
+    p.isPred && conf >= 0
+      ? html`<p>Sort by confidence: <a id="conf-asc" href="${
+        href(base, { ...state, sort: "confidence", desc: undefined })
+      }">lowest first</a> ·
+<a id="conf-desc" href="${href(base, { ...state, sort: "confidence", desc: "1" })}">highest first</a></p>`
+      : ""
+  }
+${
+    q.gold !== undefined || q.predicted !== undefined
+      ? html`<p id="cell-filter">Rows with gold <b>${q.gold ?? "any"}</b> and predicted <b>${
+        q.predicted ?? "any"
+      }</b>
+(<a href="${href(base, { ...state, gold: undefined, pred: undefined })}">clear</a>)</p>`
+      : ""
+  }
+<p><span id="matches">${p.total}</span> ${needsScan(q) ? "matching rows" : "rows"}</p>
+${pager(p.pageNo, pages, (n) => href(base, { ...state, page: n }))}
+<table class="grid" id="rows"><thead><tr><th>#</th>${
+    info.columns.map((c) => html`<th>${sortLink(c)}</th>`)
+  }</tr></thead>
+<tbody>${
+    p.rows.map((r, i) =>
+      html`
+        <tr data-row="${p.numbers[i]}" ${p.isPred && r && r[info.columns.indexOf("gold")] !== null &&
+            r[info.columns.indexOf("gold")] !== r[info.columns.indexOf("predicted")]
+          ? html`
+            class="error"
+          `
+          : ""}><td class="muted">${p.numbers[i]}</td>${(r ?? []).map((c) =>
+            html`<td class="${typeof c === "number" ? "num" : "cell-text"}">${valueText(c)}</td>`
+          )}</tr>
+      `
+    )
+  }</tbody></table>
+${pager(p.pageNo, pages, (n) => href(base, { ...state, page: n }))}
+</div>${matrix}</div>`;
+  return page(`${info.key} · ${runId} · sentilab`, body, { static: ctx.static });
+}
