@@ -1,0 +1,185 @@
+// The viewer over HTTP on loopback: pages answer, security checks (token, Host, CSP, store-only files),
+// the busy-port message, the static export. The browser-level checks are in ui_browser_test.ts.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { exportRunPage, serveUi, UiError } from "../lib/ui/mod.ts";
+import { makeUiFixture, XSS } from "./_ui_fixture.ts";
+
+/** A raw HTTP/1.1 GET with a chosen Host header (fetch does not let a caller set Host). */
+async function getWithHost(port: number, path: string, host: string): Promise<number> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(
+      new TextEncoder().encode(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`),
+    );
+    const buf = new Uint8Array(256);
+    const n = await conn.read(buf);
+    const status = /^HTTP\/1\.1 (\d{3})/.exec(new TextDecoder().decode(buf.subarray(0, n ?? 0)));
+    return status ? Number(status[1]) : -1;
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test("viewer: pages answer, values are escaped, only store files are served, Host and token are checked", async () => {
+  const root = await Deno.makeTempDir();
+  const ui = await (async () => {
+    const f = await makeUiFixture(root, 300);
+    return { f, server: serveUi({ dir: f.dir, port: 0 }) };
+  })();
+  const { f, server } = ui;
+  try {
+    const base = server.url;
+    assert.match(base, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    assert.equal(server.token, null, "no token on loopback unless asked for");
+    const pages = [
+      "",
+      `run/${f.alpha}`,
+      `run/${f.alpha}/charts`,
+      `run/${f.alpha}/table/predictions?errors=1&sort=confidence&desc=1`,
+      `compare?run=${f.alpha}&run=${f.beta}`,
+      "artifacts",
+      "artifact/reviews",
+      "artifact/reviews/v/0",
+      "artifact/reviews/diff?from=0&to=1",
+      `artifact/reviews/v/0/file?path=${encodeURIComponent(`${XSS[1]}.txt`)}`,
+      `run/${f.video}`,
+    ];
+    for (const p of pages) {
+      const res = await fetch(base + p);
+      const body = await res.text();
+      assert.equal(res.status, 200, `${p}: ${body.slice(0, 300)}`);
+      const csp = res.headers.get("content-security-policy") ?? "";
+      assert.match(csp, /script-src 'self'/, `${p} has a CSP`);
+      assert.doesNotMatch(csp, /script-src[^;]*unsafe-inline/);
+      assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+      // No payload survives unescaped; the only script is the viewer's own.
+      assert.doesNotMatch(
+        body,
+        /<script>window|<(img|svg)[^>]*on(error|load)=|href="javascript/i,
+        `${p}: a live payload`,
+      );
+      assert.deepEqual(
+        [...body.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]),
+        p.endsWith("/charts") ? [] : ['<script src="/app.js" defer>'],
+      );
+      assert.doesNotMatch(
+        body,
+        /(?:src|href|action)="(?:[a-z]+:|\/\/)/i,
+        `${p} loads and links nothing remote`,
+      );
+    }
+    const run = await (await fetch(`${base}run/${f.alpha}`)).text();
+    assert.ok(
+      run.includes("&lt;img src=x onerror=&quot;window.__xss = 2&quot;&gt;"),
+      "notes are shown as text",
+    );
+    // Files: only what a manifest names, with headers that keep active content inert.
+    const svg = await fetch(`${base}artifact/reviews/v/0/raw?path=chart.svg`);
+    assert.equal(svg.status, 200);
+    assert.match(svg.headers.get("content-security-policy") ?? "", /sandbox/);
+    await svg.body?.cancel();
+    for (const bad of ["../../store.db", "/etc/passwd", "..%2F..%2Fstore.db", "train.jsonl/../../store.db"]) {
+      const res = await fetch(`${base}artifact/reviews/v/0/raw?path=${bad}`);
+      await res.body?.cancel();
+      assert.equal(res.status, 404, bad);
+    }
+    for (
+      const p of [
+        "../store.db",
+        "files",
+        "run/nope",
+        "artifact/nope",
+        `run/${f.alpha}/table/nope`,
+        "artifact/reviews/v/9",
+      ]
+    ) {
+      const res = await fetch(base + p);
+      await res.body?.cancel();
+      assert.equal(res.status, 404, p);
+    }
+    assert.equal(await getWithHost(server.port, "/", "evil.example:80"), 403);
+    assert.equal(await getWithHost(server.port, "/", `evil.example:${server.port}`), 403);
+    assert.equal(await getWithHost(server.port, "/", `localhost:${server.port}`), 200);
+    const post = await fetch(base, { method: "POST" });
+    await post.body?.cancel();
+    assert.equal(post.status, 405);
+  } finally {
+    await server.shutdown();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("viewer: a token is checked on every request; the URL with ?token= sets a cookie", async () => {
+  const root = await Deno.makeTempDir();
+  const f = await makeUiFixture(root, 10);
+  const server = serveUi({ dir: f.dir, port: 0, token: "s3cret-token-1" });
+  try {
+    assert.match(server.url, /\?token=s3cret-token-1$/);
+    const bare = `http://127.0.0.1:${server.port}/`;
+    for (const p of ["", `run/${f.alpha}`, "app.js", "artifact/reviews/v/0/raw?path=train.jsonl"]) {
+      const res = await fetch(bare + p);
+      await res.body?.cancel();
+      assert.equal(res.status, 401, p);
+    }
+    const wrong = await fetch(bare + "?token=s3cret-token-2");
+    await wrong.body?.cancel();
+    assert.equal(wrong.status, 401);
+    const first = await fetch(server.url, { redirect: "manual" });
+    await first.body?.cancel();
+    assert.equal(first.status, 303);
+    const cookie = first.headers.get("set-cookie") ?? "";
+    assert.match(cookie, /HttpOnly/);
+    const again = await fetch(bare, { headers: { cookie: cookie.split(";")[0] } });
+    await again.body?.cancel();
+    assert.equal(again.status, 200);
+    const bearer = await fetch(bare, { headers: { authorization: "Bearer s3cret-token-1" } });
+    await bearer.body?.cancel();
+    assert.equal(bearer.status, 200);
+  } finally {
+    await server.shutdown();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("viewer: a taken port is a clear error naming a free one; a missing store is an error", async () => {
+  const root = await Deno.makeTempDir();
+  const f = await makeUiFixture(root, 10);
+  const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const port = (busy.addr as Deno.NetAddr).port;
+    assert.throws(() => serveUi({ dir: f.dir, port }), (e: unknown) => {
+      assert.ok(e instanceof UiError);
+      assert.match(e.message, new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use`));
+      assert.match(e.message, /Try --port \d+, which is free/);
+      return true;
+    });
+    assert.throws(() => serveUi({ dir: join(root, "none"), port: 0 }), /No tracking store/);
+  } finally {
+    busy.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("export: a run page as static HTML with its SVG charts; a foreign index.html is left alone", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const f = await makeUiFixture(root, 10);
+    const out = join(root, "page");
+    const page = await exportRunPage(f.alpha, out, { dir: f.dir });
+    const html = await Deno.readTextFile(page.index);
+    assert.ok(html.includes("<svg"), "charts inline");
+    assert.doesNotMatch(html, /<script|<link /, "no script, no external stylesheet");
+    assert.deepEqual(page.charts.map((c) => c.split("/").at(-1)), ["01-loss.svg", "02-acc.svg"]);
+    assert.match(await Deno.readTextFile(page.charts[0]), /^<svg[^>]*>.*class="series" data-name="loss"/s);
+    await exportRunPage(f.beta, out, { dir: f.dir }); // its own export: replaced
+    const foreign = join(root, "mine");
+    await Deno.mkdir(foreign);
+    await Deno.writeTextFile(join(foreign, "index.html"), "my page");
+    await assert.rejects(() => exportRunPage(f.alpha, foreign, { dir: f.dir }), /not written by sentilab/);
+    assert.equal(await Deno.readTextFile(join(foreign, "index.html")), "my page");
+    await assert.rejects(() => exportRunPage("nope", out, { dir: f.dir }), /No run 'nope'/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
