@@ -7,43 +7,68 @@
  *
  * @module
  */
-import { DEFAULT_UI_PORT, exportRunPage, serveUi, UiError } from "../lib/ui/mod.ts";
-import { TrackingError } from "../lib/tracking/mod.ts";
-import { fail, parseFlags, positiveNumber } from "./_cli.ts";
+import { DEFAULT_UI_PORT, exportRunPage, serveUi } from "../lib/ui/mod.ts";
+import { fail, integerFlag, parseTask, runMain } from "./_cli.ts";
 
-const USAGE = `usage: deno task ui [--dir D] [--port N] [--host H] [--open] [--token T]
-       deno task ui --export RUN_ID OUT_DIR [--dir D]
-
-  --dir D        the store (default: SENTILAB_DIR, else .sentilab)
-  --port N       port (default ${DEFAULT_UI_PORT}; 0 picks a free one)
-  --host H       address to bind (default 127.0.0.1); any other needs a token, generated unless --token
-  --token T      token every request must present (the printed URL carries it)
-  --open         open the URL in the browser
-  --export ID    write run ID's page as static HTML (with its SVG charts) into OUT_DIR`;
-
-const { values, positionals } = parseFlags({
-  options: {
-    dir: { type: "string" },
-    port: { type: "string" },
-    host: { type: "string" },
-    token: { type: "string" },
-    open: { type: "boolean" },
-    export: { type: "string" },
-    help: { type: "boolean", short: "h" },
+const TASK = {
+  name: "ui",
+  usage: ["[--dir D] [--port N] [--host H] [--open] [--token T]", "--export RUN_ID OUT_DIR [--dir D]"],
+  about:
+    "Serves a local viewer of the store: runs, metric charts (live while a run runs), prediction tables, " +
+    "comparisons, artifacts with previews and lineage. Reads the store read-only; works offline. Ctrl-C stops it. " +
+    "With --export, writes one run's page as static HTML with its SVG charts instead.",
+  positionals: { min: 0, max: 1, arg: "OUT_DIR" },
+  flags: {
+    dir: { type: "string", arg: "DIR", help: "the store (default: SENTILAB_DIR, else .sentilab)" },
+    port: {
+      type: "string",
+      arg: "N",
+      help: `port to listen on; 0 picks a free one`,
+      default: String(DEFAULT_UI_PORT),
+    },
+    host: {
+      type: "string",
+      arg: "H",
+      help: "address to bind; anything but loopback requires a token (generated and printed unless --token)",
+      default: "127.0.0.1",
+    },
+    token: {
+      type: "string",
+      arg: "T",
+      help: "token every request must present (the printed URL carries it)",
+    },
+    open: { type: "boolean", help: "open the URL in the default browser" },
+    export: {
+      type: "string",
+      arg: "RUN_ID",
+      help: "write the run's page as static HTML into OUT_DIR and exit",
+    },
   },
-  allowPositionals: true,
-}, USAGE);
+} as const;
 
-try {
-  if (values.export !== undefined) {
-    if (positionals.length !== 1) fail(`--export needs a run id and an output folder\n${USAGE}`);
-    const page = await exportRunPage(values.export, positionals[0], { dir: values.dir });
-    console.log(`wrote ${page.index} and ${page.charts.length} charts`);
-    Deno.exit(0);
+function openBrowser(url: string): void {
+  const cmd = Deno.build.os === "darwin" ? "open" : Deno.build.os === "windows" ? "explorer" : "xdg-open";
+  try {
+    new Deno.Command(cmd, { args: [url], stdout: "null", stderr: "null" }).spawn().unref();
+  } catch {
+    console.log(`(could not start ${cmd}; open the URL yourself)`);
   }
-  if (positionals.length) fail(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseTask(TASK);
+  if (values.export !== undefined) {
+    if (positionals.length !== 1) {
+      fail("--export RUN_ID needs the folder to write into: --export RUN_ID OUT_DIR");
+    }
+    const page = await exportRunPage(values.export, positionals[0], { dir: values.dir });
+    console.log(`wrote ${page.index} and ${page.charts.length} chart${page.charts.length === 1 ? "" : "s"}`);
+    return 0;
+  }
+  if (positionals.length) fail(`OUT_DIR goes with --export RUN_ID; got ${JSON.stringify(positionals[0])}`);
   if (values.token !== undefined && values.token.length < 8) fail("--token must have at least 8 characters");
-  const port = values.port === "0" ? 0 : positiveNumber("port", values.port, true);
+  const port = integerFlag("port", values.port, 0)!;
+  if (port > 65535) fail(`--port must be at most 65535, got ${port}`);
   const ac = new AbortController();
   const ui = serveUi({ dir: values.dir, host: values.host, port, token: values.token, signal: ac.signal });
   console.log(`sentilab ui: ${ui.url}`);
@@ -55,16 +80,7 @@ try {
   if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", () => ac.abort());
   if (values.open) openBrowser(ui.url);
   await ui.finished;
-} catch (e) {
-  if (e instanceof UiError || e instanceof TrackingError) fail(e.message);
-  throw e;
+  return 0;
 }
 
-function openBrowser(url: string): void {
-  const cmd = Deno.build.os === "darwin" ? "open" : Deno.build.os === "windows" ? "explorer" : "xdg-open";
-  try {
-    new Deno.Command(cmd, { args: [url], stdout: "null", stderr: "null" }).spawn().unref();
-  } catch {
-    console.log(`(could not start ${cmd}; open the URL yourself)`);
-  }
-}
+await runMain(main);
