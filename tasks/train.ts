@@ -57,7 +57,16 @@ const flags = parseTask({
       arg: "DIR",
       help: "data folder of the recipe (default: the recipe's dataDir)",
     },
-    out: { type: "string", arg: "DIR", help: "model folder to write (required; replaced atomically)" },
+    out: {
+      type: "string",
+      arg: "DIR",
+      help: "model folder to write (required); an existing model folder or empty folder is replaced " +
+        "atomically, anything else only with --force",
+    },
+    force: {
+      type: "boolean",
+      help: "replace --out even if it is a file or holds other files (deletes them)",
+    },
     seed: { type: "string", arg: "N", help: "shuffling seed (default 13, or the recipe's)" },
     "max-epochs": { type: "string", arg: "N", help: "most epochs per configuration" },
     quiet: { type: "boolean", help: "no progress bars or log lines" },
@@ -80,7 +89,7 @@ try {
   if (flags.recipe) {
     if (flags.train || flags.val) fail("use either --recipe or --train/--val, not both");
     const recipe = await readTrainRecipe(flags.recipe, { dataDir: flags["data-dir"] });
-    options = { ...recipe, out: flags.out };
+    options = { ...recipe, out: flags.out, force: flags.force };
   } else {
     if (!flags.train?.length || !flags.val?.length) {
       fail(`--train and --val are required (or --recipe); ${help}`);
@@ -91,6 +100,7 @@ try {
       val: flags.val.map((p) => ({ name: `val_${name(p)}`, path: p })),
       test: (flags.test ?? []).map((p) => ({ name: `test_${name(p)}`, path: p })),
       out: flags.out,
+      force: flags.force,
     };
   }
 } catch (e) {

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import type { FeatureSpec } from "../models/_features.ts";
 import { LABELS } from "../models/types.ts";
+import { MODEL_FILES } from "../models/_registry.ts";
 import { buildLinearOnnx } from "./_onnx_export.ts";
 import type { LinearParams } from "./_sgd.ts";
 
@@ -29,11 +30,47 @@ export async function exportModelFiles(
   await Deno.writeTextFile(join(dir, "labels.json"), JSON.stringify(LABELS) + "\n");
 }
 
-/** Moves the finished folder `tmp` to `out`, replacing an earlier model folder there. */
-export async function atomicReplaceDir(tmp: string, out: string): Promise<void> {
+/**
+ * Why training must not replace `out` (a sentence naming it and what to do), or null when it may: `out`
+ * does not exist, is an empty folder, or is a sentilab model folder (only the files deno task train
+ * writes). A regular file or a folder holding anything else belongs to the user: it is replaced only
+ * with `force`.
+ */
+export async function outProblem(out: string, force: boolean): Promise<string | null> {
+  if (force) return null;
+  let st;
+  try {
+    st = await Deno.lstat(out);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+  const refuse = (what: string) =>
+    `--out ${out} ${what}, and training replaces the whole folder; choose another --out, or pass --force ` +
+    `(force: true) to replace it and delete what it holds`;
+  if (!st.isDirectory) return refuse(st.isSymlink ? "is a symbolic link, not a model folder" : "is a file");
+  const foreign: string[] = [];
+  for await (const e of Deno.readDir(out)) {
+    if (!(e.isFile && e.name in MODEL_FILES)) foreign.push(e.isDirectory ? `${e.name}/` : e.name);
+  }
+  if (foreign.length === 0) return null;
+  foreign.sort();
+  const shown = foreign.slice(0, 5).join(", ") +
+    (foreign.length > 5 ? `, ... (${foreign.length} in all)` : "");
+  return refuse(`is not a sentilab model folder (it holds ${shown})`);
+}
+
+/**
+ * Moves the finished folder `tmp` to `out`, replacing an earlier model folder there (checked again here,
+ * right before the swap: see {@linkcode outProblem}).
+ * @throws {Error} when `out` is something training must not replace.
+ */
+export async function atomicReplaceDir(tmp: string, out: string, force = false): Promise<void> {
+  const problem = await outProblem(out, force);
+  if (problem) throw new Error(problem);
   let old: string | null = null;
   try {
-    await Deno.stat(out);
+    await Deno.lstat(out);
     old = `${out}.old-${Deno.pid}-${Date.now()}`;
     await Deno.rename(out, old);
   } catch (e) {

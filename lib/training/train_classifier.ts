@@ -15,7 +15,7 @@ import { type Loaded, loadSource, overlappingTrain } from "./_load_data.ts";
 import { buildCorpus, type Corpus } from "./_sgd.ts";
 import { makeBar } from "./_progress.ts";
 import { searchHyperparameters } from "./_search.ts";
-import { atomicReplaceDir, exportModelFiles } from "./_export.ts";
+import { atomicReplaceDir, exportModelFiles, outProblem } from "./_export.ts";
 import { measureExported } from "./_measure.ts";
 import { buildCard, renderCard } from "./_model_card.ts";
 import type { SearchSpace, TrainClassifierOptions, TrainClassifierResult } from "./types.ts";
@@ -53,6 +53,8 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   if (!Number.isInteger(seed)) throw new Error(`Option seed must be an integer, got ${seed}`);
   if (options.train.length === 0) throw new Error("trainClassifier: give at least one training file");
   if (options.val.length === 0) throw new Error("trainClassifier: give at least one validation file");
+  const outIssue = await outProblem(options.out, options.force === true);
+  if (outIssue) throw new Error(outIssue);
   const search: SearchSpace = {
     learningRates: [0.05, 0.2],
     l2: [0, 3e-4],
@@ -206,7 +208,7 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
     await Deno.writeTextFile(join(tmp, "card.json"), JSON.stringify(card, null, 2) + "\n");
     await Deno.writeTextFile(join(tmp, "model_card.md"), renderCard(card));
     await Deno.chmod(tmp, 0o755).catch(() => {}); // makeTempDir gives 0700; not supported on Windows
-    await atomicReplaceDir(tmp, out);
+    await atomicReplaceDir(tmp, out, options.force === true);
     log(`wrote ${out} in ${seconds.toFixed(1)} s`);
     return {
       dir: out,

@@ -72,8 +72,14 @@ export interface TrainClassifierOptions {
   val: EvalSource[];
   /** Test/dev files reported in the card (never used for choices). */
   test?: EvalSource[];
-  /** Output model folder (written atomically: temp folder, then rename). */
+  /**
+   * Output model folder (written atomically: temp folder, then rename). An existing `out` is replaced only
+   * when it is an empty folder or a sentilab model folder (only model.onnx, features.json, labels.json,
+   * card.json, model_card.md); anything else is an error naming it, unless `force`.
+   */
   out: string;
+  /** Replace `out` even when it is a file or a folder with other files (they are deleted). */
+  force?: boolean;
   /** Seed of the shuffles (default 13). Same seed and data → byte-identical model.onnx. */
   seed?: number;
   /** Changes to the default feature spec (hashBits, charNgrams, maxTokens...). */
