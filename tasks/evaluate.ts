@@ -10,10 +10,25 @@
  */
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { finishRun, getRun, initRun, logArtifact, type Run, safeArtifactName } from "../lib/tracking/mod.ts";
+import {
+  finishRun,
+  getRun,
+  initRun,
+  logArtifact,
+  nameProblem,
+  type Run,
+  safeArtifactName,
+} from "../lib/tracking/mod.ts";
 import { confusionMatrixSvg, metricsTable, predictionsTable, writeSvg } from "../lib/display/mod.ts";
 import { loadModel, logModel, type Model } from "../lib/models/mod.ts";
-import { LABEL_MAP_PRESETS, type LabelMap, LABELS, logDataset, readDataset } from "../lib/data/mod.ts";
+import {
+  datasetArtifactName,
+  LABEL_MAP_PRESETS,
+  type LabelMap,
+  LABELS,
+  logDataset,
+  readDataset,
+} from "../lib/data/mod.ts";
 import { batchStatistics, logPredictions, predictBatch } from "../lib/inference/mod.ts";
 import { evaluate, formatEvaluation, logEvaluation } from "../lib/evaluation/mod.ts";
 import { closingLines, fail, parseTask, positiveNumber, TRACKING_FLAGS, trackingOptions } from "./_cli.ts";
@@ -36,9 +51,16 @@ const { values } = parseTask({
     },
     data: {
       type: "string",
-      arg: "FILE",
+      arg: "FILE|NAME:REF",
       default: DEFAULT_DATA,
-      help: "JSONL, CSV or TSV with text and label columns",
+      help:
+        "JSONL, CSV or TSV with text and label columns, or a stored dataset artifact NAME:vN / NAME:ALIAS",
+    },
+    "data-name": {
+      type: "string",
+      arg: "NAME",
+      help: "artifact name of the data file (default: <folder>-<file name>, the rule every task uses, so " +
+        "train and evaluate of one file share its lineage)",
     },
     limit: { type: "string", arg: "N", help: "evaluate the first N samples only" },
     "batch-size": { type: "string", arg: "N", default: "256", help: "texts per model call" },
@@ -74,6 +96,11 @@ const { values } = parseTask({
 const limit = positiveNumber("limit", values.limit, true);
 const batchSize = positiveNumber("batch-size", values["batch-size"], true)!;
 const tracking = trackingOptions(values);
+const dataName: string | undefined = values["data-name"];
+{
+  const problem = dataName === undefined ? null : nameProblem(dataName, "name");
+  if (problem) fail(`--data-name ${JSON.stringify(dataName)}: ${problem}`);
+}
 const modelArg: string = values.model!;
 const reportDir = values.report;
 if (reportDir !== undefined) {
@@ -129,7 +156,7 @@ try {
       samples: texts.length,
     },
   });
-  const inputs = [await logDataset(run, data), await logRunModel(run)]
+  const inputs = [await logDataset(run, data, { name: dataName }), await logRunModel(run)]
     .filter((a) => a !== null).map((a) => `${a!.type} ${a!.ref}`);
 
   const progress = await progressBar(texts.length);
@@ -151,6 +178,7 @@ try {
     title: `${model.name} on ${values.data}${limit === undefined ? "" : ` (first ${texts.length})`}`,
     model: model.name,
     data: values.data!,
+    dataName: dataName ?? data.ref?.replace(/:v\d+$/, "") ?? datasetArtifactName(data.path),
     result,
     predictions,
     gold,
@@ -247,6 +275,7 @@ async function writeReport(
     title: string;
     model: string;
     data: string;
+    dataName: string;
     result: ReturnType<typeof evaluate>;
     predictions: Awaited<ReturnType<typeof predictBatch>>;
     gold: readonly string[];
@@ -275,7 +304,7 @@ async function writeReport(
     ),
   );
   const files = [metricsFile, svgFile, predictionsFile];
-  const name = safeArtifactName(`${input.model}-report`, "report");
+  const name = safeArtifactName(`${input.model}-${input.dataName}-report`, "report");
   const logged = await logArtifact(run, {
     name,
     type: "report",

@@ -7,7 +7,8 @@
  */
 import { readTrainRecipe } from "../lib/training/read_train_recipe.ts";
 import { trainClassifier, type TrainClassifierOptions } from "../lib/training/train_classifier.ts";
-import { basename, dirname } from "node:path";
+import { basename } from "node:path";
+import { datasetArtifactName } from "../lib/data/dataset_artifact_name.ts";
 import {
   finishRun,
   initRun,
@@ -154,7 +155,7 @@ try {
       }
       for (const [path, used] of roles) {
         await logDatasetArtifact(run, path, {
-          name: safeArtifactName(`${basename(dirname(path))}-${basename(path)}`, "dataset"),
+          name: datasetArtifactName(path),
           use: true,
           metadata: { path, sources: used },
         });

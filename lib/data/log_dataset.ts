@@ -1,10 +1,10 @@
 import type { Run, UsedArtifact } from "../tracking/types.ts";
 import type { Dataset } from "./read_dataset.ts";
-import { safeArtifactName } from "../tracking/safe_artifact_name.ts";
+import { datasetArtifactName } from "./dataset_artifact_name.ts";
 
 /** Options for {@linkcode logDataset}. */
 export interface LogDatasetOptions {
-  /** Artifact name (default: the file name with unsafe characters replaced by `-`). */
+  /** Artifact name (default: {@linkcode datasetArtifactName} of the file, `<folder>-<file name>`). */
   name?: string;
   /** Extra metadata merged into the artifact's metadata. */
   metadata?: Record<string, unknown>;
@@ -13,7 +13,8 @@ export interface LogDatasetOptions {
 /**
  * Records a dataset read by `readDataset` as a `dataset` artifact used by the run (an input): the file,
  * with metadata `{ samples, label_distribution, format, text_field, label_field }`. Identical content adds
- * no version. `readDataset(path, { run })` calls this.
+ * no version. `readDataset(path, { run })` calls this. A dataset read from a stored version
+ * (`readDataset("NAME:vN")`) records that version as the input instead.
  *
  * @param run The run (tracking's `initRun`).
  * @param dataset What `readDataset` returned.
@@ -38,8 +39,12 @@ export async function logDataset(
   options: LogDatasetOptions = {},
 ): Promise<UsedArtifact | null> {
   const { logDatasetArtifact } = await import("../tracking/mod.ts");
-  const base = dataset.path.split(/[\\/]/).pop() || "dataset";
-  const name = options.name ?? safeArtifactName(base, "dataset");
+  if (dataset.ref !== null && options.name === undefined) {
+    // read from a stored version: that exact version is the input
+    const { useArtifact } = await import("../tracking/use_artifact.ts");
+    return await useArtifact(run, dataset.ref);
+  }
+  const name = options.name ?? datasetArtifactName(dataset.path);
   return await logDatasetArtifact(run, dataset.path, {
     name,
     use: true,

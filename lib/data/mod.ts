@@ -16,6 +16,7 @@ export * from "./read_dataset.ts";
 export * from "./normalize_label.ts";
 export * from "./read_text_lines.ts";
 export * from "./log_dataset.ts";
+export * from "./dataset_artifact_name.ts";
 export type {
   ArtifactManifest,
   ArtifactVersion,

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { type Label, LABELS } from "../models/types.ts";
 import type { Run, UsedArtifact } from "../tracking/types.ts";
 import { decodeUtf8Strict } from "./_utf8.ts";
@@ -12,7 +13,7 @@ export type DatasetFormat = "jsonl" | "csv" | "tsv";
 export interface ReadDatasetOptions {
   /** Run to log the file to, as a `dataset` artifact used by the run (an input). */
   run?: Run;
-  /** Artifact name (default: the file name with unsafe characters replaced by `-`). */
+  /** Artifact name (default: `datasetArtifactName(path)`, `<folder>-<file name>`). */
   artifactName?: string;
   /** Text column or key (default: the first of `text`, `sentence`, `tweet`, `review`, `content`). */
   textField?: string;
@@ -22,6 +23,11 @@ export interface ReadDatasetOptions {
   labelMap?: LabelMap;
   /** File format (default: from the extension: `.jsonl`/`.ndjson`, `.csv`, `.tsv`/`.tab`). */
   format?: DatasetFormat;
+  /**
+   * Store that a dataset reference (`NAME:vN`, `NAME:ALIAS`) is resolved in (default: the run's store,
+   * else SENTILAB_DIR, else `.sentilab`).
+   */
+  storeDir?: string;
 }
 
 /** A labelled dataset, read and normalised. */
@@ -46,6 +52,8 @@ export interface Dataset {
   labelField: string;
   /** The dataset artifact the run used, when a run was given and it is tracked. */
   artifact: UsedArtifact | null;
+  /** The stored version (`name:vN`) the data was read from, when `path` was an artifact reference. */
+  ref: string | null;
 }
 
 const TEXT_FIELDS = ["text", "sentence", "tweet", "review", "content"];
@@ -58,6 +66,10 @@ const LABEL_FIELDS = ["label", "sentiment", "polarity", "gold", "class"];
  * (names such as `Pos` or `NEUTRAL` directly; numeric labels through `labelMap`, or as -1/0/1 when the file
  * contains `-1`). With a run, the file is logged as a `dataset` artifact used by the run, with metadata
  * `{ samples, label_distribution, format, text_field, label_field }`.
+ *
+ * `path` may also be a reference to a `dataset` artifact in the local store, `NAME:vN` or `NAME:ALIAS`
+ * (when no file of that name exists): the version's data file (its one `.jsonl`/`.csv`/`.tsv` file) is
+ * read from the store's cache folder, and with a run that exact version is recorded as the input.
  *
  * @param path The file.
  * @param options Run, fields, label mapping, format.
@@ -75,6 +87,10 @@ const LABEL_FIELDS = ["label", "sentiment", "polarity", "gold", "class"];
  * ```
  */
 export async function readDataset(path: string, options: ReadDatasetOptions = {}): Promise<Dataset> {
+  let ref: string | null = null;
+  if (DATASET_REF.test(path) && !(await isFile(path))) {
+    ({ path, ref } = await datasetFile(path, options.run?.storeDir ?? options.storeDir));
+  }
   const format = options.format ?? formatOf(path);
   if (!["jsonl", "csv", "tsv"].includes(format)) {
     throw new Error(`${path}: unknown format ${JSON.stringify(format)}; use "jsonl", "csv" or "tsv"`);
@@ -149,11 +165,50 @@ export async function readDataset(path: string, options: ReadDatasetOptions = {}
     textField,
     labelField,
     artifact: null,
+    ref,
   };
   if (options.run) {
     dataset.artifact = await logDataset(options.run, dataset, { name: options.artifactName });
   }
   return dataset;
+}
+
+/** `NAME:SELECTOR` with no path separator: an artifact reference rather than a file. */
+const DATASET_REF = /^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$/;
+const DATA_FILE = /\.(jsonl|ndjson|csv|tsv|tab)$/i;
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** The data file of the dataset artifact `reference`, copied into the store's cache folder. */
+async function datasetFile(
+  reference: string,
+  storeDir: string | undefined,
+): Promise<{ path: string; ref: string }> {
+  const { downloadArtifact } = await import("../tracking/download_artifact.ts");
+  let got;
+  try {
+    got = await downloadArtifact(reference, { dir: storeDir, type: "dataset" });
+  } catch (e) {
+    throw new Error(
+      `${reference}: no such file, and not a dataset artifact in the store: ${(e as Error).message}`,
+    );
+  }
+  const files = Object.keys(got.version.manifest.contents).sort();
+  const data = files.filter((f) => DATA_FILE.test(f));
+  if (data.length !== 1) {
+    throw new Error(
+      `${reference} (${got.version.ref}): expected one data file (.jsonl, .csv or .tsv), found ` +
+        `${data.length ? data.join(", ") : `none among ${files.join(", ")}`}; ` +
+        `copy the file you want out with deno task artifacts ${got.version.ref} and pass its path`,
+    );
+  }
+  return { path: join(got.path, ...data[0].split("/")), ref: got.version.ref };
 }
 
 interface Rows {
