@@ -68,7 +68,7 @@ Deno.test("evaluate --report: metrics, confusion matrix and predictions pages, e
     const files = ["metrics.html", "confusion_matrix.svg", "predictions.html"].map((f) => join(report, f));
     assert.deepEqual(out.report.files, files);
     assert.equal(out.report.dir, report);
-    assert.match(out.report.artifact, /^lexicon-report:v\d+$/);
+    assert.match(out.report.artifact, /^lexicon-.+-data\.csv-report:v\d+$/, "named after model and data");
     assert.deepEqual([...Deno.readDirSync(report)].map((e) => e.name).sort(), [
       "confusion_matrix.svg",
       "metrics.html",
@@ -129,7 +129,7 @@ Deno.test("evaluate --report: the predictions page stops at 500 rows and says so
     const line = r.stdout.split("\n").find((l) => l.startsWith("report: "));
     assert.ok(line, r.stdout);
     assert.ok(line.includes(join(report, "confusion_matrix.svg")), line);
-    assert.match(line, /\(logged as report lexicon-report:v0\)$/);
+    assert.match(line, /\(logged as report lexicon-.+-data\.csv-report:v0\)$/);
     const predictions = bodyOf(await Deno.readTextFile(join(report, "predictions.html")));
     assert.equal(all(all(predictions, "tbody")[0], "tr").length, 500);
     assert.match(textOf(predictions), /the first 500 of 520 predictions/);

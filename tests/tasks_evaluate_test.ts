@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
+import { datasetArtifactName } from "../lib/data/mod.ts";
 import { getOutput, getRun, getTableRows, listRuns } from "../lib/tracking/mod.ts";
 import { ROOT, runTask } from "./_task_env.ts";
 
@@ -77,7 +78,10 @@ Deno.test("evaluate task --json: one JSON object on stdout, the run with its inp
     assert.equal(out.run.backend, "local");
     assert.equal(out.run.project, "p1");
     assert.equal(out.run.name, "n1");
-    assert.deepEqual(out.run.inputs, ["dataset tiny.csv:v0", "model lexicon:v0"]);
+    // the dataset naming rule: <folder>-<file name>
+    const dataName = datasetArtifactName(data);
+    assert.equal(dataName, `${basename(dir)}-tiny.csv`);
+    assert.deepEqual(out.run.inputs, [`dataset ${dataName}:v0`, "model lexicon:v0"]);
     assert.equal(await Deno.realPath(out.run.storeDir), await Deno.realPath(store));
     assert.equal(out.metrics.accuracy, 0.75);
     assert.deepEqual(out.metrics.confusionMatrix, [[1, 0, 0], [0, 1, 0], [1, 0, 1]]);
@@ -91,7 +95,7 @@ Deno.test("evaluate task --json: one JSON object on stdout, the run with its inp
     assert.equal(run.config.model, "lexicon");
     assert.equal(run.config.samples, 4);
     assert.deepEqual(run.used.map((u) => `${u.type}:${u.ref}`).sort(), [
-      "dataset:tiny.csv:v0",
+      `dataset:${dataName}:v0`,
       "model:lexicon:v0",
     ]);
     const ds = run.used.find((u) => u.type === "dataset")!;
@@ -127,8 +131,8 @@ Deno.test("evaluate task: readable summary on the shipped sample; --limit; the s
     assert.equal(runs.length, 2);
     for (const run of runs) {
       assert.deepEqual(getRun(run.id, { dir: store })!.used.map((u) => u.ref).sort(), [
+        "data-sample.jsonl:v0",
         "lexicon:v0",
-        "sample.jsonl:v0",
       ]);
     }
     assert.equal(getTableRows(id, "predictions", { dir: store })!.rowCount, 50);
