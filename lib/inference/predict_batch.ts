@@ -1,5 +1,6 @@
 import type { Model, Prediction } from "../models/types.ts";
 import { toPredictions } from "./_to_predictions.ts";
+import { defaultWorkers, openScorePool } from "./_worker_pool.ts";
 
 /** Options for {@linkcode predictBatch}. */
 export interface PredictBatchOptions {
@@ -7,6 +8,13 @@ export interface PredictBatchOptions {
   batchSize?: number;
   /** Called after every batch with the number of texts done and the total. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Worker threads that featurize and score, each with its own copy of the model (its own onnxruntime
+   * session); default: the number of cores; 1 scores on the calling thread. Used only when the model
+   * says how a worker loads it (`model.worker`: the ONNX models do) and there is more than one batch.
+   * A worker that dies rejects the call with an error naming the batch (texts[a..b)) it was scoring.
+   */
+  workers?: number;
 }
 
 /**
@@ -16,17 +24,22 @@ export interface PredictBatchOptions {
  *
  * @param model A loaded model (see `loadModel`).
  * @param texts The texts.
- * @param options Batch size and a progress callback.
+ * With `workers` above 1 (the default on a multi-core machine) the batches are scored by a pool of Web
+ * Workers started for this call and ended before it returns; the predictions are the same, in the same
+ * order. Loading the model in each worker costs a fraction of a second, so a single batch is always
+ * scored on the calling thread.
+ *
+ * @param options Batch size, worker threads and a progress callback.
  * @returns One prediction per text, in order.
- * @throws {Error} When `batchSize` is not a positive integer, a text is not a string, or the model returns
- *   malformed scores.
+ * @throws {Error} When `batchSize` or `workers` is not a positive integer, a text is not a string, the
+ *   model returns malformed scores, or a worker dies (naming the batch it was scoring).
  *
  * @example
  * ```ts
  * import { loadModel } from "../models/mod.ts";
  * import { predictBatch } from "./mod.ts";
  * const model = await loadModel("lexicon");
- * const preds = await predictBatch(model, ["What a lovely day", "This is awful"], { batchSize: 64 });
+ * const preds = await predictBatch(model, ["What a lovely day", "This is awful"], { batchSize: 64, workers: 2 });
  * console.log(preds.map((p) => p.label)); // ["positive", "negative"]
  * ```
  */
@@ -45,7 +58,24 @@ export async function predictBatch(
       throw new Error(`texts[${i}] is ${texts[i] === null ? "null" : typeof texts[i]}, expected a string`);
     }
   }
+  const workers = options.workers ?? defaultWorkers();
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new Error(
+      `Invalid workers ${JSON.stringify(workers)}: use a positive integer (1 = no worker threads)`,
+    );
+  }
   const out: Prediction[] = [];
+  const batches = Math.ceil(texts.length / batchSize);
+  if (workers > 1 && batches > 1 && model.worker) {
+    const pool = await openScorePool(model.worker, Math.min(workers, batches), model.name);
+    try {
+      const rows = await pool.score(texts, { batchSize, onProgress: options.onProgress });
+      toPredictions(model, texts, rows, 0, out);
+      return out;
+    } finally {
+      await pool.close();
+    }
+  }
   for (let start = 0; start < texts.length; start += batchSize) {
     const batch = texts.length <= batchSize ? texts : texts.slice(start, start + batchSize);
     const rows = await model.scoreBatch(batch);

@@ -10,6 +10,7 @@ import {
   type FeatureSpec,
   type Featurizer,
   numFeaturesOf,
+  type SparseFeatures,
   validateFeatureSpec,
 } from "./_features.ts";
 import { type Label, LABELS, type Model } from "./types.ts";
@@ -37,6 +38,11 @@ export interface LoadOnnxModelOptions {
    * in `model.dir`. `loadModel` uses it to fetch a remote folder once, then both load and log it.
    */
   files?: ReadonlyMap<string, Uint8Array>;
+  /**
+   * Threads onnxruntime may use inside one run (`intraOpNumThreads`; default: onnxruntime's choice, the
+   * number of cores). The worker pool of `predictBatch` loads each worker's copy with 1.
+   */
+  threads?: number;
 }
 
 /** What to do about a damaged model folder, appended to the errors that name one of its files. */
@@ -87,24 +93,49 @@ function checkLabels(value: unknown, path: string, dir: string): Label[] {
   return value as Label[];
 }
 
-/** Packs the sparse features of a batch into padded [N, K] tensors. */
-function pack(featurizer: Featurizer, texts: readonly string[]) {
-  const feats = texts.map((t) => featurizer.featurize(typeof t === "string" ? t : String(t ?? "")));
+/** Rows per ONNX run after sorting a batch by feature count: small groups pad little. */
+const GROUP_ROWS = 32;
+
+/** Packs the sparse features of some rows into padded [N, K] tensors (K: the most features of a row). */
+function pack(feats: readonly SparseFeatures[]) {
   let k = 1;
   for (const f of feats) if (f.indices.length > k) k = f.indices.length;
-  const indices = new BigInt64Array(texts.length * k);
+  const indices = new BigInt64Array(feats.length * k);
   // int64 little-endian: write the (non-negative, < 2^31) index into the low 32-bit word
   const words = new Int32Array(indices.buffer);
-  const values = new Float32Array(texts.length * k);
+  const values = new Float32Array(feats.length * k);
   feats.forEach((f, row) => {
     const base = row * k;
     for (let j = 0; j < f.indices.length; j++) words[(base + j) * 2] = f.indices[j];
     values.set(f.values, base);
   });
   return {
-    indices: new ort.Tensor("int64", indices, [texts.length, k]),
-    values: new ort.Tensor("float32", values, [texts.length, k]),
+    indices: new ort.Tensor("int64", indices, [feats.length, k]),
+    values: new ort.Tensor("float32", values, [feats.length, k]),
   };
+}
+
+/**
+ * Featurizes a batch and runs it in groups of rows with similar feature counts (sorted by count), so a
+ * long text pads only its group, not the whole batch; returns one score row per text, in order.
+ */
+async function scoreRows(
+  session: ort.InferenceSession,
+  outputName: string,
+  featurizer: Featurizer,
+  texts: readonly string[],
+  width: number,
+): Promise<Float32Array[]> {
+  const feats = texts.map((t) => featurizer.featurize(typeof t === "string" ? t : String(t ?? "")));
+  const order = feats.map((_, i) => i).sort((a, b) => feats[a].indices.length - feats[b].indices.length);
+  const out: Float32Array[] = new Array(texts.length);
+  for (let g = 0; g < order.length; g += GROUP_ROWS) {
+    const rows = order.slice(g, g + GROUP_ROWS);
+    const result = await session.run(pack(rows.map((i) => feats[i])));
+    const probs = result[outputName].data as Float32Array;
+    for (let r = 0; r < rows.length; r++) out[rows[r]] = probs.slice(r * width, (r + 1) * width);
+  }
+  return out;
 }
 
 /**
@@ -169,6 +200,14 @@ export async function loadOnnxModel(dir: string, options: LoadOnnxModelOptions =
       }
     };
   }
+  // Every file read is kept, so a worker thread can build its own session from the same bytes.
+  const kept = new Map<string, Uint8Array>();
+  const readFrom = read;
+  read = async (name) => {
+    const bytes = await readFrom(name);
+    if (bytes !== null) kept.set(name, bytes);
+    return bytes;
+  };
   const specPath = where(dir, "features.json");
   const rawSpec = await readJson(read, "features.json", dir);
   let spec: FeatureSpec;
@@ -185,7 +224,10 @@ export async function loadOnnxModel(dir: string, options: LoadOnnxModelOptions =
   if (bytes === null) throw new Error(`Cannot load ONNX model: ${onnxPath} is missing${remedy(dir)}`);
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
+    session = await ort.InferenceSession.create(bytes, {
+      logSeverityLevel: 3,
+      ...(options.threads === undefined ? {} : { intraOpNumThreads: options.threads, interOpNumThreads: 1 }),
+    });
   } catch (e) {
     throw new Error(
       `Cannot load ONNX model: ${onnxPath} is not a valid ONNX file (${
@@ -233,16 +275,25 @@ export async function loadOnnxModel(dir: string, options: LoadOnnxModelOptions =
       `sentilab ONNX classifier (${numFeatures} features)`,
     dir,
     card,
+    worker: {
+      module: import.meta.url,
+      exportName: "loadOnnxModel",
+      args: [dir, {
+        name: options.name,
+        description: options.description,
+        maxRunBatch,
+        files: kept,
+        threads: 1,
+      }],
+    },
     async scoreBatch(texts: readonly string[]): Promise<Float32Array[]> {
       if (closed) throw new Error(`Model ${dir} is closed`);
       const out: Float32Array[] = [];
       for (let start = 0; start < texts.length; start += maxRunBatch) {
         const chunk = texts.slice(start, start + maxRunBatch);
-        const feeds = pack(featurizer, chunk);
-        const result = await session.run(feeds);
-        const probs = result[outputName].data as Float32Array;
-        const c = labels.length;
-        for (let i = 0; i < chunk.length; i++) out.push(probs.slice(i * c, (i + 1) * c));
+        for (const row of await scoreRows(session, outputName, featurizer, chunk, labels.length)) {
+          out.push(row);
+        }
       }
       return out;
     },

@@ -34,6 +34,20 @@ export interface Prediction {
   scores: Scores;
 }
 
+/**
+ * How a worker thread loads its own copy of a model: `(await import(module))[exportName](...args)` must
+ * resolve to a {@linkcode Model} that scores exactly as the original. `args` must be structured-cloneable
+ * (they are posted to the worker).
+ */
+export interface WorkerRecipe {
+  /** URL of the module to import in the worker. */
+  module: string;
+  /** Name of the async function it exports that returns the model. */
+  exportName: string;
+  /** Its arguments. */
+  args: unknown[];
+}
+
 /** A loaded sentiment model. */
 export interface Model {
   /** Registry name or folder name. */
@@ -53,6 +67,11 @@ export interface Model {
    * Must accept any string (empty, whitespace, emoji, any script) without throwing.
    */
   scoreBatch(texts: readonly string[]): Promise<Float32Array[]>;
+  /**
+   * How worker threads load their own copy of this model (used by `predictBatch`'s `workers`); absent
+   * when the model can only score on the thread that loaded it.
+   */
+  readonly worker?: WorkerRecipe;
   /** Frees native resources (ONNX session). */
   close(): Promise<void>;
 }
