@@ -64,6 +64,12 @@ const { values } = parseTask({
     },
     limit: { type: "string", arg: "N", help: "evaluate the first N samples only" },
     "batch-size": { type: "string", arg: "N", default: "256", help: "texts per model call" },
+    workers: {
+      type: "string",
+      arg: "N",
+      help: "worker threads that score in parallel, each with its own model session (default: the number " +
+        "of cores; 1 = score on the main thread)",
+    },
     "text-field": {
       type: "string",
       arg: "F",
@@ -95,6 +101,7 @@ const { values } = parseTask({
 
 const limit = positiveNumber("limit", values.limit, true);
 const batchSize = positiveNumber("batch-size", values["batch-size"], true)!;
+const workers = positiveNumber("workers", values.workers, true);
 const tracking = trackingOptions(values);
 const dataName: string | undefined = values["data-name"];
 {
@@ -163,6 +170,7 @@ try {
   const started = performance.now();
   const predictions = await predictBatch(model, texts, {
     batchSize,
+    workers,
     onProgress: progress ? (done) => progress.update(done) : undefined,
   });
   const seconds = (performance.now() - started) / 1000;

@@ -29,6 +29,12 @@ const args = parseTask({
         "NAME:ALIAS / NAME",
     },
     "batch-size": { type: "string", arg: "N", default: "256", help: "texts per model call" },
+    workers: {
+      type: "string",
+      arg: "N",
+      help: "worker threads that score in parallel, each with its own model session (default: the number " +
+        "of cores; 1 = score on the main thread)",
+    },
     "replace-invalid": {
       type: "boolean",
       help: "replace invalid UTF-8 bytes on stdin with U+FFFD instead of failing",
@@ -41,6 +47,7 @@ const args = parseTask({
   },
 });
 const batchSize = positiveNumber("batch-size", args.values["batch-size"], true)!;
+const workers = positiveNumber("workers", args.values.workers, true);
 
 let texts: string[] = args.positionals;
 if (texts.length === 0) {
@@ -68,7 +75,7 @@ if (texts.length === 0) {
 
 try {
   const model = await loadModel(args.values.model!);
-  const predictions = await predictBatch(model, texts, { batchSize });
+  const predictions = await predictBatch(model, texts, { batchSize, workers });
   const round = (x: number) => Math.round(x * 1e6) / 1e6;
   const out = predictions.map((p) =>
     JSON.stringify({
