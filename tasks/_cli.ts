@@ -455,6 +455,45 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 /**
+ * A value in at most `max` characters: numbers to 5 significant digits, strings quoted, and long JSON
+ * summarised by its shape (`{labels: [3 items], matrix: [3 items]}`) instead of cut mid-token.
+ *
+ * @param v Any JSON value.
+ * @param max Most characters (default 40).
+ * @returns The short text.
+ * @example
+ * ```ts
+ * brief({ labels: ["a", "b", "c"], matrix: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] }, 30); // "{labels: [3 items], matrix: [3 items]}"
+ * ```
+ */
+export function brief(v: unknown, max = 40): string {
+  const s = typeof v === "number"
+    ? String(Number.isInteger(v) ? v : Number(v.toPrecision(5)))
+    : JSON.stringify(v);
+  if (s.length <= max) return s;
+  const shape = (x: unknown): string =>
+    Array.isArray(x)
+      ? `[${plural(x.length, "item")}]`
+      : x !== null && typeof x === "object"
+      ? `{${plural(Object.keys(x).length, "key")}}`
+      : JSON.stringify(x);
+  if (Array.isArray(v)) {
+    const first = v.slice(0, 3).map(shape).join(", ");
+    const text = `[${plural(v.length, "item")}: ${first}${v.length > 3 ? ", ..." : ""}]`;
+    if (text.length <= max) return text;
+    return `[${plural(v.length, "item")}]`;
+  }
+  if (v !== null && typeof v === "object") {
+    const text = `{${Object.entries(v).map(([k, x]) => `${k}: ${shape(x)}`).join(", ")}}`;
+    if (text.length <= max) return text;
+    const keys = Object.keys(v);
+    const list = `{${keys.slice(0, 4).join(", ")}${keys.length > 4 ? ", ..." : ""}}`;
+    return list.length <= max ? list : `{${plural(keys.length, "key")}}`;
+  }
+  return s.slice(0, max - 3) + "...";
+}
+
+/**
  * Runs a task's `main()` and exits with its code; a thrown error prints `error: <message>` on stderr and
  * exits 1, like {@linkcode fail}.
  *

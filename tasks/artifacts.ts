@@ -18,7 +18,7 @@ import {
   setArtifactAlias,
   TrackingError,
 } from "../lib/tracking/mod.ts";
-import { parseTask, runMain, size, table } from "./_cli.ts";
+import { brief, parseTask, plural, runMain, size, table } from "./_cli.ts";
 
 const TASK = {
   name: "artifacts",
@@ -93,7 +93,7 @@ async function main(): Promise<number> {
         a.type,
         String(a.versionCount),
         a.latest === null ? "-" : `v${a.latest}`,
-        Object.entries(a.aliases).filter(([k]) => k !== "latest").map(([k, v]) => `${k}->v${v}`).join(", "),
+        Object.entries(a.aliases).map(([k, v]) => `${k}->v${v}`).join(", "),
         size(a.size),
       ]),
     ));
@@ -107,7 +107,7 @@ async function main(): Promise<number> {
       throw new TrackingError(`No artifact named '${arg}'; 'deno task artifacts' lists them`);
     }
     if (values.json) return (print(versions), 0);
-    console.log(`${arg} (${versions[0].type}), ${versions.length} version(s)\n`);
+    console.log(`${arg} (${versions[0].type}), ${plural(versions.length, "version")}\n`);
     // Lineage, not `createdBy`: a version first stored by a run that only used it was not produced by it.
     const runs = (list: { runId: string }[]) => {
       const ids = [...new Set(list.map((l) => l.runId))];
@@ -146,8 +146,18 @@ async function main(): Promise<number> {
     `  files    ${v.fileCount}, ${size(v.size)}`,
     `  created  ${v.createdAt} (first stored by run ${v.createdBy ?? "-"}; see Lineage)`,
   ];
-  if (v.description) out.push(`  description  ${v.description}`);
-  if (Object.keys(v.metadata).length) out.push(`  metadata ${JSON.stringify(v.metadata)}`);
+  if (v.description) {
+    out.push(...wrapText(v.description, 96).map((l, i) => `  ${i ? "        " : "about   "} ${l}`));
+  }
+  // Metadata one key a line, long values summarised; a copy of the description is not shown twice.
+  const meta = Object.entries(v.metadata).filter(([k, x]) => !(k === "description" && x === v.description));
+  if (meta.length) {
+    out.push("", "Metadata");
+    const w = Math.max(...meta.map(([k]) => k.length));
+    for (const [k, x] of meta) {
+      out.push(`  ${k.padEnd(w)}  ${typeof x === "string" && x.length <= 90 ? x : brief(x, 90)}`);
+    }
+  }
   out.push("", "Manifest");
   out.push(
     table(
@@ -166,3 +176,14 @@ async function main(): Promise<number> {
 }
 
 await runMain(main);
+
+/** Words of `text` in lines of at most `width` characters. */
+function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) (lines.push(line), line = word);
+    else line = line ? `${line} ${word}` : word;
+  }
+  return line ? [...lines, line] : lines;
+}

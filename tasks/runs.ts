@@ -17,14 +17,7 @@ import {
   type SyncStatus,
   TrackingError,
 } from "../lib/tracking/mod.ts";
-import { fail, integerFlag, parseTask, runMain, size, table } from "./_cli.ts";
-
-function short(v: unknown, max = 40): string {
-  const s = typeof v === "number"
-    ? String(Number.isInteger(v) ? v : Number(v.toPrecision(5)))
-    : JSON.stringify(v);
-  return s.length > max ? s.slice(0, max - 3) + "..." : s;
-}
+import { brief, fail, integerFlag, parseTask, plural, runMain, size, table } from "./_cli.ts";
 
 function duration(start: string, end: string | null): string {
   if (!end) return "-";
@@ -49,11 +42,13 @@ function syncText(s: SyncStatus | null, long = false): string {
   }
   const p = s.pending;
   const parts: string[] = [];
-  if (p.historyRows) parts.push(`${p.historyRows} rows`);
-  if (p.outputLines) parts.push(`${p.outputLines} output lines`);
-  if (p.tables.length) parts.push(long ? `tables ${p.tables.join(", ")}` : `${p.tables.length} tables`);
+  if (p.historyRows) parts.push(plural(p.historyRows, "row"));
+  if (p.outputLines) parts.push(plural(p.outputLines, "output line"));
+  if (p.tables.length) parts.push(long ? `tables ${p.tables.join(", ")}` : plural(p.tables.length, "table"));
   const arts = p.outputs.length + p.inputs.length;
-  if (arts) parts.push(long ? `artifacts ${[...p.outputs, ...p.inputs].join(", ")}` : `${arts} artifacts`);
+  if (arts) {
+    parts.push(long ? `artifacts ${[...p.outputs, ...p.inputs].join(", ")}` : plural(arts, "artifact"));
+  }
   if (p.run || p.files) parts.push("metadata");
   if (p.summary) parts.push("summary");
   if (p.exit) parts.push("exit");
@@ -84,7 +79,7 @@ function historyTable(
   history: { step: number; values: Record<string, unknown> }[],
 ): { text: string; shown: number } {
   const keys = [...new Set(history.flatMap((h) => Object.keys(h.values)))];
-  const cell = (h: { values: Record<string, unknown> }, k: string) => k in h.values ? short(h.values[k]) : "";
+  const cell = (h: { values: Record<string, unknown> }, k: string) => k in h.values ? brief(h.values[k]) : "";
   const wide = table(["STEP", ...keys], history.map((h) => [String(h.step), ...keys.map((k) => cell(h, k))]));
   const longest = Math.max(...wide.split("\n").map((l) => l.length)) + 2;
   if (keys.length <= WIDE_KEYS && longest <= terminalWidth()) return { text: wide, shown: history.length };
@@ -152,7 +147,7 @@ function main(): number {
         duration(r.startedAt, r.endedAt),
         String(r.historyCount),
         syncText(sync.get(r.id) ?? null),
-        Object.entries(r.summary).slice(0, 3).map(([k, v]) => `${k}=${short(v, 12)}`).join(" "),
+        Object.entries(r.summary).slice(0, 3).map(([k, v]) => `${k}=${brief(v, 12)}`).join(" "),
       ]),
     ));
     return 0;
@@ -189,7 +184,7 @@ function main(): number {
     const entries = Object.entries(rec);
     if (entries.length === 0) out.push("  (none)");
     const w = Math.max(...entries.map(([k]) => k.length));
-    for (const [k, v] of entries) out.push(`  ${k.padEnd(w)}  ${short(v, 80)}`);
+    for (const [k, v] of entries) out.push(`  ${k.padEnd(w)}  ${brief(v, 80)}`);
   };
   kv("Config", run.config);
   const { _error: error, ...summary } = run.summary as { _error?: { message?: string; stack?: string } };
@@ -200,27 +195,39 @@ function main(): number {
     const stack = String(error.stack ?? error.message ?? "");
     out.push(indent(stack.startsWith(String(error.message)) ? stack : `${error.message}\n${stack}`));
   }
-  const shown = history.length ? historyTable(history) : { text: "  (none)", shown: 0 };
-  const lastN = run.historyCount > shown.shown ? `, last ${shown.shown}` : "";
-  out.push("", `History (${run.historyCount} rows${lastN})`);
-  out.push(history.length ? indent(shown.text) : shown.text);
+  // The summary already shows the last value of every key: a single history row that says the same is
+  // not printed again.
+  const same = history.length === 1 && run.historyCount === 1 &&
+    Object.entries(history[0].values).every(([k, v]) => JSON.stringify(run.summary[k]) === JSON.stringify(v));
+  if (same) {
+    out.push("", `History (1 row, step ${history[0].step}: the values under Summary)`);
+  } else {
+    const shown = history.length ? historyTable(history) : { text: "  (none)", shown: 0 };
+    const lastN = run.historyCount > shown.shown ? `, last ${shown.shown}` : "";
+    out.push("", `History (${plural(run.historyCount, "row")}${lastN})`);
+    out.push(history.length ? indent(shown.text) : shown.text);
+  }
   out.push("", "Tables");
   if (run.tables.length === 0) out.push("  (none)");
   for (const t of run.tables) {
-    out.push(`  ${t.key}: ${t.rowCount} rows x ${t.columns.length} columns (${t.columns.join(", ")})`);
+    out.push(
+      `  ${t.key}: ${plural(t.rowCount, "row")} x ${plural(t.columns.length, "column")} (${
+        t.columns.join(", ")
+      })`,
+    );
   }
   for (const [title, list] of [["Artifacts produced", run.produced], ["Artifacts used", run.used]] as const) {
     out.push("", title);
     if (list.length === 0) out.push("  (none)");
     for (const v of list) {
       out.push(
-        `  ${v.ref.padEnd(24)} ${v.type.padEnd(8)} ${String(v.fileCount).padStart(4)} files  ${
+        `  ${v.ref.padEnd(24)} ${v.type.padEnd(8)} ${plural(v.fileCount, "file", "files").padStart(10)}  ${
           size(v.size).padStart(10)
         }  ${v.aliases.join(", ")}`,
       );
     }
   }
-  out.push("", `Output (last ${output.length} lines)`);
+  out.push("", `Output (last ${plural(output.length, "line")})`);
   if (output.length === 0) out.push("  (none)");
   for (const o of output) {
     const text = o.text.length > 116 ? o.text.slice(0, 113) + "..." : o.text;

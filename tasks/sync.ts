@@ -9,7 +9,8 @@
  * @module
  */
 import { type RunPending, type RunSyncResult, syncRuns } from "../lib/tracking/mod.ts";
-import { fail, parseTask, runMain } from "./_cli.ts";
+import { resolveWandbSettings } from "../lib/tracking/wandb/settings.ts";
+import { fail, parseTask, plural, runMain } from "./_cli.ts";
 
 function describe(p: RunPending): string {
   const parts: string[] = [];
@@ -75,18 +76,32 @@ async function main(): Promise<number> {
     dryRun,
     onRun: values.json ? undefined : (r) => console.log(line(r, dryRun)),
   });
+  // A dry run sends nothing, so it never needs the key; say when the real sync would stop for lack of one.
+  let noKey: string | null = null;
+  if (dryRun) {
+    try {
+      resolveWandbSettings();
+    } catch (e) {
+      noKey = (e as Error).message;
+    }
+  }
   if (values.json) {
-    console.log(JSON.stringify(report, null, 2));
+    console.log(JSON.stringify(dryRun ? { ...report, apiKey: noKey === null } : report, null, 2));
   } else {
     const s = report.sent;
+    const pending = report.runs.filter((r) => r.outcome === "pending").length;
     console.log(
       dryRun
-        ? `dry run against ${report.target}: ${
-          report.runs.filter((r) => r.outcome === "pending").length
-        } run(s) to sync, nothing sent`
-        : `synced to ${report.target} as ${report.entity}: ${s.runs} run upsert(s), ${s.historyRows} history ` +
-          `row(s), ${s.outputLines} output line(s), ${s.tables} table(s), ${s.artifacts} artifact save(s), ${s.uses} use(s), ${s.finished} ` +
-          `completion(s)${report.failed ? `; ${report.failed} run(s) FAILED` : ""}`,
+        ? `dry run against ${report.target}: ${plural(pending, "run")} to sync, nothing sent` +
+          (noKey ? `\nthe real sync would fail: ${noKey}` : "")
+        : `synced to ${report.target} as ${report.entity}: ${plural(s.runs, "run upsert")}, ` +
+          `${plural(s.historyRows, "history row")}, ${plural(s.outputLines, "output line")}, ` +
+          `${plural(s.tables, "table")}, ${plural(s.artifacts, "artifact save")}, ${
+            plural(s.uses, "use")
+          }, ` +
+          `${plural(s.finished, "completion")}${
+            report.failed ? `; ${plural(report.failed, "run")} FAILED` : ""
+          }`,
     );
   }
   return report.failed ? 1 : 0;

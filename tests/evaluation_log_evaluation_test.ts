@@ -52,6 +52,7 @@ Deno.test("logEvaluation: metrics with batch statistics, the summary with the co
       matrix: [[1, 0, 0], [0, 1, 0], [1, 0, 1]],
     });
     for (const [k, v] of Object.entries(logged)) assert.equal(details.summary[k], v, k);
+    assert.equal(details.summary.scoring, "three-class", "how it was scored, in words");
     const table = getTableRows(run.id, "confusion_matrix", { dir })!;
     assert.deepEqual(table.columns, [
       "gold",
@@ -70,7 +71,7 @@ Deno.test("logEvaluation: without statistics or seconds only the evaluation metr
   const result = evaluate([pred("positive", 1)], ["positive"]);
   const logged = await logEvaluation(run, result);
   assert.ok(!("average_confidence" in logged) && !("texts_per_second" in logged));
-  assert.equal(logged.binary, 1);
+  assert.ok(!("binary" in logged));
   assert.equal(logged.accuracy, 1);
   await assert.rejects(logEvaluation(run, result, { seconds: -1 }), /seconds must be a number >= 0, got -1/);
   await finishRun(run);

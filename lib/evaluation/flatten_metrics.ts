@@ -3,9 +3,10 @@ import type { EvaluationResult } from "./evaluate.ts";
 /**
  * Flattens an {@linkcode EvaluationResult} into flat numeric metrics, ready for `logMetrics` or
  * `setSummary`: `accuracy`, `macro_precision`, `macro_recall`, `macro_f1`, `weighted_precision`,
- * `weighted_recall`, `weighted_f1`, `count`, `binary` (0/1), and per label `precision_<label>`,
+ * `weighted_recall`, `weighted_f1`, `count`, and per label `precision_<label>`,
  * `recall_<label>`, `f1_<label>`, `support_<label>`, and per confusion-matrix cell
- * `confusion_<gold>_as_<predicted>`.
+ * `confusion_<gold>_as_<predicted>`. How it was scored (`result.binary`) is not a metric: `logEvaluation`
+ * records it as the summary's `scoring`.
  *
  * @param result What `evaluate` returned.
  * @param prefix Prepended to every key (e.g. `"eval/"`), default none.
@@ -28,7 +29,6 @@ export function flattenMetrics(result: EvaluationResult, prefix = ""): Record<st
     weighted_recall: result.weighted.recall,
     weighted_f1: result.weighted.f1,
     count: result.count,
-    binary: result.binary ? 1 : 0,
   };
   for (const label of result.labels) {
     const m = result.perClass[label]!;

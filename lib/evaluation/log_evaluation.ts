@@ -21,7 +21,7 @@ export interface LogEvaluationOptions {
  * Logs an evaluation to a run, the way `deno task evaluate` does: one history row and the summary with
  * the flat metrics of {@linkcode flattenMetrics} plus the batch statistics (see
  * {@linkcode LogEvaluationOptions}), the summary also holding
- * `confusion_matrix: { labels, matrix }`, and a `confusion_matrix` table (columns `gold`,
+ * `confusion_matrix: { labels, matrix }` and `scoring` ("binary" or "three-class"), and a `confusion_matrix` table (columns `gold`,
  * `predicted_<label>`...; one row per gold label).
  *
  * @param run The run (tracking's `initRun`); on the "disabled" backend nothing is recorded.
@@ -67,6 +67,7 @@ export async function logEvaluation(
   await logMetrics(run, metrics, step === undefined ? {} : { step });
   await setSummary(run, {
     ...metrics,
+    scoring: result.binary ? "binary" : "three-class",
     confusion_matrix: { labels: result.labels, matrix: result.confusionMatrix },
   });
   await logTable(run, "confusion_matrix", {
