@@ -29,7 +29,13 @@ export function endRun(run: Run, end: RunEnd): Promise<void> {
     s.journal = null;
     const status = end.status ?? (exitCode === 0 ? "finished" : "failed");
     if (s.store) {
-      s.store.finishRun(run.id, { exitCode, status, lastValues: s.metrics.summary(), error: end.error });
+      s.store.finishRun(run.id, {
+        exitCode,
+        status,
+        lastValues: s.metrics.summary(),
+        explicit: s.summaryKeys,
+        error: end.error,
+      });
     } else say(run, status === "finished" ? "finished" : `${status} (exit code ${exitCode})`);
     const uploader = s.uploader;
     s.uploader = null;

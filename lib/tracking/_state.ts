@@ -18,6 +18,8 @@ export interface RunState {
   finished: boolean;
   /** Metric definitions and statistics: the summary at the end. */
   metrics: Metrics;
+  /** Summary keys set with setSummary in this process (they win over the metrics' summary). */
+  summaryKeys: Set<string>;
   warned: Set<string>;
   /** The W&B uploader (backend "wandb"), or null. */
   uploader: Uploader | null;
@@ -47,10 +49,18 @@ export function stateOf(run: Run): RunState {
   return s;
 }
 
-/** Prints `message` once per process (per `key`). */
+let silent = false;
+
+/** WANDB_SILENT: tracking's warnings are not printed (W&B's silent mode). */
+export function setSilent(on: boolean): void {
+  silent = on;
+}
+
+/** Prints `message` once per process (per `key`), unless silent. */
 export function warnOnce(key: string, message: string): void {
   if (warnedGlobally.has(key)) return;
   warnedGlobally.add(key);
+  if (silent) return;
   console.warn(`sentilab: ${message}`);
 }
 
@@ -71,6 +81,7 @@ export function fail(run: Run | null, op: string, error: unknown): void {
     state.warned.add(key);
   } else if (warnedGlobally.has(key)) return;
   else warnedGlobally.add(key);
+  if (silent) return;
   console.warn(
     `sentilab: ${op} failed: ${message}\n  (tracking goes on without it; pass strict: true to initRun to make this an error)`,
   );

@@ -155,13 +155,18 @@ const RUN_SORT_COLUMNS: Record<string, string> = {
 const open = new Map<string, Store>();
 const openReadOnly = new Map<string, Store>();
 
-/** Resolves the store directory: explicit dir, else SENTILAB_DIR, else `.sentilab` in the working directory. */
+/**
+ * Resolves the store directory: explicit dir, else SENTILAB_DIR, else `.sentilab` in WANDB_DIR, else
+ * `.sentilab` in the working directory.
+ */
 export function storeDirFor(dir?: string): string {
   let env: string | undefined;
+  let wandbDir: string | undefined;
   try {
     env = Deno.env.get("SENTILAB_DIR");
+    wandbDir = Deno.env.get("WANDB_DIR"); // W&B's folder for run files: the store goes inside it
   } catch { /* no env permission */ }
-  return resolve(dir ?? (env || ".sentilab"));
+  return resolve(dir ?? (env || (wandbDir ? join(wandbDir, ".sentilab") : ".sentilab")));
 }
 
 /** An open local store. Use {@linkcode Store.open}; instances are shared per directory within a process. */
@@ -480,13 +485,19 @@ export class Store {
       exitCode: number;
       status: "finished" | "failed" | "killed";
       lastValues: Record<string, unknown>;
+      /** Summary keys setSummary set in this process. */
+      explicit: Iterable<string>;
       error?: { message: string; stack: string };
     },
   ): void {
     this.transaction(() => {
       const row = this.stmt("SELECT summary FROM runs WHERE id = ?").get(runId) as Row | undefined;
       if (!row) throw new TrackingError(`Run '${runId}' is not in the store '${this.dir}'`);
-      const summary = { ...end.lastValues, ...JSON.parse(String(row.summary)) };
+      // What setSummary set in this process wins over the metrics' summary, which wins over what is
+      // stored from before (a resumed run's earlier values).
+      const stored = JSON.parse(String(row.summary));
+      const summary = { ...stored, ...end.lastValues };
+      for (const k of end.explicit) if (k in stored) summary[k] = stored[k];
       if (end.error) summary._error = end.error;
       this.stmt("UPDATE runs SET status = ?, ended_at = ?, exit_code = ?, summary = ? WHERE id = ?").run(
         end.status,
@@ -495,6 +506,47 @@ export class Store {
         JSON.stringify(summary),
         runId,
       );
+    });
+  }
+
+  /**
+   * Reopens an ended run for initRun's `resume`: running again in this process, end time and exit code
+   * cleared (and the error of the last end), the given descriptive fields and merged config written, and
+   * the W&B completion sent before forgotten so that the new end is sent.
+   */
+  resumeRun(
+    runId: string,
+    update: {
+      name: string;
+      group: string | null;
+      jobType: string | null;
+      tags: string[];
+      notes: string | null;
+      configJson: string;
+      env: RunEnvironment;
+    },
+  ): void {
+    this.transaction(() => {
+      const row = this.stmt("SELECT summary FROM runs WHERE id = ?").get(runId) as Row | undefined;
+      if (!row) throw new TrackingError(`Run '${runId}' is not in the store '${this.dir}'`);
+      const { _error: _, ...summary } = JSON.parse(String(row.summary));
+      this.stmt(
+        `UPDATE runs SET status = 'running', ended_at = NULL, exit_code = NULL, name = ?, grp = ?, job_type = ?,
+          tags = ?, notes = ?, config = ?, summary = ?, host = ?, pid = ?, start_token = ? WHERE id = ?`,
+      ).run(
+        update.name,
+        update.group,
+        update.jobType,
+        JSON.stringify(update.tags),
+        update.notes,
+        update.configJson,
+        JSON.stringify(summary),
+        update.env.host,
+        update.env.pid,
+        update.env.startToken,
+        runId,
+      );
+      this.stmt("DELETE FROM sync_state WHERE run_id = ? AND kind = 'exit'").run(runId);
     });
   }
 

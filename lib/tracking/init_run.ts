@@ -1,6 +1,6 @@
 import { collectEnvironment } from "./_env.ts";
 import { TrackingError } from "./_errors.ts";
-import { register, type RunState, warnOnce } from "./_state.ts";
+import { register, type RunState, setSilent, warnOnce } from "./_state.ts";
 import { Store } from "./_store.ts";
 import { Journal } from "./_journal.ts";
 import { describe, nameProblem, toJson } from "./_validate.ts";
@@ -12,17 +12,21 @@ import { Metrics } from "./_metrics.ts";
 import { endRun } from "./_end_run.ts";
 import { connectWandb } from "./wandb/connect_wandb.ts";
 import { resolveWandbSettings } from "./wandb/settings.ts";
-import { type BackendKind, type InitRunOptions, type Run, TRACKER_KINDS, type TrackerKind } from "./types.ts";
+import { envFlag, envValue, KNOWN_OPTIONS, withEnvironment } from "./_init_env.ts";
+import {
+  type BackendKind,
+  type InitRunOptions,
+  type ResumeMode,
+  type Run,
+  type RunMode,
+  type RunRecord,
+  TRACKER_KINDS,
+  type TrackerKind,
+} from "./types.ts";
 
 export type { InitRunOptions } from "./types.ts";
 
-function env(name: string): string | undefined {
-  try {
-    return Deno.env.get(name) || undefined;
-  } catch {
-    return undefined;
-  }
-}
+const env = envValue;
 
 function runId(): string {
   const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -30,13 +34,15 @@ function runId(): string {
   return [...bytes].map((b) => alphabet[b % alphabet.length]).join("");
 }
 
-/** The backend asked for: "wandb" means "try W&B" (the capability check decides). */
-function chooseBackend(tracker: TrackerKind): BackendKind {
-  const mode = env("WANDB_MODE")?.toLowerCase();
-  if (tracker === "local" || tracker === "console" || tracker === "disabled") return tracker;
+/**
+ * The backend asked for: "wandb" means "try W&B" (the capability check decides). An explicit tracker wins
+ * over the mode (option, else WANDB_MODE); the mode decides "auto".
+ */
+function chooseBackend(tracker: TrackerKind | undefined, mode: RunMode | undefined): BackendKind {
+  if (tracker !== undefined && tracker !== "auto") return tracker;
   if (mode === "disabled") return "disabled";
-  if (mode === "offline" || mode === "dryrun") return "local";
-  if (tracker === "wandb") return "wandb";
+  if (mode === "offline") return "local";
+  if (mode === "online") return "wandb";
   // auto: W&B when credentials exist (WANDB_API_KEY or a ~/.netrc entry for the W&B host).
   try {
     resolveWandbSettings();
@@ -50,6 +56,22 @@ function msFrom(option: number | undefined, name: string, dflt: number): number 
   if (option !== undefined && Number.isFinite(option) && option >= 0) return option;
   const v = Number(env(name));
   return env(name) !== undefined && Number.isFinite(v) && v >= 0 ? v : dflt;
+}
+
+const RESUME_MODES: readonly ResumeMode[] = ["allow", "must", "never"];
+const RUN_MODES: readonly RunMode[] = ["online", "offline", "disabled"];
+
+/** Why `id` cannot be a run id (W&B's rule, wandb/sdk/wandb_settings.py validate_run_id), or null. */
+function runIdProblem(id: unknown): string | null {
+  if (typeof id !== "string" || id.length === 0) return "a run id is a non-empty string";
+  if (id.trim() !== id) return "a run id cannot start or end with whitespace";
+  if (/[:;,#?/'\\]/.test(id)) return "a run id cannot contain any of : ; , # ? / ' \\";
+  // deno-lint-ignore no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(id) || id === "." || id === "..") {
+    return "a run id cannot be . or .. or hold control characters";
+  }
+  if (id.length > 128) return "a run id is at most 128 characters";
+  return null;
 }
 
 /** Options after validation, the config's JSON, and what was dropped (non-strict mode only). */
@@ -73,6 +95,41 @@ function checkOptions(options: InitRunOptions, strict: boolean): CheckedOptions 
     dropped.push(message + instead);
     drop();
   };
+  for (const key of Object.keys(options)) {
+    if (!(KNOWN_OPTIONS as readonly string[]).includes(key)) {
+      problem(
+        `unknown option '${key}' (initRun knows ${KNOWN_OPTIONS.join(", ")})`,
+        () => delete (opts as Record<string, unknown>)[key],
+        " (ignored)",
+      );
+    }
+  }
+  if (options.id !== undefined) {
+    const bad = runIdProblem(options.id);
+    if (bad) {
+      problem(`option 'id' (${describe(options.id)}): ${bad}`, () => delete opts.id, " (a new id is used)");
+    }
+  }
+  if (options.resume !== undefined && !RESUME_MODES.includes(options.resume)) {
+    problem(
+      `option 'resume' ('${options.resume}') is not one of ${RESUME_MODES.join(", ")}`,
+      () => delete opts.resume,
+    );
+  }
+  if (options.mode !== undefined && !RUN_MODES.includes(options.mode)) {
+    problem(
+      `option 'mode' ('${options.mode}') is not one of ${RUN_MODES.join(", ")}`,
+      () => delete opts.mode,
+    );
+  }
+  if (options.entity !== undefined && nameProblem(options.entity, "name")) {
+    problem(
+      `option 'entity' (${describe(options.entity)}): ${
+        nameProblem(options.entity, "name")!.replace("names", "values")
+      }`,
+      () => delete opts.entity,
+    );
+  }
   if (options.tracker !== undefined && !TRACKER_KINDS.includes(options.tracker)) {
     problem(
       `tracker '${options.tracker}' is not one of ${TRACKER_KINDS.join(", ")}`,
@@ -130,20 +187,69 @@ function checkOptions(options: InitRunOptions, strict: boolean): CheckedOptions 
 }
 
 /**
- * Starts a run. The backend is chosen from `options.tracker` (default `"auto"`) and the environment:
- * WANDB_MODE=disabled gives a no-op run, WANDB_MODE=offline the local store only. With `"wandb"` (or
- * `"auto"` when W&B credentials exist: WANDB_API_KEY or a ~/.netrc entry for the W&B host) every record
- * is still written to the local store first; W&B is a replica. The capability check (credentials and a
- * `Viewer` query answered within `wandb.checkTimeoutMs`, default 5 s) decides: when it passes, the run's
- * backend is "wandb" and a background uploader sends the records on a timer (logging calls never wait
- * for it); when it fails, one warning names the reason (never the key) and the run goes on locally, to be
- * uploaded later by `deno task sync`. When the store cannot be written the run falls back to the console
- * backend with one warning. An invalid option is dropped alone (one warning names it; the run keeps every
- * valid option) unless `strict: true`. Unless `captureConsole: false`, what the program prints through
- * `console` until finishRun is also recorded as the run's output (W&B's `output.log`). The run records its config, start time, git commit and dirty flag,
- * Deno version, deno.lock digest, host and command line.
+ * Whether `prior` (the stored run with the asked id, or null) is to be continued, by `resume` as W&B: a
+ * run that exists is continued with "allow" or "must"; otherwise (no resume, "never") that is an error,
+ * as is "must" for a run that does not exist, and a run still running in another process. Errors throw
+ * with `strict`, else warn once (the run starts anew: a new id when the asked one is taken).
+ */
+function resumable(prior: RunRecord | null, opts: InitRunOptions, strict: boolean): boolean {
+  const problem = (message: string, instead: string) => {
+    if (strict) throw new TrackingError(`Cannot start run: ${message}`);
+    warnOnce(`initRun-resume:${message}`, `initRun: ${message}; ${instead}`);
+    return false;
+  };
+  if (prior === null) {
+    if (opts.resume !== "must") return false;
+    return problem(
+      `resume "must" but there is no run '${opts.id}' in the store to resume`,
+      `starting run '${opts.id}' anew`,
+    );
+  }
+  if (opts.resume !== "allow" && opts.resume !== "must") {
+    return problem(
+      `run '${prior.id}' exists already (${prior.status}); pass resume: "allow" (or WANDB_RESUME=allow) ` +
+        `to continue it`,
+      "starting a new run with a new id",
+    );
+  }
+  if (prior.status === "running") {
+    return problem(
+      `run '${prior.id}' is still running (process ${prior.pid} on ${prior.host}); it can be resumed once ` +
+        `it has ended`,
+      "starting a new run with a new id",
+    );
+  }
+  return true;
+}
+
+/**
+ * Starts a run. The backend is chosen from `options.tracker` when given, else from `mode` (option, else
+ * WANDB_MODE): "disabled" gives a no-op run, "offline" the local store only, "online" W&B; else "auto".
+ * With `"wandb"` (or `"auto"` when W&B credentials exist: WANDB_API_KEY or a ~/.netrc entry for the W&B
+ * host) every record is still written to the local store first; W&B is a replica. The capability check
+ * (credentials and a `Viewer` query answered within `wandb.checkTimeoutMs`, default 5 s) decides: when it
+ * passes, the run's backend is "wandb" and a background uploader sends the records on a timer (logging
+ * calls never wait for it); when it fails, one warning names the reason (never the key) and the run goes
+ * on locally, to be uploaded later by `deno task sync`. When the store cannot be written the run falls
+ * back to the console backend with one warning. An invalid option is dropped alone (one warning names it;
+ * the run keeps every valid option; an unknown option is named the same way) unless `strict: true`.
+ * Unless `captureConsole: false`, what the program prints through `console` until the run ends is also
+ * recorded as the run's output (W&B's `output.log`). The run records its config, start time, git commit
+ * and dirty flag, Deno version, deno.lock digest, host and command line.
  *
- * @param options Project, name, config, tracker, store dir, strict mode (see {@linkcode InitRunOptions}).
+ * Like `wandb.init`: `id` with `resume` ("allow" | "must" | "never") continues an ended run of the store
+ * (history steps go on after the last one, summary and config merge, output, artifacts and lineage stay
+ * attached); `mode` ("online" | "offline" | "disabled") picks the backend when `tracker` is not given;
+ * `entity` is the W&B entity. Unset options are read from the environment as the W&B SDK reads it:
+ * WANDB_RUN_ID, WANDB_RESUME, WANDB_NAME, WANDB_NOTES, WANDB_TAGS (comma-separated), WANDB_RUN_GROUP,
+ * WANDB_JOB_TYPE, WANDB_PROJECT, WANDB_ENTITY, WANDB_MODE, WANDB_CONSOLE=off (no console capture),
+ * WANDB_DIR (the store goes in WANDB_DIR/.sentilab unless SENTILAB_DIR or `dir` says otherwise) and
+ * WANDB_SILENT=true (no tracking warnings). Explicit options win over the environment.
+ *
+ * A run not ended with {@linkcode finishRun} is ended by the program's end (see finishRun).
+ *
+ * @param options Id, resume, project, name, config, tracker or mode, store dir, strict mode (see
+ * {@linkcode InitRunOptions}).
  * @returns The run to pass to the logging functions.
  * @throws {TrackingError} only with `strict: true`, for invalid options or an unusable store.
  *
@@ -158,10 +264,11 @@ function checkOptions(options: InitRunOptions, strict: boolean): CheckedOptions 
  * ```
  */
 export async function initRun(options: InitRunOptions = {}): Promise<Run> {
-  const strict = options.strict === true;
+  const strict = options?.strict === true;
+  if (envFlag("WANDB_SILENT")) setSilent(true);
   let checked: CheckedOptions;
   try {
-    checked = checkOptions(options ?? {}, strict);
+    checked = checkOptions(withEnvironment(options ?? {}), strict);
   } catch (e) {
     if (strict) throw e;
     // Not even the options object could be read: start a run with the defaults.
@@ -178,17 +285,28 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
         `  (pass strict: true to initRun to make this an error)`,
     );
   }
-  let backend = chooseBackend(opts.tracker ?? "auto");
-  const id = runId();
-  const project = opts.project ?? env("WANDB_PROJECT") ?? "sentilab";
-  const name = opts.name ?? `run-${id}`;
-  const startedAt = new Date().toISOString();
-  const described = {
+  if (opts.tracker !== undefined && opts.mode !== undefined && opts.tracker !== "auto") {
+    const same = { online: "wandb", offline: "local", disabled: "disabled" }[opts.mode] === opts.tracker;
+    if (!same) {
+      warnOnce(
+        `initRun-mode:${opts.tracker}:${opts.mode}`,
+        `initRun: tracker '${opts.tracker}' and mode '${opts.mode}' disagree: tracker '${opts.tracker}' is used`,
+      );
+    }
+  }
+  let backend = chooseBackend(opts.tracker, opts.mode);
+  let id = opts.id ?? runId();
+  let project = opts.project ?? "sentilab";
+  let name = opts.name ?? `run-${id}`;
+  let startedAt = new Date().toISOString();
+  let described = {
     group: opts.group ?? null,
     jobType: opts.jobType ?? null,
     tags: [...(opts.tags ?? [])],
     notes: opts.notes ?? null,
   };
+  let config: Record<string, unknown> = JSON.parse(configJson);
+  let resumed = false;
   let store: Store | null = null;
   let journal: Journal | null = null;
   const wanted = backend === "wandb";
@@ -197,15 +315,30 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
     try {
       store = Store.open(opts.dir);
       const environment = await collectEnvironment();
-      store.insertRun({
-        id,
-        project,
-        name,
-        ...described,
-        configJson,
-        startedAt,
-        env: environment,
-      });
+      const prior = opts.id === undefined ? null : store.getRun(opts.id);
+      if (resumable(prior, opts, strict)) {
+        // Continue the run (W&B's resume): the stored fields stay unless given again; config merges.
+        const p = prior!;
+        project = p.project;
+        name = opts.name ?? p.name;
+        startedAt = p.startedAt;
+        described = {
+          group: opts.group ?? p.group,
+          jobType: opts.jobType ?? p.jobType,
+          tags: opts.tags ? [...opts.tags] : p.tags,
+          notes: opts.notes ?? p.notes,
+        };
+        config = { ...p.config, ...config };
+        store.resumeRun(id, { name, ...described, configJson: JSON.stringify(config), env: environment });
+        resumed = true;
+      } else {
+        if (prior) {
+          // Not resumable (a warning said why): a new run, with a new id.
+          id = runId();
+          if (opts.name === undefined) name = `run-${id}`;
+        }
+        store.insertRun({ id, project, name, ...described, configJson, startedAt, env: environment });
+      }
       journal = new Journal(store.dir, id, store.journalSeq(id));
     } catch (e) {
       if (strict) throw e;
@@ -226,6 +359,7 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
     // Everything is written locally first; W&B is a replica, used when it answers the capability check.
     try {
       const { client, entity } = await connectWandb({
+        entity: opts.entity,
         timeoutMs: msFrom(opts.wandb?.checkTimeoutMs, "SENTILAB_WANDB_CHECK_MS", 5000),
         retry: LIVE_RETRY,
       });
@@ -252,12 +386,15 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
     name,
     ...described,
     tags: Object.freeze([...described.tags]),
-    config: JSON.parse(configJson),
+    config,
     backend,
     storeDir: store?.dir ?? null,
     startedAt,
     strict,
+    resumed,
   });
+  // A resumed run goes on after its last step, with its metric definitions.
+  const lastStep = resumed && store ? store.lastStep(id) : -1;
   const state: RunState = {
     backend,
     // Looked up on each use, so a store closed (or deleted and recreated) meanwhile is reopened.
@@ -265,10 +402,11 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
       return storeDir === null ? null : Store.connect(storeDir);
     },
     journal,
-    step: 0,
+    step: lastStep + 1,
     rowOpen: false,
     finished: false,
-    metrics: new Metrics(),
+    metrics: new Metrics(resumed && store ? store.metricDefinitions(id) : []),
+    summaryKeys: new Set(),
     warned: new Set(),
     uploader,
     flushTimeoutMs,

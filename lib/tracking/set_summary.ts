@@ -37,6 +37,7 @@ export function setSummary(run: Run, values: Record<string, unknown>): void {
     recordToJson(values, "summary", "Cannot set summary");
     if (s.store) s.store.mergeSummary(run.id, values);
     else say(run, `summary ${pairs(values)}`);
+    for (const k in values) s.summaryKeys.add(k);
   } catch (e) {
     fail(run, "setSummary", e);
   }

@@ -20,25 +20,54 @@ export type TrackerKind = "auto" | "local" | "console" | "wandb" | "disabled";
  */
 export const TRACKER_KINDS: readonly TrackerKind[] = ["auto", "local", "console", "wandb", "disabled"];
 
+/** How initRun treats an existing run with the given `id`, as W&B's `resume`. */
+export type ResumeMode = "allow" | "must" | "never";
+
+/** W&B's `mode`: "online" replicates to W&B, "offline" keeps the local store only, "disabled" tracks nothing. */
+export type RunMode = "online" | "offline" | "disabled";
+
 /** Options for {@linkcode initRun}. */
 export interface InitRunOptions {
+  /**
+   * Run id (default WANDB_RUN_ID, else generated): 1 to 64 letters, digits, `_` or `-`. An id that is in
+   * the store already is continued only with `resume`.
+   */
+  id?: string;
+  /**
+   * With `id`, as W&B's `resume` (default WANDB_RESUME): "allow" continues the run when it exists (else
+   * starts it), "must" continues it and fails when it does not exist, "never" fails when it exists.
+   * Without resume an existing id fails as with "never". A continued run keeps its id, start time,
+   * history (steps go on after the last one), summary, output, artifacts and lineage; its config is
+   * merged with the new one, and name, group, job type, tags and notes change only when given.
+   */
+  resume?: ResumeMode;
+  /** W&B entity (team or user) the replica logs to (default WANDB_ENTITY, else the viewer's entity). */
+  entity?: string;
+  /**
+   * W&B's mode (default WANDB_MODE): "online" is tracker "wandb", "offline" tracker "local",
+   * "disabled" tracker "disabled". `tracker`, when given, wins.
+   */
+  mode?: RunMode;
   /** Project name (default: WANDB_PROJECT, else "sentilab"). */
   project?: string;
-  /** Human-readable run name (default: generated). */
+  /** Human-readable run name (default: WANDB_NAME, else generated). */
   name?: string;
-  /** Group of runs this run belongs to. */
+  /** Group of runs this run belongs to (default: WANDB_RUN_GROUP). */
   group?: string;
-  /** Kind of job, e.g. "evaluate", "train". */
+  /** Kind of job, e.g. "evaluate", "train" (default: WANDB_JOB_TYPE). */
   jobType?: string;
-  /** Free tags. */
+  /** Free tags (default: WANDB_TAGS, comma-separated). */
   tags?: string[];
-  /** Free notes. */
+  /** Free notes (default: WANDB_NOTES). */
   notes?: string;
   /** Run configuration (JSON-serialisable). */
   config?: Record<string, unknown>;
   /** Backend choice (default "auto"). */
   tracker?: TrackerKind;
-  /** Store directory (default: SENTILAB_DIR, else `.sentilab` in the working directory). */
+  /**
+   * Store directory (default: SENTILAB_DIR, else `.sentilab` in WANDB_DIR, else `.sentilab` in the
+   * working directory).
+   */
   dir?: string;
   /**
    * Throw on tracking failures instead of warning once and going on. Without it, an invalid option (or
@@ -48,7 +77,7 @@ export interface InitRunOptions {
   /** How the W&B replica behaves (tracker "wandb", or "auto" with credentials). */
   wandb?: WandbReplicaOptions;
   /**
-   * Record the program's console output as the run's output (default true; false to opt out). From
+   * Record the program's console output as the run's output (default true, false with WANDB_CONSOLE=off). From
    * initRun until finishRun, every line printed through console.log, info, debug (stdout) and warn, error
    * (stderr) is still printed as before, and also kept in the local store with its time and stream,
    * formatted as the console prints it (node:util format); lines longer than 10,000 characters are cut
@@ -205,6 +234,8 @@ export interface Run {
   readonly startedAt: string;
   /** Whether tracking failures throw instead of warning. */
   readonly strict: boolean;
+  /** Whether this run continues an existing one (initRun's `resume`). */
+  readonly resumed: boolean;
 }
 
 /** A run as recorded in the local store. */
