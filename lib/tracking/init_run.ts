@@ -35,14 +35,16 @@ function runId(): string {
 }
 
 /**
- * The backend asked for: "wandb" means "try W&B" (the capability check decides). An explicit tracker wins
- * over the mode (option, else WANDB_MODE); the mode decides "auto".
+ * The backend asked for: "wandb" means "try W&B" (the capability check decides). A tracker that stores
+ * locally or nothing ("local", "console", "disabled") wins over the mode (option, else WANDB_MODE);
+ * "offline" and "disabled" also keep "wandb" off the network, as WANDB_MODE always did; the mode decides
+ * "auto".
  */
 function chooseBackend(tracker: TrackerKind | undefined, mode: RunMode | undefined): BackendKind {
-  if (tracker !== undefined && tracker !== "auto") return tracker;
+  if (tracker === "local" || tracker === "console" || tracker === "disabled") return tracker;
   if (mode === "disabled") return "disabled";
   if (mode === "offline") return "local";
-  if (mode === "online") return "wandb";
+  if (mode === "online" || tracker === "wandb") return "wandb";
   // auto: W&B when credentials exist (WANDB_API_KEY or a ~/.netrc entry for the W&B host).
   try {
     resolveWandbSettings();
@@ -285,9 +287,10 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
         `  (pass strict: true to initRun to make this an error)`,
     );
   }
-  if (opts.tracker !== undefined && opts.mode !== undefined && opts.tracker !== "auto") {
-    const same = { online: "wandb", offline: "local", disabled: "disabled" }[opts.mode] === opts.tracker;
-    if (!same) {
+  if (opts.mode !== undefined && options?.mode !== undefined && opts.tracker !== undefined) {
+    // Only an explicit mode that a local tracker overrides is worth a warning.
+    const local = opts.tracker === "local" || opts.tracker === "console" || opts.tracker === "disabled";
+    if (local && { online: "wandb", offline: "local", disabled: "disabled" }[opts.mode] !== opts.tracker) {
       warnOnce(
         `initRun-mode:${opts.tracker}:${opts.mode}`,
         `initRun: tracker '${opts.tracker}' and mode '${opts.mode}' disagree: tracker '${opts.tracker}' is used`,
