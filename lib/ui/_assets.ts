@@ -16,6 +16,7 @@ table.grid th,table.grid td{padding:4px 9px;border-bottom:1px solid #e3e3e3;text
 table.grid th{background:#f0f0f0;position:sticky;top:0;white-space:nowrap}
 table.grid td.num{text-align:right;font-variant-numeric:tabular-nums}
 table.grid tr.diff td{background:#fff4d6}
+table.grid tr.error td{background:#fff1f1}
 table.kv td:first-child{color:#555;white-space:nowrap}
 .cell-text{max-width:640px;white-space:pre-wrap;word-break:break-word}
 form.filters{display:flex;flex-wrap:wrap;gap:8px;align-items:end;margin:6px 0 12px}

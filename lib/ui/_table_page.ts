@@ -118,7 +118,7 @@ function render(
     seg(runId)
   }">${runId}</a></span></h1>
 <p class="muted">${info.rowCount} rows × ${info.columns.length} columns, logged at step ${info.step}, ${info.createdAt}</p>
-<div class="side"><div>
+<div class="side">${matrix}<div>
 <form class="filters" method="get" action="${base}">
 <label>Search<input name="q" value="${q.text ?? ""}" size="24"></label>
 ${
@@ -174,6 +174,6 @@ ${pager(p.pageNo, pages, (n) => href(base, { ...state, page: n }))}
     )
   }</tbody></table>
 ${pager(p.pageNo, pages, (n) => href(base, { ...state, page: n }))}
-</div>${matrix}</div>`;
+</div></div>`;
   return page(`${info.key} · ${runId} · sentilab`, body, { static: ctx.static });
 }
