@@ -120,7 +120,7 @@ Deno.test("runs: upsert with group/jobType/tags/notes/config, history with offse
     const r1 = await sendWandbFileStream(client, run, { history: { offset: 0, rows: rows.slice(0, 10) } }, {
       maxLinesPerRequest: 4,
     });
-    assert.deepEqual(r1, { requests: 3, historyEnd: 10, outputEnd: null });
+    assert.deepEqual(r1, { requests: 3, historyEnd: 10, outputEnd: null, dropped: [] });
     // a resend of lines 5..14 (e.g. after a lost response) overwrites, it does not duplicate
     await sendWandbFileStream(client, run, {
       history: { offset: 5, rows: rows.slice(5) },

@@ -85,11 +85,14 @@ Deno.test("console output is recorded, printed as before, synced as output.log o
     const remote = emu.state().runs[`emu-user/out/${id}`];
     assert.ok(remote, "the run is on the emulator");
     assert.equal(remote.output.length, 6);
-    const times = lines.map((l) => l.time);
+    // the SDK's output.log form: UTC, six fractional digits, no `Z`
+    // (wandb/wandb core/internal/runconsolelogs/runlogschangemodel.go `LegacyFormat`)
+    const times = lines.map((l) => `${l.time.slice(0, 23)}000`);
     assert.deepEqual(
       remote.output,
       lines.map((l, i) => `${l.stream === "stderr" ? "ERROR " : ""}${times[i]} ${texts[i]}`),
     );
+    assert.ok(remote.output.every((l) => /^(ERROR )?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6} /.test(l)));
     assert.equal(remote.complete, true);
     assert.equal(getSyncStatus(id, { dir: store, target: emu.url })!.synced, true);
 

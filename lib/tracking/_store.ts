@@ -7,8 +7,10 @@
 //   files/ab/abcd...  artifact file contents, named by the hex MD5 of their content (read-only)
 //   tmp/              files being copied in; renamed into files/ once complete
 //
-// Replay: history rows, artifact versions and lineage links have increasing integer ids and `synced_at`
-// columns; `sync_state` keeps a per-run, per-target cursor, so an uploader can find what is not synced yet.
+// Replay: history rows, console lines, tables and lineage links have increasing integer ids; the sync
+// ledger (_sync_ledger.ts, the one owner of sync_state and sync_values) keeps a per-run, per-target cursor
+// over them, so a replay finds what is not synced yet. The replay reads them through the methods of the
+// "replay reads" section below.
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { mkdirSync, readdirSync, statSync, unlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -39,7 +41,7 @@ CREATE TABLE IF NOT EXISTS runs(
   tags TEXT NOT NULL, notes TEXT, config TEXT NOT NULL, summary TEXT NOT NULL DEFAULT '{}',
   status TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT, exit_code INTEGER,
   git_commit TEXT, git_dirty INTEGER, deno_version TEXT NOT NULL, lock_digest TEXT, host TEXT NOT NULL,
-  pid INTEGER NOT NULL, start_token TEXT NOT NULL, argv TEXT NOT NULL, env TEXT NOT NULL, synced_at TEXT,
+  pid INTEGER NOT NULL, start_token TEXT NOT NULL, argv TEXT NOT NULL, env TEXT NOT NULL,
   journal_lines INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS history(
   id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, step INTEGER NOT NULL, ts REAL NOT NULL, data TEXT NOT NULL);
@@ -50,7 +52,7 @@ CREATE INDEX IF NOT EXISTS output_run ON output(run_id, id);
 CREATE TABLE IF NOT EXISTS tables(
   id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, key TEXT NOT NULL, columns TEXT NOT NULL,
   nrows INTEGER NOT NULL DEFAULT 0, step INTEGER NOT NULL, created_at TEXT NOT NULL,
-  complete INTEGER NOT NULL DEFAULT 0, synced_at TEXT);
+  complete INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS tables_run ON tables(run_id, key, id);
 CREATE TABLE IF NOT EXISTS table_chunks(
   table_id INTEGER NOT NULL, first_idx INTEGER NOT NULL, nrows INTEGER NOT NULL, data TEXT NOT NULL,
@@ -59,14 +61,14 @@ CREATE TABLE IF NOT EXISTS artifact_versions(
   id INTEGER PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL, type TEXT NOT NULL,
   digest TEXT NOT NULL, description TEXT NOT NULL, metadata TEXT NOT NULL, manifest TEXT NOT NULL,
   size INTEGER NOT NULL, file_count INTEGER NOT NULL, created_at TEXT NOT NULL, created_by TEXT,
-  synced_at TEXT, UNIQUE(name, version));
+  UNIQUE(name, version));
 CREATE INDEX IF NOT EXISTS artifact_versions_digest ON artifact_versions(name, digest);
 CREATE TABLE IF NOT EXISTS artifact_aliases(
   name TEXT NOT NULL, alias TEXT NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL,
-  synced_at TEXT, PRIMARY KEY(name, alias));
+  PRIMARY KEY(name, alias));
 CREATE TABLE IF NOT EXISTS artifact_links(
   id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, name TEXT NOT NULL, version INTEGER NOT NULL,
-  direction TEXT NOT NULL, deduplicated INTEGER NOT NULL, created_at TEXT NOT NULL, synced_at TEXT,
+  direction TEXT NOT NULL, deduplicated INTEGER NOT NULL, created_at TEXT NOT NULL,
   UNIQUE(run_id, name, version, direction));
 CREATE INDEX IF NOT EXISTS artifact_links_version ON artifact_links(name, version);
 CREATE TABLE IF NOT EXISTS hash_cache(
@@ -151,6 +153,33 @@ const RUN_SORT_COLUMNS: Record<string, string> = {
   exitCode: "exit_code",
   duration: "julianday(ended_at) - julianday(started_at)",
 };
+
+/** A history row as the replay reads it: its id, step, time (ms) and values. */
+export interface ReplayHistoryRow {
+  id: number;
+  step: number;
+  ts: number;
+  values: Record<string, unknown>;
+}
+
+/** A complete table as the replay reads it. */
+export interface ReplayTable {
+  id: number;
+  key: string;
+  columns: string[];
+  step: number;
+  /** ISO time it was logged. */
+  createdAt: string;
+}
+
+/** A lineage link (an artifact version a run logged or used). */
+export interface ReplayLink {
+  id: number;
+  runId: string;
+  name: string;
+  version: number;
+  direction: "output" | "input";
+}
 
 const open = new Map<string, Store>();
 const openReadOnly = new Map<string, Store>();
@@ -984,6 +1013,157 @@ export class Store {
       if (v) (String(r.direction) === "output" ? produced : used).push(v);
     }
     return { produced, used };
+  }
+
+  // ---- replay reads (what the W&B replica sends; the sync ledger keeps how far it got) ----
+
+  /** A run's record without the crash check of {@linkcode Store.getRun} (the replay reads it often). */
+  runForReplay(id: string): RunRecord | null {
+    const row = this.stmt("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
+    return row ? this.#runRecord(row) : null;
+  }
+
+  /**
+   * History rows of a run after row `afterId`, before row `beforeId`, logged at or before `untilMs`, in
+   * logging order, at most `limit`.
+   */
+  historyAfter(
+    runId: string,
+    afterId: number,
+    page: { beforeId?: number; untilMs?: number; limit?: number } = {},
+  ): ReplayHistoryRow[] {
+    return (this.stmt(
+      "SELECT id, step, ts, data FROM history WHERE run_id = ? AND id > ? AND id < ? AND ts <= ? ORDER BY id LIMIT ?",
+    ).all(
+      runId,
+      afterId,
+      page.beforeId ?? Number.MAX_SAFE_INTEGER,
+      page.untilMs ?? Number.MAX_SAFE_INTEGER,
+      page.limit ?? -1,
+    ) as Row[]).map((h) => ({
+      id: Number(h.id),
+      step: Number(h.step),
+      ts: Number(h.ts),
+      values: JSON.parse(String(h.data)),
+    }));
+  }
+
+  /** How many history rows of a run come after row `afterId` (and were logged at or before `untilMs`). */
+  countHistoryAfter(runId: string, afterId: number, untilMs = Number.MAX_SAFE_INTEGER): number {
+    return Number(
+      (this.stmt("SELECT COUNT(*) AS n FROM history WHERE run_id = ? AND id > ? AND ts <= ?").get(
+        runId,
+        afterId,
+        untilMs,
+      ) as Row).n,
+    );
+  }
+
+  /** The last history row after `afterId` logged at `step` no later than `untilMs`, or null. */
+  lastHistoryAtStep(runId: string, afterId: number, untilMs: number, step: number): ReplayHistoryRow | null {
+    const h = this.stmt(
+      `SELECT id, step, ts, data FROM history WHERE run_id = ? AND id > ? AND ts <= ? AND step = ?
+       ORDER BY id DESC LIMIT 1`,
+    ).get(runId, afterId, untilMs, step) as Row | undefined;
+    return h
+      ? { id: Number(h.id), step: Number(h.step), ts: Number(h.ts), values: JSON.parse(String(h.data)) }
+      : null;
+  }
+
+  /** Console lines of a run after line `afterId`, at most `limit`. */
+  outputAfter(runId: string, afterId: number, limit = -1): StoredOutputLine[] {
+    return (this.stmt(
+      "SELECT id, ts, stream, line FROM output WHERE run_id = ? AND id > ? ORDER BY id LIMIT ?",
+    ).all(runId, afterId, limit) as Row[]).map((o) => ({
+      id: Number(o.id),
+      ts: Number(o.ts),
+      stream: String(o.stream) === "stderr" ? "stderr" : "stdout",
+      line: String(o.line),
+    }));
+  }
+
+  /** How many console lines of a run come after line `afterId`. */
+  countOutputAfter(runId: string, afterId: number): number {
+    return Number(
+      (this.stmt("SELECT COUNT(*) AS n FROM output WHERE run_id = ? AND id > ?").get(runId, afterId) as Row)
+        .n,
+    );
+  }
+
+  /** Complete tables of a run with their ids, in logging order. */
+  replayTables(runId: string): ReplayTable[] {
+    return (this.stmt("SELECT * FROM tables WHERE run_id = ? AND complete = 1 ORDER BY id").all(
+      runId,
+    ) as Row[]).map((t) => ({
+      id: Number(t.id),
+      key: String(t.key),
+      columns: JSON.parse(String(t.columns)),
+      step: Number(t.step),
+      createdAt: String(t.created_at),
+    }));
+  }
+
+  /** Every row of a table, by table id. */
+  tableRowsById(tableId: number): unknown[][] {
+    const rows: unknown[][] = [];
+    for (
+      const c of this.stmt("SELECT data FROM table_chunks WHERE table_id = ? ORDER BY first_idx").all(
+        tableId,
+      ) as Row[]
+    ) {
+      for (const row of JSON.parse(String(c.data)) as unknown[][]) rows.push(row);
+    }
+    return rows;
+  }
+
+  /** The lineage links of a run, in order. */
+  links(runId: string): ReplayLink[] {
+    return (this.stmt("SELECT * FROM artifact_links WHERE run_id = ? ORDER BY id").all(runId) as Row[]).map((
+      l,
+    ) => ({
+      id: Number(l.id),
+      runId: String(l.run_id),
+      name: String(l.name),
+      version: Number(l.version),
+      direction: String(l.direction) as "output" | "input",
+    }));
+  }
+
+  /**
+   * Who brought `name:vN` into `project`: `producer`, the first run that logged it (its output link), and
+   * `creator`, the run that stored it by a use (its creator, through its input link); each null when unknown.
+   */
+  originOf(name: string, version: number, project: string): {
+    producer: { link: ReplayLink; run: RunRecord } | null;
+    creator: { link: ReplayLink; run: RunRecord } | null;
+  } {
+    const withRun = (l: Row | undefined) => {
+      const run = l ? this.runForReplay(String(l.run_id)) : null;
+      if (!l || !run) return null;
+      const link: ReplayLink = {
+        id: Number(l.id),
+        runId: String(l.run_id),
+        name: String(l.name),
+        version: Number(l.version),
+        direction: String(l.direction) as "output" | "input",
+      };
+      return { link, run };
+    };
+    return {
+      producer: withRun(
+        this.stmt(
+          `SELECT l.* FROM artifact_links l JOIN runs r ON r.id = l.run_id
+           WHERE l.name = ? AND l.version = ? AND l.direction = 'output' AND r.project = ? ORDER BY l.id LIMIT 1`,
+        ).get(name, version, project) as Row | undefined,
+      ),
+      creator: withRun(
+        this.stmt(
+          `SELECT l.* FROM artifact_versions v JOIN runs r ON r.id = v.created_by
+           JOIN artifact_links l ON l.run_id = r.id AND l.name = v.name AND l.version = v.version
+           WHERE v.name = ? AND v.version = ? AND r.project = ? AND l.direction = 'input'`,
+        ).get(name, version, project) as Row | undefined,
+      ),
+    };
   }
 
   /** Absolute path of the stored content with this hex MD5. */

@@ -2,7 +2,7 @@
 // not (see _replica.ts), one pass at a time, backing off after failures. The user's logging calls never
 // wait for it. At finish: one last pass bounded in time, then whatever is left waits for `deno task sync`.
 import { Store } from "./_store.ts";
-import { isSynced, pendingFor, replayRun, type Replica, type RunPending } from "./_replica.ts";
+import { isSynced, replayRun, type Replica, type RunPending, SyncLedger } from "./_replica.ts";
 import { warnOnce } from "./_state.ts";
 import type { RetryOptions } from "./wandb/client.ts";
 
@@ -128,7 +128,7 @@ export class Uploader {
       clearTimeout(stop);
     }
     const store = Store.connect(this.#dir);
-    const pending = pendingFor(store, this.#rep.target, this.#runId);
+    const pending = new SyncLedger(store, this.#rep.target).pending(this.#runId);
     if (!pending || isSynced(pending)) return "";
     return describePending(pending);
   }

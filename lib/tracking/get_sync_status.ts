@@ -1,5 +1,5 @@
 import { readStore } from "./_read.ts";
-import { isSynced, pendingFor, type RunPending } from "./_replica.ts";
+import { isSynced, type RunPending, SyncLedger } from "./_sync_ledger.ts";
 import { wandbTarget } from "./_target.ts";
 import type { ReadOptions } from "./types.ts";
 
@@ -52,22 +52,19 @@ export interface SyncStatus {
 export function getSyncStatus(runId: string, options: GetSyncStatusOptions = {}): SyncStatus | null {
   const store = readStore(options);
   const target = options.target ?? wandbTarget();
-  const pending = pendingFor(store, target, runId);
+  const ledger = new SyncLedger(store, target);
+  const pending = ledger.pending(runId);
   if (!pending) return null;
-  const last = store.stmt("SELECT MAX(updated_at) AS t FROM sync_state WHERE run_id = ? AND target = ?").get(
-    runId,
-    target,
-  ) as { t: string | null };
-  const others = (store.stmt(
-    "SELECT DISTINCT target FROM sync_state WHERE run_id = ? AND target <> ? ORDER BY target",
-  ).all(runId, target) as { target: string }[]).map((r) => String(r.target));
   return {
     runId,
     target,
     synced: isSynced(pending),
     never: pending.never,
     pending,
-    lastSyncedAt: last.t === null ? null : String(last.t),
-    elsewhere: others.map((t) => ({ target: t, synced: isSynced(pendingFor(store, t, runId)!) })),
+    lastSyncedAt: ledger.lastSyncedAt(runId),
+    elsewhere: ledger.otherTargets(runId).map((t) => ({
+      target: t,
+      synced: isSynced(new SyncLedger(store, t).pending(runId)!),
+    })),
   };
 }

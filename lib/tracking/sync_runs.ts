@@ -4,11 +4,11 @@ import {
   addCounts,
   emptyCounts,
   isSynced,
-  pendingFor,
   type ReplayCounts,
   replayRun,
   type Replica,
   type RunPending,
+  SyncLedger,
 } from "./_replica.ts";
 import { flushLive } from "./_journal.ts";
 import { wandbTarget } from "./_target.ts";
@@ -149,10 +149,11 @@ export async function syncRuns(options: SyncRunsOptions = {}): Promise<SyncRepor
     sent: emptyCounts(),
     failed: 0,
   };
+  const ledger = new SyncLedger(store, target);
   /** Set after a timeout or network failure: the remaining runs are not tried (each would wait as long). */
   let stopped = false;
   for (const runId of ids) {
-    const pending = pendingFor(store, target, runId)!;
+    const pending = ledger.pending(runId)!;
     const sent = emptyCounts();
     let result: Omit<RunSyncResult, "skippedForGood"> & { skippedForGood?: string[] };
     const status = store.getRun(runId)?.status;
@@ -188,7 +189,7 @@ export async function syncRuns(options: SyncRunsOptions = {}): Promise<SyncRepor
         }
       }
     }
-    result.skippedForGood = pendingFor(store, target, runId)!.skipped;
+    result.skippedForGood = ledger.skipped(runId);
     addCounts(report.sent, sent);
     report.runs.push(result as RunSyncResult);
     options.onRun?.(result as RunSyncResult);

@@ -17,8 +17,38 @@ export interface WandbFileStreamChunk {
   summary?: Record<string, unknown>;
   /** Console output lines starting at line `offset`. */
   output?: { offset: number; lines: string[] };
+  /**
+   * Run files that finished uploading: `{"uploaded": [...]}`, as the SDK tells the server after it uploaded
+   * run files (wandb/wandb core/internal/filestream/filestreamrequest.go `Uploaded`).
+   */
+  uploaded?: string[];
+  /**
+   * Post an empty request even when there is nothing else to send: the SDK's heartbeat, which keeps a quiet
+   * live run from being shown as crashed (wandb/wandb core/internal/filestream/filestream.go
+   * `defaultHeartbeatInterval`, transmitloop.go).
+   */
+  heartbeat?: boolean;
   /** Marks the run finished with this exit code (sent last, after the data). */
   exitCode?: number;
+}
+
+/**
+ * The longest file_stream line W&B's back end takes: 10 MiB - 100 KiB (wandb/wandb
+ * core/internal/filestream/filestream.go `defaultMaxFileLineBytes`). The SDK skips a longer history line
+ * with a warning (updatehistory.go) instead of sending it: the server would refuse it every time.
+ */
+export const WANDB_MAX_LINE_BYTES = (10 << 20) - (100 << 10);
+
+/** A line {@linkcode sendWandbFileStream} did not send because it is over W&B's line cap. */
+export interface DroppedLine {
+  /** `history` or `summary`. */
+  what: "history" | "summary";
+  /** The history row's index in `chunk.history.rows`, or null for the summary. */
+  index: number | null;
+  /** Its largest key (the likely culprit). */
+  key: string;
+  /** The line's size in bytes. */
+  bytes: number;
 }
 
 /** Options for {@linkcode sendWandbFileStream}. */
@@ -27,6 +57,8 @@ export interface SendWandbFileStreamOptions extends WandbRequestOptions {
   maxLinesPerRequest?: number;
   /** Most bytes of content per request (default 4 MiB). */
   maxBytesPerRequest?: number;
+  /** Longest line sent (default {@linkcode WANDB_MAX_LINE_BYTES}); longer ones are dropped and reported. */
+  maxLineBytes?: number;
 }
 
 /** What {@linkcode sendWandbFileStream} sent. */
@@ -37,6 +69,8 @@ export interface WandbFileStreamResult {
   historyEnd: number | null;
   /** The next output offset, or null. */
   outputEnd: number | null;
+  /** Lines not sent because they are over the line cap (never sent, they do not hold up later lines). */
+  dropped: DroppedLine[];
 }
 
 /**
@@ -56,6 +90,20 @@ function lineOf(what: string, value: unknown): string {
   });
   if (line === undefined) throw new WandbError("config", `Cannot send ${what}: it is not JSON-serialisable`);
   return special ? line.replace(new RegExp(`"${nonce}(NaN|Infinity|-Infinity)"`, "g"), "$1") : line;
+}
+
+const enc = new TextEncoder();
+
+/** The key of an object whose value is the longest in JSON. */
+function largestKey(value: unknown): string {
+  let best = "", size = -1;
+  if (value !== null && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      const n = JSON.stringify(v)?.length ?? 0;
+      if (n > size) [best, size] = [k, n];
+    }
+  }
+  return best;
 }
 
 function batches(lines: string[], maxLines: number, maxBytes: number): string[][] {
@@ -80,7 +128,8 @@ function batches(lines: string[], maxLines: number, maxBytes: number): string[][
  *
  * Large chunks are split into several requests with consecutive offsets; each request is retried by the
  * client. The summary is sent with the last data request; the completion (`exitCode`) in a request of its
- * own after everything else.
+ * own after everything else. A history or summary line over W&B's line cap is not sent (the server would
+ * refuse it every time): it is reported in `dropped` and the lines after it take its offset.
  *
  * @param client The client.
  * @param run The run (from {@linkcode upsertWandbRun}).
@@ -131,11 +180,22 @@ export async function sendWandbFileStream(
       signal: options.signal,
     });
   };
+  const maxLineBytes = options.maxLineBytes ?? WANDB_MAX_LINE_BYTES;
+  const dropped: DroppedLine[] = [];
+  const fits = (what: "history" | "summary", index: number | null, value: unknown, line: string) => {
+    const bytes = enc.encode(line).length;
+    if (bytes <= maxLineBytes) return true;
+    dropped.push({ what, index, key: largestKey(value), bytes });
+    return false;
+  };
   const posts: Record<string, { offset: number; content: string[] }>[] = [];
   let historyEnd: number | null = null;
   let outputEnd: number | null = null;
   if (chunk.history) {
-    const lines = chunk.history.rows.map((r, i) => lineOf(`history row ${chunk.history!.offset + i}`, r));
+    const lines = chunk.history.rows.map((r, i) =>
+      [r, lineOf(`history row ${chunk.history!.offset + i}`, r)] as const
+    )
+      .filter(([r, line], i) => fits("history", i, r, line)).map(([, line]) => line);
     let offset = chunk.history.offset;
     for (const b of batches(lines, maxLines, maxBytes)) {
       posts.push({ "wandb-history.jsonl": { offset, content: b } });
@@ -151,14 +211,22 @@ export async function sendWandbFileStream(
     }
     outputEnd = offset;
   }
-  if (chunk.summary) {
-    const line = lineOf("the summary", chunk.summary);
-    if (posts.length) posts[posts.length - 1]["wandb-summary.json"] = { offset: 0, content: [line] };
-    else posts.push({ "wandb-summary.json": { offset: 0, content: [line] } });
+  const summaryLine = chunk.summary ? lineOf("the summary", chunk.summary) : null;
+  if (summaryLine !== null && fits("summary", null, chunk.summary, summaryLine)) {
+    const content = { offset: 0, content: [summaryLine] };
+    if (posts.length) posts[posts.length - 1]["wandb-summary.json"] = content;
+    else posts.push({ "wandb-summary.json": content });
   }
   let requests = 0;
   for (const files of posts) {
     await post({ files });
+    requests++;
+  }
+  if (chunk.uploaded?.length) {
+    await post({ uploaded: chunk.uploaded });
+    requests++;
+  } else if (chunk.heartbeat && requests === 0 && chunk.exitCode === undefined) {
+    await post({});
     requests++;
   }
   if (chunk.exitCode !== undefined) {
@@ -171,5 +239,5 @@ export async function sendWandbFileStream(
     await post({ complete: true, exitcode: chunk.exitCode });
     requests++;
   }
-  return { requests, historyEnd, outputEnd };
+  return { requests, historyEnd, outputEnd, dropped };
 }

@@ -1,0 +1,175 @@
+// The sync ledger: the one owner of what reached a sync target (a W&B base URL) and what has not. It
+// keeps, in the store's `sync_state` and `sync_values` tables (nothing else reads or writes them):
+//   cursors per run and kind of record (done items):
+//     run       hash of what UpsertBucket sent (name, group, job type, tags, notes, config)
+//     files     hash of config.yaml + wandb-metadata.json as uploaded
+//     history   id of the last history row sent;  lines  next line offset of wandb-history.jsonl
+//     output    id of the last console line sent;  output_lines  next line offset of output.log
+//     table:N   table N was logged (run_table artifact, media/table run file, history line)
+//     link:N    lineage link N (artifact output or input) was replayed
+//     summary   hash of the summary sent;  exit  the completion was sent (its exit code)
+//     -1 as a cursor: skipped for good (W&B can never take it), the reason kept
+//   values per target: the ids W&B gave (artifact versions, table values), the aliases sent, the reasons of
+//   skipped records;
+// and it answers what is pending for a run (pending items) by comparing the store with those cursors.
+// Every cursor is written right after the request it records succeeded, so a crash in between only
+// resends that request: file_stream lines are written at their offsets (a resend overwrites itself) and
+// CreateArtifact deduplicates by digest.
+import type { Store } from "./_store.ts";
+import { filesHash, hash48, runInfoHash, summaryOf } from "./_wandb_record.ts";
+
+type Row = Record<string, unknown>;
+
+/** What is not on W&B yet for one run. */
+export interface RunPending {
+  /** Run id. */
+  runId: string;
+  /** The run's metadata (config, tags, ...) needs an UpsertBucket. */
+  run: boolean;
+  /** config.yaml / wandb-metadata.json need uploading. */
+  files: boolean;
+  /** History rows not sent. */
+  historyRows: number;
+  /** Console output lines not sent. */
+  outputLines: number;
+  /** Keys of tables not logged. */
+  tables: string[];
+  /** Artifact versions to save (`name:vN`), outputs of the run. */
+  outputs: string[];
+  /** Artifact versions to mark as used (`name:vN`), inputs of the run. */
+  inputs: string[];
+  /** The summary changed since it was sent. */
+  summary: boolean;
+  /** The completion (exit code) is not sent. */
+  exit: boolean;
+  /** Nothing at all reached this target yet. */
+  never: boolean;
+  /** Records W&B can never take (skipped for good), with the reason. */
+  skipped: string[];
+}
+
+/** True when nothing is pending. */
+export function isSynced(p: RunPending): boolean {
+  return !p.run && !p.files && p.historyRows === 0 && p.outputLines === 0 && p.tables.length === 0 &&
+    p.outputs.length === 0 && p.inputs.length === 0 && !p.summary && !p.exit;
+}
+
+/** The sync state of one store for one target. */
+export class SyncLedger {
+  readonly store: Store;
+  readonly target: string;
+
+  constructor(store: Store, target: string) {
+    this.store = store;
+    this.target = target;
+  }
+
+  /** The cursor of a kind of record of a run, or null when nothing of it was sent. */
+  cursor(runId: string, kind: string): number | null {
+    const r = this.store.stmt("SELECT cursor FROM sync_state WHERE run_id = ? AND target = ? AND kind = ?")
+      .get(runId, this.target, kind) as Row | undefined;
+    return r ? Number(r.cursor) : null;
+  }
+
+  /** Records that a kind of record of a run got through up to `value`. */
+  done(runId: string, kind: string, value: number): void {
+    this.store.stmt(
+      "INSERT OR REPLACE INTO sync_state(run_id, target, kind, cursor, updated_at) VALUES (?, ?, ?, ?, ?)",
+    ).run(runId, this.target, kind, value, new Date().toISOString());
+  }
+
+  /** Several cursors at once (all or none). */
+  doneAll(runId: string, cursors: Record<string, number>, then?: () => void): void {
+    this.store.transaction(() => {
+      for (const [kind, value] of Object.entries(cursors)) this.done(runId, kind, value);
+      then?.();
+    });
+  }
+
+  /** A value the target gave (e.g. a W&B artifact id), or null. */
+  value(key: string): string | null {
+    const r = this.store.stmt("SELECT value FROM sync_values WHERE target = ? AND key = ?").get(
+      this.target,
+      key,
+    ) as Row | undefined;
+    return r ? String(r.value) : null;
+  }
+
+  /** Keeps a value the target gave. */
+  setValue(key: string, v: string): void {
+    this.store.stmt(
+      "INSERT OR REPLACE INTO sync_values(target, key, value, updated_at) VALUES (?, ?, ?, ?)",
+    ).run(this.target, key, v, new Date().toISOString());
+  }
+
+  /** Marks a record of a run as skipped for good (W&B can never take it), keeping the reason. */
+  skip(runId: string, kind: string, reason: string): void {
+    this.store.transaction(() => {
+      this.done(runId, kind, -1);
+      this.setValue(`skipped:${runId}:${kind}`, reason);
+    });
+  }
+
+  /** The reasons of the records of a run skipped for good. */
+  skipped(runId: string): string[] {
+    return (this.store.stmt("SELECT value FROM sync_values WHERE target = ? AND key LIKE ? ORDER BY key").all(
+      this.target,
+      `skipped:${runId}:%`,
+    ) as Row[]).map((v) => String(v.value));
+  }
+
+  /** ISO time of the last record of the run that reached the target, or null. */
+  lastSyncedAt(runId: string): string | null {
+    const r = this.store.stmt("SELECT MAX(updated_at) AS t FROM sync_state WHERE run_id = ? AND target = ?")
+      .get(runId, this.target) as Row;
+    return r.t === null ? null : String(r.t);
+  }
+
+  /** Other targets the run was synced to. */
+  otherTargets(runId: string): string[] {
+    return (this.store.stmt(
+      "SELECT DISTINCT target FROM sync_state WHERE run_id = ? AND target <> ? ORDER BY target",
+    ).all(runId, this.target) as Row[]).map((r) => String(r.target));
+  }
+
+  /** Everything not on the target yet for one run (no network), or null when the run is not stored. */
+  pending(runId: string): RunPending | null {
+    const store = this.store;
+    const r = store.runForReplay(runId);
+    if (!r) return null;
+    const c = (kind: string) => this.cursor(runId, kind);
+    const tables = store.replayTables(runId).filter((t) => c(`table:${t.id}`) === null).map((t) => t.key);
+    const outputs: string[] = [], inputs: string[] = [];
+    for (const l of store.links(runId)) {
+      if (c(`link:${l.id}`) === null) {
+        (l.direction === "output" ? outputs : inputs).push(`${l.name}:v${l.version}`);
+      } else if (l.direction === "input") {
+        const custom = (store.getVersion(l.name, l.version)?.aliases ?? []).filter((a) => a !== "latest")
+          .sort();
+        const sent = this.value(`aliases:${r.project}:${l.name}:${l.version}`);
+        if (custom.length && sent !== JSON.stringify(custom)) {
+          inputs.push(`${l.name}:v${l.version} (aliases)`);
+        }
+      }
+    }
+    const never = (store.stmt("SELECT COUNT(*) AS n FROM sync_state WHERE run_id = ? AND target = ?").get(
+      runId,
+      this.target,
+    ) as Row).n === 0;
+    const summary = summaryOf(store, this, r);
+    return {
+      runId,
+      run: c("run") !== runInfoHash(r),
+      files: c("files") !== filesHash(r),
+      historyRows: store.countHistoryAfter(runId, c("history") ?? 0),
+      outputLines: store.countOutputAfter(runId, c("output") ?? 0),
+      tables,
+      outputs,
+      inputs,
+      summary: Object.keys(summary).length > 0 && c("summary") !== hash48(JSON.stringify(summary)),
+      exit: r.status !== "running" && c("exit") === null,
+      never,
+      skipped: this.skipped(runId),
+    };
+  }
+}
