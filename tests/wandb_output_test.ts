@@ -81,7 +81,7 @@ Deno.test("console output is recorded, printed as before, synced as output.log o
     const env = { SENTILAB_DIR: store, WANDB_BASE_URL: emu.url, WANDB_API_KEY: KEY };
     const sync = await deno(["run", "-A", "tasks/sync.ts", "--all"], env);
     assert.equal(sync.code, 0, sync.stderr);
-    assert.match(sync.stdout, /6 output line\(s\)/);
+    assert.match(sync.stdout, /6 output lines/);
     const remote = emu.state().runs[`emu-user/out/${id}`];
     assert.ok(remote, "the run is on the emulator");
     assert.equal(remote.output.length, 6);
