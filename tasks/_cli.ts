@@ -268,7 +268,8 @@ export function parseTask<const F extends Flags>(
  */
 export function positiveNumber(flag: string, v: string | undefined, integer: boolean): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
+  // Plain decimals only: Number() would also take "0x10", " 5", "1e3" and "".
+  const n = (integer ? /^\d+$/ : /^\d+(\.\d+)?$/).test(v) ? Number(v) : NaN;
   if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
     fail(`--${flag} must be a positive ${integer ? "integer" : "number"}, got ${JSON.stringify(v)}`);
   }
@@ -289,9 +290,11 @@ export function positiveNumber(flag: string, v: string | undefined, integer: boo
  */
 export function integerFlag(flag: string, v: string | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isSafeInteger(n) || n < min) {
-    const what = min === 0
+  const n = /^-?\d+$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) {
+    const what = min <= Number.MIN_SAFE_INTEGER
+      ? "an integer"
+      : min === 0
       ? "a non-negative integer"
       : min === 1
       ? "a positive integer"

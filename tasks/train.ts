@@ -19,7 +19,7 @@ import {
   safeArtifactName,
   setSummary,
 } from "../lib/tracking/mod.ts";
-import { closingLines, fail, parseTask, TRACKING_FLAGS, trackingOptions } from "./_cli.ts";
+import { closingLines, fail, integerFlag, parseTask, TRACKING_FLAGS, trackingOptions } from "./_cli.ts";
 
 const flags = parseTask({
   name: "train",
@@ -78,12 +78,8 @@ const flags = parseTask({
 const help = "`deno task train --help` lists the options";
 if (!flags.out) fail(`--out is required: the model folder to write, e.g. --out models/mine; ${help}`);
 const tracking = trackingOptions(flags);
-const seed = flags.seed === undefined ? undefined : Number(flags.seed);
-if (seed !== undefined && !Number.isInteger(seed)) fail(`--seed must be an integer, got '${flags.seed}'`);
-const maxEpochs = flags["max-epochs"] === undefined ? undefined : Number(flags["max-epochs"]);
-if (maxEpochs !== undefined && !(Number.isInteger(maxEpochs) && maxEpochs > 0)) {
-  fail(`--max-epochs must be a positive integer, got '${flags["max-epochs"]}'`);
-}
+const seed = integerFlag("seed", flags.seed, Number.MIN_SAFE_INTEGER);
+const maxEpochs = integerFlag("max-epochs", flags["max-epochs"], 1);
 
 let options: TrainClassifierOptions;
 try {

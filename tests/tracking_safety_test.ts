@@ -10,6 +10,7 @@ import {
   getRun,
   getTableRows,
   initRun,
+  listRuns,
   logArtifact,
   logMetrics,
   logTable,
@@ -209,5 +210,123 @@ Deno.test("table cells NaN, Infinity and undefined are refused like config, summ
     assert.match(warnings.join("\n"), /row 0, column 'score' is NaN/);
     assert.equal(getTableRows(loose.id, "u", { dir }), null);
     await finishRun(loose);
+  });
+});
+
+Deno.test("a damaged or emptied store.db: a clear error naming it and what to do, and nothing more written", async () => {
+  await withTemp(async (root) => {
+    const dir = join(root, "store");
+    const run = await initRun({ dir, captureConsole: false });
+    logMetrics(run, { a: 1 });
+    await finishRun(run);
+    openStore({ dir }).close(); // checkpoints the WAL into store.db
+    for (const f of ["store.db-wal", "store.db-shm"]) await Deno.remove(join(dir, f)).catch(() => {});
+    for (
+      const [what, bytes] of [["emptied", new Uint8Array()], [
+        "garbage",
+        new Uint8Array(8192).fill(7),
+      ]] as const
+    ) {
+      await Deno.writeFile(join(dir, "store.db"), bytes);
+      assert.throws(() => listRuns({ dir }), (e: Error) => {
+        assert.match(e.message, new RegExp(`The tracking database '${dir}/store\\.db' is damaged`), what);
+        assert.match(e.message, /Restore it from a backup, or move it aside to start a fresh store: mv /);
+        assert.doesNotMatch(e.message, /writable folder/);
+        return true;
+      });
+      assert.throws(() => getRun(run.id, { dir }), /is damaged/);
+      // A new run does not write into it: one warning, the console backend, the file unchanged.
+      const warn = console.warn;
+      const warnings: string[] = [];
+      console.warn = (m: string) => warnings.push(m);
+      let next;
+      try {
+        next = await initRun({ dir, captureConsole: false, tracker: "local" });
+        logMetrics(next, { a: 2 });
+        await finishRun(next);
+      } finally {
+        console.warn = warn;
+      }
+      assert.equal(next.backend, "console");
+      assert.match(warnings.join("\n"), /is damaged/);
+      assert.deepEqual(await Deno.readFile(join(dir, "store.db")), bytes);
+      await assert.rejects(initRun({ dir, strict: true, captureConsole: false }), /is damaged/);
+    }
+  });
+});
+
+Deno.test("table chunks left by a process killed mid-logTable are reclaimed", async () => {
+  await withTemp(async (root) => {
+    await Deno.writeTextFile(
+      `${root}/child.ts`,
+      `import { initRun, logTable } from "${LIB}";
+const run = await initRun({ dir: Deno.args[0], strict: true, captureConsole: false });
+console.log(run.id);
+const data = Array.from({ length: 80_000 }, (_, i) => [i, "row " + i]);
+// Killed while the rows are being stored (after the first 50,000 went into SQLite).
+const rows = new Proxy(data, {
+  get(t, p, r) {
+    if (p === "60000") Deno.kill(Deno.pid, "SIGKILL");
+    return Reflect.get(t, p, r);
+  },
+});
+await logTable(run, "big", { columns: ["i", "text"], rows });
+`,
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${root}/child.ts`, `${root}/store`],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.signal, "SIGKILL", new TextDecoder().decode(out.stderr));
+    const db = new DatabaseSync(`${root}/store/store.db`);
+    const chunks = () => Number(db.prepare("SELECT COUNT(*) AS n FROM table_chunks").get()!.n);
+    assert.ok(chunks() >= 50, `the killed child left ${chunks()} chunks`);
+    const store = openStore({ dir: `${root}/store` }); // marks the run crashed, reclaims its table
+    store.close();
+    assert.equal(chunks(), 0);
+    assert.equal(Number(db.prepare("SELECT COUNT(*) AS n FROM tables").get()!.n), 0);
+    db.close();
+  });
+});
+
+Deno.test("artifact names '.' and names with bidirectional control characters are refused", async () => {
+  await withTemp(async (root) => {
+    await Deno.writeTextFile(`${root}/a.txt`, "x");
+    const run = await initRun({ dir: `${root}/store`, strict: true, captureConsole: false });
+    for (const name of [".", "model\u202Etxt.onnx", "a\u2066b", "x\u200Fy"]) {
+      await assert.rejects(
+        logArtifact(run, { name, type: "dataset", files: [`${root}/a.txt`] }),
+        (e: Error) => e instanceof TrackingError && /cannot be '\.'|bidirectional control/.test(e.message),
+      );
+    }
+    await finishRun(run);
+  });
+});
+
+Deno.test("a config nested 5,000 levels: a readable warning, and a clear error with strict", async () => {
+  await withTemp(async (root) => {
+    let deep: Record<string, unknown> = { v: 1 };
+    for (let i = 0; i < 5000; i++) deep = { a: deep };
+    const warn = console.warn;
+    const warnings: string[] = [];
+    console.warn = (m: string) => warnings.push(m);
+    try {
+      const run = await initRun({ dir: `${root}/store`, config: { deep, lr: 0.1 }, captureConsole: false });
+      assert.deepEqual(run.config, { lr: 0.1 });
+      await finishRun(run);
+    } finally {
+      console.warn = warn;
+    }
+    assert.match(
+      warnings.join("\n"),
+      /dropped an invalid option.*: config\.deep is nested more than 100 levels deep/,
+    );
+    await assert.rejects(
+      initRun({ dir: `${root}/store`, config: { deep }, strict: true }),
+      (e: Error) =>
+        e instanceof TrackingError && /config\.deep is nested more than 100 levels/.test(e.message),
+    );
   });
 });

@@ -91,20 +91,23 @@ export async function readDataset(path: string, options: ReadDatasetOptions = {}
   if (DATASET_REF.test(path) && !(await isFile(path))) {
     ({ path, ref } = await datasetFile(path, options.run?.storeDir ?? options.storeDir));
   }
-  const format = options.format ?? formatOf(path);
-  if (!["jsonl", "csv", "tsv"].includes(format)) {
-    throw new Error(`${path}: unknown format ${JSON.stringify(format)}; use "jsonl", "csv" or "tsv"`);
+  if (options.format !== undefined && !["jsonl", "csv", "tsv"].includes(options.format)) {
+    throw new Error(`${path}: unknown format ${JSON.stringify(options.format)}; use "jsonl", "csv" or "tsv"`);
   }
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new Error(`${path}: no such file; check the path`);
+    if (e instanceof Deno.errors.NotFound) {
+      throw new Error(`${path}: the file does not exist; check the path`);
+    }
     if (e instanceof Deno.errors.IsADirectory) {
       throw new Error(`${path}: is a directory, expected a data file`);
     }
     throw new Error(`${path}: cannot read: ${(e as Error).message}`);
   }
+  const format = options.format ?? formatOf(path);
+
   const text = decodeUtf8Strict(bytes, path).replace(/^\uFEFF/, "");
   const rows = format === "jsonl"
     ? parseJsonl(text, path)
@@ -223,7 +226,8 @@ function formatOf(path: string): DatasetFormat {
   if (lower.endsWith(".csv")) return "csv";
   if (lower.endsWith(".tsv") || lower.endsWith(".tab")) return "tsv";
   throw new Error(
-    `${path}: cannot tell the format from the extension; use .jsonl, .csv or .tsv, or pass format`,
+    `${path}: cannot tell the format from the extension; use a .jsonl, .csv or .tsv file ` +
+      `(or readDataset's format option)`,
   );
 }
 

@@ -15,6 +15,7 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { mkdirSync, readdirSync, statSync, unlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { TrackingError } from "./_errors.ts";
+import { damagedError, hadDatabase, isDamage, markDatabase } from "./_damage.ts";
 import { hostName, processAlive, processStartToken } from "./_env.ts";
 import { journalPath, type PendingRow, readJournal } from "./_journal_file.ts";
 import type {
@@ -216,6 +217,8 @@ export class Store {
   #host = hostName();
   #token = processStartToken(Deno.pid);
   #ino = -1;
+  /** Set once SQLite reports the database damaged: no write is tried after that. */
+  #damaged: TrackingError | null = null;
 
   private constructor(dir: string, readOnly = false) {
     this.dir = dir;
@@ -223,16 +226,30 @@ export class Store {
     this.tmpDir = join(dir, "tmp");
     this.readOnly = readOnly;
     if (readOnly) {
-      this.db = readOnlyConnection(dir);
+      try {
+        this.db = readOnlyConnection(dir);
+      } catch (e) {
+        if (isDamage(e)) throw damagedError(dir, (e as Error).message, e);
+        if (hadDatabase(dir) && /no such table/.test(String((e as Error).message))) {
+          throw damagedError(dir, "it holds no tables: it was emptied or replaced", e);
+        }
+        throw e;
+      }
       this.#ino = this.#dbInode();
       return;
     }
     mkdirSync(this.filesDir, { recursive: true });
     mkdirSync(this.tmpDir, { recursive: true });
     this.#removeStaleParts();
+    const existed = this.#dbInode() !== -1;
     this.db = new DatabaseSync(join(dir, "store.db"));
     this.#ino = this.#dbInode();
     try {
+      const tables = this.db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'runs'")
+        .get() as Row;
+      if (existed && Number(tables.n) === 0 && hadDatabase(dir)) {
+        throw damagedError(dir, "it holds no tables: it was emptied or replaced");
+      }
       this.db.exec("PRAGMA busy_timeout = 30000");
       this.db.exec("PRAGMA journal_mode = WAL");
       this.db.exec("PRAGMA synchronous = NORMAL");
@@ -252,8 +269,10 @@ export class Store {
           SCHEMA_VERSION,
         );
       });
+      markDatabase(dir);
     } catch (e) {
       this.db.close();
+      if (isDamage(e)) throw damagedError(dir, (e as Error).message, e);
       throw e;
     }
   }
@@ -279,10 +298,12 @@ export class Store {
       store.close();
       store = undefined;
     }
+    if (store && store.#damaged) throw store.#damaged;
     if (!store) {
       try {
         store = new Store(abs);
       } catch (e) {
+        if (e instanceof TrackingError) throw e;
         throw new TrackingError(
           `Cannot open the tracking store in '${abs}': ${(e as Error).message}. ` +
             `Set SENTILAB_DIR or the 'dir' option to a writable folder`,
@@ -328,8 +349,12 @@ export class Store {
     } catch { /* already closed */ }
   }
 
-  /** A cached prepared statement. */
+  /**
+   * A cached prepared statement.
+   * @throws {TrackingError} for a write statement once the database was found damaged.
+   */
   stmt(sql: string): StatementSync {
+    if (this.#damaged && /^\s*(INSERT|UPDATE|DELETE|REPLACE)/i.test(sql)) throw this.#damaged;
     let s = this.#stmts.get(sql);
     if (!s) {
       s = this.db.prepare(sql);
@@ -340,16 +365,23 @@ export class Store {
 
   /** Runs `fn` inside a write transaction (BEGIN IMMEDIATE), rolled back on error. */
   transaction<T>(fn: () => T): T {
-    this.db.exec("BEGIN IMMEDIATE");
+    if (this.#damaged) throw this.#damaged;
     try {
-      const result = fn();
-      this.db.exec("COMMIT");
-      return result;
-    } catch (e) {
+      this.db.exec("BEGIN IMMEDIATE");
       try {
-        this.db.exec("ROLLBACK");
-      } catch { /* already rolled back */ }
-      throw e;
+        const result = fn();
+        this.db.exec("COMMIT");
+        return result;
+      } catch (e) {
+        try {
+          this.db.exec("ROLLBACK");
+        } catch { /* already rolled back */ }
+        throw e;
+      }
+    } catch (e) {
+      if (!isDamage(e)) throw e;
+      this.#damaged = damagedError(this.dir, (e as Error).message, e);
+      throw this.#damaged;
     }
   }
 
@@ -383,8 +415,28 @@ export class Store {
         if (done) crashed.push(id);
       }
     }
+    this.#reclaimTables();
     this.lastCrashed = crashed;
     return crashed;
+  }
+
+  /**
+   * Deletes tables (and their chunks) that a run that is no longer running left incomplete: a process
+   * killed mid-logTable. Readers never saw them; like stale `.part` files they only take space.
+   */
+  #reclaimTables(): void {
+    const orphans = this.stmt(
+      `SELECT t.id FROM tables t JOIN runs r ON r.id = t.run_id WHERE t.complete = 0 AND r.status != 'running'`,
+    ).all() as Row[];
+    if (orphans.length === 0) return;
+    try {
+      this.transaction(() => {
+        for (const o of orphans) {
+          this.stmt("DELETE FROM table_chunks WHERE table_id = ?").run(Number(o.id));
+          this.stmt("DELETE FROM tables WHERE id = ? AND complete = 0").run(Number(o.id));
+        }
+      });
+    } catch { /* reclaimed on a later open */ }
   }
 
   // ---- runs ----
@@ -1206,6 +1258,7 @@ export class Store {
       try {
         store = new Store(abs, true);
       } catch (e) {
+        if (e instanceof TrackingError) throw e;
         throw new TrackingError(
           `Cannot read the tracking store in '${abs}': ${(e as Error).message}. ` +
             `Check that '${join(abs, "store.db")}' is a sentilab store this user can read`,

@@ -13,8 +13,31 @@ export function checkName(name: unknown, what: "name" | "alias" | "type", artifa
   if (problem) throw new TrackingError(`Cannot log artifact '${artifact}': ${problem}`);
 }
 
+/** Deepest nesting of objects and arrays in one value (config entry, summary entry, metadata entry). */
+export const MAX_DEPTH = 100;
+
+/** Whether `value` nests objects or arrays deeper than {@linkcode MAX_DEPTH} (checked without recursion). */
+function tooDeep(value: unknown): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  const seen = new Set<unknown>();
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== "object" || v === null || seen.has(v)) continue;
+    if (depth > MAX_DEPTH) return true;
+    seen.add(v);
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Serialises `value` as JSON, naming `field` when it cannot be serialised or is over 1 MB. */
 export function toJson(value: unknown, field: string, context: string): string {
+  if (tooDeep(value)) {
+    throw new TrackingError(
+      `${context}: ${field} is nested more than ${MAX_DEPTH} levels deep; flatten it (e.g. keys like ` +
+        `'model.layer.size') or log it as a file with logArtifact`,
+    );
+  }
   let text: string | undefined;
   try {
     text = JSON.stringify(value);

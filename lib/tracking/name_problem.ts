@@ -1,13 +1,16 @@
 /**
  * The naming rule of the tracking store, for run projects, names and groups, artifact names, aliases,
- * types and table keys: 1 to 128 characters, no '/', ':', '..' or control characters, no leading or
- * trailing whitespace, and an alias must not look like a version index (`v3`).
+ * types and table keys: 1 to 128 characters, no '/', ':', '..', control or bidirectional control
+ * characters, not '.', no leading or trailing whitespace, and an alias must not look like a version
+ * index (`v3`).
  * @module
  */
 
 const VERSION_LIKE = /^v\d+$/;
 // deno-lint-ignore no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
+/** Bidirectional embeddings, overrides, isolates and marks (the "Trojan Source" characters). */
+const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
 
 /**
  * Why `name` breaks the store's naming rule, or null when it is fine. initRun and the artifact and table
@@ -32,7 +35,12 @@ export function nameProblem(name: unknown, what: "name" | "alias" | "type" | "ke
   if (name.includes("/")) return `${plural} cannot contain '/'`;
   if (name.includes(":")) return `${plural} cannot contain ':'`;
   if (name.includes("..")) return `${plural} cannot contain '..'`;
+  if (name === ".") return `${plural} cannot be '.'`;
   if (CONTROL.test(name)) return `${plural} cannot contain control characters`;
+  if (BIDI.test(name)) {
+    return `${plural} cannot contain bidirectional control characters (U+202A..U+202E, U+2066..U+2069, ` +
+      `U+200E, U+200F, U+061C): they make a name display differently from what it is`;
+  }
   if (name.trim() !== name) return `${plural} cannot start or end with whitespace`;
   if (what === "alias" && VERSION_LIKE.test(name)) {
     return `aliases cannot look like a version index ('${name}'): v0, v1, ... are assigned by the store`;
