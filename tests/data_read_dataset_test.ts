@@ -121,7 +121,7 @@ Deno.test("readDataset: errors name file:line and say what to do", async () => {
     ],
     ["o.csv", 'text,label\n"quoted" tail,pos\n', /:2: unexpected " " after a closing quote/],
     ["p.csv", "text,label\n", /no samples found/],
-    ["q.txt", "x", /cannot tell the format from the extension; use \.jsonl, \.csv or \.tsv, or pass format/],
+    ["q.txt", "x", /cannot tell the format from the extension; use a \.jsonl, \.csv or \.tsv file/],
   ];
   for (const [name, content, re] of cases) {
     await withFile(name, content, async (path) => {
@@ -134,7 +134,7 @@ Deno.test("readDataset: errors name file:line and say what to do", async () => {
   }
   await assert.rejects(
     readDataset("/nonexistent/x.jsonl"),
-    /\/nonexistent\/x\.jsonl: no such file; check the path/,
+    /\/nonexistent\/x\.jsonl: the file does not exist; check the path/,
   );
   await withFile("r.jsonl", '{"text":"a","label":"pos"}\n', async (path) => {
     await assert.rejects(

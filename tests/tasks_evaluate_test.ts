@@ -213,7 +213,7 @@ Deno.test("evaluate task: bad flags and bad data exit 1 with a clear message and
       [["--data", broken, "--model", "lexicon"], /error: .*broken\.jsonl:2: unknown label "happy"/],
       [
         ["--data", `${dir}/none.jsonl`, "--model", "lexicon"],
-        /error: .*none\.jsonl: no such file; check the path/,
+        /error: .*none\.jsonl: the file does not exist; check the path/,
       ],
       [["--model", "nope"], /error: Unknown model "nope"/],
       [["--limit=-3"], /error: --limit must be a positive integer, got "-3"/],

@@ -245,12 +245,12 @@ export class Store {
     this.db = new DatabaseSync(join(dir, "store.db"));
     this.#ino = this.#dbInode();
     try {
+      this.db.exec("PRAGMA busy_timeout = 30000");
       const tables = this.db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'runs'")
         .get() as Row;
       if (existed && Number(tables.n) === 0 && hadDatabase(dir)) {
         throw damagedError(dir, "it holds no tables: it was emptied or replaced");
       }
-      this.db.exec("PRAGMA busy_timeout = 30000");
       this.db.exec("PRAGMA journal_mode = WAL");
       this.db.exec("PRAGMA synchronous = NORMAL");
       this.db.exec("PRAGMA wal_autocheckpoint = 10000");
