@@ -4,7 +4,7 @@
  *
  * Evaluates a model on a labelled dataset and tracks the run: config, the dataset and model as input
  * artifacts, a prediction table, metrics, batch statistics and the confusion matrix. `--report DIR` also
- * writes the pictures (metrics.html, confusion_matrix.svg, predictions.html) and logs them as a `report`
+ * writes the pictures (index.html, metrics.html, confusion_matrix.svg, predictions.html) and logs them as a `report`
  * artifact (an output of the run).
  * @module
  */
@@ -31,11 +31,12 @@ import {
 } from "../lib/data/mod.ts";
 import { batchStatistics, logPredictions, predictBatch } from "../lib/inference/mod.ts";
 import { evaluate, formatEvaluation, logEvaluation } from "../lib/evaluation/mod.ts";
+import { reportPage, staticPage } from "../lib/ui/mod.ts";
 import { closingLines, fail, parseTask, positiveNumber, TRACKING_FLAGS, trackingOptions } from "./_cli.ts";
 
 const DEFAULT_DATA = relative(Deno.cwd(), fileURLToPath(new URL("../data/sample.jsonl", import.meta.url)));
 const REPORT_ROWS = 500;
-const REPORT_FILES = ["metrics.html", "confusion_matrix.svg", "predictions.html"] as const;
+const REPORT_FILES = ["index.html", "metrics.html", "confusion_matrix.svg", "predictions.html"] as const;
 
 const { values } = parseTask({
   name: "evaluate",
@@ -88,7 +89,8 @@ const { values } = parseTask({
     report: {
       type: "string",
       arg: "DIR",
-      help: `also write DIR/metrics.html, DIR/confusion_matrix.svg and DIR/predictions.html (gold labels, ` +
+      help: `also write DIR/index.html (run, date, metrics, confusion matrix, predictions, as deno task ui ` +
+        `draws them), DIR/metrics.html, DIR/confusion_matrix.svg and DIR/predictions.html (gold labels, ` +
         `first ${REPORT_ROWS} rows) and log them as a "report" artifact of the run`,
     },
     json: {
@@ -291,27 +293,36 @@ async function writeReport(
 ): Promise<{ dir: string; files: string[]; artifact: string | null }> {
   const { title, result, predictions, gold } = input;
   await Deno.mkdir(dir, { recursive: true });
-  const [metricsFile, svgFile, predictionsFile] = REPORT_FILES.map((f) => join(dir, f));
-  await writeAtomic(metricsFile, htmlPage(`Metrics: ${title}`, metricsTable(result, { title })));
-  await writeSvg(
-    svgFile,
-    confusionMatrixSvg(result.confusionMatrix, result.labels, { title: `Confusion matrix: ${title}` }),
-  );
+  const [indexFile, metricsFile, svgFile, predictionsFile] = REPORT_FILES.map((f) => join(dir, f));
+  const metrics = metricsTable(result, { title });
+  const matrix = confusionMatrixSvg(result.confusionMatrix, result.labels, {
+    title: `Confusion matrix: ${title}`,
+  });
   const shown = Math.min(REPORT_ROWS, predictions.length);
+  const predictionsHtml = predictionsTable(predictions, {
+    gold,
+    limit: REPORT_ROWS,
+    title: `${title}: ${
+      shown === predictions.length ? "all" : `the first ${shown} of`
+    } ${predictions.length} predictions`,
+  });
+  await writeAtomic(metricsFile, staticPage(`Metrics: ${title}`, metrics));
+  await writeSvg(svgFile, matrix);
+  await writeAtomic(predictionsFile, staticPage(`Predictions: ${title}`, predictionsHtml));
+  // The index: the same renderer as deno task ui (run id, date, metrics, matrix, predictions).
   await writeAtomic(
-    predictionsFile,
-    htmlPage(
-      `Predictions: ${title}`,
-      predictionsTable(predictions, {
-        gold,
-        limit: REPORT_ROWS,
-        title: `${title}: ${
-          shown === predictions.length ? "all" : `the first ${shown} of`
-        } ${predictions.length} predictions`,
-      }),
-    ),
+    indexFile,
+    reportPage({
+      title,
+      runId: run.storeDir === null ? null : run.id,
+      date: new Date().toISOString(),
+      metrics,
+      confusionMatrix: matrix,
+      predictions: predictionsHtml,
+      files: REPORT_FILES.slice(1),
+    }),
   );
-  const files = [metricsFile, svgFile, predictionsFile];
+  const files = [indexFile, metricsFile, svgFile, predictionsFile];
   const name = safeArtifactName(`${input.model}-${input.dataName}-report`, "report");
   const logged = await logArtifact(run, {
     name,
@@ -327,13 +338,6 @@ async function writeReport(
     files,
   });
   return { dir, files, artifact: logged?.ref ?? null };
-}
-
-/** A complete HTML page around a display fragment (UTF-8, no script, no network). */
-function htmlPage(title: string, body: string): string {
-  const esc = title.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>${esc}</title></head>\n` +
-    `<body style="font-family:system-ui,sans-serif;margin:1.5rem;">\n${body}\n</body>\n</html>\n`;
 }
 
 /** Writes `text` next to `path` and renames it into place. */

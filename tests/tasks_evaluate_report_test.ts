@@ -66,11 +66,13 @@ Deno.test("evaluate --report: metrics, confusion matrix and predictions pages, e
     assert.equal(r.stdout.trim().split("\n").length, 1, "--json prints one line");
     const out = JSON.parse(r.stdout);
     const files = ["metrics.html", "confusion_matrix.svg", "predictions.html"].map((f) => join(report, f));
-    assert.deepEqual(out.report.files, files);
+    const index = join(report, "index.html");
+    assert.deepEqual(out.report.files, [index, ...files]);
     assert.equal(out.report.dir, report);
     assert.match(out.report.artifact, /^lexicon-.+-data\.csv-report:v\d+$/, "named after model and data");
     assert.deepEqual([...Deno.readDirSync(report)].map((e) => e.name).sort(), [
       "confusion_matrix.svg",
+      "index.html",
       "metrics.html",
       "predictions.html",
     ], "no temp files left behind");
@@ -104,7 +106,19 @@ Deno.test("evaluate --report: metrics, confusion matrix and predictions pages, e
     assert.equal(rows.length, 30);
     assert.ok(textOf(rows[0]).includes(SCRIPT_TEXT), "the first text, decoded, is the original text");
 
-    // The run produced the report: exactly the three files, type "report".
+    // The index, drawn by the viewer's renderer: run id, date, metrics, matrix, predictions; no script.
+    const indexHtml = await Deno.readTextFile(index);
+    assert.ok(!/<script/i.test(indexHtml), "no <script> element in the index");
+    const indexBody = bodyOf(indexHtml);
+    const facts = all(indexBody, "tr").map((tr) => all(tr, "td").map(textOf));
+    assert.deepEqual(facts.find((c) => c[0] === "Run"), ["Run", out.run.id]);
+    assert.ok(!Number.isNaN(Date.parse(facts.find((c) => c[0] === "Date")![1])), "a date");
+    assert.equal(Number(facts.find((c) => c[0] === "accuracy")![1]), Number(out.metrics.accuracy.toFixed(4)));
+    assert.equal(all(indexBody, "svg").length, 1, "the confusion matrix");
+    assert.equal(all(all(indexBody, "tbody").at(-1)!, "tr").length, 30, "the predictions");
+    assert.ok(indexHtml.includes("&lt;script&gt;"), "the text's <script> is escaped");
+
+    // The run produced the report: exactly the four files, type "report".
     const store = join(dir, "store");
     const run = getRun(out.run.id, { dir: store })!;
     assert.equal(run.status, "finished");
@@ -112,6 +126,7 @@ Deno.test("evaluate --report: metrics, confusion matrix and predictions pages, e
     assert.deepEqual(produced.map((a) => a.ref), [out.report.artifact]);
     assert.deepEqual(Object.keys(produced[0].manifest.contents).sort(), [
       "confusion_matrix.svg",
+      "index.html",
       "metrics.html",
       "predictions.html",
     ]);

@@ -8,23 +8,18 @@ export interface LayoutOptions {
   static?: boolean;
 }
 
-/** A whole HTML document around `body`. */
+const VIEWER_HEAD = '<link rel="stylesheet" href="/app.css"><script src="/app.js" defer></script>';
+const VIEWER_NAV = '<header class="top"><a class="brand" href="/">sentilab</a><a href="/">Runs</a>' +
+  '<a href="/artifacts">Artifacts</a></header>';
+const STATIC_NAV = '<header class="top"><span class="brand">sentilab</span></header>';
+
+/** A whole HTML document around `body` (the body is one element, so it also parses as XML). */
 export function page(title: string, body: Markup, options: LayoutOptions = {}): string {
-  const head = options.static ? html`<style>${raw(CSS)}</style>` : html`
-    <link rel="stylesheet" href="/app.css">
-    <script src="/app.js" defer></script>
-  `;
-  const nav = options.static ? html`<header class="top"><span class="brand">sentilab</span></header>` : html`
-    <header
-      class="top"><a class="brand" href="/">sentilab</a><a href="/">Runs</a><a href="/artifacts">Artifacts</a></header>
-  `;
-  return "<!doctype html>\n" + html`
-    <html lang="en">
-      <head><meta charset="utf-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1">
-    <meta name="generator" content="sentilab">
-    <title>${title}</title>${head}</head>
-      <body>${nav}<main>${body}</main></body>
-    </html>
-  `.value;
+  const head = options.static ? `<style>${CSS}</style>` : VIEWER_HEAD;
+  const nav = options.static ? STATIC_NAV : VIEWER_NAV;
+  return '<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    '<meta name="generator" content="sentilab">' +
+    html`<title>${title}</title>`.value + head + "</head>\n<body>" +
+    html`<div class="page">${raw(nav)}<main>${body}</main></div>`.value + "</body>\n</html>\n";
 }

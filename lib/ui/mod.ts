@@ -22,3 +22,5 @@
  */
 export * from "./serve_ui.ts";
 export * from "./export_run_page.ts";
+export * from "./static_page.ts";
+export * from "./report_page.ts";
