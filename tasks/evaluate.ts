@@ -209,7 +209,11 @@ try {
         path: values.data,
         format: data.format,
         samples: texts.length,
-        labelDistribution: data.labelDistribution,
+        // of the rows evaluated (the first --limit ones), not of the whole file
+        labelDistribution: Object.fromEntries(LABELS.map((l) => [l, gold.filter((g) => g === l).length])),
+        ...(texts.length < data.texts.length
+          ? { fileSamples: data.texts.length, fileLabelDistribution: data.labelDistribution }
+          : {}),
       },
       metrics: result,
       batchStatistics: stats,

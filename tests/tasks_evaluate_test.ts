@@ -150,6 +150,14 @@ Deno.test("evaluate task: --wandb while W&B is unavailable warns once and stores
     // A 3-class file stays 3-class under --limit, even when the slice has no neutral text.
     assert.equal(out.metrics.binary, false);
     assert.deepEqual(out.metrics.labels, ["negative", "neutral", "positive"]);
+    // the label distribution is that of the 5 rows evaluated; the whole file's is given apart
+    assert.equal(out.data.samples, 5);
+    assert.deepEqual(out.data.labelDistribution, { negative: 2, neutral: 0, positive: 3 });
+    assert.equal(out.data.fileSamples, 320);
+    assert.equal(
+      Object.values(out.data.fileLabelDistribution as Record<string, number>).reduce((a, b) => a + b),
+      320,
+    );
   });
 });
 
