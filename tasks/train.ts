@@ -13,12 +13,12 @@ import {
   finishRun,
   initRun,
   logDatasetArtifact,
-  logMetrics,
   logModelArtifact,
   type Run,
   safeArtifactName,
   setSummary,
 } from "../lib/tracking/mod.ts";
+import { type GridTrialTracker, trackGridTrials } from "../lib/training/track_grid_trials.ts";
 import { closingLines, fail, integerFlag, parseTask, TRACKING_FLAGS, trackingOptions } from "./_cli.ts";
 
 const flags = parseTask({
@@ -84,18 +84,17 @@ const maxEpochs = integerFlag("max-epochs", flags["max-epochs"], 1);
 let options: TrainClassifierOptions;
 try {
   if (flags.recipe) {
-    if (flags.train || flags.val) fail("use either --recipe or --train/--val, not both");
+    if (flags.train.length || flags.val.length) fail("use either --recipe or --train/--val, not both");
     const recipe = await readTrainRecipe(flags.recipe, { dataDir: flags["data-dir"] });
     options = { ...recipe, out: flags.out, force: flags.force };
   } else {
     if (!flags.train?.length || !flags.val?.length) {
       fail(`--train and --val are required (or --recipe); ${help}`);
     }
-    const name = (p: string) => basename(p).replace(/\.jsonl?$/i, "");
     options = {
-      train: flags.train.map((p) => ({ name: `train_${name(p)}`, path: p })),
-      val: flags.val.map((p) => ({ name: `val_${name(p)}`, path: p })),
-      test: (flags.test ?? []).map((p) => ({ name: `test_${name(p)}`, path: p })),
+      train: sources("train", flags.train),
+      val: sources("val", flags.val),
+      test: sources("test", flags.test),
       out: flags.out,
       force: flags.force,
     };
@@ -116,16 +115,37 @@ for (const s of [...options.train, ...options.val, ...(options.test ?? [])]) {
   }
 }
 
+/**
+ * Source names from file names: the role first (`val_imdb` for imdb.jsonl), but never doubled (`val` for
+ * val.jsonl, `sst2_test` for sst2_test.jsonl, not `val_val` or `test_sst2_test`), and unique.
+ */
+function sources(role: string, paths: string[]): { name: string; path: string }[] {
+  const seen = new Set<string>();
+  return paths.map((path) => {
+    const stem = basename(path).replace(/\.jsonl?$/i, "");
+    const named = new RegExp(`(^|[_.-])${role}($|[_.-])`, "i").test(stem);
+    let name = named ? stem : `${role}_${stem}`;
+    for (let i = 2; seen.has(name); i++) name = `${named ? stem : `${role}_${stem}`}_${i}`;
+    seen.add(name);
+    return { name, path };
+  });
+}
+
 // The run starts only once trainClassifier has read and checked every data file, so bad input exits 1
 // with nothing tracked.
 let run: Run | undefined;
+let trials: GridTrialTracker | undefined;
 let result;
+// The grid trials are child runs in the training run's group: --group, else one named after the model.
+const group = tracking.group ??
+  `${basename(options.out)}-${new Date().toISOString().replace(/[-:]|\.\d+/g, "")}`;
 try {
   result = await trainClassifier({
     ...options,
     onDataReady: async () => {
       run = await initRun({
         ...tracking,
+        group,
         jobType: "train",
         config: {
           out: options.out,
@@ -158,15 +178,34 @@ try {
       }
     },
     onMetrics: async (values, step) => {
-      if (run) await logMetrics(run, values, { step });
+      trials ??= run && trackGridTrials(run, { group, tracker: tracking.tracker, project: run.project });
+      await trials?.onMetrics(values, step);
     },
   });
+  await trials?.finish(0);
 } catch (e) {
+  await trials?.finish(1);
   if (run) await finishRun(run, { exitCode: 1 });
   fail((e as Error).message);
 }
 if (!run) fail("training ended before its data was checked");
-const summary: Record<string, number> = {};
+// The summary describes the chosen model (not the last trial of the grid), then each source's metrics.
+const hp = result.card.hyperparameters as {
+  learningRate: number;
+  l2: number;
+  averaged: boolean;
+  epochs: number;
+  neutralBiasOffset: number;
+  validationScore: number;
+};
+const summary: Record<string, number> = {
+  learning_rate: hp.learningRate,
+  l2: hp.l2,
+  average: hp.averaged ? 1 : 0,
+  epoch: hp.epochs,
+  neutral_bias: hp.neutralBiasOffset,
+  val_score: hp.validationScore,
+};
 for (const [name, m] of Object.entries(result.metrics)) {
   summary[`${name}/accuracy`] = m.accuracy;
   summary[`${name}/macro_recall`] = m.macro_recall;

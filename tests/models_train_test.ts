@@ -417,7 +417,9 @@ Deno.test("deno task train: single-file mode writes a model; bad input exits 1 w
     assert.equal(ok.code, 0, new TextDecoder().decode(ok.stderr));
     const res = JSON.parse(stdout.trim().split("\n").pop()!);
     assert.equal(res.dir, out);
-    assert.ok(res.metrics.val_val.n === 60);
+    // source names from file names, without a doubled prefix (val.jsonl is "val", not "val_val")
+    assert.equal(res.metrics.val.n, 60);
+    assert.ok(!Object.keys(res.metrics).some((k) => /^(val_val|test_test|train_train)/.test(k)));
     await Deno.stat(join(out, "model.onnx"));
 
     const bad = await run(["--train", join(f.dir, "nope.jsonl"), "--val", f.val, "--out", join(f.dir, "x")]);
@@ -461,8 +463,8 @@ Deno.test("deno task train tracks the run: data files as used datasets, curves a
       stderr: "piped",
     }).output();
     assert.equal(res.code, 0, new TextDecoder().decode(res.stderr));
-    const [run] = listRuns({ dir: store });
-    assert.equal(run.jobType, "train");
+    const all = listRuns({ dir: store });
+    const run = all.find((r) => r.jobType === "train")!;
     // the closing lines every tracked task prints, and how to use the new model
     const stdout = new TextDecoder().decode(res.stdout);
     assert.match(stdout, new RegExp(`\\nrun ${run.id} \\(.*\\) stored in ${store} \\[local\\]\\n`));
@@ -472,10 +474,29 @@ Deno.test("deno task train tracks the run: data files as used datasets, curves a
     assert.equal(details.status, "finished");
     assert.deepEqual(details.used.map((a) => a.type).sort(), ["dataset", "dataset", "dataset"]);
     assert.deepEqual(details.produced.map((a) => `${a.type}:${a.name}`), ["model:tracked"]);
+    // every grid trial is a child run in the training run's group, its history over its own epochs
+    const trials = all.filter((r) => r.jobType === "train-trial").reverse();
+    assert.ok(trials.length >= 2, `${trials.length} trials`);
+    assert.ok(run.group && trials.every((t) => t.group === run.group && t.status === "finished"));
+    for (const t of trials) {
+      const h = getHistory(t.id, { dir: store });
+      assert.deepEqual(h.map((r) => r.values.epoch), h.map((_, i) => i + 1), "epochs count up once");
+      assert.ok(h.every((r) => Number.isFinite(r.values.train_loss) && "val_score" in r.values));
+    }
+    // the training run: one history row per trial; the summary describes the chosen model
     const history = getHistory(run.id, { dir: store });
-    assert.ok(history.length >= 2);
-    assert.ok(history.every((h) => Number.isFinite(h.values.train_loss) && "val_score" in h.values));
-    assert.ok(typeof details.summary["val_val/macro_recall"] === "number");
+    assert.deepEqual(history.map((h) => h.values.trial), trials.map((_, i) => i + 1));
+    const card = JSON.parse(await Deno.readTextFile(join(out, "card.json")));
+    assert.equal(details.summary.learning_rate, card.hyperparameters.learningRate);
+    assert.equal(details.summary.l2, card.hyperparameters.l2);
+    assert.equal(details.summary.epoch, card.hyperparameters.epochs);
+    assert.equal(details.summary.val_score, card.hyperparameters.validationScore);
+    assert.equal(
+      details.summary.val_score,
+      Math.max(...history.map((h) => h.values.best_val_score as number)),
+    );
+    assert.ok(typeof details.summary["val/macro_recall"] === "number");
+    assert.ok(!Object.keys(details.summary).some((k) => k.startsWith("val_val")));
 
     // bad data: exit 1 naming file:line, and the store gets no run and no dataset artifact
     const broken = join(f.dir, "broken.jsonl");
