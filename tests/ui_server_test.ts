@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { exportRunPage, serveUi, UiError } from "../lib/ui/mod.ts";
 import { makeUiFixture, XSS } from "./_ui_fixture.ts";
+import { DENO_DIR, ROOT } from "./_task_env.ts";
 
 /** A raw HTTP/1.1 GET with a chosen Host header (fetch does not let a caller set Host). */
 async function getWithHost(port: number, path: string, host: string): Promise<number> {
@@ -182,4 +183,63 @@ Deno.test("export: a run page as static HTML with its SVG charts; a foreign inde
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+/** Whether this machine lets us make a network namespace with only loopback. */
+function canUnshareNet(): boolean {
+  try {
+    return new Deno.Command("unshare", {
+      args: ["-n", "ip", "link", "set", "lo", "up"],
+      stdout: "null",
+      stderr: "null",
+    })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
+const netns = canUnshareNet();
+if (!netns) {
+  console.warn(
+    "ui_server_test: 'unshare -n' is not permitted here, so the non-loopback bind test is skipped (it needs a " +
+      "loopback-only network namespace to bind 0.0.0.0 safely; CI runs as root)",
+  );
+}
+
+Deno.test({
+  name:
+    "viewer bound to 0.0.0.0 (in a loopback-only network namespace): a token is generated, 401 without it",
+  ignore: !netns,
+  fn: async () => {
+    const root = await Deno.makeTempDir();
+    try {
+      const f = await makeUiFixture(root, 10);
+      const out = await new Deno.Command("unshare", {
+        args: [
+          "-n",
+          "sh",
+          "-c",
+          'ip link set lo up && exec "$0" run -A tests/_ui_netns_child.ts "$1"',
+          Deno.execPath(),
+          f.dir,
+        ],
+        cwd: ROOT,
+        env: { NO_COLOR: "1", DENO_DIR },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(out.stdout);
+      assert.equal(out.code, 0, `${text}\n${new TextDecoder().decode(out.stderr)}`);
+      const r = JSON.parse(text.trim().split("\n").at(-1)!);
+      assert.match(r.token, /^[0-9a-f]{32}$/, "a generated token");
+      assert.match(r.url, new RegExp(`\\?token=${r.token}$`), "printed in the URL");
+      assert.equal(r.noToken, 401);
+      assert.equal(r.wrongToken, 401);
+      assert.equal(r.rawFileNoToken, 401);
+      assert.equal(r.printedUrl, 303, "the printed URL sets the cookie");
+      assert.equal(r.bearer, 200);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
 });
