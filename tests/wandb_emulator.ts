@@ -129,6 +129,9 @@ export interface EmuArtifact {
   createdBy: string | null;
   usedBy: string[];
   createdAt: string;
+  /** `clientID` / `sequenceClientID` of CreateArtifactInput as sent (null when not sent). */
+  clientId: string | null;
+  sequenceClientId: string | null;
 }
 
 /** The emulator's state, as JSON. */
@@ -628,6 +631,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       createdBy: runName ? `${entity}/${project}/${runName}` : null,
       usedBy: [],
       createdAt: new Date().toISOString(),
+      clientId: typeof input.clientID === "string" ? input.clientID : null,
+      sequenceClientId: typeof input.sequenceClientID === "string" ? input.sequenceClientID : null,
     };
     artifacts.set(a.id, a);
     coll.ids.push(a.id);

@@ -4,6 +4,8 @@
 import { Store } from "./_store.ts";
 import { isSynced, replayRun, type Replica, type RunPending, SyncLedger } from "./_replica.ts";
 import { warnOnce } from "./_state.ts";
+import { wandbRun } from "./_wandb_record.ts";
+import { sendWandbFileStream } from "./wandb/send_wandb_file_stream.ts";
 import type { RetryOptions } from "./wandb/client.ts";
 
 /** Retry policy of the live uploader's requests: short, since the next pass retries anyway. */
@@ -48,12 +50,16 @@ export class Uploader {
   #failures = 0;
   #notBefore = 0;
   #lastError: string | null = null;
+  #heartbeatMs: number;
+  /** When the last file_stream request of this run went out (sent data or a heartbeat). */
+  #lastStream = Date.now();
 
-  /** Starts the timer (every `intervalMs`). */
-  constructor(dir: string, rep: Replica, runId: string, intervalMs: number) {
+  /** Starts the timer (every `intervalMs`); a quiet run gets a heartbeat every `heartbeatMs`. */
+  constructor(dir: string, rep: Replica, runId: string, intervalMs: number, heartbeatMs = 25_000) {
     this.#dir = dir;
     this.#rep = rep;
     this.#runId = runId;
+    this.#heartbeatMs = heartbeatMs;
     this.#timer = setInterval(() => this.#tick(), Math.max(10, intervalMs));
     unref(this.#timer);
   }
@@ -68,7 +74,8 @@ export class Uploader {
     const controller = signalFrom ?? new AbortController();
     this.#controller = controller;
     try {
-      await replayRun(Store.connect(this.#dir), this.#rep, this.#runId, {
+      const store = Store.connect(this.#dir);
+      const sent = await replayRun(store, this.#rep, this.#runId, {
         signal: controller.signal,
         retry: LIVE_RETRY,
         onSkip: (reason) =>
@@ -77,6 +84,21 @@ export class Uploader {
             `W&B cannot take part of run ${this.#runId}: ${reason}; it stays in the local store only`,
           ),
       });
+      if (sent.files || sent.historyRows || sent.outputLines || sent.summaries || sent.finished) {
+        this.#lastStream = Date.now();
+      } else if (!signalFrom && Date.now() - this.#lastStream >= this.#heartbeatMs) {
+        // A live run with nothing new: W&B's SDK posts an empty file_stream request at least every 30 s
+        // so the run is not shown as crashed (wandb/wandb core/internal/filestream/filestream.go
+        // `defaultHeartbeatInterval`, transmitloop.go).
+        const run = store.runForReplay(this.#runId);
+        if (run?.status === "running") {
+          await sendWandbFileStream(this.#rep.client, wandbRun(this.#rep.entity, run), { heartbeat: true }, {
+            signal: controller.signal,
+            retry: LIVE_RETRY,
+          });
+          this.#lastStream = Date.now();
+        }
+      }
       this.#failures = 0;
       this.#notBefore = 0;
       this.#lastError = null;

@@ -371,6 +371,7 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
         { client, entity, target: client.baseUrl },
         id,
         msFrom(opts.wandb?.intervalMs, "SENTILAB_WANDB_INTERVAL_MS", 1000),
+        msFrom(opts.wandb?.heartbeatMs, "SENTILAB_WANDB_HEARTBEAT_MS", 25_000),
       );
       backend = "wandb";
     } catch (e) {

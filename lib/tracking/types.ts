@@ -91,7 +91,7 @@ export interface InitRunOptions {
 
 /**
  * Timing of the W&B replica. Environment overrides: SENTILAB_WANDB_CHECK_MS, SENTILAB_WANDB_FLUSH_MS,
- * SENTILAB_WANDB_INTERVAL_MS.
+ * SENTILAB_WANDB_INTERVAL_MS, SENTILAB_WANDB_HEARTBEAT_MS.
  */
 export interface WandbReplicaOptions {
   /** Time for the capability check (credentials + a `Viewer` query) at initRun, in ms (default 5000). */
@@ -100,6 +100,11 @@ export interface WandbReplicaOptions {
   flushTimeoutMs?: number;
   /** Period of the background uploader, in ms (default 1000). */
   intervalMs?: number;
+  /**
+   * Longest quiet time of a live run on W&B's file_stream, in ms (default 25000): then an empty request
+   * (a heartbeat, as the SDK posts at least every 30 s) tells W&B the run is alive, not crashed.
+   */
+  heartbeatMs?: number;
 }
 
 /** A file entry of a W&B-compatible artifact manifest. */

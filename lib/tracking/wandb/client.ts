@@ -115,6 +115,21 @@ const DEFAULTS: Required<RetryOptions> = {
 
 const dec = new TextDecoder();
 
+/**
+ * Statuses W&B's SDK never retries: a bad request, refused credentials or permission, not found, a
+ * conflict, gone, too large, unprocessable, not implemented. Every other 4xx and 5xx is retried, 408 and
+ * 429 included (wandb/wandb core/internal/clients/retry_policy.go `RetryMostFailures`). `UpsertBucket`
+ * retries a 409 (`UpsertBucketRetryPolicy`).
+ */
+const FINAL_STATUSES = new Set([400, 401, 403, 404, 409, 410, 413, 422, 501]);
+
+/** Whether the SDK retries a response with this status for this operation. */
+export function retriedStatus(status: number, op: string): boolean {
+  if (status === 409 && op === "UpsertBucket") return true;
+  if (FINAL_STATUSES.has(status)) return false;
+  return (status >= 400 && status <= 599) || status >= 600;
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
@@ -149,9 +164,11 @@ function snippet(body: Uint8Array): string {
 /**
  * Creates a W&B client for the given settings. No request is sent.
  *
- * Requests time out after `retry.timeoutMs`; network errors, timeouts, 408, 429 and 5xx are retried with
- * exponential backoff and jitter (honouring RateLimit-Reset / Retry-After) within `maxAttempts` and
- * `deadlineMs`. Other statuses fail at once. Errors never contain the API key.
+ * Requests time out after `retry.timeoutMs`; network errors, timeouts and the statuses W&B's SDK retries
+ * (every 4xx and 5xx but 400, 401, 403, 404, 409, 410, 413, 422 and 501; a 409 of UpsertBucket too) are
+ * retried with exponential backoff and jitter (honouring RateLimit-Reset, and Retry-After as seconds or an
+ * HTTP date) within `maxAttempts` and `deadlineMs`. Other statuses fail at once. Errors never contain the
+ * API key.
  *
  * @param settings From {@linkcode resolveWandbSettings}.
  * @param options Retry policy, retry callback, fetch.
@@ -209,7 +226,7 @@ export function createWandbClient(settings: WandbSettings, options: WandbClientO
         }
         const body = new Uint8Array(await res.arrayBuffer());
         if (ok) return { status: res.status, headers: res.headers, body };
-        const transient = res.status === 408 || res.status === 429 || res.status >= 500;
+        const transient = retriedStatus(res.status, op);
         const detail = redact(snippet(body));
         if ((res.status === 401 || res.status === 403) && req.auth === true) {
           throw new WandbError(
