@@ -6,17 +6,26 @@
  *   - logTable: a 200,000-row prediction table (baseline: JSON.stringify of the same rows).
  *   - MD5 of a 1 GiB file (baseline: `md5sum` on the same file, page cache warm for both).
  *   - Re-logging that unchanged 1 GiB file as an artifact (baseline: its first log, which copies and hashes).
+ *   - listRuns with a filter expression, a sort on a summary value and a limit over 10,000 runs (baseline:
+ *     the same query as bare SQL on the same database, the floor).
  *
+ * `deno task bench:tracking query` runs only the listRuns row.
  * The 1 GiB file lives in a temporary folder that is deleted at the end.
  * @module
  */
 import { DatabaseSync } from "node:sqlite";
-import { finishRun, initRun, logArtifact, logMetrics, logTable } from "../lib/tracking/mod.ts";
+import { finishRun, initRun, listRuns, logArtifact, logMetrics, logTable } from "../lib/tracking/mod.ts";
 import { md5File } from "../lib/tracking/_hash.ts";
+import { Store } from "../lib/tracking/_store.ts";
+import { collectEnvironment } from "../lib/tracking/_env.ts";
 
 const CALLS = 100_000;
 const TABLE_ROWS = 200_000;
 const FILE_BYTES = 1024 * 1024 * 1024;
+const RUNS = 10_000;
+const only = Deno.args[0];
+/** Thrown after the listRuns row when only that row was asked for (`deno task bench:tracking query`). */
+const ONLY_QUERY = new Error("only the query row");
 
 function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
@@ -39,6 +48,64 @@ async function md5sum(path: string): Promise<[number, string]> {
 const root = await Deno.makeTempDir({ prefix: "sentilab_bench_" });
 const rows: string[][] = [];
 try {
+  // ---- listRuns over 10,000 runs ----
+  {
+    // Setup (not timed): 10,000 runs of this process with a config and a summary, written through the store.
+    const dir = `${root}/runs`;
+    const store = Store.open(dir);
+    const env = await collectEnvironment();
+    const models = ["default", "lexicon", "vader", "wink"];
+    for (let i = 0; i < RUNS; i++) {
+      const id = `r${String(i).padStart(5, "0")}`;
+      store.insertRun({
+        id,
+        project: `p${i % 5}`,
+        name: `run ${i}`,
+        group: `g${i % 20}`,
+        jobType: "evaluate",
+        tags: i % 3 ? ["nightly"] : ["nightly", "x"],
+        notes: null,
+        configJson: JSON.stringify({ model: models[i % 4], lr: (i % 10) / 100, batch_size: 32 }),
+        startedAt: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+        env,
+      });
+      store.mergeSummary(id, { accuracy: ((i * 7919) % 1000) / 1000, f1: 0.5, "val/loss": i / RUNS });
+    }
+    const filter = 'summary.accuracy > 0.9 and config.model = "default" or tags contains "x"';
+    const query = () => listRuns({ dir, filter, sort: "-summary.accuracy", limit: 50 });
+    query(); // warm-up
+    const times: number[] = [];
+    let got = 0;
+    for (let k = 0; k < 5; k++) {
+      const t = performance.now();
+      got = query().length;
+      times.push(performance.now() - t);
+    }
+    const sql = `SELECT id FROM runs WHERE (json_extract(summary, '$."accuracy"') > 0.9 AND
+      json_extract(config, '$."model"') = 'default') OR EXISTS (SELECT 1 FROM json_each(runs.tags)
+      WHERE json_each.value = 'x') ORDER BY json_extract(summary, '$."accuracy"') IS NULL,
+      json_extract(summary, '$."accuracy"') DESC LIMIT 50`;
+    const bare = new DatabaseSync(`${dir}/store.db`, { readOnly: true });
+    const btimes: number[] = [];
+    for (let k = 0; k < 6; k++) {
+      const t = performance.now();
+      if (bare.prepare(sql).all().length !== got) throw new Error("listRuns and the bare query disagree");
+      if (k > 0) btimes.push(performance.now() - t);
+    }
+    bare.close();
+    store.close();
+    const median = (a: number[]) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
+    const ms = median(times);
+    rows.push([
+      `listRuns filter+sort+limit over ${RUNS.toLocaleString("en")} runs (median of 5)`,
+      `${ms.toFixed(1)} ms (${got} runs)`,
+      `${median(btimes).toFixed(1)} ms (the same query as bare SQL)`,
+      "< 300 ms",
+      ms < 300 ? "yes" : "NO",
+    ]);
+  }
+  if (only === "query") throw ONLY_QUERY;
+
   // ---- logMetrics ----
   const run = await initRun({ project: "bench", dir: `${root}/store`, strict: true });
   for (let i = 0; i < 2000; i++) logMetrics(run, { loss: Math.random(), accuracy: 0.5 }); // warm-up
@@ -166,6 +233,8 @@ try {
     `${factor.toFixed(0)}x ${factor >= 10 ? "yes" : "NO"}`,
   ]);
   await finishRun(run);
+} catch (e) {
+  if (e !== ONLY_QUERY) throw e;
 } finally {
   await Deno.remove(root, { recursive: true });
 }

@@ -223,7 +223,8 @@ export function parseTask<const F extends Flags>(
     }
     const v = t.value;
     if (v === undefined) fail(`${t.rawName} needs a value: ${t.rawName} ${f.arg ?? "VALUE"}`);
-    if (!t.inlineValue && v.startsWith("-") && !Number.isFinite(Number(v))) {
+    // A value may start with '-' when it is a number or the flag's ARG says so (`[-]KEY`: a descending sort).
+    if (!t.inlineValue && v.startsWith("-") && !Number.isFinite(Number(v)) && !f.arg?.startsWith("[-]")) {
       fail(
         `${t.rawName} needs a value (${f.arg ?? "VALUE"}) but is followed by ${JSON.stringify(v)}; ` +
           `write ${t.rawName}=${v} if that is the value`,

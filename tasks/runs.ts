@@ -1,12 +1,15 @@
 /**
  * `deno task runs`: list the runs of the local store, or show one.
  *
- *   deno task runs [--dir DIR] [--project P] [--status S] [--limit N] [--json]
+ *   deno task runs [--dir DIR] [--project P] [--group G] [--tags T] [--status S] [--filter EXPR]
+ *                  [--sort [-]KEY] [--limit N] [--json]
  *   deno task runs <run-id> [--dir DIR] [--last N] [--json]
+ *   deno task runs compare A B [C...] [--dir DIR] [--json]
  *
  * @module
  */
 import {
+  compareRuns,
   getHistory,
   getOutput,
   getRun,
@@ -93,13 +96,36 @@ function historyTable(
 
 const TASK = {
   name: "runs",
-  usage: ["[options]", "ID [--last N] [--json] [--dir DIR]"],
-  about: "Lists the runs of the local store (newest first), or shows one run: config, summary, the last " +
-    "history rows, tables, artifacts, output and W&B sync state.",
-  positionals: { min: 0, max: 1, arg: "run ID" },
+  usage: ["[options]", "ID [--last N] [--json] [--dir DIR]", "compare A B [C...] [--json] [--dir DIR]"],
+  about: "Lists the runs of the local store (newest first, or --sort), filtered by --filter EXPR (e.g. " +
+    `'summary.accuracy > 0.9 and config.model = "default" or tags contains "x"'); shows one run: config, ` +
+    "summary, the last history rows, tables, artifacts, output and W&B sync state; or compares runs: " +
+    "config differences, summaries side by side, the artifacts each used and produced.",
+  positionals: { min: 0, max: 64, arg: "run ID, or compare and two or more run IDs" },
   flags: {
     dir: { type: "string", arg: "DIR", help: "the store (default: SENTILAB_DIR, else .sentilab)" },
     project: { type: "string", arg: "P", help: "list only the runs of project P" },
+    group: { type: "string", arg: "G", help: "list only the runs of group G" },
+    tags: {
+      type: "string",
+      arg: "T,...",
+      multiple: true,
+      help: "list only the runs carrying every one of these tags (comma-separated, may repeat)",
+    },
+    filter: {
+      type: "string",
+      arg: "EXPR",
+      help:
+        "list only the runs matching EXPR: summary.KEY, config.KEY or a run field (name, status, group, " +
+        'jobType, exitCode, startedAt ...) compared (= != > >= < <=) with a number, "text", true, false or ' +
+        'null; tags contains "x"; joined with and, or, not, ( )',
+    },
+    sort: {
+      type: "string",
+      arg: "[-]KEY",
+      help: "sort by KEY (summary.KEY, config.KEY, startedAt, name, status, exitCode ...), '-' for " +
+        "descending; runs without the value come last (default: newest first)",
+    },
     status: {
       type: "string",
       arg: "S",
@@ -116,6 +142,36 @@ const TASK = {
   },
 } as const;
 
+/** `runs compare A B [C...]`: the config keys that differ, the summaries, the artifacts of each run. */
+function compare(ids: string[], dir: string | undefined, json: boolean): number {
+  const c = compareRuns(ids, { dir });
+  if (json) {
+    console.log(JSON.stringify(c, null, 2));
+    return 0;
+  }
+  const header = ["", ...c.runs.map((r) => `${r.id} (${r.name})`)];
+  const rows = (keys: typeof c.config) =>
+    keys.map((k) => [k.key, ...k.values.map((v) => v === null ? "-" : brief(v, 24))]);
+  const out: string[] = [];
+  out.push(table(["RUN", ...header.slice(1)], [
+    ["status", ...c.runs.map((r) => `${r.status}${r.exitCode === null ? "" : ` (${r.exitCode})`}`)],
+    ["started", ...c.runs.map((r) => r.startedAt.replace("T", " ").slice(0, 19))],
+  ]));
+  const differing = c.config.filter((k) => !k.same);
+  const same = c.config.length - differing.length;
+  out.push("", `Config: ${plural(differing.length, "difference")}${same ? ` (${same} the same)` : ""}`);
+  if (differing.length) out.push(indent(table(["KEY", ...header.slice(1)], rows(differing))));
+  out.push("", "Summary");
+  out.push(c.summary.length ? indent(table(["KEY", ...header.slice(1)], rows(c.summary))) : "  (none)");
+  out.push("", "Artifacts");
+  out.push(indent(table(["", ...header.slice(1)], [
+    ["used", ...c.artifacts.map((a) => a.used.join(", ") || "-")],
+    ["produced", ...c.artifacts.map((a) => a.produced.join(", ") || "-")],
+  ])));
+  console.log(out.join("\n"));
+  return 0;
+}
+
 function main(): number {
   const { values, positionals } = parseTask(TASK);
   const dir = values.dir;
@@ -126,7 +182,17 @@ function main(): number {
   const last = integerFlag("last", values.last, 0)!;
 
   if (positionals.length === 0) {
-    const runs = listRuns({ dir, project: values.project, status: values.status as RunStatus, limit });
+    const tags = values.tags.flatMap((t) => t.split(",")).map((t) => t.trim()).filter(Boolean);
+    const runs = listRuns({
+      dir,
+      project: values.project,
+      group: values.group,
+      tags: tags.length ? tags : undefined,
+      status: values.status as RunStatus,
+      filter: values.filter,
+      sort: values.sort,
+      limit,
+    });
     const sync = new Map(runs.map((r) => [r.id, getSyncStatus(r.id, { dir })]));
     if (values.json) {
       console.log(JSON.stringify(runs.map((r) => ({ ...r, sync: sync.get(r.id) })), null, 2));
@@ -153,6 +219,10 @@ function main(): number {
     return 0;
   }
 
+  if (positionals[0] === "compare") return compare(positionals.slice(1), dir, values.json);
+  if (positionals.length > 1) {
+    fail(`give one run ID, or 'compare' and two or more run IDs; got ${positionals.join(" ")}`);
+  }
   const id = positionals[0];
   const run = getRun(id, { dir });
   if (!run) throw new TrackingError(`No run '${id}' in the store; 'deno task runs' lists the runs`);

@@ -32,6 +32,7 @@ import type {
 } from "./types.ts";
 import type { RunEnvironment } from "./_env.ts";
 import type { StoredMetric } from "./_metrics.ts";
+import { fieldOf, type SqlCondition } from "./_query.ts";
 
 const SCHEMA_VERSION = "1";
 
@@ -139,6 +140,8 @@ export interface RunQuery {
   desc?: boolean;
   offset?: number;
   limit?: number;
+  /** A compiled filter expression (listRuns' `filter`, see _query.ts). */
+  filter?: SqlCondition;
 }
 
 /** Sortable run columns by their public names. */
@@ -631,19 +634,6 @@ export class Store {
     });
   }
 
-  /** Lists runs, newest first. */
-  listRuns(filter: { project?: string; status?: RunStatus; limit?: number } = {}): RunRecord[] {
-    this.detectCrashes();
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (filter.project) (where.push("project = ?"), args.push(filter.project));
-    if (filter.status) (where.push("status = ?"), args.push(filter.status));
-    const sql = `SELECT * FROM runs ${where.length ? "WHERE " + where.join(" AND ") : ""}
-      ORDER BY started_at DESC, rowid DESC LIMIT ?`;
-    args.push(filter.limit ?? -1);
-    return (this.db.prepare(sql).all(...args) as Row[]).map((r) => this.#runRecord(r));
-  }
-
   /**
    * A page of runs matching `q`, sorted by a column, a summary value (`summary.KEY`) or a config value
    * (`config.KEY`), missing values last; `total` counts every match.
@@ -665,16 +655,17 @@ export class Store {
       where.push(`(${cols.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(" OR ")})`);
       for (const _ of cols) args.push(like);
     }
+    if (q.filter) (where.push(`(${q.filter.sql})`), args.push(...(q.filter.args as (string | number)[])));
     const filter = where.length ? "WHERE " + where.join(" AND ") : "";
     const total = Number((this.db.prepare(`SELECT COUNT(*) AS n FROM runs ${filter}`).get(...args) as Row).n);
-    const sortArgs: string[] = [];
+    let sortArgs: string[] = [];
     let key = "started_at";
     const column = RUN_SORT_COLUMNS[q.sort ?? "started"];
     if (column) key = column;
-    else if (q.sort && /^(summary|config)\.[^"]+$/.test(q.sort)) {
-      const dot = q.sort.indexOf(".");
-      key = `json_extract(${q.sort.slice(0, dot)}, ?)`;
-      sortArgs.push(`$."${q.sort.slice(dot + 1)}"`);
+    else if (q.sort) {
+      // A run field by its RunRecord name, or summary.KEY / config.KEY (nested keys: summary.a.b).
+      const f = fieldOf(q.sort);
+      if (f && !f.tags) (key = f.sql, sortArgs = f.args);
     }
     const dir = (q.desc ?? q.sort === undefined) ? "DESC" : "ASC";
     const sql = `SELECT * FROM runs ${filter} ORDER BY (${key}) IS NULL, ${key} ${dir}, rowid ${dir}

@@ -1,32 +1,84 @@
 import { type ReadOptions, readStore } from "./_read.ts";
+import { TrackingError } from "./_errors.ts";
+import { compileFilter, fieldOf } from "./_query.ts";
 import type { RunRecord, RunStatus } from "./types.ts";
 
 /** Options for {@linkcode listRuns}. */
 export interface ListRunsOptions extends ReadOptions {
   /** Only runs of this project. */
   project?: string;
+  /** Only runs of this group. */
+  group?: string;
+  /** Only runs carrying every one of these tags. */
+  tags?: string[];
   /** Only runs with this status. */
   status?: RunStatus;
-  /** At most this many runs (newest first). */
+  /**
+   * Only runs matching this expression: comparisons of `summary.KEY`, `config.KEY` or a run field (`name`,
+   * `status`, `group`, `jobType`, `exitCode`, `startedAt`, ...) with a number, "text", true, false or null
+   * (`= != > >= < <=`), `tags contains "x"`, `FIELD contains "text"`, joined with `and`, `or`, `not` and
+   * parentheses. Example: `summary.accuracy > 0.9 and config.model = "default"`.
+   */
+  filter?: string;
+  /**
+   * Sort key: a run field (`startedAt`, `name`, `status`, `exitCode`, ...) or `summary.KEY` / `config.KEY`;
+   * a leading `-` sorts descending. Runs without the value come last. Default: newest first.
+   */
+  sort?: string;
+  /** At most this many runs. */
   limit?: number;
 }
 
 /**
- * Lists the runs in the local store, newest first. Runs whose process died are reported as crashed.
+ * Lists the runs in the local store, newest first unless `sort` says otherwise, filtered by project,
+ * group, tags, status and a filter expression (evaluated by SQLite: a store of 10,000 runs is filtered and
+ * sorted without loading them). Runs whose process died are reported as crashed.
  *
- * @param options Store directory and filters.
+ * @param options Store directory, filters, sort and limit.
  * @returns The runs.
- * @throws {TrackingError} when there is no store.
+ * @throws {TrackingError} when there is no store, or for an invalid filter (the error shows where it
+ * failed) or sort key.
  *
  * @example
  * ```ts
- * import { finishRun, initRun, listRuns } from "./mod.ts";
+ * import { finishRun, initRun, listRuns, setSummary } from "./mod.ts";
  * const dir = await Deno.makeTempDir();
- * await finishRun(await initRun({ project: "demo", dir }));
- * console.log(listRuns({ dir }).map((r) => `${r.id} ${r.status}`));
+ * for (const accuracy of [0.8, 0.95]) {
+ *   const run = await initRun({ project: "demo", dir, config: { model: "default" } });
+ *   setSummary(run, { accuracy });
+ *   await finishRun(run);
+ * }
+ * const best = listRuns({ dir, filter: 'summary.accuracy > 0.9 and config.model = "default"', sort: "-summary.accuracy" });
+ * console.log(best.map((r) => r.summary.accuracy)); // [0.95]
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function listRuns(options: ListRunsOptions = {}): RunRecord[] {
-  return readStore(options).listRuns(options);
+  const filter = options.filter === undefined ? undefined : compileFilter(options.filter);
+  let sort: string | undefined;
+  let desc: boolean | undefined;
+  if (options.sort !== undefined) {
+    desc = options.sort.startsWith("-");
+    sort = options.sort.replace(/^[-+]/, "");
+    const f = fieldOf(sort);
+    if (!f || f.tags) {
+      throw new TrackingError(
+        `Cannot sort by '${options.sort}': use [-]summary.KEY, [-]config.KEY or a run field ` +
+          `(startedAt, endedAt, name, id, project, group, jobType, status, exitCode)`,
+      );
+    }
+  }
+  if (options.limit !== undefined && (!Number.isSafeInteger(options.limit) || options.limit < 0)) {
+    throw new TrackingError(`Cannot list runs: limit must be a non-negative integer, got ${options.limit}`);
+  }
+  return readStore(options).queryRuns({
+    project: options.project,
+    group: options.group,
+    tags: options.tags,
+    status: options.status,
+    filter,
+    sort,
+    desc,
+    limit: options.limit,
+  }).runs;
 }

@@ -47,6 +47,7 @@ export * from "./set_artifact_alias.ts";
 export * from "./finish_run.ts";
 export * from "./open_store.ts";
 export * from "./list_runs.ts";
+export * from "./compare_runs.ts";
 export * from "./query_runs.ts";
 export * from "./get_run.ts";
 export * from "./get_history.ts";
