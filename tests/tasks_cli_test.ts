@@ -101,7 +101,7 @@ Deno.test("bad flags: one clean message naming the flag, exit 1, for every task"
       ["runs", ["--limit"], /^error: --limit needs a value: --limit N\n$/],
       ["runs", ["--json=yes"], /^error: --json is a switch and takes no value \(got "yes"\)\n$/],
       ["runs", ["--limit", "-2"], /^error: --limit must be a non-negative integer, got "-2"\n$/],
-      ["runs", ["a", "b"], /^error: deno task runs takes at most 1 run ID, got 2 \("a" "b"\)/],
+      ["runs", ["a", "b"], /^error: give one run ID, or 'compare' and two or more run IDs; got a b/],
       ["video", [], /^error: deno task video takes exactly 1 video FILE, got 0/],
       [
         "train",

@@ -93,7 +93,7 @@ Deno.test("an invalid filter is an error that shows where it failed", () =>
     const cases: [string, RegExp][] = [
       [
         "summary.accuracy >> 0.9",
-        /character 19: expected a value.*got '>'\n  summary.accuracy >> 0.9\n {20}\^/s,
+        /character 19: expected a value.*got '>'\n {2}summary.accuracy >> 0.9\n {20}\^/s,
       ],
       ['config.model = "default', /character 16: the text starting here has no closing "/],
       ["colour = 1", /character 1: unknown field 'colour'/],
@@ -145,7 +145,7 @@ Deno.test("deno task runs --filter --sort --limit --json, runs compare, and a ba
     assert.match(text.stdout, /^ID .*\n-+.*\na +run a .*\nb +run b /);
     const bad = await runTask("tasks/runs.ts", ["--dir", dir, "--filter", "summary.accuracy >> 1"], env);
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /error: Invalid filter at character 19.*\n  summary\.accuracy >> 1\n {20}\^/);
+    assert.match(bad.stderr, /error: Invalid filter at character 19.*\n {2}summary\.accuracy >> 1\n {20}\^/);
     const compared = await runTask("tasks/runs.ts", ["compare", "a", "b", "--dir", dir, "--json"], env);
     assert.equal(compared.code, 0, compared.stderr);
     assert.deepEqual(JSON.parse(compared.stdout).config.map((k: { key: string }) => k.key), [

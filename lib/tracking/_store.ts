@@ -580,8 +580,9 @@ export class Store {
       // What setSummary set in this process wins over the metrics' summary, which wins over what is
       // stored from before (a resumed run's earlier values).
       const stored = JSON.parse(String(row.summary));
-      const summary = { ...stored, ...end.lastValues };
-      for (const k of end.explicit) if (k in stored) summary[k] = stored[k];
+      const summary = { ...end.lastValues, ...stored };
+      const explicit = new Set(end.explicit);
+      for (const k in end.lastValues) if (!explicit.has(k)) summary[k] = end.lastValues[k];
       if (end.error) summary._error = end.error;
       this.stmt("UPDATE runs SET status = ?, ended_at = ?, exit_code = ?, summary = ? WHERE id = ?").run(
         end.status,
