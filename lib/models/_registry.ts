@@ -5,9 +5,11 @@ import { LEXICON_LIBRARIES, type LexiconLibrary } from "./lexicon_model.ts";
 /** One named model of config/models.yaml. */
 export interface RegistryEntry {
   name: string;
-  type: "onnx" | "lexicon";
-  /** onnx: absolute model folder (resolved against the registry file's folder). */
+  type: "onnx" | "lexicon" | "hf-onnx";
+  /** onnx, hf-onnx: absolute model folder (resolved against the registry file's folder), or an `hf:` reference. */
   folder?: string;
+  /** hf-onnx: class name (config.json id2label) → sentilab label, for names the built-in rule cannot map. */
+  labelMap?: Record<string, Label>;
   /** lexicon: the npm library. */
   library?: LexiconLibrary;
   labels: Label[];
@@ -85,8 +87,8 @@ export async function readRegistry(
     const bad = (what: string) => new Error(`${where}: model "${name}": ${what}`);
     if (!isObject(raw)) throw bad("expected a mapping with type, labels and description");
     const type = raw.type;
-    if (type !== "onnx" && type !== "lexicon") {
-      throw bad(`unknown type ${JSON.stringify(type)}; use "onnx" or "lexicon"`);
+    if (type !== "onnx" && type !== "lexicon" && type !== "hf-onnx") {
+      throw bad(`unknown type ${JSON.stringify(type)}; use "onnx", "hf-onnx" or "lexicon"`);
     }
     const labels = raw.labels ?? [...LABELS];
     if (
@@ -100,9 +102,27 @@ export async function readRegistry(
     const description = raw.description ?? "";
     if (typeof description !== "string") throw bad("description must be a string");
     const entry: RegistryEntry = { name, type, labels: labels as Label[], description, where };
-    if (type === "onnx") {
+    if (type === "onnx" || type === "hf-onnx") {
       if (typeof raw.folder !== "string" || raw.folder === "") {
-        throw bad('an onnx model needs "folder: path/to/model" (relative to the registry file)');
+        throw bad(`an ${type} model needs "folder: path/to/model" (relative to the registry file)`);
+      }
+      if (raw.labelMap !== undefined) {
+        const m = raw.labelMap;
+        if (
+          type !== "hf-onnx" || !isObject(m) ||
+          Object.values(m).some((l) => !(LABELS as readonly string[]).includes(l as string))
+        ) {
+          throw bad(
+            `labelMap (hf-onnx models only) maps the model's class names to ${LABELS.join(", ")}, e.g. ` +
+              `labelMap: { LABEL_0: negative }; got ${JSON.stringify(m)}`,
+          );
+        }
+        entry.labelMap = m as Record<string, Label>;
+      }
+      if (type === "hf-onnx" && raw.folder.startsWith("hf:")) {
+        entry.folder = raw.folder;
+        entries.set(name, entry);
+        continue;
       }
       const folderUrl = new URL(raw.folder.endsWith("/") ? raw.folder : raw.folder + "/", url);
       entry.folder = folderUrl.protocol === "file:"

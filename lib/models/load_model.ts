@@ -9,6 +9,7 @@ import {
   type RemoteLimits,
 } from "./_registry.ts";
 import { createLexiconModel, type LexiconLibrary } from "./lexicon_model.ts";
+import type { LoadHfModelOptions } from "./hf_model.ts";
 import { logModel } from "./log_model.ts";
 import { safeArtifactName } from "../tracking/safe_artifact_name.ts";
 
@@ -47,8 +48,8 @@ export interface LoadModelOptions {
  * store's cache folder and loaded from there; with a run, the version is recorded as the run's input.
  *
  * Folders are recognised by their files: `model.onnx` with sentilab's feature spec is an `onnx` model
- * (trained by `deno task train`); a Hugging Face Optimum export (`config.json` with `id2label` and
- * `tokenizer.json`) is recognised and rejected for now with a clear error. A name is looked up in the
+ * (trained by `deno task train`); a Hugging Face Optimum export (`model.onnx` or `onnx/model*.onnx`,
+ * `tokenizer.json`, `config.json` with `id2label`) is a transformer model (`hf-onnx`, see `loadHfModel`). A name is looked up in the
  * registry first; a value that is not a known name is tried as a folder.
  *
  * A folder may be remote: an `http(s)://` URL passed directly, or a registry read from a URL (as when
@@ -110,6 +111,23 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
       scale: entry.scale,
       threshold: entry.threshold,
     });
+    artifactName = entry.name;
+  } else if (entry?.type === "hf-onnx") {
+    const kind = await pathKind(entry.folder!);
+    if (kind !== "folder") {
+      throw new Error(
+        `${entry.where}: model "${entry.name}": folder ${entry.folder} ` +
+          (kind === "file" ? "is a file, not a folder" : "does not exist") +
+          "; export the model with Optimum (model.onnx, tokenizer.json, config.json) into it",
+      );
+    }
+    const { loadHfModel } = await import("./hf_model.ts");
+    model = await loadHfModel(entry.folder!, {
+      name: entry.name,
+      description: entry.description || undefined,
+      labelMap: entry.labelMap,
+    });
+    await checkRegistryLabels(model, entry);
     artifactName = entry.name;
   } else if (entry?.type === "onnx" && isRemote(entry.folder!)) {
     return await loadRemote(entry.folder!, entry, entry.name, options);
@@ -278,29 +296,21 @@ async function loadRemote(
   return model;
 }
 
-async function loadFolder(dir: string, name?: string): Promise<Model> {
-  const has = (f: string) => exists(`${dir}/${f}`);
-  const [onnx, config, tokenizer] = await Promise.all([
-    has("model.onnx"),
-    has("config.json"),
-    has("tokenizer.json"),
-  ]);
-  if (config && tokenizer) {
-    let id2label = false;
-    try {
-      id2label = typeof JSON.parse(await Deno.readTextFile(`${dir}/config.json`))?.id2label === "object";
-    } catch { /* not JSON: not an Optimum export */ }
-    if (id2label) {
-      throw new Error(
-        `${dir}: a Hugging Face Optimum export (model.onnx + tokenizer.json + config.json with id2label) is ` +
-          "not supported yet; use a sentilab model folder (from deno task train) or the lexicon model",
-      );
-    }
-  }
-  if (!onnx) {
+async function loadFolder(
+  dir: string,
+  name?: string,
+  hf: Omit<LoadHfModelOptions, "name"> = {},
+): Promise<Model> {
+  const { isHfFolder, loadHfModel } = await import("./hf_model.ts");
+  if (await isHfFolder(dir)) return await loadHfModel(dir, { ...hf, name });
+  if (!(await exists(`${dir}/model.onnx`))) {
+    const hasConfig = await exists(`${dir}/config.json`);
     throw new Error(
       `${dir}: not a model folder: no model.onnx; expected model.onnx, features.json and a model card ` +
-        "(as written by deno task train)",
+        "(as written by deno task train)" +
+        (hasConfig
+          ? ", or a transformer export (model.onnx or onnx/model.onnx, tokenizer.json, config.json with id2label)"
+          : ""),
     );
   }
   const { loadOnnxModel } = await import("./onnx_model.ts");

@@ -18,6 +18,7 @@ export * from "./load_model.ts";
 export * from "./lexicon_model.ts";
 export * from "./log_model.ts";
 export * from "./onnx_model.ts";
+export * from "./hf_model.ts";
 export type {
   ArtifactManifest,
   ArtifactVersion,

@@ -52,7 +52,7 @@ export interface WorkerRecipe {
 export interface Model {
   /** Registry name or folder name. */
   readonly name: string;
-  /** Model type: "onnx" or "lexicon" (room for "hf-onnx"). */
+  /** Model type: "onnx" (sentilab's own), "hf-onnx" (a Hugging Face transformer) or "lexicon". */
   readonly type: string;
   /** Label order of the model's score vectors. */
   readonly labels: readonly Label[];
