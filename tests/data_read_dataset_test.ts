@@ -206,12 +206,14 @@ Deno.test("readDataset with a run: the file is a dataset artifact used by the ru
     const store = `${path}.store`;
     const run = await initRun({ dir: store, tracker: "local" });
     const d = await readDataset(path, { run });
-    assert.equal(d.artifact?.ref, "reviews.csv:v0");
-    assert.equal((await readDataset(path, { run })).artifact?.ref, "reviews.csv:v0");
+    // the dataset naming rule: <folder>-<file name>
+    const name = `${path.split("/").at(-2)}-reviews.csv`;
+    assert.equal(d.artifact?.ref, `${name}:v0`);
+    assert.equal((await readDataset(path, { run })).artifact?.ref, `${name}:v0`);
     await logDataset(run, d, { name: "renamed", metadata: { split: "test" } });
     await finishRun(run);
     const used = getRun(run.id, { dir: store })!.used;
-    const reviews = used.find((u) => u.name === "reviews.csv")!;
+    const reviews = used.find((u) => u.name === name)!;
     assert.equal(reviews.type, "dataset");
     assert.deepEqual(reviews.metadata, {
       samples: 3,
@@ -222,7 +224,7 @@ Deno.test("readDataset with a run: the file is a dataset artifact used by the ru
     });
     assert.deepEqual(Object.keys(reviews.manifest.contents), ["reviews.csv"]);
     assert.equal(used.find((u) => u.name === "renamed")!.metadata.split, "test");
-    assert.equal(listArtifactVersions("reviews.csv", { dir: store }).length, 1);
+    assert.equal(listArtifactVersions(name, { dir: store }).length, 1);
     await Deno.remove(store, { recursive: true });
   });
 });

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { loadModel } from "../lib/models/mod.ts";
+import { datasetArtifactName } from "../lib/data/mod.ts";
 import { finishRun, getRun, initRun, listArtifactVersions } from "../lib/tracking/mod.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -240,7 +241,7 @@ Deno.test("remote model: deno task evaluate --model URL evaluates it and records
     };
     const remote = await task(`${base}/models/default`);
     const local = await task(join(root, "models", "default"));
-    assert.deepEqual(remote.run.inputs, ["dataset data.csv:v0", "model default:v0"]);
+    assert.deepEqual(remote.run.inputs, [`dataset ${datasetArtifactName(data)}:v0`, "model default:v0"]);
     assert.deepEqual(local.run.inputs, remote.run.inputs);
     assert.deepEqual(remote.metrics, local.metrics);
     assert.equal(listArtifactVersions("default", { dir: store }).length, 1);
