@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { exportRunPage, serveUi, UiError } from "../lib/ui/mod.ts";
+import { defineMetric, finishRun, initRun, logMetrics } from "../lib/tracking/mod.ts";
 import { makeUiFixture, XSS } from "./_ui_fixture.ts";
 import { DENO_DIR, ROOT } from "./_task_env.ts";
 
@@ -242,4 +243,44 @@ Deno.test({
       await Deno.remove(root, { recursive: true });
     }
   },
+});
+
+Deno.test("run page: a metric with a defined step metric is drawn against it; ?x= overrides", async () => {
+  const root = await Deno.makeTempDir();
+  const dir = join(root, "store");
+  const run = await initRun({ dir, tracker: "local", captureConsole: false });
+  defineMetric(run, "val/*", { stepMetric: "epoch" });
+  for (let s = 0; s < 30; s++) {
+    logMetrics(run, {
+      "train/loss": 1 / (s + 1),
+      ...(s % 10 === 9 ? { epoch: (s + 1) / 10, "val/loss": 0.5 / s } : {}),
+    });
+  }
+  await finishRun(run);
+  const server = serveUi({ dir, port: 0 });
+  try {
+    const xTitle = async (query: string, metric: string) => {
+      const page = await (await fetch(`${server.url}run/${run.id}${query}`)).text();
+      const fig = page.slice(page.indexOf(`<figure data-metric="${metric}">`));
+      const svg = fig.slice(0, fig.indexOf("</figure>"));
+      // The x axis title is the text centred under the plot, the last text before the series.
+      const texts = [...svg.matchAll(/<text[^>]*text-anchor="middle" fill="#555">([^<]*)<\/text>/g)].map((
+        m,
+      ) => m[1]);
+      return {
+        texts,
+        points: [...svg.matchAll(/<path d="([^"]*)"/g)].map((m) => (m[1].match(/[ML]/g) ?? []).length),
+      };
+    };
+    const val = await xTitle("", "val/loss");
+    assert.ok(val.texts.includes("epoch"), `val/loss against epoch: ${val.texts}`);
+    assert.deepEqual(val.points, [3]);
+    const train = await xTitle("", "train/loss");
+    assert.ok(train.texts.includes("step"), `train/loss against step: ${train.texts}`);
+    const forced = await xTitle("?x=step", "val/loss");
+    assert.ok(forced.texts.includes("step") && !forced.texts.includes("epoch"), `${forced.texts}`);
+  } finally {
+    await server.shutdown();
+    await Deno.remove(root, { recursive: true });
+  }
 });

@@ -51,6 +51,7 @@ export * from "./compare_runs.ts";
 export * from "./query_runs.ts";
 export * from "./get_run.ts";
 export * from "./get_history.ts";
+export * from "./get_metric_definitions.ts";
 export * from "./get_output.ts";
 export * from "./get_table_rows.ts";
 export * from "./list_artifacts.ts";

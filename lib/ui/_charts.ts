@@ -35,9 +35,13 @@ export function seriesOf(rows: readonly HistoryRow[], key: string, x: XAxis): Li
 }
 
 /** One chart per metric (an SVG string each, with the metric's name), for one run. */
-export function runCharts(rows: readonly HistoryRow[], x: XAxis): { key: string; svg: string }[] {
+export function runCharts(
+  rows: readonly HistoryRow[],
+  xOf: XAxis | ((key: string) => XAxis),
+): { key: string; svg: string }[] {
   const out: { key: string; svg: string }[] = [];
   for (const key of metricKeys(rows).slice(0, MAX_CHARTS)) {
+    const x = typeof xOf === "string" ? xOf : xOf(key);
     if (key === x) continue;
     const s = seriesOf(rows, key, x);
     if (!s.points.some((p) => Number.isFinite(p.y))) continue;

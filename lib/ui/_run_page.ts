@@ -4,6 +4,7 @@ import { lineChartSvg } from "../display/mod.ts";
 import {
   type ArtifactVersion,
   getHistory,
+  getMetricDefinitions,
   getOutput,
   getRun,
   getSyncStatus,
@@ -116,13 +117,16 @@ export function runPage(ctx: PageContext, id: string): string {
     <h2>Config</h2>${kvTable("config", run.config)}
     <h2>Charts</h2>${ctx.static ? "" : html`
       <form method="get"
-        class="filters"><label>x axis<select name="x">${["step", "time", ...keys].map((k) =>
+        class="filters"><label>x axis<select name="x">${[
+          ["", "defined step metric, else step"],
+          ...["step", "time", ...keys].map((k) => [k, k]),
+        ].map(([k, label]) =>
           html`
-            <option value="${k}" ${k === x
+            <option value="${k}" ${k === (x ?? "")
               ? html`
                 selected
               `
-              : ""}>${k}</option>
+              : ""}>${label}</option>
           `
         )}</select></label><button type="submit">Show</button></form>
     `}
@@ -164,10 +168,30 @@ export function chartsFragment(ctx: PageContext, id: string): string {
   return chartsBlock(ctx, run, xAxis(ctx, getHistory(id, ctx.read))).value;
 }
 
-function chartsBlock(ctx: PageContext, run: RunDetails, x: string): Markup {
-  const charts = runCharts(getHistory(run.id, ctx.read), x);
+/**
+ * The charts of a run, one per metric. `x` is the chosen x axis; without one (undefined) each metric is
+ * drawn against the step metric its definition names (defineMetric, as W&B plots it) when logged, else
+ * the step.
+ */
+export function chartsOf(
+  ctx: PageContext,
+  runId: string,
+  x: string | undefined,
+): { key: string; svg: string }[] {
+  const rows = getHistory(runId, ctx.read);
+  const logged = new Set(metricKeys(rows));
+  const defs = x === undefined ? getMetricDefinitions(runId, ctx.read) : null;
+  return runCharts(rows, (key) => {
+    if (x !== undefined) return x;
+    const step = defs?.of(key)?.stepMetric;
+    return step && logged.has(step) ? step : "step";
+  });
+}
+
+function chartsBlock(ctx: PageContext, run: RunDetails, x: string | undefined): Markup {
+  const charts = chartsOf(ctx, run.id, x);
   const live = run.status === "running";
-  const src = href(`/run/${seg(run.id)}/charts`, { x: x === "step" ? undefined : x });
+  const src = href(`/run/${seg(run.id)}/charts`, { x });
   return html`
     <div id="charts" class="charts" ${ctx.static ? "" : html`
       data-live-src="${src}" data-live="${live ? "1" : "0"}"
@@ -177,9 +201,10 @@ function chartsBlock(ctx: PageContext, run: RunDetails, x: string): Markup {
   `;
 }
 
-function xAxis(ctx: PageContext, rows: Parameters<typeof metricKeys>[0]): string {
-  const x = param(ctx, "x") ?? "step";
-  return x === "step" || x === "time" || metricKeys(rows).includes(x) ? x : "step";
+/** The x axis asked for, or undefined: each metric against its defined step metric, else the step. */
+function xAxis(ctx: PageContext, rows: Parameters<typeof metricKeys>[0]): string | undefined {
+  const x = param(ctx, "x");
+  return x === "step" || x === "time" || (x !== undefined && metricKeys(rows).includes(x)) ? x : undefined;
 }
 
 function latestTables(run: RunDetails) {

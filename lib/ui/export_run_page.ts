@@ -1,8 +1,7 @@
 import { join } from "node:path";
 import { writeAtomic } from "../_fs/write_atomic.ts";
-import { getHistory, getRun, openStore } from "../tracking/mod.ts";
-import { runCharts } from "./_charts.ts";
-import { runPage } from "./_run_page.ts";
+import { getRun, openStore } from "../tracking/mod.ts";
+import { chartsOf, runPage } from "./_run_page.ts";
 import { UiError } from "./serve_ui.ts";
 
 /** Options for {@linkcode exportRunPage}. */
@@ -66,9 +65,10 @@ export async function exportRunPage(
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
-  const html = runPage({ read, url: new URL(`http://export/run/${runId}`), static: true }, runId);
+  const ctx = { read, url: new URL(`http://export/run/${runId}`), static: true };
+  const html = runPage(ctx, runId);
   const charts: string[] = [];
-  for (const [i, c] of runCharts(getHistory(runId, read), "step").entries()) {
+  for (const [i, c] of chartsOf(ctx, runId, undefined).entries()) {
     const name = `${String(i + 1).padStart(2, "0")}-${
       c.key.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80)
     }.svg`;
