@@ -130,7 +130,10 @@ Deno.test("videoSentiment rejects a bad model, bad options and a bad video befor
       ...keywordModel(),
       scoreBatch: () => Promise.resolve([new Float32Array([NaN, 0, 1])]),
     };
-    await assert.rejects(videoSentiment(file, nan, { subtitles: srt }), /bad score row for cue 0 \('good'\)/);
+    await assert.rejects(
+      videoSentiment(file, nan, { subtitles: srt }),
+      /returned invalid scores \[NaN, 0, 1\] for texts\[0\]/,
+    );
     await assert.rejects(videoSentiment(file, {} as Model), /model must implement Model/);
     await assert.rejects(
       videoSentiment(file, keywordModel(), { batchSize: 0 }),

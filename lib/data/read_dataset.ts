@@ -4,7 +4,7 @@ import type { Run, UsedArtifact } from "../tracking/types.ts";
 import { decodeUtf8Strict } from "./_utf8.ts";
 import { parseDelimited } from "./_delimited.ts";
 import { logDataset } from "./log_dataset.ts";
-import { LABEL_MAP_PRESETS, type LabelMap, normalizeLabel } from "./normalize_label.ts";
+import { LABEL_MAP_PRESETS, type LabelMap, normalizeLabel } from "../sentiment/normalize_label.ts";
 
 /** A file format {@linkcode readDataset} reads. */
 export type DatasetFormat = "jsonl" | "csv" | "tsv";

@@ -1,4 +1,4 @@
-import { type Label, LABELS, type Prediction } from "../models/types.ts";
+import { binaryLabel, type Label, LABELS, type Prediction } from "../sentiment/mod.ts";
 
 /** Precision, recall, F1 and support of one label. */
 export interface ClassMetrics {
@@ -128,9 +128,7 @@ export function evaluate(
   let correct = 0;
   for (let i = 0; i < predictions.length; i++) {
     const p = predictions[i];
-    const predicted: Label = binary
-      ? (p.scores.positive >= p.scores.negative ? "positive" : "negative")
-      : p.label;
+    const predicted: Label = binary ? binaryLabel(p.scores.negative, p.scores.positive) : p.label;
     const g = index.get(gold[i] as Label)!;
     const q = index.get(predicted);
     if (q === undefined) {

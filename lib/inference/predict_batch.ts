@@ -1,5 +1,5 @@
 import type { Model, Prediction } from "../models/types.ts";
-import { toPredictions } from "./_to_predictions.ts";
+import { toPredictions } from "../sentiment/to_predictions.ts";
 import { defaultWorkers, openScorePool } from "./_worker_pool.ts";
 
 /** Options for {@linkcode predictBatch}. */

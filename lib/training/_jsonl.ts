@@ -3,6 +3,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { LABELS, normalizeLabel } from "../sentiment/mod.ts";
 
 /** Rows of a labelled file: texts and class ids (0 negative, 1 neutral, 2 positive). */
 export interface LabelledRows {
@@ -16,18 +17,10 @@ export interface LabelledRows {
   labels: number[];
 }
 
-const LABEL_IDS: Record<string, number> = {
-  negative: 0,
-  neg: 0,
-  neutral: 1,
-  neu: 1,
-  positive: 2,
-  pos: 2,
-};
-
 /**
  * Reads a JSONL file of `{"text": string, "label": "negative"|"neutral"|"positive"}` objects.
- * Labels are case-insensitive; `neg`/`neu`/`pos` are accepted. Blank lines are skipped.
+ * Labels follow `normalizeLabel` (lib/sentiment): case-insensitive, `neg`/`neu`/`pos` accepted. Blank lines
+ * are skipped.
  * @param path The file.
  * @returns The rows and the file's digest.
  * @throws {Error} when the file is missing or a line is not a valid labelled object (names file:line).
@@ -72,8 +65,10 @@ export async function readLabelledJsonl(path: string): Promise<LabelledRows> {
     if (typeof r.text !== "string") {
       throw new Error(`${where}: field "text" must be a string, got ${JSON.stringify(r.text)}`);
     }
-    const id = typeof r.label === "string" ? LABEL_IDS[r.label.trim().toLowerCase()] : undefined;
-    if (id === undefined) {
+    // the label aliases of lib/sentiment, as readDataset reads them without a label map
+    const label = typeof r.label === "string" ? normalizeLabel(r.label) : null;
+    const id = label === null ? -1 : LABELS.indexOf(label);
+    if (id < 0) {
       throw new Error(
         `${where}: unknown label ${JSON.stringify(r.label)}; use "negative", "neutral" or "positive"`,
       );

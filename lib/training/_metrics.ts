@@ -2,6 +2,7 @@
  * Metrics used while training (kept private so training does not depend on lib/evaluation).
  * @module
  */
+import { binaryLabel } from "../sentiment/binary_label.ts";
 
 /** Metrics of 3-class predictions, or of binary gold scored by argmax over {negative, positive}. */
 export interface SplitMetrics {
@@ -52,8 +53,8 @@ export function splitMetrics(pred: ArrayLike<number>, gold: ArrayLike<number>): 
 }
 
 /**
- * Predicted ids from score rows: argmax over all three classes, or (binary) over {negative, positive}
- * only, positive on ties.
+ * Predicted ids from score rows: argmax over all three classes (the first highest, as toPredictions), or,
+ * for binary gold, the binary rule of lib/sentiment (`binaryLabel`).
  * @param probs Row-major scores, 3 per row.
  * @param binary Whether the gold labels are binary.
  * @returns Predicted ids.
@@ -63,7 +64,7 @@ export function argmaxIds(probs: Float32Array | Float64Array, binary: boolean): 
   const out = new Int8Array(n);
   for (let i = 0; i < n; i++) {
     const a = probs[i * 3], b = probs[i * 3 + 1], c = probs[i * 3 + 2];
-    if (binary) out[i] = c >= a ? 2 : 0;
+    if (binary) out[i] = binaryLabel(a, c) === "positive" ? 2 : 0;
     else out[i] = a >= b && a >= c ? 0 : b >= c ? 1 : 2;
   }
   return out;

@@ -3,8 +3,9 @@
  * @module
  */
 
-import { LABELS } from "../models/types.ts";
-import type { Label, Model, Scores } from "../models/types.ts";
+import { type Label, LABELS, type Scores } from "../sentiment/mod.ts";
+import type { Model } from "../models/types.ts";
+import { predictBatch } from "../inference/predict_batch.ts";
 import { round } from "./_valence.ts";
 import { analyzeFaces } from "./analyze_faces.ts";
 import { extractCues } from "./extract_cues.ts";
@@ -108,41 +109,23 @@ export async function videoSentiment(
 }
 
 async function scoreCues(model: Model, cues: Cue[], batchSize: number): Promise<TimelineEntry[]> {
-  const out: TimelineEntry[] = [];
-  for (let i = 0; i < cues.length; i += batchSize) {
-    const batch = cues.slice(i, i + batchSize);
-    const rows = await model.scoreBatch(batch.map((c) => c.text.replace(/\n/g, " ")));
-    if (rows.length !== batch.length) {
-      throw new TypeError(
-        `Model '${model.name}' returned ${rows.length} score rows for ${batch.length} texts`,
-      );
-    }
-    batch.forEach((cue, j) => {
-      const row = rows[j];
-      if (row.length !== model.labels.length || ![...row].every(Number.isFinite)) {
-        throw new TypeError(
-          `Model '${model.name}' returned a bad score row for cue ${i + j} ('${cue.text.slice(0, 40)}'): ` +
-            `[${[...row].join(", ")}], expected ${model.labels.length} finite numbers`,
-        );
-      }
-      const scores = { negative: 0, neutral: 0, positive: 0 } as Scores;
-      model.labels.forEach((label, k) => scores[label] = row[k]);
-      const sum = LABELS.reduce((a, l) => a + scores[l], 0) || 1;
-      for (const l of LABELS) scores[l] = round(scores[l] / sum, 6);
-      const label = argmax(scores);
-      out.push({
-        index: i + j,
-        start: cue.start,
-        end: cue.end,
-        text: cue.text,
-        label,
-        confidence: scores[label],
-        scores,
-        valence: round(scores.positive - scores.negative, 6),
-      });
-    });
-  }
-  return out;
+  // Score rows become predictions the one way lib/inference does it (validation, argmax, confidence).
+  const texts = cues.map((c) => c.text.replace(/\n/g, " "));
+  const predictions = await predictBatch(model, texts, { batchSize, workers: 1 });
+  return predictions.map((p, i) => {
+    const scores = { negative: 0, neutral: 0, positive: 0 } as Scores;
+    for (const l of LABELS) scores[l] = round(p.scores[l], 6);
+    return {
+      index: i,
+      start: cues[i].start,
+      end: cues[i].end,
+      text: cues[i].text,
+      label: p.label,
+      confidence: scores[p.label],
+      scores,
+      valence: round(scores.positive - scores.negative, 6),
+    };
+  });
 }
 
 function argmax(scores: Scores): Label {

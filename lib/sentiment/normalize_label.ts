@@ -1,4 +1,4 @@
-import { type Label, LABELS } from "../models/types.ts";
+import { type Label, LABELS } from "./labels.ts";
 
 /**
  * How raw labels map to sentiment labels: an explicit table (`{ "0": "negative", "4": "positive" }`)
@@ -23,7 +23,16 @@ export const LABEL_MAP_PRESETS: Record<"-1/0/1" | "0/1" | "0/1/2", Record<string
   "0/1/2": { "0": "negative", "1": "neutral", "2": "positive" },
 };
 
-const NAMES: Record<string, Label> = {
+/**
+ * The label aliases, lower-case: every name sentilab accepts for a sentiment label (case-insensitively).
+ *
+ * @example
+ * ```ts
+ * import { LABEL_ALIASES } from "./normalize_label.ts";
+ * console.log(LABEL_ALIASES.neg); // negative
+ * ```
+ */
+export const LABEL_ALIASES: Readonly<Record<string, Label>> = {
   negative: "negative",
   neg: "negative",
   neutral: "neutral",
@@ -52,7 +61,7 @@ export interface NormalizeLabelOptions {
  *
  * @example
  * ```ts
- * import { normalizeLabel } from "./mod.ts";
+ * import { normalizeLabel } from "./normalize_label.ts";
  * console.log(normalizeLabel("Pos")); // "positive"
  * console.log(normalizeLabel(2, { labelMap: "0/1/2" })); // "positive"
  * console.log(normalizeLabel("2")); // null: declare a labelMap
@@ -74,7 +83,9 @@ export function normalizeLabel(raw: unknown, options: NormalizeLabelOptions = {}
       }
     }
   }
-  const named = NAMES[key.toLowerCase()];
+  const named = Object.hasOwn(LABEL_ALIASES, key.toLowerCase())
+    ? LABEL_ALIASES[key.toLowerCase()]
+    : undefined;
   if (named) return named;
   if (key === "-1" || key === "-1.0") return "negative";
   return null;
