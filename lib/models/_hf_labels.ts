@@ -1,6 +1,6 @@
 // Maps a Hugging Face classifier's id2label (config.json) to sentilab's labels: one rule for every
 // transformer model, with an explicit override from models.yaml.
-import { type Label, LABELS } from "./types.ts";
+import { type Label, LABEL_ALIASES, LABELS } from "../sentiment/mod.ts";
 
 /** How the classes of a transformer map onto sentilab labels. */
 export interface HfLabelMapping {
@@ -12,14 +12,8 @@ export interface HfLabelMapping {
   table: Record<string, Label>;
 }
 
-const NAMES: Record<string, Label> = {
-  negative: "negative",
-  neg: "negative",
-  neutral: "neutral",
-  neu: "neutral",
-  positive: "positive",
-  pos: "positive",
-};
+// The label names and aliases are lib/sentiment's, the same as for datasets.
+const NAMES: Readonly<Record<string, Label>> = LABEL_ALIASES;
 
 /** `1 star`, `2 stars`, `5_stars`, `3-star`: the number of stars, else null. */
 function stars(name: string): number | null {
@@ -61,7 +55,8 @@ export function mapHfLabels(
   const mapped: (Label | null)[] = names.map((name) => {
     const o = override[name] ?? override[name.toLowerCase()];
     if (o !== undefined) return (LABELS as readonly string[]).includes(o) ? o as Label : null;
-    const byName = NAMES[name.trim().toLowerCase()];
+    const key = name.trim().toLowerCase();
+    const byName = Object.hasOwn(NAMES, key) ? NAMES[key] : undefined;
     if (byName) return byName;
     const s = stars(name);
     if (s !== null) return s <= 2 ? "negative" : s === 3 ? "neutral" : "positive";
