@@ -7,6 +7,27 @@ import { type RunEnd, unwatchRun } from "./_lifecycle.ts";
 import type { Run } from "./types.ts";
 
 /**
+ * Sends what W&B has not got of a run from a child process, waiting for it (at most about `budgetMs`
+ * plus its start): the only way to make a request from a process inside `Deno.exit`. Returns why it did
+ * not get through, or "" when it did.
+ */
+function syncInChild(dir: string, runId: string, entity: string, budgetMs: number): string {
+  try {
+    const main = new URL("./_exit_sync_main.ts", import.meta.url).href;
+    const out = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", main, dir, runId, String(budgetMs)],
+      env: { WANDB_ENTITY: entity, NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).outputSync();
+    return out.success ? "" : "the upload at exit did not finish in time";
+  } catch (e) {
+    return `no child process for the upload at exit: ${(e as Error).message}`;
+  }
+}
+
+/**
  * Ends a run with an exit code, and for the program's own end (see _lifecycle.ts) a "killed" status or
  * the uncaught error. Everything up to the uploader's flush is synchronous, so it completes even inside
  * an "unload" listener.
@@ -39,6 +60,18 @@ export function endRun(run: Run, end: RunEnd): Promise<void> {
     } else say(run, status === "finished" ? "finished" : `${status} (exit code ${exitCode})`);
     const uploader = s.uploader;
     s.uploader = null;
+    if (uploader && end.exiting && s.store) {
+      uploader.stop();
+      const why = syncInChild(s.store.dir, run.id, uploader.entity, s.flushTimeoutMs);
+      if (why) {
+        warnOnce(
+          `wandb-left:${run.id}`,
+          `W&B has not got the end of run ${run.id} (${why}); it is safe in the local store: ` +
+            `\`deno task sync ${run.id}\` uploads it`,
+        );
+      }
+      return Promise.resolve();
+    }
     if (uploader) {
       return uploader.finish(s.flushTimeoutMs).then((left) => {
         if (left) {

@@ -24,6 +24,11 @@ export interface RunEnd {
   status?: "killed";
   /** The uncaught error, kept in the run. */
   error?: { message: string; stack: string };
+  /**
+   * The process is exiting synchronously (`Deno.exit(n)`): what W&B has not got is sent by a child
+   * process the exit waits for (_exit_sync_main.ts) instead of the uploader's asynchronous flush.
+   */
+  exiting?: boolean;
 }
 
 /** Ends one run: the returned promise covers the W&B flush (nobody waits for it inside "unload"). */
@@ -85,7 +90,7 @@ const onBeforeUnload = () => {
 };
 const onUnload = () => {
   // Deno.exit(n) (or the end after beforeunload): what is still open records the process's exit code.
-  if (open.size > 0) void endAll({ exitCode: Deno.exitCode });
+  if (open.size > 0) void endAll({ exitCode: Deno.exitCode, exiting: true });
 };
 const signalHandlers = {
   SIGINT: () => onSignal("SIGINT"),

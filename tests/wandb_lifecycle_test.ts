@@ -1,0 +1,70 @@
+// The exit code of every way a program ends reaches W&B (tests/wandb_emulator.ts), as with the W&B SDK:
+// normal end 0, an uncaught error 1, Deno.exit(n) n, SIGINT 255, SIGTERM 143. Each runs
+// tests/_lifecycle_child.ts as a real subprocess with the project's config and `--wandb`'s tracker.
+import assert from "node:assert/strict";
+import { getRun, getSyncStatus } from "../lib/tracking/mod.ts";
+import { startEmulator } from "./wandb_emulator.ts";
+import { ROOT, taskEnv } from "./_task_env.ts";
+
+const KEY = "k".repeat(20) + "lifeCYCLE" + "z".repeat(11);
+
+async function runChild(env: Record<string, string>, mode: string, dir: string, signal?: Deno.Signal) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--config", "deno.json", "tests/_lifecycle_child.ts", mode, dir, "wandb"],
+    cwd: ROOT,
+    env: taskEnv({ HOME: dir, ...env }),
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  const stderr = new Response(child.stderr).text();
+  let stdout = "";
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    stdout += value;
+    if (signal && stdout.includes("ready\n")) {
+      child.kill(signal);
+      signal = undefined;
+    }
+  }
+  const status = await child.status;
+  clearTimeout(timer);
+  const id = /run (\w+)/.exec(stdout)?.[1];
+  assert.ok(id, `${stdout}\n${await stderr}`);
+  return { code: status.code, id, stderr: await stderr };
+}
+
+Deno.test("the exit code of each way a program ends reaches W&B", async () => {
+  const emu = await startEmulator({ apiKey: KEY, loud: false });
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_wblife_" });
+  try {
+    const env = { WANDB_BASE_URL: emu.url, WANDB_API_KEY: KEY };
+    const cases: [string, Deno.Signal | undefined, number, string][] = [
+      ["normal", undefined, 0, "finished"],
+      ["throw", undefined, 1, "failed"],
+      ["exit", undefined, 3, "failed"],
+      ["wait", "SIGINT", 255, "killed"],
+      ["wait", "SIGTERM", 143, "killed"],
+    ];
+    for (const [mode, signal, exitcode, status] of cases) {
+      const store = `${dir}/${mode}-${signal ?? "none"}`;
+      const r = await runChild(env, mode, store, signal);
+      const what = `${mode} ${signal ?? ""}`;
+      assert.equal(getRun(r.id, { dir: store })!.status, status, what);
+      const remote = emu.state().runs[`emu-user/lifecycle/${r.id}`];
+      assert.ok(remote, `${what}: the run is on W&B\n${r.stderr}`);
+      assert.equal(remote.complete, true, `${what}: completed on W&B\n${r.stderr}`);
+      assert.equal(remote.exitcode, exitcode, what);
+      assert.deepEqual(remote.history.map((h) => h?.loss), [0.5, 0.25], what);
+      assert.equal(getSyncStatus(r.id, { dir: store, target: emu.url })!.synced, true, `${what}: nothing left`);
+      assert.ok(!r.stderr.includes(KEY), "the key is never printed");
+    }
+  } finally {
+    await emu.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
