@@ -60,7 +60,11 @@ Deno.test("the exit code of each way a program ends reaches W&B", async () => {
       assert.equal(remote.complete, true, `${what}: completed on W&B\n${r.stderr}`);
       assert.equal(remote.exitcode, exitcode, what);
       assert.deepEqual(remote.history.map((h) => h?.loss), [0.5, 0.25], what);
-      assert.equal(getSyncStatus(r.id, { dir: store, target: emu.url })!.synced, true, `${what}: nothing left`);
+      assert.equal(
+        getSyncStatus(r.id, { dir: store, target: emu.url })!.synced,
+        true,
+        `${what}: nothing left`,
+      );
       assert.ok(!r.stderr.includes(KEY), "the key is never printed");
     }
   } finally {
