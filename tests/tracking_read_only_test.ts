@@ -176,3 +176,22 @@ async function runUnshared(script: string, args: string[]) {
     await Deno.remove(shim);
   }
 }
+
+Deno.test("readOnly on a damaged database says it is damaged (and writes nothing)", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const dir = join(root, "store");
+    await Deno.mkdir(dir);
+    await Deno.writeTextFile(join(dir, "store.db"), "this is not a database ".repeat(100));
+    const before = snapshot(dir);
+    assert.throws(() => listRuns({ dir, readOnly: true }), /is damaged/);
+    assert.throws(
+      () => listRuns({ dir }),
+      /is damaged/,
+      "the read-write path does not fall back to read-only",
+    );
+    assert.deepEqual(snapshot(dir).get("store.db"), before.get("store.db"));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -71,6 +71,13 @@ Deno.test("viewer: pages answer, values are escaped, only store files are served
         `${p} loads and links nothing remote`,
       );
     }
+    const filtered = await (await fetch(`${base}?filter=${encodeURIComponent("summary.macro_f1 > 0.7")}`))
+      .text();
+    assert.deepEqual([...filtered.matchAll(/data-run="(\w+)"/g)].map((m) => m[1]), [f.beta]);
+    const invalid = await fetch(`${base}?filter=${encodeURIComponent("summary.macro_f1 >")}`);
+    const invalidText = await invalid.text();
+    assert.equal(invalid.status, 200);
+    assert.match(invalidText, /id="problem">Invalid filter at character/);
     const run = await (await fetch(`${base}run/${f.alpha}`)).text();
     assert.ok(
       run.includes("&lt;img src=x onerror=&quot;window.__xss = 2&quot;&gt;"),

@@ -1224,7 +1224,9 @@ export class Store {
     try {
       return Store.open(abs);
     } catch (e) {
-      // A store on read-only media (or in a folder this user cannot write) can still be read.
+      // A damaged database stays an error; a store on read-only media (or in a folder this user cannot
+      // write) can still be read.
+      if (isDamage(e) || isDamage((e as Error)?.cause)) throw e;
       try {
         return Store.openReadOnly(abs);
       } catch {
@@ -1251,6 +1253,10 @@ export class Store {
         store = new Store(abs, true);
       } catch (e) {
         if (e instanceof TrackingError) throw e;
+        if (isDamage(e)) throw damagedError(abs, (e as Error).message, e);
+        if (hadDatabase(abs) && /no such table/.test(String((e as Error)?.message))) {
+          throw damagedError(abs, "it holds no tables: it was emptied or replaced", e);
+        }
         throw new TrackingError(
           `Cannot read the tracking store in '${abs}': ${(e as Error).message}. ` +
             `Check that '${join(abs, "store.db")}' is a sentilab store this user can read`,

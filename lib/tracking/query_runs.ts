@@ -1,4 +1,5 @@
 import { type ReadOptions, readStore } from "./_read.ts";
+import { compileFilter } from "./_query.ts";
 import type { RunRecord, RunStatus } from "./types.ts";
 
 /** Options for {@linkcode queryRuns}: filters, sort and page. */
@@ -13,6 +14,8 @@ export interface QueryRunsOptions extends ReadOptions {
   tags?: string[];
   /** Only runs whose id, name, project, group, tags or notes contain this text (case-insensitive for ASCII). */
   text?: string;
+  /** Only runs matching this filter expression, as listRuns' `filter` (e.g. `summary.accuracy > 0.9`). */
+  filter?: string;
   /**
    * Sort key: `started` (default, newest first), `ended`, `name`, `id`, `project`, `group`, `status`,
    * `jobType`, `exitCode`, `duration`, or `summary.KEY` / `config.KEY` for a value; missing values last.
@@ -44,7 +47,7 @@ export interface RunPage {
  *
  * @param options Store directory (and `readOnly`), filters, sort and page.
  * @returns The page, the total and the projects and groups to filter by.
- * @throws {TrackingError} when there is no store.
+ * @throws {TrackingError} when there is no store or the filter expression is invalid (the message shows where).
  *
  * @example
  * ```ts
@@ -61,7 +64,8 @@ export interface RunPage {
  * ```
  */
 export function queryRuns(options: QueryRunsOptions = {}): RunPage {
+  const filter = options.filter === undefined ? undefined : compileFilter(options.filter);
   const store = readStore(options);
-  const page = store.queryRuns(options);
+  const page = store.queryRuns({ ...options, filter });
   return { ...page, ...store.runFacets() };
 }

@@ -1,5 +1,5 @@
 // Private: the runs list: filters, sort by any column or summary/config value, columns, paging, compare.
-import { queryRuns, type RunRecord, type RunStatus } from "../tracking/mod.ts";
+import { queryRuns, type RunPage, type RunRecord, type RunStatus, TrackingError } from "../tracking/mod.ts";
 import { duration, href, html, type Markup, valueText } from "./_html.ts";
 import { page } from "./_layout.ts";
 import { intParam, type PageContext, param } from "./_context.ts";
@@ -30,8 +30,17 @@ export function runsPage(ctx: PageContext): string {
     status,
     tags: tags.length ? tags : undefined,
     text: param(ctx, "q"),
+    filter: param(ctx, "filter"),
   };
-  const result = queryRuns({ ...ctx.read, ...filters, sort, desc, offset: (pageNo - 1) * per, limit: per });
+  let result: RunPage;
+  let problem: string | null = null;
+  try {
+    result = queryRuns({ ...ctx.read, ...filters, sort, desc, offset: (pageNo - 1) * per, limit: per });
+  } catch (e) {
+    if (!(e instanceof TrackingError)) throw e;
+    problem = e.message; // an invalid filter expression: said on the page, with where it failed
+    result = { ...queryRuns({ ...ctx.read, limit: 0 }), total: 0 };
+  }
   const chosen = ctx.url.searchParams.getAll("col").filter(Boolean);
   const available = valueKeys(result.runs);
   const columns = chosen.length ? chosen : available.filter((k) => k.startsWith("summary.")).slice(0, 6);
@@ -41,6 +50,7 @@ export function runsPage(ctx: PageContext): string {
     status,
     tags: tags.join(","),
     q: filters.text,
+    filter: filters.filter,
     sort,
     desc: desc === undefined ? undefined : desc ? "1" : "0",
     per: per === 50 ? undefined : per,
@@ -64,7 +74,7 @@ export function runsPage(ctx: PageContext): string {
         : ""}>${value || "any"}</option>
     `;
   const body = html`
-    <h1>Runs</h1>
+    <h1>Runs</h1>${problem ? html`<pre class="preview" id="problem">${problem}</pre>` : ""}
     <form class="filters" method="get" action="/">
     <label>Project<select name="project">${["", ...result.projects].map((p) =>
       option(p, filters.project)
@@ -75,6 +85,8 @@ export function runsPage(ctx: PageContext): string {
     <label>Status<select name="status">${["", ...STATUSES].map((s) => option(s, status))}</select></label>
     <label>Tags (comma)<input name="tags" value="${tags.join(",")}" size="14"></label>
     <label>Text<input name="q" value="${filters.text ?? ""}" size="18" placeholder="name, id, notes…"></label>
+    <label>Filter<input name="filter" value="${filters.filter ??
+      ""}" size="30" placeholder="summary.accuracy &gt; 0.9 and config.lr &lt; 0.1"></label>
     ${sort ? html`<input type="hidden" name="sort" value="${sort}">` : ""}
     ${desc !== undefined ? html`<input type="hidden" name="desc" value="${desc ? "1" : "0"}">` : ""}
     <details class="columns"><summary>Columns</summary><div>${[...new Set([...available, ...chosen])].map((
