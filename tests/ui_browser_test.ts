@@ -277,7 +277,8 @@ Deno.test({
           await finishRun(run);
         }
         await page.waitForFunction(
-          'document.querySelector("#charts")?.getAttribute("data-live") === "0"',
+          'document.querySelector("#charts")?.getAttribute("data-live") === "0" && ' +
+            'document.querySelector("#status")?.textContent === "finished"',
           WAIT,
         );
       });

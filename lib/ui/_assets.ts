@@ -60,6 +60,8 @@ export const JS = `"use strict";
         if (!next) return;
         box.innerHTML = next.innerHTML;
         box.setAttribute("data-live", next.getAttribute("data-live") || "0");
+        var status = document.getElementById("status"), now = next.getAttribute("data-status");
+        if (status && now) { status.textContent = now; status.className = "badge status-" + now; }
         box.setAttribute("data-updates", String(Number(box.getAttribute("data-updates") || "0") + 1));
       }, function () { busy = false; });
   }

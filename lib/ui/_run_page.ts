@@ -195,9 +195,10 @@ function chartsBlock(ctx: PageContext, run: RunDetails, x: string | undefined): 
   return html`
     <div id="charts" class="charts" ${ctx.static ? "" : html`
       data-live-src="${src}" data-live="${live ? "1" : "0"}"
-    `} data-count="${charts.length}">${charts.length === 0
-      ? html`<p class="muted">No metrics logged${live ? " yet" : ""}.</p>`
-      : charts.map((c) => html`<figure data-metric="${c.key}">${raw(c.svg)}</figure>`)}</div>
+    `} data-count="${charts.length}"
+      data-status="${run.status}">${charts.length === 0
+        ? html`<p class="muted">No metrics logged${live ? " yet" : ""}.</p>`
+        : charts.map((c) => html`<figure data-metric="${c.key}">${raw(c.svg)}</figure>`)}</div>
   `;
 }
 
