@@ -159,6 +159,8 @@ try {
     config: {
       model: values.model,
       model_type: model.type,
+      // a Hub model: repository, revision, commit and the digest of every file
+      ...(model.card?.hub ? { model_hub: model.card.hub } : {}),
       data: values.data,
       limit: limit ?? null,
       batch_size: batchSize,

@@ -52,6 +52,11 @@ export interface LoadModelOptions {
  * `tokenizer.json`, `config.json` with `id2label`) is a transformer model (`hf-onnx`, see `loadHfModel`). A name is looked up in the
  * registry first; a value that is not a known name is tried as a folder.
  *
+ * `hf:OWNER/NAME[@REVISION]` downloads an ONNX export from the Hugging Face Hub into the Hugging Face
+ * cache (see `downloadHfModel`: HF_ENDPOINT, HF_HOME, HF_TOKEN, HF_HUB_OFFLINE) and loads it; its card
+ * records the repository, revision, commit and file digests, and with a run the model is logged with its
+ * model card (README.md).
+ *
  * A folder may be remote: an `http(s)://` URL passed directly, or a registry read from a URL (as when
  * `mod.ts` is imported from a URL, where `config/models.yaml` and `models/default` are next to it). Its
  * files (`model.onnx`, `features.json`, `labels.json`, `card.json` if present) are fetched, each within
@@ -93,6 +98,11 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
   }
   let model: Model;
   let artifactName: string;
+  if (nameOrPath.startsWith("hf:")) {
+    model = await loadFromHub(nameOrPath.slice(3), options);
+    if (options.run) await logModel(options.run, model, { name: safeArtifactName(model.name, "model") });
+    return model;
+  }
   if (entry === undefined && !looksLikePath && isArtifactRef(nameOrPath)) {
     return await loadArtifact(nameOrPath, options);
   }
@@ -177,6 +187,24 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
   }
   if (options.run) await logModel(options.run, model, { name: artifactName });
   return model;
+}
+
+/** Downloads `OWNER/NAME[@REVISION]` from the Hugging Face Hub (or its cache) and loads it. */
+async function loadFromHub(spec: string, options: LoadModelOptions): Promise<Model> {
+  const { downloadHfModel } = await import("./download_hf_model.ts");
+  const got = await downloadHfModel(spec, { timeoutMs: options.timeoutMs });
+  const { loadHfModel } = await import("./hf_model.ts");
+  return await loadHfModel(got.dir, {
+    name: got.repo,
+    source: {
+      hub: {
+        repo: got.repo,
+        revision: got.revision,
+        commit: got.commit,
+        files: Object.fromEntries(got.files.map((f) => [f.path, f.etag])),
+      },
+    },
+  });
 }
 
 /** `NAME:SELECTOR` with no path separator (an artifact reference, not a folder or URL). */

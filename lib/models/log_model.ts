@@ -1,5 +1,6 @@
 import type { Run, UsedArtifact } from "../tracking/types.ts";
 import type { Model } from "./types.ts";
+import { dirname } from "node:path";
 import { safeArtifactName } from "../tracking/safe_artifact_name.ts";
 
 /** Options for {@linkcode logModel}. */
@@ -45,8 +46,23 @@ export async function logModel(
     description: model.description,
   };
   const metrics = model.card?.metrics;
+  if (model.card?.hub) metadata.hub = model.card.hub;
   if (metrics && typeof metrics === "object") metadata.metrics = metrics;
   Object.assign(metadata, options.metadata);
+  const hub = model.card?.hub as { files?: Record<string, string> } | undefined;
+  if (model.dir !== null && hub?.files) {
+    // A Hugging Face cache snapshot links its files to ../../blobs: log copies of exactly those files.
+    const tmp = await Deno.makeTempDir({ prefix: "sentilab-hf-model-" });
+    try {
+      for (const file of Object.keys(hub.files)) {
+        await Deno.mkdir(dirname(`${tmp}/${file}`), { recursive: true });
+        await Deno.copyFile(`${model.dir}/${file}`, `${tmp}/${file}`);
+      }
+      return await logModelArtifact(run, tmp, { name, use: true, description: model.description, metadata });
+    } finally {
+      await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    }
+  }
   if (model.dir !== null) {
     return await logModelArtifact(run, model.dir, {
       name,

@@ -19,6 +19,7 @@ export * from "./lexicon_model.ts";
 export * from "./log_model.ts";
 export * from "./onnx_model.ts";
 export * from "./hf_model.ts";
+export * from "./download_hf_model.ts";
 export type {
   ArtifactManifest,
   ArtifactVersion,
