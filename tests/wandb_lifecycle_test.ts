@@ -2,7 +2,7 @@
 // normal end 0, an uncaught error 1, Deno.exit(n) n, SIGINT 255, SIGTERM 143. Each runs
 // tests/_lifecycle_child.ts as a real subprocess with the project's config and `--wandb`'s tracker.
 import assert from "node:assert/strict";
-import { getRun, getSyncStatus } from "../lib/tracking/mod.ts";
+import { defineMetric, finishRun, getRun, getSyncStatus, initRun, logMetrics } from "../lib/tracking/mod.ts";
 import { startEmulator } from "./wandb_emulator.ts";
 import { ROOT, taskEnv } from "./_task_env.ts";
 
@@ -68,6 +68,44 @@ Deno.test("the exit code of each way a program ends reaches W&B", async () => {
       assert.ok(!r.stderr.includes(KEY), "the key is never printed");
     }
   } finally {
+    await emu.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("metric definitions reach W&B as the SDK sends them: the run config's _wandb.m", async () => {
+  const emu = await startEmulator({ apiKey: KEY, loud: false });
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_wbmetric_" });
+  const saved = { url: Deno.env.get("WANDB_BASE_URL"), key: Deno.env.get("WANDB_API_KEY") };
+  try {
+    Deno.env.set("WANDB_BASE_URL", emu.url);
+    Deno.env.set("WANDB_API_KEY", KEY);
+    const run = await initRun({
+      dir,
+      project: "m",
+      tracker: "wandb",
+      strict: true,
+      wandb: { intervalMs: 50 },
+    });
+    assert.equal(run.backend, "wandb");
+    defineMetric(run, "epoch", { hidden: true });
+    defineMetric(run, "val/*", { summary: "min,max", goal: "minimize", stepMetric: "epoch" });
+    defineMetric(run, "acc", { summary: "last", goal: "maximize", stepMetric: "step" });
+    logMetrics(run, { epoch: 1, val: { loss: 0.5 }, acc: 0.7 });
+    await finishRun(run);
+    const remote = emu.state().runs[`emu-user/m/${run.id}`];
+    const wandb = (remote.rawConfig as Record<string, { value: { m: unknown[] } }>)._wandb.value;
+    // Field numbers of MetricRecord (wandb_internal.proto), encoded as ProtoEncodeToDict does.
+    assert.deepEqual(wandb.m, [
+      { "1": "epoch", "6": [2, 3], "7": [] },
+      { "2": "val/*", "5": 1, "6": [3], "7": [1, 2], "8": 1 },
+      { "1": "acc", "5": 4, "6": [3], "7": [5], "8": 2 },
+      { "1": "step", "6": [], "7": [] },
+    ]);
+    assert.deepEqual(remote.summary["val/loss"], { min: 0.5, max: 0.5 });
+  } finally {
+    saved.url === undefined ? Deno.env.delete("WANDB_BASE_URL") : Deno.env.set("WANDB_BASE_URL", saved.url);
+    saved.key === undefined ? Deno.env.delete("WANDB_API_KEY") : Deno.env.set("WANDB_API_KEY", saved.key);
     await emu.close();
     await Deno.remove(dir, { recursive: true });
   }

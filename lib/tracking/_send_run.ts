@@ -11,9 +11,10 @@ import type { WandbRun } from "./wandb/types.ts";
 
 /** Upserts a run (the replayed one, or one that created an artifact it used) when its metadata changed. */
 export async function ensureRun(ctx: ReplayContext, r: RunRecord): Promise<WandbRun> {
-  const h = runInfoHash(r);
+  const metrics = ctx.store.metricDefinitions(r.id);
+  const h = runInfoHash(r, metrics);
   if (!ctx.upserted.has(r.id) && ctx.ledger.cursor(r.id, "run") !== h) {
-    await upsertWandbRun(ctx.client, { ...runInfo(r), entity: ctx.entity }, ctx.req);
+    await upsertWandbRun(ctx.client, { ...runInfo(r, metrics), entity: ctx.entity }, ctx.req);
     ctx.ledger.done(r.id, "run", h);
     ctx.counts.runs++;
   }

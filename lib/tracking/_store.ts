@@ -545,8 +545,12 @@ export class Store {
 
   /** The run's metric definitions. */
   metricDefinitions(runId: string): StoredMetric[] {
-    const row = this.stmt("SELECT metrics FROM runs WHERE id = ?").get(runId) as Row | undefined;
-    return row ? JSON.parse(String(row.metrics)) : [];
+    try {
+      const row = this.stmt("SELECT metrics FROM runs WHERE id = ?").get(runId) as Row | undefined;
+      return row ? JSON.parse(String(row.metrics)) : [];
+    } catch {
+      return []; // a store from before definitions were kept, opened read-only (no column added)
+    }
   }
 
   /** Merges `values` into the run's summary. */

@@ -159,7 +159,7 @@ export class SyncLedger {
     const summary = summaryOf(store, this, r);
     return {
       runId,
-      run: c("run") !== runInfoHash(r),
+      run: c("run") !== runInfoHash(r, store.metricDefinitions(runId)),
       files: c("files") !== filesHash(r),
       historyRows: store.countHistoryAfter(runId, c("history") ?? 0),
       outputLines: store.countOutputAfter(runId, c("output") ?? 0),

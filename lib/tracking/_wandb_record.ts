@@ -8,20 +8,57 @@ import { b64ToHex } from "./_hash.ts";
 import type { WandbRunInfo } from "./wandb/upsert_wandb_run.ts";
 import { wandbRunMetadataFiles } from "./wandb/wandb_run_metadata_files.ts";
 import type { WandbRun } from "./wandb/types.ts";
+import type { StoredMetric } from "./_metrics.ts";
 
 /** A 48-bit hash of a text (fits a SQLite integer cursor). */
 export function hash48(text: string): number {
   return parseInt(createHash("sha256").update(text).digest("hex").slice(0, 12), 16);
 }
 
-/** The UpsertBucket payload of a stored run (without the entity). */
-export function runInfo(r: RunRecord): Omit<WandbRunInfo, "entity"> {
+/**
+ * The metric definitions as the W&B SDK sends them: the run config's `_wandb.m`, a list of MetricRecord
+ * protos encoded by field number (wandb/wandb core/internal/runmetric/runconfigmetrics.go
+ * ToRunConfigData, definedmetric.go ToRecord, corelib/protolib.go ProtoEncodeToDict; field numbers from
+ * wandb/proto/wandb_internal.proto): "1" name, "2" glob name (globs are sent as globs, the server expands
+ * them), "5" the one-based index of the step metric's entry (which is added when missing), "6" the set
+ * options (3 = defined explicitly, 2 = hidden), "7" the set summary flags (1 min, 2 max, 3 mean, 5 last,
+ * 6 none, 8 first), "8" the goal (1 minimize, 2 maximize) when set.
+ */
+export function wandbMetricRecords(defs: StoredMetric[]): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const index = new Map<string, number>();
+  const byName = new Map(defs.map((d) => [d.name, d]));
+  const flags: Record<string, number> = { min: 1, max: 2, mean: 3, last: 5, none: 6, first: 8 };
+  const add = (name: string, d: StoredMetric | undefined, explicit: boolean): void => {
+    if (index.has(name)) return;
+    const at = out.length;
+    index.set(name, at);
+    out.push({});
+    const rec: Record<string, unknown> = {};
+    rec[name.endsWith("*") ? "2" : "1"] = name;
+    if (d?.stepMetric) {
+      add(d.stepMetric, byName.get(d.stepMetric), byName.has(d.stepMetric));
+      rec["5"] = index.get(d.stepMetric)! + 1;
+    }
+    rec["6"] = [...(d?.hidden ? [2] : []), ...(explicit ? [3] : [])];
+    rec["7"] = (d?.summary ?? []).map((k) => flags[k]).sort((x, y) => x - y);
+    if (d?.goal) rec["8"] = d.goal === "minimize" ? 1 : 2;
+    out[at] = rec;
+  };
+  for (const d of defs) add(d.name, d, true);
+  return out;
+}
+
+/** The UpsertBucket payload of a stored run (without the entity), with its metric definitions. */
+export function runInfo(r: RunRecord, metrics: StoredMetric[] = []): Omit<WandbRunInfo, "entity"> {
   const info: Omit<WandbRunInfo, "entity"> = {
     id: r.id,
     project: r.project,
     name: r.name,
     tags: r.tags,
-    config: r.config,
+    // W&B keeps its own run data in the config's `_wandb` (runconfig.go AddInternalData): `t` the
+    // telemetry (none is collected here: an empty record), `m` the metric definitions.
+    config: { ...r.config, _wandb: { t: {}, m: wandbMetricRecords(metrics) } },
     host: r.host,
   };
   if (r.group !== null) info.group = r.group;
@@ -32,8 +69,8 @@ export function runInfo(r: RunRecord): Omit<WandbRunInfo, "entity"> {
 }
 
 /** The hash the ledger keeps for what UpsertBucket sent. */
-export function runInfoHash(r: RunRecord): number {
-  return hash48(JSON.stringify(runInfo(r)));
+export function runInfoHash(r: RunRecord, metrics: StoredMetric[] = []): number {
+  return hash48(JSON.stringify(runInfo(r, metrics)));
 }
 
 /** config.yaml and wandb-metadata.json of a stored run. */
