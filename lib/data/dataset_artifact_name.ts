@@ -1,5 +1,5 @@
+import { safeArtifactName } from "../tracking/mod.ts";
 import { basename, dirname, resolve } from "node:path";
-import { safeArtifactName } from "../tracking/safe_artifact_name.ts";
 
 /**
  * The artifact name of a data file, one rule for every task (train, evaluate) and for `readDataset` /

@@ -1,4 +1,4 @@
-import type { Run, UsedArtifact } from "../tracking/types.ts";
+import { logDatasetArtifact, type Run, useArtifact, type UsedArtifact } from "../tracking/mod.ts";
 import type { Dataset } from "./read_dataset.ts";
 import { datasetArtifactName } from "./dataset_artifact_name.ts";
 
@@ -38,10 +38,8 @@ export async function logDataset(
   dataset: Dataset,
   options: LogDatasetOptions = {},
 ): Promise<UsedArtifact | null> {
-  const { logDatasetArtifact } = await import("../tracking/mod.ts");
   if (dataset.ref !== null && options.name === undefined) {
     // read from a stored version: that exact version is the input
-    const { useArtifact } = await import("../tracking/use_artifact.ts");
     return await useArtifact(run, dataset.ref);
   }
   const name = options.name ?? datasetArtifactName(dataset.path);

@@ -24,5 +24,5 @@ export type {
   ManifestEntry,
   Run,
   UsedArtifact,
-} from "../tracking/types.ts";
+} from "../tracking/mod.ts";
 export { type Label, LABELS } from "../models/types.ts";

@@ -1,6 +1,6 @@
+import { downloadArtifact, type Run, type UsedArtifact } from "../tracking/mod.ts";
 import { join } from "node:path";
 import { type Label, LABELS } from "../models/types.ts";
-import type { Run, UsedArtifact } from "../tracking/types.ts";
 import { decodeUtf8Strict } from "./_utf8.ts";
 import { parseDelimited } from "./_delimited.ts";
 import { logDataset } from "./log_dataset.ts";
@@ -193,7 +193,6 @@ async function datasetFile(
   reference: string,
   storeDir: string | undefined,
 ): Promise<{ path: string; ref: string }> {
-  const { downloadArtifact } = await import("../tracking/download_artifact.ts");
   let got;
   try {
     got = await downloadArtifact(reference, { dir: storeDir, type: "dataset" });

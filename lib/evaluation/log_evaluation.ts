@@ -1,4 +1,4 @@
-import type { Run } from "../tracking/types.ts";
+import { logMetrics, logTable, type Run, setSummary } from "../tracking/mod.ts";
 import type { BatchStatistics } from "../inference/batch_statistics.ts";
 import type { EvaluationResult } from "./evaluate.ts";
 import { flattenMetrics } from "./flatten_metrics.ts";
@@ -62,8 +62,6 @@ export async function logEvaluation(
     for (const [label, n] of Object.entries(stats.labelDistribution)) metrics[`predicted_${label}`] = n;
   }
   if (seconds !== undefined) metrics.texts_per_second = seconds > 0 ? result.count / seconds : 0;
-
-  const { logMetrics, logTable, setSummary } = await import("../tracking/mod.ts");
   await logMetrics(run, metrics, step === undefined ? {} : { step });
   await setSummary(run, {
     ...metrics,

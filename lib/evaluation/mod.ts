@@ -18,4 +18,4 @@ export * from "./format_evaluation.ts";
 export * from "./log_evaluation.ts";
 export { type Label, LABELS, type Prediction, type Scores } from "../models/types.ts";
 export type { BatchStatistics } from "../inference/batch_statistics.ts";
-export type { BackendKind, Run } from "../tracking/types.ts";
+export type { BackendKind, Run } from "../tracking/mod.ts";

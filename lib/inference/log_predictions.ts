@@ -1,5 +1,5 @@
+import { logTable, type Run } from "../tracking/mod.ts";
 import type { Prediction } from "../models/types.ts";
-import type { Run } from "../tracking/types.ts";
 
 /** Options for {@linkcode logPredictions}. */
 export interface LogPredictionsOptions {
@@ -72,6 +72,5 @@ export async function logPredictions(
     p.scores.neutral,
     p.scores.positive,
   ]);
-  const { logTable } = await import("../tracking/mod.ts");
   await logTable(run, options.key ?? "predictions", { columns: [...PREDICTION_COLUMNS], rows });
 }

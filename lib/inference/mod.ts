@@ -16,5 +16,5 @@ export * from "./predict_single.ts";
 export * from "./predict_batch.ts";
 export * from "./batch_statistics.ts";
 export * from "./log_predictions.ts";
-export type { BackendKind, Run } from "../tracking/types.ts";
+export type { BackendKind, Run } from "../tracking/mod.ts";
 export { type Label, LABELS, type Model, type Prediction, type Scores } from "../models/types.ts";

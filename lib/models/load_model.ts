@@ -1,4 +1,4 @@
-import type { Run } from "../tracking/types.ts";
+import { downloadArtifact, listArtifacts, type Run, safeArtifactName } from "../tracking/mod.ts";
 import type { Model } from "./types.ts";
 import { join } from "node:path";
 import {
@@ -11,7 +11,6 @@ import {
 import { createLexiconModel, type LexiconLibrary } from "./lexicon_model.ts";
 import type { LoadHfModelOptions } from "./hf_model.ts";
 import { logModel } from "./log_model.ts";
-import { safeArtifactName } from "../tracking/safe_artifact_name.ts";
 
 /** Options for {@linkcode loadModel}. */
 export interface LoadModelOptions {
@@ -170,7 +169,7 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
       if (looksLikePath) {
         throw new Error(`Model folder ${nameOrPath} does not exist; check the path`);
       }
-      const stored = await storedModelNames(nameOrPath, options);
+      const stored = storedModelNames(nameOrPath, options);
       if (stored.has) return await loadArtifact(nameOrPath, options);
       throw new Error(
         `Unknown model "${nameOrPath}": not in ${registryFile} (known: ${known.join(", ") || "none"}), ` +
@@ -213,11 +212,10 @@ function isArtifactRef(s: string): boolean {
 }
 
 /** Whether the store (the run's, else `storeDir`) has a model artifact `name`, and the model names it has. */
-async function storedModelNames(
+function storedModelNames(
   name: string,
   options: LoadModelOptions,
-): Promise<{ has: boolean; names: string[]; where: string }> {
-  const { listArtifacts } = await import("../tracking/list_artifacts.ts");
+): { has: boolean; names: string[]; where: string } {
   const dir = options.run?.storeDir ?? options.storeDir;
   try {
     const names = listArtifacts({ dir, type: "model", readOnly: true }).map((a) => a.name);
@@ -229,7 +227,6 @@ async function storedModelNames(
 
 /** Loads a model artifact from the store: download to the cache folder, then load the folder. */
 async function loadArtifact(ref: string, options: LoadModelOptions): Promise<Model> {
-  const { downloadArtifact } = await import("../tracking/download_artifact.ts");
   const got = await downloadArtifact(ref, { run: options.run, dir: options.storeDir, type: "model" });
   const name = got.version.name;
   const lexicon = await readLexiconDescription(got.path);

@@ -1,7 +1,6 @@
-import type { Run, UsedArtifact } from "../tracking/types.ts";
+import { logModelArtifact, type Run, safeArtifactName, type UsedArtifact } from "../tracking/mod.ts";
 import type { Model } from "./types.ts";
 import { dirname } from "node:path";
-import { safeArtifactName } from "../tracking/safe_artifact_name.ts";
 
 /** Options for {@linkcode logModel}. */
 export interface LogModelOptions {
@@ -38,7 +37,6 @@ export async function logModel(
   model: Model,
   options: LogModelOptions = {},
 ): Promise<UsedArtifact | null> {
-  const { logModelArtifact } = await import("../tracking/mod.ts");
   const name = options.name ?? safeArtifactName(model.name, "model");
   const metadata: Record<string, unknown> = {
     model_type: model.type,

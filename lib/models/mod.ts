@@ -27,4 +27,4 @@ export type {
   ManifestEntry,
   Run,
   UsedArtifact,
-} from "../tracking/types.ts";
+} from "../tracking/mod.ts";

@@ -3,13 +3,16 @@
  * @module
  */
 
+import {
+  logArtifact,
+  logMetrics,
+  logTable,
+  logVideoArtifact,
+  type Run,
+  setSummary,
+  type UsedArtifact,
+} from "../tracking/mod.ts";
 import { basename, extname, join } from "node:path";
-import { logArtifact } from "../tracking/log_artifact.ts";
-import { logMetrics } from "../tracking/log_metrics.ts";
-import { logTable } from "../tracking/log_table.ts";
-import { logVideoArtifact } from "../tracking/log_video_artifact.ts";
-import { setSummary } from "../tracking/set_summary.ts";
-import type { Run, UsedArtifact } from "../tracking/types.ts";
 import { contactSheet } from "./contact_sheet.ts";
 import { probeVideo } from "./probe_video.ts";
 import { timelineSvg } from "./timeline_svg.ts";
