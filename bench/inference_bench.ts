@@ -3,7 +3,7 @@
  *
  * On ../shared/data/tweeteval_sentiment/test.jsonl when present (else a generated corpus): accuracy,
  * macro-F1, macro-recall and single-threaded texts/s of the default model, the lexicon model and the JS
- * libraries sentiment, vader-sentiment and wink-sentiment (raw, as in reference/baselines.md: score sign,
+^ * libraries sentiment, vader-sentiment and wink-sentiment (raw, as in reference/baselines.md: score sign,
  * VADER compound ±0.05); predictBatch throughput against calling onnxruntime directly on the same batches
  * (the same model.onnx and features.json, the featurizer of lib/models/_features.ts, one session.run per
  * batch: the floor any wrapper can reach; target ≥ 0.8x); cold start of `deno task predict "hello"`.
@@ -20,6 +20,8 @@ import { evaluate } from "../lib/evaluation/mod.ts";
 import { readDataset } from "../lib/data/mod.ts";
 import { createFeaturizer, validateFeatureSpec } from "../lib/models/_features.ts";
 import type { Label, Prediction } from "../lib/models/types.ts";
+import { loadHfModel } from "../lib/models/hf_model.ts";
+import { writeTinyHfModel } from "../tests/hf_fixtures.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SHARED = `${ROOT}../shared/data/tweeteval_sentiment/test.jsonl`;
@@ -155,6 +157,35 @@ await measure(
   (ts) => ts.map((t) => oneHot(t, sign(vader.SentimentIntensityAnalyzer.polarity_scores(t).compound, 0.05))),
 );
 await measure("wink-sentiment 5.0.2 (score sign)", (ts) => ts.map((t) => oneHot(t, sign(wink(t).score))));
+
+// A Hugging Face transformer folder (hf-onnx): the tiny BERT-shaped test model (tests/hf_fixtures.ts, a
+// 30-word WordPiece vocabulary, max length raised to 128), so the numbers are the wrapper's cost
+// (tokenization, padding, session.run, softmax), not a real transformer's, and its accuracy means nothing.
+// Length-sorted sub-batches of 32 (dynamic padding) against one batch of 256 padded to its longest text.
+const hfDir = await Deno.makeTempDir({ prefix: "sentilab-bench-hf-" });
+await writeTinyHfModel(hfDir, {
+  tokenizer: "wordpiece",
+  id2label: { 0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2" },
+});
+const hfConfig = JSON.parse(await Deno.readTextFile(`${hfDir}/tokenizer_config.json`));
+await Deno.writeTextFile(
+  `${hfDir}/tokenizer_config.json`,
+  JSON.stringify({ ...hfConfig, model_max_length: 128 }),
+);
+for (
+  const [batchSize, how] of [[32, "sub-batches of 32 sorted by length"], [
+    BATCH,
+    "one padded batch of 256",
+  ]] as const
+) {
+  const hf = await loadHfModel(hfDir, { batchSize });
+  await measure(
+    `hf-onnx tiny test BERT (not a real model), ${how}`,
+    (ts) => predictBatch(hf, ts, { batchSize: BATCH }),
+  );
+  await hf.close();
+}
+await Deno.remove(hfDir, { recursive: true });
 
 // predictBatch against onnxruntime called directly on the same batches --------------------------------------
 const dir = defaultModel.dir!;
