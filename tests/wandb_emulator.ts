@@ -423,9 +423,10 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     };
   }
 
+  /** `upsertBucket(input: {name, modelName, entityName, ...})`. */
   function upsertBucket(v: Record<string, unknown>) {
-    const entity = String(v.entity ?? v.entityName ?? defaultEntity);
-    const project = String(v.project ?? v.modelName ?? "uncategorized");
+    const entity = String(v.entityName ?? defaultEntity);
+    const project = String(v.modelName ?? "uncategorized");
     const name = String(v.name ?? "");
     if (!name) throw new GqlError("UpsertBucket: variable 'name' (the run id) is required");
     const key = `${entity}/${project}/${name}`;
@@ -557,8 +558,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     }
   }
 
-  function createArtifact(v: Record<string, unknown>) {
-    const input = (v.input && typeof v.input === "object" ? v.input : v) as Record<string, unknown>;
+  function createArtifact(input: Record<string, unknown>) {
     const entity = String(input.entityName ?? defaultEntity);
     const project = String(input.projectName ?? "");
     const type = String(input.artifactTypeName ?? "");
@@ -731,8 +731,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     return { files: { edges, pageInfo: { hasNextPage: false, hasPreviousPage: false }, uploadHeaders: [] } };
   }
 
-  function commitArtifact(v: Record<string, unknown>) {
-    const input = (v.input && typeof v.input === "object" ? v.input : v) as Record<string, unknown>;
+  function commitArtifact(input: Record<string, unknown>) {
     const a = artifacts.get(String(input.artifactID));
     if (!a) throw new GqlError(`CommitArtifact: artifact ${input.artifactID} not found`);
     if (a.state === "COMMITTED") {
@@ -791,8 +790,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     };
   }
 
-  function useArtifact(v: Record<string, unknown>) {
-    const input = (v.input && typeof v.input === "object" ? v.input : v) as Record<string, unknown>;
+  function useArtifact(input: Record<string, unknown>) {
     const a = artifacts.get(String(input.artifactID));
     if (!a) throw new GqlError(`UseArtifact: artifact ${input.artifactID} not found`);
     const entity = String(input.entityName ?? defaultEntity);
@@ -946,12 +944,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     createArtifactType: (args) => ({
       artifactType: { id: btoa(`ArtifactType:${inputOf(args).name}`), name: inputOf(args).name },
     }),
-    createArtifact: (args) => createArtifact(args).createArtifact,
+    createArtifact: (args) => createArtifact(inputOf(args)).createArtifact,
     createArtifactManifest: (args) => createArtifactManifest(inputOf(args)),
     updateArtifactManifest: (args) => updateArtifactManifest(inputOf(args)),
     createArtifactFiles: (args) => createArtifactFiles(inputOf(args)),
-    commitArtifact: (args) => commitArtifact(args).commitArtifact,
-    useArtifact: (args) => useArtifact(args).useArtifact,
+    commitArtifact: (args) => commitArtifact(inputOf(args)).commitArtifact,
+    useArtifact: (args) => useArtifact(inputOf(args)).useArtifact,
   };
 
   /** The operation's name, for the request log and fault injection (dispatch reads the document). */

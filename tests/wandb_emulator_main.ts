@@ -31,10 +31,17 @@ console.log(`W&B emulator on ${emu.url}  (state: ${emu.url}/__emu/state; Ctrl-C 
 console.log(`  export WANDB_BASE_URL=${emu.url}`);
 const stop = async () => {
   const state = emu.state();
-  await emu.close();
+  let code = 0;
+  try {
+    await emu.close();
+  } catch (e) {
+    // requests the real W&B would refuse (invalid GraphQL, extra upload headers, over-long lines)
+    console.error((e as Error).message);
+    code = 1;
+  }
   if (values["state-file"]) await Deno.writeTextFile(values["state-file"], JSON.stringify(state, null, 2));
   console.log(`stopped; requests per operation: ${JSON.stringify(state.counts)}`);
-  Deno.exit(0);
+  Deno.exit(code);
 };
 Deno.addSignalListener("SIGINT", stop);
 Deno.addSignalListener("SIGTERM", stop);

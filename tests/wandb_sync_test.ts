@@ -8,26 +8,11 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { finishRun, initRun, logMetrics, logTable, syncRuns } from "../lib/tracking/mod.ts";
 import { startEmulator } from "./wandb_emulator.ts";
+import { withWandbEnv } from "./_wandb_env.ts";
 
 const KEY = "s".repeat(20) + "sEcReT" + "t".repeat(14);
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const FAST = { timeoutMs: 300, maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 10, deadlineMs: 5000 };
-
-/** Runs `fn` with W&B's environment pointing at `url` (restored after). */
-async function withWandbEnv<T>(url: string, fn: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(
-    ["WANDB_API_KEY", "WANDB_BASE_URL", "WANDB_ENTITY", "WANDB_MODE"].map((k) => [k, Deno.env.get(k)]),
-  );
-  Deno.env.set("WANDB_API_KEY", KEY);
-  Deno.env.set("WANDB_BASE_URL", url);
-  Deno.env.delete("WANDB_ENTITY");
-  Deno.env.delete("WANDB_MODE");
-  try {
-    return await fn();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
-  }
-}
 
 /** Three finished local runs, oldest first. */
 async function threeRuns(dir: string): Promise<string[]> {
@@ -53,7 +38,7 @@ Deno.test("sync --all against a hung file_stream: the first run fails, the other
   try {
     const ids = await threeRuns(dir);
     emu.inject("file_stream", { hang: true, times: Infinity });
-    const report = await withWandbEnv(emu.url, () => syncRuns({ dir, retry: FAST }));
+    const report = await withWandbEnv(emu.url, KEY, () => syncRuns({ dir, retry: FAST }));
     assert.deepEqual(report.runs.map((r) => r.runId), ids);
     assert.deepEqual(report.runs.map((r) => r.outcome), ["failed", "skipped", "skipped"]);
     assert.match(report.runs[0].reason!, /did not answer 'file_stream'/);
@@ -69,7 +54,7 @@ Deno.test("sync --all against a hung file_stream: the first run fails, the other
 
     // W&B answers again: the next sync sends all three, each once.
     emu.clearFaults();
-    const again = await withWandbEnv(emu.url, () => syncRuns({ dir, retry: FAST }));
+    const again = await withWandbEnv(emu.url, KEY, () => syncRuns({ dir, retry: FAST }));
     assert.deepEqual(again.runs.map((r) => r.outcome), ["synced", "synced", "synced"]);
     const s = emu.state();
     for (const id of ids) assert.equal(s.runs[`emu-user/stop/${id}`].history.length, 1);
@@ -104,7 +89,7 @@ Deno.test("deno task runs: a run synced to another W&B base URL says so, not 'lo
   try {
     const ids = await threeRuns(dir);
     emu.inject("file_stream", { hang: true, times: Infinity });
-    await withWandbEnv(emu.url, () => syncRuns({ dir, retry: FAST }));
+    await withWandbEnv(emu.url, KEY, () => syncRuns({ dir, retry: FAST }));
     // r0 got its metadata through, not its history; r1 and r2 nothing.
     assert.deepEqual(await wandbColumn(dir, other, ids), [
       `pending at ${emu.url}`,
@@ -112,7 +97,7 @@ Deno.test("deno task runs: a run synced to another W&B base URL says so, not 'lo
       "local only",
     ]);
     emu.clearFaults();
-    await withWandbEnv(emu.url, () => syncRuns({ dir, retry: FAST }));
+    await withWandbEnv(emu.url, KEY, () => syncRuns({ dir, retry: FAST }));
     assert.deepEqual(await wandbColumn(dir, other, ids), ids.map(() => `synced to ${emu.url}`));
     assert.deepEqual(await wandbColumn(dir, emu.url, ids), ["synced", "synced", "synced"]);
   } finally {
@@ -134,7 +119,7 @@ Deno.test("sync: tables logged at the step of a metrics row go into that row's h
     await logTable(run, "third", table, { step: 1 });
     await logTable(run, "late", table, { step: 0 }); // its row went out before it: a line of its own
     await finishRun(run);
-    const report = await withWandbEnv(emu.url, () => syncRuns({ dir, retry: FAST }));
+    const report = await withWandbEnv(emu.url, KEY, () => syncRuns({ dir, retry: FAST }));
     assert.equal(report.runs[0].outcome, "synced", report.runs[0].reason ?? "");
     assert.equal(report.sent.tables, 4);
     const remote = emu.state().runs[`emu-user/merge/${run.id}`];
@@ -155,7 +140,7 @@ Deno.test("sync: tables logged at the step of a metrics row go into that row's h
       assert.equal((remote.summary[k] as { _type: string })._type, "table-file", k);
     }
     const before = emu.state().counts.file_stream;
-    const again = await withWandbEnv(emu.url, () => syncRuns({ dir, retry: FAST }));
+    const again = await withWandbEnv(emu.url, KEY, () => syncRuns({ dir, retry: FAST }));
     assert.equal(again.runs[0].outcome, "up-to-date");
     assert.equal(emu.state().counts.file_stream, before);
   } finally {

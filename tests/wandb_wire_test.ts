@@ -18,25 +18,10 @@ import {
 } from "../lib/tracking/wandb/mod.ts";
 import { finishRun, initRun, logMetrics, logTable, setSummary, syncRuns } from "../lib/tracking/mod.ts";
 import { startEmulator } from "./wandb_emulator.ts";
+import { withWandbEnv } from "./_wandb_env.ts";
 
 const KEY = "w".repeat(20) + "sEcReT" + "z".repeat(14);
 const FAST = { timeoutMs: 2000, maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 10, deadlineMs: 10_000 };
-
-/** Runs `fn` with W&B's environment pointing at `url` (restored after). */
-async function withWandbEnv<T>(url: string, fn: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(
-    ["WANDB_API_KEY", "WANDB_BASE_URL", "WANDB_ENTITY", "WANDB_MODE"].map((k) => [k, Deno.env.get(k)]),
-  );
-  Deno.env.set("WANDB_API_KEY", KEY);
-  Deno.env.set("WANDB_BASE_URL", url);
-  Deno.env.delete("WANDB_ENTITY");
-  Deno.env.delete("WANDB_MODE");
-  try {
-    return await fn();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
-  }
-}
 
 Deno.test("retries follow the SDK's policy: final 4xx, other 4xx/5xx retried, Retry-After as seconds or a date", async () => {
   const emu = await startEmulator({ apiKey: KEY, loud: false });
@@ -135,7 +120,7 @@ Deno.test("sync: `uploaded` after run files; a line over W&B's cap is not sent, 
     for (let i = 0; i < 11; i++) big[`part${i}`] = "y".repeat(900_000);
     setSummary(run, { ...big, accuracy: 0.9 });
     await finishRun(run);
-    const report = await withWandbEnv(emu.url, () => syncRuns({ dir, retry: FAST }));
+    const report = await withWandbEnv(emu.url, KEY, () => syncRuns({ dir, retry: FAST }));
     assert.equal(report.runs[0].outcome, "synced", String(report.runs[0].reason));
     const skipped = report.runs[0].skippedForGood;
     assert.equal(skipped.length, 1);
@@ -152,7 +137,7 @@ Deno.test("sync: `uploaded` after run files; a line over W&B's cap is not sent, 
     assert.deepEqual(emu.state().invalid, []);
     // the skipped line holds nothing up: a second sync sends nothing
     const before = emu.state().counts.file_stream;
-    const again = await withWandbEnv(emu.url, () => syncRuns({ dir, retry: FAST }));
+    const again = await withWandbEnv(emu.url, KEY, () => syncRuns({ dir, retry: FAST }));
     assert.equal(again.runs[0].outcome, "up-to-date");
     assert.equal(emu.state().counts.file_stream, before);
   } finally {
@@ -165,7 +150,7 @@ Deno.test("a quiet live run gets heartbeats on file_stream", async () => {
   const emu = await startEmulator({ apiKey: KEY, loud: false });
   const dir = await Deno.makeTempDir({ prefix: "sentilab_wire_" });
   try {
-    const run = await withWandbEnv(emu.url, () =>
+    const run = await withWandbEnv(emu.url, KEY, () =>
       initRun({
         dir,
         tracker: "wandb",
