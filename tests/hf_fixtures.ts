@@ -1,5 +1,5 @@
 // Tiny transformer-shaped models for tests: a BERT-shaped ONNX graph built here with onnx-proto and the
-// hand-written tokenizer fixtures in tests/fixtures/hf (small WordPiece and byte-level BPE vocabularies,
+// hand-written tokenizer fixtures in tests/fixtures/hf (small WordPiece, byte-level BPE and Unigram vocabularies,
 // written for these tests by a script; the format is the Rust tokenizers' tokenizer.json).
 import onnxProto from "npm:onnx-proto@8.0.1";
 
@@ -98,8 +98,8 @@ export function buildTinyBertOnnx(options: TinyBertOptions): Uint8Array {
   })).finish();
 }
 
-/** The parsed fixture `name` (`wordpiece` or `bpe`): tokenizer.json and tokenizer_config.json. */
-export function tokenizerFixture(name: "wordpiece" | "bpe"): {
+/** The parsed fixture `name` (`wordpiece`, `bpe` or `unigram`): tokenizer.json and tokenizer_config.json. */
+export function tokenizerFixture(name: "wordpiece" | "bpe" | "unigram"): {
   tokenizer: Record<string, unknown>;
   config: Record<string, unknown>;
 } {

@@ -280,3 +280,19 @@ Deno.test("deno task evaluate --model hf:... records repository, revision, commi
     assert.ok(Object.keys(version.manifest.contents).includes("README.md"), "the model card is logged");
   });
 });
+
+Deno.test("a models.yaml entry of type hf-onnx may name a Hub model (folder: hf:OWNER/NAME)", async () => {
+  const files = await tinyRepoFiles();
+  await withHub({ "acme/tiny-bert": { files } }, {}, async ({ home }) => {
+    await Deno.writeTextFile(
+      join(home, "models.yaml"),
+      "models:\n  tiny:\n    type: hf-onnx\n    folder: hf:acme/tiny-bert\n    description: from the Hub\n",
+    );
+    const model = await loadModel("tiny", { registry: join(home, "models.yaml") });
+    assert.equal(model.name, "tiny");
+    assert.equal(model.description, "from the Hub");
+    assert.equal((model.card!.hub as { repo: string }).repo, "acme/tiny-bert");
+    assert.equal(await label(model, "boring"), "negative");
+    await model.close();
+  });
+});

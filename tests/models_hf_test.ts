@@ -11,7 +11,7 @@ const ROOT = new URL("..", import.meta.url).pathname;
 const THREE = { 0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2" };
 const BINARY = { 0: "NEGATIVE", 1: "POSITIVE" };
 
-function tokenizerOf(name: "wordpiece" | "bpe") {
+function tokenizerOf(name: "wordpiece" | "bpe" | "unigram") {
   const { tokenizer, config } = tokenizerFixture(name);
   return createHfTokenizer(tokenizer, config, maxLengthOf(tokenizer, config, {}), name);
 }
@@ -69,6 +69,21 @@ Deno.test("byte-level BPE tokenizer.json: merges by rank, bytes of accents and e
   assert.equal(long.ids[0], 0);
   assert.equal(long.ids[9], 2);
   assert.equal(t.padId, 1, "<pad>");
+});
+
+Deno.test("Unigram (SentencePiece) tokenizer.json: best segmentation by piece scores, unknown text, truncation", () => {
+  const t = tokenizerOf("unigram");
+  // <pad>0 </s>1 <unk>2 ▁3 ▁good4 ▁great5 ▁bad6 ▁movie7 ▁the8 ▁was9 ▁go10 od11 ness12 s13 ... !27 ▁love28 ▁it29
+  assert.deepEqual(t.encode("The movie was GOOD!").ids, [8, 7, 9, 4, 27, 1], "lower-cased; </s> appended");
+  // ▁good + ness scores -7.5, better than ▁go + od + ness (-15)
+  assert.deepEqual(t.encode("goodness").ids, [4, 12, 1]);
+  assert.deepEqual(t.encode("goods").ids, [4, 13, 1]);
+  assert.deepEqual(t.encode("xyz").ids, [3, 2, 1], "unknown characters: one <unk> after the word mark");
+  assert.deepEqual(
+    t.encode("the movie was good great bad").ids,
+    [8, 7, 9, 4, 5, 1],
+    "max length 6, </s> kept",
+  );
 });
 
 Deno.test("max length: tokenizer.json truncation, then model_max_length, then positions", () => {

@@ -121,6 +121,14 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
       threshold: entry.threshold,
     });
     artifactName = entry.name;
+  } else if (entry?.type === "hf-onnx" && entry.folder!.startsWith("hf:")) {
+    model = await loadFromHub(entry.folder!.slice(3), options, {
+      name: entry.name,
+      description: entry.description || undefined,
+      labelMap: entry.labelMap,
+    });
+    await checkRegistryLabels(model, entry);
+    artifactName = entry.name;
   } else if (entry?.type === "hf-onnx") {
     const kind = await pathKind(entry.folder!);
     if (kind !== "folder") {
@@ -189,12 +197,17 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
 }
 
 /** Downloads `OWNER/NAME[@REVISION]` from the Hugging Face Hub (or its cache) and loads it. */
-async function loadFromHub(spec: string, options: LoadModelOptions): Promise<Model> {
+async function loadFromHub(
+  spec: string,
+  options: LoadModelOptions,
+  hf: LoadHfModelOptions = {},
+): Promise<Model> {
   const { downloadHfModel } = await import("./download_hf_model.ts");
   const got = await downloadHfModel(spec, { timeoutMs: options.timeoutMs });
   const { loadHfModel } = await import("./hf_model.ts");
   return await loadHfModel(got.dir, {
     name: got.repo,
+    ...hf,
     source: {
       hub: {
         repo: got.repo,
