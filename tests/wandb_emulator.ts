@@ -887,6 +887,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       id: btoa(`Project:${entity}/${name}`),
       name,
       entityName: entity,
+      entity: { id: btoa(`Entity:${entity}`), name: entity },
       artifactCollectionMembership: (a: { name: string }) => {
         const found = resolveName(entity, name, a.name);
         return found ? membership(found) : null;
@@ -903,9 +904,29 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       bucket: (b: { name: string }) => {
         const run = getRun(entity, name, b.name);
         if (!run) return null;
+        const lines = run.history.filter((h) => h !== null);
         return {
           id: run.id,
           name: run.name,
+          // RunResumeStatus (the SDK's resume: wandb/wandb core/api/graphql/query_run_resume_status.graphql)
+          displayName: run.displayName,
+          summaryMetrics: JSON.stringify(run.summary),
+          historyLineCount: run.history.length,
+          logLineCount: run.output.length,
+          eventsLineCount: run.events.length,
+          // W&B's tails: a JSON list of the last lines, each a JSON text.
+          historyTail: JSON.stringify(lines.slice(-10).map((h) => JSON.stringify(h))),
+          eventsTail: JSON.stringify(run.events.filter((e) => e !== null).slice(-10)),
+          config: JSON.stringify(run.rawConfig ?? {}),
+          tags: run.tags,
+          notes: run.notes,
+          wandbConfig: (w: { keys?: string[] }) => {
+            const internal = ((run.rawConfig as Record<string, { value?: Record<string, unknown> }>)?._wandb
+              ?.value) ?? {};
+            const picked: Record<string, unknown> = {};
+            for (const k of w.keys ?? Object.keys(internal)) if (k in internal) picked[k] = internal[k];
+            return JSON.stringify(picked);
+          },
           files: (fa: { names?: string[] }) => {
             const r = createRunFiles({
               entityName: entity,

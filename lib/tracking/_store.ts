@@ -600,8 +600,8 @@ export class Store {
 
   /**
    * Reopens an ended run for initRun's `resume`: running again in this process, end time and exit code
-   * cleared (and the error of the last end), the given descriptive fields and merged config written, and
-   * the W&B completion sent before forgotten so that the new end is sent.
+   * cleared (and the error of the last end), the given descriptive fields and merged config written (the
+   * sync ledger forgets the completion sent: SyncLedger.reopen).
    */
   resumeRun(
     runId: string,
@@ -635,7 +635,6 @@ export class Store {
         update.env.startToken,
         runId,
       );
-      this.stmt("DELETE FROM sync_state WHERE run_id = ? AND kind = 'exit'").run(runId);
     });
   }
 

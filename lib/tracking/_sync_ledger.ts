@@ -64,6 +64,22 @@ export class SyncLedger {
     this.target = target;
   }
 
+  /** A resumed run: its completion is sent again at its new end, to every target. */
+  static reopen(store: Store, runId: string): void {
+    store.stmt("DELETE FROM sync_state WHERE run_id = ? AND kind = 'exit'").run(runId);
+  }
+
+  /**
+   * A run W&B already holds lines of (the SDK's resume: FileStreamOffset from RunResumeStatus): new
+   * history and console lines go after them.
+   */
+  continueAt(runId: string, historyLines: number, outputLines: number): void {
+    if ((this.cursor(runId, "lines") ?? 0) < historyLines) this.done(runId, "lines", historyLines);
+    if ((this.cursor(runId, "output_lines") ?? 0) < outputLines) {
+      this.done(runId, "output_lines", outputLines);
+    }
+  }
+
   /** The cursor of a kind of record of a run, or null when nothing of it was sent. */
   cursor(runId: string, kind: string): number | null {
     const r = this.store.stmt("SELECT cursor FROM sync_state WHERE run_id = ? AND target = ? AND kind = ?")

@@ -11,6 +11,10 @@ import { watchRun } from "./_lifecycle.ts";
 import { Metrics } from "./_metrics.ts";
 import { endRun } from "./_end_run.ts";
 import { connectWandb } from "./wandb/connect_wandb.ts";
+import { getWandbResumeStatus } from "./wandb/get_wandb_resume_status.ts";
+import type { WandbClient } from "./wandb/client.ts";
+import { SyncLedger } from "./_sync_ledger.ts";
+import type { RunEnvironment } from "./_env.ts";
 import { resolveWandbSettings } from "./wandb/settings.ts";
 import { envFlag, envValue, KNOWN_OPTIONS, withEnvironment } from "./_init_env.ts";
 import {
@@ -58,6 +62,14 @@ function msFrom(option: number | undefined, name: string, dflt: number): number 
   if (option !== undefined && Number.isFinite(option) && option >= 0) return option;
   const v = Number(env(name));
   return env(name) !== undefined && Number.isFinite(v) && v >= 0 ? v : dflt;
+}
+
+/** The descriptive fields of a run. */
+interface Described {
+  group: string | null;
+  jobType: string | null;
+  tags: string[];
+  notes: string | null;
 }
 
 const RESUME_MODES: readonly ResumeMode[] = ["allow", "must", "never"];
@@ -194,14 +206,20 @@ function checkOptions(options: InitRunOptions, strict: boolean): CheckedOptions 
  * as is "must" for a run that does not exist, and a run still running in another process. Errors throw
  * with `strict`, else warn once (the run starts anew: a new id when the asked one is taken).
  */
-function resumable(prior: RunRecord | null, opts: InitRunOptions, strict: boolean): boolean {
+function resumable(
+  prior: RunRecord | null,
+  opts: InitRunOptions,
+  strict: boolean,
+  remoteDecides: boolean,
+): boolean {
   const problem = (message: string, instead: string) => {
     if (strict) throw new TrackingError(`Cannot start run: ${message}`);
     warnOnce(`initRun-resume:${message}`, `initRun: ${message}; ${instead}`);
     return false;
   };
   if (prior === null) {
-    if (opts.resume !== "must") return false;
+    // With W&B asked for, W&B may hold the run: its resume status decides (resumeFromWandb).
+    if (opts.resume !== "must" || remoteDecides) return false;
     return problem(
       `resume "must" but there is no run '${opts.id}' in the store to resume`,
       `starting run '${opts.id}' anew`,
@@ -222,6 +240,102 @@ function resumable(prior: RunRecord | null, opts: InitRunOptions, strict: boolea
     );
   }
   return true;
+}
+
+/** A resume problem: an error with `strict`, else one warning. */
+function resumeProblem(
+  strict: boolean,
+  message: string,
+  instead = "the run is logged to the local store only",
+): void {
+  if (strict) throw new TrackingError(`Cannot start run: ${message}`);
+  warnOnce(`initRun-resume:${message}`, `initRun: ${message}; ${instead}`);
+}
+
+/**
+ * The W&B SDK's resume flow (wandb/wandb core/internal/runbranch/resume.go): asks W&B what it holds of the
+ * run (RunResumeStatus). When W&B has it and `resume` allows, the run goes on from there: new history and
+ * console lines after the lines W&B holds (the sync ledger's offsets), steps after its last one, the
+ * config's keys not given now and the summary's keys not set locally taken from W&B, its tags and notes
+ * when none were given. When W&B has it and `resume` is "never" (or not given), nothing is sent to it
+ * (the SDK refuses to start); when W&B lacks it and `resume` is "must", that is the SDK's error too.
+ */
+async function resumeFromWandb(
+  c: {
+    client: WandbClient;
+    entity: string;
+    store: Store;
+    id: string;
+    project: string;
+    resumed: boolean;
+    opts: InitRunOptions;
+    strict: boolean;
+    environment: RunEnvironment;
+  },
+  now: { name: string; described: Described; config: Record<string, unknown> },
+): Promise<
+  {
+    send: boolean;
+    resumed: boolean;
+    described: Described;
+    config: Record<string, unknown>;
+    startingStep: number;
+  }
+> {
+  const same = { send: true, resumed: false, described: now.described, config: now.config, startingStep: 0 };
+  const remote = await getWandbResumeStatus(c.client, { entity: c.entity, project: c.project, id: c.id }, {
+    retry: LIVE_RETRY,
+  });
+  const allow = c.opts.resume === "allow" || c.opts.resume === "must";
+  if (!remote) {
+    if (c.opts.resume === "must" && !c.resumed) {
+      endRefused(
+        c.store,
+        c.id,
+        `resume "must" but there is no run '${c.id}' in the store or on W&B to resume`,
+      );
+      resumeProblem(c.strict, `resume "must" but there is no run '${c.id}' in the store or on W&B to resume`);
+    }
+    return same;
+  }
+  if (!allow) {
+    const message =
+      `run '${c.id}' exists on W&B (${c.entity}/${c.project}); pass resume: "allow" to continue it`;
+    endRefused(c.store, c.id, message);
+    resumeProblem(c.strict, message, "nothing of this run is sent to W&B");
+    return { ...same, send: false };
+  }
+  const described: Described = { ...now.described };
+  if (!c.resumed) {
+    if (c.opts.tags === undefined) described.tags = remote.tags;
+    if (c.opts.notes === undefined) described.notes = remote.notes;
+  }
+  // MergeResumedConfig (runconfig.go): the old config's top-level keys not set now.
+  const config = { ...remote.config, ...now.config };
+  c.store.resumeRun(c.id, {
+    name: now.name,
+    ...described,
+    configJson: JSON.stringify(config),
+    env: c.environment,
+  });
+  const local = c.store.getRun(c.id)?.summary ?? {};
+  const summary = Object.fromEntries(Object.entries(remote.summary).filter(([k]) => !(k in local)));
+  if (Object.keys(summary).length) c.store.mergeSummary(c.id, summary);
+  new SyncLedger(c.store, c.client.baseUrl).continueAt(c.id, remote.historyLineCount, remote.logLineCount);
+  return { send: true, resumed: true, described, config, startingStep: remote.startingStep };
+}
+
+/** With `strict`, the run just inserted is ended as failed before the error is thrown (not left running). */
+function endRefused(store: Store, id: string, message: string): void {
+  try {
+    store.finishRun(id, {
+      exitCode: 1,
+      status: "failed",
+      lastValues: {},
+      explicit: [],
+      error: { message, stack: message },
+    });
+  } catch { /* the error that follows says what matters */ }
 }
 
 /**
@@ -310,6 +424,7 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
   };
   let config: Record<string, unknown> = JSON.parse(configJson);
   let resumed = false;
+  let environment: RunEnvironment | null = null;
   let store: Store | null = null;
   let journal: Journal | null = null;
   const wanted = backend === "wandb";
@@ -317,9 +432,9 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
   if (backend === "local") {
     try {
       store = Store.open(opts.dir);
-      const environment = await collectEnvironment();
       const prior = opts.id === undefined ? null : store.getRun(opts.id);
-      if (resumable(prior, opts, strict)) {
+      environment = await collectEnvironment();
+      if (resumable(prior, opts, strict, wanted)) {
         // Continue the run (W&B's resume): the stored fields stay unless given again; config merges.
         const p = prior!;
         project = p.project;
@@ -333,6 +448,7 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
         };
         config = { ...p.config, ...config };
         store.resumeRun(id, { name, ...described, configJson: JSON.stringify(config), env: environment });
+        SyncLedger.reopen(store, id);
         resumed = true;
       } else {
         if (prior) {
@@ -356,6 +472,7 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
     }
   }
   const storeDir = store?.dir ?? null;
+  let startStep = resumed && store ? store.lastStep(id) + 1 : 0;
   let uploader: Uploader | null = null;
   const flushTimeoutMs = msFrom(opts.wandb?.flushTimeoutMs, "SENTILAB_WANDB_FLUSH_MS", 5000);
   if (wanted && storeDir !== null) {
@@ -366,6 +483,21 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
         timeoutMs: msFrom(opts.wandb?.checkTimeoutMs, "SENTILAB_WANDB_CHECK_MS", 5000),
         retry: LIVE_RETRY,
       });
+      let send = true;
+      if (opts.id !== undefined && store && environment) {
+        const r = await resumeFromWandb(
+          { client, entity, store, id, project, resumed, opts, strict, environment },
+          { name, described, config },
+        );
+        send = r.send;
+        if (r.resumed) {
+          resumed = true;
+          described = r.described;
+          config = r.config;
+          startStep = Math.max(startStep, r.startingStep);
+        }
+      }
+      if (!send) throw new Error("skip");
       uploader = new Uploader(
         storeDir,
         { client, entity, target: client.baseUrl },
@@ -375,13 +507,24 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
       );
       backend = "wandb";
     } catch (e) {
-      const reason = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ");
-      // One warning per process and kind of problem (the message carries timings that vary).
-      warnOnce(
-        `wandb-unavailable:${(e as { kind?: string }).kind ?? "error"}`,
-        `W&B not used (${reason}); run ${id} is logged to the local store only: ` +
-          `upload it later with \`deno task sync ${id}\``,
-      );
+      if (e instanceof TrackingError) throw e; // strict resume problems
+      if ((e as Error).message === "skip") {
+        // A warning said why (resumeFromWandb): the run stays in the local store only.
+      } else {
+        const reason = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ");
+        // One warning per process and kind of problem (the message carries timings that vary).
+        warnOnce(
+          `wandb-unavailable:${(e as { kind?: string }).kind ?? "error"}`,
+          `W&B not used (${reason}); run ${id} is logged to the local store only: ` +
+            `upload it later with \`deno task sync ${id}\``,
+        );
+        if (opts.resume === "must" && !resumed) {
+          resumeProblem(
+            strict,
+            `resume "must" but run '${id}' is not in the store and W&B could not be asked`,
+          );
+        }
+      }
     }
   }
   const run: Run = Object.freeze({
@@ -397,8 +540,7 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
     strict,
     resumed,
   });
-  // A resumed run goes on after its last step, with its metric definitions.
-  const lastStep = resumed && store ? store.lastStep(id) : -1;
+  // A resumed run goes on after its last step (or W&B's), with its metric definitions.
   const state: RunState = {
     backend,
     // Looked up on each use, so a store closed (or deleted and recreated) meanwhile is reopened.
@@ -406,7 +548,7 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
       return storeDir === null ? null : Store.connect(storeDir);
     },
     journal,
-    step: lastStep + 1,
+    step: startStep,
     rowOpen: false,
     finished: false,
     metrics: new Metrics(resumed && store ? store.metricDefinitions(id) : []),

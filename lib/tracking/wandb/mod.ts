@@ -21,6 +21,7 @@ export * from "./client.ts";
 export * from "./connect_wandb.ts";
 export * from "./types.ts";
 export * from "./upsert_wandb_run.ts";
+export * from "./get_wandb_resume_status.ts";
 export * from "./send_wandb_file_stream.ts";
 export * from "./upload_wandb_run_files.ts";
 export * from "./wandb_run_metadata_files.ts";
