@@ -18,6 +18,11 @@ export interface DownloadArtifactOptions {
   dir?: string;
   /** The artifact type expected (e.g. `model`, `dataset`): another type is an error naming both. */
   type?: string;
+  /**
+   * W&B project to look in when the local store lacks the version and W&B is configured (WANDB_API_KEY,
+   * WANDB_MODE not offline/disabled); default: the run's project, else WANDB_PROJECT, else `sentilab`.
+   */
+  project?: string;
 }
 
 /** What {@linkcode downloadArtifact} returns. */
@@ -34,6 +39,11 @@ export interface DownloadedArtifact {
  * content-addressed, so the folder is a cache next to them, `<store>/cache/<digest>/`, filled once per
  * version digest (written to a temp folder, then renamed) and reused afterwards. With a run, the version
  * is recorded as the run's input.
+ *
+ * When the local store lacks the version and W&B is configured (WANDB_API_KEY set, WANDB_MODE neither
+ * `offline` nor `disabled`), the version is looked up on W&B (`project`, the entity of the key) and its
+ * files downloaded (each checked against its MD5) into the same cache; with a run it is then stored
+ * locally and recorded as the run's input, so lineage stays complete offline.
  *
  * @param ref The artifact reference.
  * @param options The run that uses it, or the store to read; the expected type.
@@ -63,20 +73,130 @@ export async function downloadArtifact(
   let used: UsedArtifact;
   let storeDir: string;
   if (options.run && runStore) {
-    checkType(findVersion(runStore, parsed), options.type);
+    let local: ArtifactVersion;
+    try {
+      local = findVersion(runStore, parsed);
+    } catch (e) {
+      const remote = await fromWandb(ref, e as Error, runStore.dir, options);
+      if (!remote) throw e;
+      const u = await useArtifact(options.run, {
+        name: remote.version.name,
+        type: remote.version.type,
+        description: remote.version.description,
+        metadata: remote.version.metadata,
+        files: [remote.path],
+      });
+      return { version: u ? strip(u) : remote.version, path: remote.path };
+    }
+    checkType(local, options.type);
     const u = await useArtifact(options.run, ref);
     if (!u) throw new TrackingError(`Could not use artifact '${ref}' in run '${options.run.name}'`);
     used = u;
     storeDir = runStore.dir;
   } else {
-    const store = readStore({ dir: options.dir, readOnly: true });
-    const v = findVersion(store, parsed);
+    let store;
+    let v: ArtifactVersion;
+    try {
+      store = readStore({ dir: options.dir, readOnly: true });
+      v = findVersion(store, parsed);
+    } catch (e) {
+      const remote = await fromWandb(ref, e as Error, store?.dir ?? null, options);
+      if (remote) return remote;
+      throw e;
+    }
     checkType(v, options.type);
     used = withFiles(store, v);
     storeDir = store.dir;
   }
+  return { version: strip(used), path: await cached(used, storeDir) };
+}
+
+function strip(used: UsedArtifact): ArtifactVersion {
   const { path: _p, files: _f, download: _d, ...version } = used;
-  return { version, path: await cached(used, storeDir) };
+  return version;
+}
+
+/** W&B is configured: a key, and WANDB_MODE neither offline nor disabled. */
+function wandbConfigured(): boolean {
+  const mode = Deno.env.get("WANDB_MODE")?.toLowerCase();
+  return !!Deno.env.get("WANDB_API_KEY") && mode !== "offline" && mode !== "disabled" && mode !== "dryrun";
+}
+
+/**
+ * The version from W&B, its files downloaded into `<store>/cache/<digest>` (or a temp folder without a
+ * store), or null when W&B is not configured. A version W&B does not have either is an error saying both.
+ */
+async function fromWandb(
+  ref: string,
+  localError: Error,
+  storeDir: string | null,
+  options: DownloadArtifactOptions,
+): Promise<DownloadedArtifact | null> {
+  if (!wandbConfigured()) return null;
+  const { connectWandb, downloadWandbArtifact, getWandbArtifact } = await import("./wandb/mod.ts");
+  const project = options.project ?? options.run?.project ?? Deno.env.get("WANDB_PROJECT") ?? "sentilab";
+  let found;
+  try {
+    const { client, entity } = await connectWandb({ timeoutMs: 10_000 });
+    const a = await getWandbArtifact(client, ref, { entity, project });
+    if (!a) {
+      throw new TrackingError(`${localError.message}; W&B has no '${ref}' in ${entity}/${project} either`);
+    }
+    if (options.type !== undefined && a.type !== options.type) {
+      throw new TrackingError(
+        `Artifact ${a.name}:v${a.versionIndex} on W&B has type '${a.type}', not '${options.type}'`,
+      );
+    }
+    found = { client, a, entity };
+  } catch (e) {
+    if (e instanceof TrackingError) throw e;
+    throw new TrackingError(`${localError.message}; looking on W&B failed: ${(e as Error).message}`);
+  }
+  const { client, a } = found;
+  const root = storeDir ? join(storeDir, "cache") : await Deno.makeTempDir({ prefix: "sentilab-wandb-" });
+  const target = join(root, a.digest);
+  if (!(await Deno.stat(target).catch(() => null))?.isDirectory) {
+    await Deno.mkdir(root, { recursive: true });
+    const tmp = await Deno.makeTempDir({ dir: root, prefix: `.${a.digest}.tmp-` });
+    try {
+      await downloadWandbArtifact(client, a, tmp);
+      await Deno.chmod(tmp, 0o755);
+      await Deno.rename(tmp, target);
+    } catch (e) {
+      await Deno.remove(tmp, { recursive: true }).catch(() => {});
+      if (!(await Deno.stat(target).catch(() => null))?.isDirectory) {
+        throw new TrackingError(`Downloading '${ref}' from W&B failed: ${(e as Error).message}`);
+      }
+    }
+  }
+  let size = 0;
+  for (const e of Object.values(a.manifest)) size += e.size;
+  const contents = Object.fromEntries(
+    Object.keys(a.manifest).sort().map((
+      k,
+    ) => [k, { digest: a.manifest[k].digest, size: a.manifest[k].size }]),
+  );
+  const version: ArtifactVersion = {
+    name: a.name,
+    type: a.type,
+    version: a.versionIndex,
+    ref: `${a.name}:v${a.versionIndex}`,
+    digest: a.digest,
+    aliases: a.aliases,
+    description: a.description ?? "",
+    metadata: a.metadata,
+    manifest: {
+      version: 1,
+      storagePolicy: "wandb-storage-policy-v1",
+      storagePolicyConfig: { storageLayout: "V2" },
+      contents,
+    },
+    size,
+    fileCount: Object.keys(contents).length,
+    createdAt: new Date().toISOString(),
+    createdBy: null,
+  };
+  return { version, path: target };
 }
 
 function checkType(v: ArtifactVersion, type: string | undefined): void {

@@ -1,0 +1,63 @@
+// A model reference the local store lacks is looked up on W&B when W&B is configured (emulator derived
+// from W&B's schema and SDK: tests/wandb_emulator.ts).
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { loadModel } from "../lib/models/mod.ts";
+import { finishRun, getRun, initRun } from "../lib/tracking/mod.ts";
+import { connectWandb, saveWandbArtifact, upsertWandbRun } from "../lib/tracking/wandb/mod.ts";
+import { startEmulator } from "./wandb_emulator.ts";
+import { withWandbEnv } from "./_wandb_env.ts";
+import { writeTinyModel } from "./model_fixtures.ts";
+
+const KEY = "k".repeat(32) + "testkey1";
+
+Deno.test("loadModel NAME:ALIAS falls back to W&B when the local store lacks it; the run records the use", async () => {
+  const emu = await startEmulator({ apiKey: KEY });
+  const dir = await Deno.makeTempDir({ prefix: "sentilab-ref-wandb-" });
+  try {
+    await writeTinyModel(join(dir, "model"), [4, 1, 0]); // answers negative
+    await withWandbEnv(emu.url, KEY, async () => {
+      const { client, entity } = await connectWandb();
+      const producer = await upsertWandbRun(client, { id: "producer1", entity, project: "sentilab" });
+      const files = ["model.onnx", "features.json", "labels.json", "card.json"].map((name) => ({
+        name,
+        path: join(dir, "model", name),
+      }));
+      const saved = await saveWandbArtifact(client, producer, {
+        name: "shared-model",
+        type: "model",
+        aliases: ["production"],
+        files,
+      });
+
+      // no local store at all: the files come from W&B
+      const store = join(dir, "store");
+      const model = await loadModel("shared-model:production", { storeDir: store });
+      const [row] = await model.scoreBatch(["anything"]);
+      assert.equal(model.labels[row.indexOf(Math.max(...row))], "negative");
+      assert.equal(model.name, "shared-model");
+      await model.close();
+
+      // with a run: stored locally under the same digest, recorded as the run's input
+      const run = await initRun({ dir: store, tracker: "local", project: "sentilab" });
+      const used = await loadModel("shared-model:v0", { run });
+      await used.close();
+      await finishRun(run);
+      const inputs = getRun(run.id, { dir: store })!.used;
+      assert.deepEqual(inputs.map((u) => [u.name, u.type, u.digest]), [[
+        "shared-model",
+        "model",
+        saved.digest,
+      ]]);
+      assert.ok(used.dir!.startsWith(join(store, "cache")), used.dir!);
+
+      await assert.rejects(
+        loadModel("missing-model:v0", { storeDir: store }),
+        /no artifact is named 'missing-model'; W&B has no 'missing-model:v0' in .*\/sentilab either/,
+      );
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await emu.close();
+  }
+});
