@@ -7,10 +7,16 @@ export interface DelimitedRecord {
 /**
  * Parses CSV/TSV text (RFC 4180 quoting: fields in double quotes may hold the delimiter, newlines and
  * doubled quotes `""`). `\r\n` and `\n` both end records; blank lines are skipped. Throws `file:line: ...`.
+ * `firstLine` is the line number of the text's first line (a later piece of a file read in pieces).
  */
-export function parseDelimited(text: string, delimiter: string, file: string): DelimitedRecord[] {
+export function parseDelimited(
+  text: string,
+  delimiter: string,
+  file: string,
+  firstLine = 1,
+): DelimitedRecord[] {
   const records: DelimitedRecord[] = [];
-  let line = 1;
+  let line = firstLine;
   let i = 0;
   const n = text.length;
   while (i < n) {

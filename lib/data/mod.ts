@@ -13,6 +13,7 @@
  * @module
  */
 export * from "./read_dataset.ts";
+export * from "./stream_dataset.ts";
 export * from "../sentiment/normalize_label.ts";
 export * from "./read_text_lines.ts";
 export * from "./log_dataset.ts";
