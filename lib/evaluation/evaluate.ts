@@ -1,4 +1,6 @@
-import { binaryLabel, type Label, LABELS, type Prediction } from "../sentiment/mod.ts";
+import type { Label, Prediction } from "../sentiment/mod.ts";
+import { countPredictions, emptyCounts } from "./count_predictions.ts";
+import { evaluationFromCounts } from "./evaluation_from_counts.ts";
 
 /** Precision, recall, F1 and support of one label. */
 export interface ClassMetrics {
@@ -104,75 +106,14 @@ export function evaluate(
     );
   }
   if (predictions.length === 0) throw new Error("Cannot evaluate: no predictions and no gold labels");
-  let hasNeutral = false;
-  for (let i = 0; i < gold.length; i++) {
-    if (!(LABELS as readonly string[]).includes(gold[i])) {
+  if (options.binary) {
+    const at = gold.indexOf("neutral");
+    if (at >= 0) {
       throw new Error(
-        `Cannot evaluate: gold[${i}] is ${JSON.stringify(gold[i])}, not one of ${LABELS.join(", ")}; ` +
-          "normalise labels first (readDataset does)",
+        `Cannot evaluate as binary: gold[${at}] is "neutral"; drop { binary: true } or remove neutral texts`,
       );
     }
-    if (gold[i] === "neutral") hasNeutral = true;
   }
-  const binary = options.binary ?? !hasNeutral;
-  if (binary && hasNeutral) {
-    const at = gold.indexOf("neutral");
-    throw new Error(
-      `Cannot evaluate as binary: gold[${at}] is "neutral"; drop { binary: true } or remove neutral texts`,
-    );
-  }
-  const labels: Label[] = binary ? ["negative", "positive"] : [...LABELS];
-  const index = new Map(labels.map((l, i) => [l, i]));
-  const k = labels.length;
-  const matrix = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  let correct = 0;
-  for (let i = 0; i < predictions.length; i++) {
-    const p = predictions[i];
-    const predicted: Label = binary ? binaryLabel(p.scores.negative, p.scores.positive) : p.label;
-    const g = index.get(gold[i] as Label)!;
-    const q = index.get(predicted);
-    if (q === undefined) {
-      throw new Error(`Cannot evaluate: predictions[${i}].label is ${JSON.stringify(p.label)}`);
-    }
-    matrix[g][q]++;
-    if (g === q) correct++;
-  }
-  const perClass: Partial<Record<Label, ClassMetrics>> = {};
-  const support: Partial<Record<Label, number>> = {};
-  const macro = { precision: 0, recall: 0, f1: 0 };
-  const weighted = { precision: 0, recall: 0, f1: 0 };
-  const n = predictions.length;
-  const present: number[] = [];
-  for (let c = 0; c < k; c++) {
-    const tp = matrix[c][c];
-    let goldCount = 0, predCount = 0;
-    for (let j = 0; j < k; j++) {
-      goldCount += matrix[c][j];
-      predCount += matrix[j][c];
-    }
-    const precision = predCount === 0 ? 0 : tp / predCount;
-    const recall = goldCount === 0 ? 0 : tp / goldCount;
-    const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-    perClass[labels[c]] = { precision, recall, f1, support: goldCount };
-    support[labels[c]] = goldCount;
-    if (goldCount + predCount > 0) present.push(c);
-    weighted.precision += (precision * goldCount) / n;
-    weighted.recall += (recall * goldCount) / n;
-    weighted.f1 += (f1 * goldCount) / n;
-  }
-  // Macro: mean over the labels seen in gold or predictions (never empty: n > 0).
-  for (const key of ["precision", "recall", "f1"] as const) {
-    macro[key] = present.reduce((sum, c) => sum + perClass[labels[c]]![key], 0) / present.length;
-  }
-  return {
-    count: n,
-    binary,
-    labels,
-    accuracy: correct / n,
-    macro,
-    weighted,
-    perClass,
-    confusionMatrix: matrix,
-    support,
-  };
+  const counts = countPredictions(emptyCounts(), predictions, gold);
+  return evaluationFromCounts(counts, { binary: options.binary }).result;
 }

@@ -13,6 +13,9 @@
  * @module
  */
 export * from "./evaluate.ts";
+export * from "./count_predictions.ts";
+export * from "./merge_evaluation_counts.ts";
+export * from "./evaluation_from_counts.ts";
 export * from "./flatten_metrics.ts";
 export * from "./format_evaluation.ts";
 export * from "./log_evaluation.ts";

@@ -1,7 +1,6 @@
 import { TrackingError } from "./_errors.ts";
-import { fail, stateOf } from "./_state.ts";
-import { checkSize, describe, jsonLoss, MAX_VALUE_BYTES, nameProblem } from "./_validate.ts";
-import { say } from "./_console.ts";
+import { fail } from "./_state.ts";
+import { openTable } from "./open_table.ts";
 import type { Run } from "./types.ts";
 
 /** A table to log: column names and rows (one value per column). */
@@ -19,48 +18,6 @@ export interface TableData {
 export interface LogTableOptions {
   /** Step to attach the table to (default: the run's current step). */
   step?: number;
-}
-
-/** Rows per stored chunk, and the largest chunk in characters. */
-const CHUNK_ROWS = 1000;
-const CHUNK_CHARS = 4 * 1024 * 1024;
-/** Chunks per write transaction. */
-const CHUNKS_PER_TX = 50;
-
-/**
- * Checks row `index` of a table: one value per column, no cell over 1 MB. Returns the row's JSON.
- * @throws {TrackingError} naming the table, the row and the column.
- */
-function rowJson(key: string, columns: string[], row: unknown, index: number): string {
-  if (!Array.isArray(row) || row.length !== columns.length) {
-    throw new TrackingError(
-      `Cannot log table '${key}': row ${index} has ${
-        Array.isArray(row) ? row.length : describe(row)
-      } values, ` +
-        `expected ${columns.length} (one per column: ${columns.join(", ")})`,
-    );
-  }
-  const json = JSON.stringify(row);
-  // NaN, ±Infinity and undefined would become null: refused, as in config, summary and metrics.
-  if (json.includes("null") || json.includes("{}")) {
-    for (let c = 0; c < row.length; c++) {
-      const field = `row ${index}, column '${columns[c]}'`;
-      const loss = row[c] === undefined
-        ? `${field} is undefined, which JSON stores as null; use null for 'no value'`
-        : jsonLoss(row[c], field);
-      if (loss) throw new TrackingError(`Cannot log table '${key}': ${loss}`);
-    }
-  }
-  if (json.length * 3 > MAX_VALUE_BYTES) {
-    for (let c = 0; c < row.length; c++) {
-      checkSize(
-        JSON.stringify(row[c]) ?? "null",
-        `row ${index}, column '${columns[c]}'`,
-        `Cannot log table '${key}'`,
-      );
-    }
-  }
-  return json;
 }
 
 /**
@@ -85,82 +42,26 @@ function rowJson(key: string, columns: string[], row: unknown, index: number): s
  * await finishRun(run);
  * ```
  */
-export function logTable(
+export async function logTable(
   run: Run,
   key: string,
   table: TableData,
   options: LogTableOptions = {},
 ): Promise<void> {
-  let s;
-  try {
-    s = stateOf(run);
-  } catch (e) {
-    fail(null, "logTable", e);
-    return Promise.resolve();
-  }
-  if (s.backend === "disabled") return Promise.resolve();
-  let tableId: number | null = null;
-  try {
-    if (s.finished) {
-      throw new TrackingError(`Cannot log table '${key}': run '${run.name}' is already finished`);
-    }
-    const problem = nameProblem(key, "key");
-    if (problem) throw new TrackingError(`Cannot log table '${key}': table ${problem}`);
-    const { columns, rows } = table ?? {};
-    if (!Array.isArray(columns) || columns.length === 0) {
-      throw new TrackingError(`Cannot log table '${key}': 'columns' must be a non-empty array of names`);
-    }
-    if (
-      columns.some((c) => typeof c !== "string" || c.length === 0) || new Set(columns).size !== columns.length
-    ) {
-      throw new TrackingError(`Cannot log table '${key}': column names must be distinct non-empty strings`);
-    }
-    if (!Array.isArray(rows)) {
-      throw new TrackingError(`Cannot log table '${key}': 'rows' must be an array of arrays`);
-    }
-    const step = options.step ?? (s.rowOpen ? s.step : Math.max(0, s.step - 1));
-    if (!s.store) {
-      // Validated like a stored table: the same mistake gives the same error on every backend.
-      for (let i = 0; i < rows.length; i++) rowJson(key, columns, rows[i], i);
-      say(run, `table ${key}: ${columns.length} columns x ${rows.length} rows (${columns.join(", ")})`);
-      return Promise.resolve();
-    }
-    tableId = s.store.beginTable(run.id, key, columns, step);
-    const chunks: { first: number; nrows: number; data: string }[] = [];
-    let parts: string[] = [];
-    let first = 0, chars = 0;
-    const flushChunk = (next: number) => {
-      if (parts.length === 0) return;
-      chunks.push({ first, nrows: parts.length, data: "[" + parts.join(",") + "]" });
-      parts = [];
-      chars = 0;
-      first = next;
-      if (chunks.length === CHUNKS_PER_TX) {
-        s.store!.insertChunks(tableId!, chunks);
-        chunks.length = 0;
-      }
-    };
-    for (let i = 0; i < rows.length; i++) {
-      const json = rowJson(key, columns, rows[i], i);
-      parts.push(json);
-      chars += json.length;
-      if (parts.length === CHUNK_ROWS || chars >= CHUNK_CHARS) flushChunk(i + 1);
-    }
-    flushChunk(rows.length);
-    if (chunks.length > 0) s.store.insertChunks(tableId, chunks);
-    s.store.completeTable(tableId, rows.length);
-    tableId = null;
-  } catch (e) {
-    if (tableId !== null) {
-      try {
-        s.store?.dropTable(tableId);
-      } catch { /* the table stays hidden (incomplete) */ }
-    }
+  const { columns, rows } = table ?? {};
+  if (!Array.isArray(rows)) {
     try {
-      fail(run, "logTable", e);
+      fail(
+        run,
+        "logTable",
+        new TrackingError(`Cannot log table '${key}': 'rows' must be an array of arrays`),
+      );
     } catch (strictError) {
-      return Promise.reject(strictError);
+      throw strictError;
     }
+    return;
   }
-  return Promise.resolve();
+  const writer = openTable(run, key, columns, options);
+  await writer.append(rows);
+  await writer.close();
 }

@@ -36,6 +36,7 @@ export * from "./log_metrics.ts";
 export * from "./define_metric.ts";
 export * from "./set_summary.ts";
 export * from "./log_table.ts";
+export * from "./open_table.ts";
 export * from "./log_artifact.ts";
 export * from "./use_artifact.ts";
 export * from "./log_model_artifact.ts";
