@@ -1,42 +1,30 @@
 /**
- * `deno task evaluate [--model NAME|FOLDER|URL] [--data FILE] [--limit N] [--batch-size N] [--wandb]
- * [--tracker T] [--project P] [--name N] [--group G] [--tags A,B] [--notes TEXT] [--report DIR] [--json]`
- *
- * Evaluates a model on a labelled dataset and tracks the run: config, the dataset and model as input
- * artifacts, a prediction table, metrics, batch statistics and the confusion matrix. `--report DIR` also
- * writes the pictures (index.html, metrics.html, confusion_matrix.svg, predictions.html) and logs them as a `report`
- * artifact (an output of the run).
+ * `deno task evaluate [options]`: evaluates a model on a labelled dataset and tracks the run (config, the
+ * dataset and model as input artifacts, a prediction table, metrics, batch statistics, the confusion
+ * matrix and a confidence histogram); `--report DIR` also writes the pictures and logs them as a `report`
+ * artifact. Streaming, in constant memory (lib/evaluation's evaluateModel does the work); `--shard I/N`
+ * (or a Kubernetes Indexed Job / Slurm array environment) evaluates one shard and `--out DIR` writes its
+ * partial result for `deno task merge DIR`.
  * @module
  */
-import { join, relative } from "node:path";
+import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { finishRun, initRun, nameProblem, type Run } from "../lib/tracking/mod.ts";
+import { loadModel, type Model } from "../lib/models/mod.ts";
 import {
-  finishRun,
-  getRun,
-  initRun,
-  logArtifact,
-  nameProblem,
-  type Run,
-  safeArtifactName,
-} from "../lib/tracking/mod.ts";
-import { confusionMatrixSvg, metricsTable, predictionsTable, writeSvg } from "../lib/display/mod.ts";
-import { loadModel, logModel, type Model } from "../lib/models/mod.ts";
-import {
-  datasetArtifactName,
-  LABEL_MAP_PRESETS,
+  type DatasetStream,
   type LabelMap,
-  LABELS,
-  logDataset,
-  readDataset,
+  parseLabelMap,
+  resolveShard,
+  type Shard,
+  streamDataset,
 } from "../lib/data/mod.ts";
-import { batchStatistics, logPredictions, predictBatch } from "../lib/inference/mod.ts";
-import { evaluate, formatEvaluation, logEvaluation } from "../lib/evaluation/mod.ts";
-import { reportPage, staticPage } from "../lib/ui/mod.ts";
+import { evaluateModel, formatEvaluation, type ModelEvaluation } from "../lib/evaluation/mod.ts";
 import { closingLines, fail, parseTask, positiveNumber, TRACKING_FLAGS, trackingOptions } from "./_cli.ts";
+import { progress as progressDisplay } from "./_progress.ts";
 
 const DEFAULT_DATA = relative(Deno.cwd(), fileURLToPath(new URL("../data/sample.jsonl", import.meta.url)));
 const REPORT_ROWS = 500;
-const REPORT_FILES = ["index.html", "metrics.html", "confusion_matrix.svg", "predictions.html"] as const;
 
 const { values } = parseTask({
   name: "evaluate",
@@ -93,6 +81,28 @@ const { values } = parseTask({
         `draws them), DIR/metrics.html, DIR/confusion_matrix.svg and DIR/predictions.html (gold labels, ` +
         `first ${REPORT_ROWS} rows) and log them as a "report" artifact of the run`,
     },
+    shard: {
+      type: "string",
+      arg: "I/N",
+      help:
+        "evaluate shard I of N (rows i with i % N == I); default: from JOB_COMPLETION_INDEX (Kubernetes " +
+        "Indexed Job) or SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (Slurm array), else everything",
+    },
+    "shard-count": {
+      type: "string",
+      arg: "N",
+      help: "number of shards of a Kubernetes Indexed Job (its completions; or set SENTILAB_SHARD_COUNT)",
+    },
+    out: {
+      type: "string",
+      arg: "DIR",
+      help: "write this evaluation's partial result (shard-I-of-N.json: counts, rows, input and model " +
+        "digests) into DIR, for deno task merge DIR",
+    },
+    progress: {
+      type: "boolean",
+      help: "show progress (texts/s, ETA) on stderr also when it is not a terminal",
+    },
     json: {
       type: "boolean",
       help: "print one JSON object (metrics, batch statistics, run) on stdout, nothing else",
@@ -110,7 +120,6 @@ const dataName: string | undefined = values["data-name"];
   const problem = dataName === undefined ? null : nameProblem(dataName, "name");
   if (problem) fail(`--data-name ${JSON.stringify(dataName)}: ${problem}`);
 }
-const modelArg: string = values.model!;
 const reportDir = values.report;
 if (reportDir !== undefined) {
   if (reportDir.trim() === "") fail("--report needs a folder, e.g. --report reports/run1");
@@ -122,34 +131,36 @@ if (reportDir !== undefined) {
     if (!(e instanceof Deno.errors.NotFound)) fail(`--report ${reportDir}: ${(e as Error).message}`);
   }
 }
+if (values.out !== undefined && values.out.trim() === "") fail("--out needs a folder, e.g. --out shards/");
 let labelMap: LabelMap | undefined;
 if (values["label-map"] !== undefined) {
-  const m = values["label-map"];
-  if (Object.hasOwn(LABEL_MAP_PRESETS, m)) labelMap = m as keyof typeof LABEL_MAP_PRESETS;
-  else {
-    const pairs = m.split(",").map((p) => p.split("="));
-    if (pairs.some((p) => p.length !== 2 || !(LABELS as readonly string[]).includes(p[1].trim()))) {
-      fail(`--label-map ${JSON.stringify(m)}: use 0/1/2, 0/1, -1/0/1 or pairs like 0=negative,2=positive`);
-    }
-    labelMap = Object.fromEntries(pairs.map(([k, v]) => [k.trim(), v.trim()])) as LabelMap;
+  try {
+    labelMap = parseLabelMap(values["label-map"]);
+  } catch (e) {
+    fail(`--${(e as Error).message.replace(/^label map/, "label-map")}`);
   }
+}
+let shard: Shard | undefined;
+try {
+  shard = resolveShard({ shard: values.shard, shardCount: values["shard-count"] }) ?? undefined;
+} catch (e) {
+  fail((e as Error).message);
 }
 
 // Validate everything the user gave before a run exists: bad data or model -> exit 1, nothing tracked.
 let model: Model;
-let data;
+let data: DatasetStream;
 try {
-  data = await readDataset(values.data!, {
+  data = await streamDataset(values.data!, {
     textField: values["text-field"],
     labelField: values["label-field"],
     labelMap,
   });
-  model = await loadModel(modelArg);
+  model = await loadModel(values.model!);
 } catch (e) {
   fail((e as Error).message);
 }
-const texts = limit === undefined ? data.texts : data.texts.slice(0, limit);
-const gold = limit === undefined ? data.labels : data.labels.slice(0, limit);
+const samples = Math.min(limit ?? data.count, data.count);
 
 let run: Run | undefined;
 try {
@@ -164,37 +175,29 @@ try {
       data: values.data,
       limit: limit ?? null,
       batch_size: batchSize,
-      samples: texts.length,
+      samples,
+      ...(shard ? { shard: shard.index, shards: shard.count } : {}),
     },
   });
-  const inputs = [await logDataset(run, data, { name: dataName }), await logRunModel(run)]
-    .filter((a) => a !== null).map((a) => `${a!.type} ${a!.ref}`);
-
-  const progress = await progressBar(texts.length);
-  const started = performance.now();
-  const predictions = await predictBatch(model, texts, {
-    batchSize,
-    workers,
-    onProgress: progress ? (done) => progress.update(done) : undefined,
-  });
-  const seconds = (performance.now() - started) / 1000;
-  progress?.stop();
-  await model.close();
-
-  // Binary scoring follows the whole file, not the --limit slice (a 3-class file stays 3-class).
-  const result = evaluate(predictions, gold, { binary: data.labelDistribution.neutral === 0 });
-  const stats = batchStatistics(predictions, { threshold: 0.5 });
-  await logPredictions(run, predictions, { gold });
-  await logEvaluation(run, result, { statistics: stats, seconds });
-  const report = reportDir === undefined ? null : await writeReport(reportDir, run, {
-    title: `${model.name} on ${values.data}${limit === undefined ? "" : ` (first ${texts.length})`}`,
-    model: model.name,
-    data: values.data!,
-    dataName: dataName ?? data.ref?.replace(/:v\d+$/, "") ?? datasetArtifactName(data.path),
-    result,
-    predictions,
-    gold,
-  });
+  const show = progressDisplay("scoring", values.progress);
+  let ev: ModelEvaluation;
+  try {
+    ev = await evaluateModel(model, data, {
+      run,
+      limit,
+      batchSize,
+      workers,
+      shard,
+      partialDir: values.out,
+      dataName,
+      report: reportDir,
+      onProgress: show ?? undefined,
+    });
+  } finally {
+    show?.stop();
+    await model.close();
+  }
+  const { result, statistics: stats, seconds, report } = ev;
   // The result lines are printed before the run ends, so the run's output keeps them too.
   if (values.json) {
     console.log(JSON.stringify({
@@ -204,27 +207,37 @@ try {
         project: run.project,
         backend: run.backend,
         storeDir: run.storeDir,
-        inputs: inputs,
+        inputs: ev.inputs,
       },
-      model: { name: model.name, type: model.type },
+      model: ev.model,
       data: {
         path: values.data,
         format: data.format,
-        samples: texts.length,
-        // of the rows evaluated (the first --limit ones), not of the whole file
-        labelDistribution: Object.fromEntries(LABELS.map((l) => [l, gold.filter((g) => g === l).length])),
-        ...(texts.length < data.texts.length
-          ? { fileSamples: data.texts.length, fileLabelDistribution: data.labelDistribution }
+        samples: ev.count,
+        // of the rows evaluated (the first --limit ones, or the shard), not of the whole file
+        labelDistribution: Object.fromEntries(
+          (["negative", "neutral", "positive"] as const).map((
+            l,
+            g,
+          ) => [l, ev.counts.confusion[g].reduce((a, b) => a + b, 0)]),
+        ),
+        ...(ev.count < data.count
+          ? { fileSamples: data.count, fileLabelDistribution: data.labelDistribution }
           : {}),
+        sha256: data.sha256,
       },
       metrics: result,
       batchStatistics: stats,
+      confidenceHistogram: ev.counts.confidenceHistogram,
       seconds,
+      ...(ev.shard ? { shard: ev.shard } : {}),
+      ...(ev.partial ? { partial: ev.partial } : {}),
       ...(report ? { report } : {}),
     }));
   } else {
+    const slice = ev.shard ? ` (shard ${ev.shard.index}/${ev.shard.count})` : "";
     const lines = [
-      `Evaluated ${model.name} (${model.type}) on ${values.data}: ${texts.length} texts in ${
+      `Evaluated ${model.name} (${model.type}) on ${values.data}${slice}: ${ev.count} texts in ${
         seconds.toFixed(2)
       } s`,
       "",
@@ -236,12 +249,15 @@ try {
       Object.entries(stats.labelDistribution).map(([l, n]) => `${l} ${n}`).join(", "),
       "",
     ];
-    if (inputs.length) lines.push(`inputs: ${inputs.join(", ")}`);
+    if (ev.inputs.length) lines.push(`inputs: ${ev.inputs.join(", ")}`);
     if (report) {
       lines.push(
         `report: ${report.files.join(", ")}` +
           (report.artifact ? ` (logged as report ${report.artifact})` : ""),
       );
+    }
+    if (ev.partial) {
+      lines.push(`partial result: ${ev.partial} (combine the shards: deno task merge ${values.out})`);
     }
     lines.push(...closingLines(run));
     console.log(lines.join("\n"));
@@ -250,110 +266,4 @@ try {
 } catch (e) {
   if (run) await finishRun(run, { exitCode: 1 });
   fail((e as Error).message);
-}
-
-/**
- * Records the model as an input of the run. logModel logs a folder from disk; a remote model (`--model URL`
- * or a registry read over HTTP) has none, so it is loaded again with the run: loadModel fetches its files
- * and logs them with the same digest as the local folder, and the evaluated model is the logged one.
- */
-async function logRunModel(run: Run): Promise<{ type: string; ref: string } | null> {
-  if (model.dir === null || !/^https?:\/\//i.test(model.dir)) return await logModel(run, model);
-  const logged = await loadModel(modelArg, { run });
-  await model.close();
-  model = logged;
-  const dir = run.storeDir;
-  const used = dir ? getRun(run.id, { dir })?.used.find((u) => u.type === "model") : undefined;
-  return used ?? null;
-}
-
-async function progressBar(total: number): Promise<{ update(n: number): void; stop(): void } | null> {
-  if (!Deno.stderr.isTerminal() || total <= batchSize) return null;
-  const { default: cliProgress } = await import("npm:cli-progress@3.12.0");
-  const process = (await import("node:process")).default;
-  const bar = new cliProgress.SingleBar({
-    stream: process.stderr,
-    format: "predicting [{bar}] {percentage}% {value}/{total} texts, eta {eta}s",
-    hideCursor: true,
-  }, cliProgress.Presets.shades_classic);
-  bar.start(total, 0);
-  return bar;
-}
-
-/**
- * Writes the report files (each atomically: a reader never sees half a file) and, when the run stores
- * anything, logs exactly those files (not whatever else is in the folder) as a `report` artifact.
- */
-async function writeReport(
-  dir: string,
-  run: Run,
-  input: {
-    title: string;
-    model: string;
-    data: string;
-    dataName: string;
-    result: ReturnType<typeof evaluate>;
-    predictions: Awaited<ReturnType<typeof predictBatch>>;
-    gold: readonly string[];
-  },
-): Promise<{ dir: string; files: string[]; artifact: string | null }> {
-  const { title, result, predictions, gold } = input;
-  await Deno.mkdir(dir, { recursive: true });
-  const [indexFile, metricsFile, svgFile, predictionsFile] = REPORT_FILES.map((f) => join(dir, f));
-  const metrics = metricsTable(result, { title });
-  const matrix = confusionMatrixSvg(result.confusionMatrix, result.labels, {
-    title: `Confusion matrix: ${title}`,
-  });
-  const shown = Math.min(REPORT_ROWS, predictions.length);
-  const predictionsHtml = predictionsTable(predictions, {
-    gold,
-    limit: REPORT_ROWS,
-    title: `${title}: ${
-      shown === predictions.length ? "all" : `the first ${shown} of`
-    } ${predictions.length} predictions`,
-  });
-  await writeAtomic(metricsFile, staticPage(`Metrics: ${title}`, metrics));
-  await writeSvg(svgFile, matrix);
-  await writeAtomic(predictionsFile, staticPage(`Predictions: ${title}`, predictionsHtml));
-  // The index: the same renderer as deno task ui (run id, date, metrics, matrix, predictions).
-  await writeAtomic(
-    indexFile,
-    reportPage({
-      title,
-      runId: run.storeDir === null ? null : run.id,
-      date: new Date().toISOString(),
-      metrics,
-      confusionMatrix: matrix,
-      predictions: predictionsHtml,
-      files: REPORT_FILES.slice(1),
-    }),
-  );
-  const files = [indexFile, metricsFile, svgFile, predictionsFile];
-  const name = safeArtifactName(`${input.model}-${input.dataName}-report`, "report");
-  const logged = await logArtifact(run, {
-    name,
-    type: "report",
-    description: `deno task evaluate report: ${title}`,
-    metadata: {
-      model: input.model,
-      data: input.data,
-      samples: predictions.length,
-      rows_shown: shown,
-      accuracy: result.accuracy,
-    },
-    files,
-  });
-  return { dir, files, artifact: logged?.ref ?? null };
-}
-
-/** Writes `text` next to `path` and renames it into place. */
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  try {
-    await Deno.writeTextFile(tmp, text);
-    await Deno.rename(tmp, path);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw e;
-  }
 }

@@ -69,6 +69,7 @@ Deno.test("evaluate task --json: one JSON object on stdout, the run with its inp
     assert.equal(r.stdout.trim().split("\n").length, 1);
     assert.deepEqual(Object.keys(out).sort(), [
       "batchStatistics",
+      "confidenceHistogram",
       "data",
       "metrics",
       "model",

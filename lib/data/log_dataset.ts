@@ -17,7 +17,7 @@ export interface LogDatasetOptions {
  * (`readDataset("NAME:vN")`) records that version as the input instead.
  *
  * @param run The run (tracking's `initRun`).
- * @param dataset What `readDataset` returned.
+ * @param dataset What `readDataset` (or `streamDataset`) returned.
  * @param options Artifact name and extra metadata.
  * @returns The used artifact version, or null when the run's backend stores nothing.
  * @throws {Error} Only when the tracker was asked to be strict and logging failed.
@@ -35,7 +35,10 @@ export interface LogDatasetOptions {
  */
 export async function logDataset(
   run: Run,
-  dataset: Dataset,
+  dataset: Pick<
+    Dataset,
+    "path" | "format" | "count" | "labelDistribution" | "textField" | "labelField" | "ref"
+  >,
   options: LogDatasetOptions = {},
 ): Promise<UsedArtifact | null> {
   if (dataset.ref !== null && options.name === undefined) {

@@ -12,6 +12,7 @@ import {
   unknownLabel,
 } from "./_dataset_source.ts";
 import { LABEL_MAP_PRESETS, type LabelMap, normalizeLabel } from "../sentiment/normalize_label.ts";
+import type { Shard } from "./resolve_shard.ts";
 
 /** A file format the dataset readers read. */
 export type DatasetFormat = "jsonl" | "csv" | "tsv";
@@ -37,6 +38,8 @@ export interface StreamDatasetOptions {
 export interface DatasetBatch {
   /** Index (0-based, in file order) of the first sample. */
   start: number;
+  /** Index of each sample (consecutive unless a shard was asked for). */
+  indices: number[];
   /** The texts. */
   texts: string[];
   /** The normalised gold labels, one per text. */
@@ -69,10 +72,13 @@ export interface DatasetStream {
   bytes: number;
   /**
    * Reads the samples `from` (default 0) up to `to` (default `count`) in batches of `size` (default
-   * 10,000), in file order; memory stays that of one batch.
+   * 10,000), in file order; memory stays that of one batch. With `shard`, only the samples whose index
+   * `i` has `i % shard.count === shard.index` (see `resolveShard`).
    * @throws {Error} When the file changed since it was checked.
    */
-  batches(options?: { size?: number; from?: number; to?: number }): AsyncGenerator<DatasetBatch>;
+  batches(
+    options?: { size?: number; from?: number; to?: number; shard?: Shard },
+  ): AsyncGenerator<DatasetBatch>;
 }
 
 /**
@@ -234,11 +240,12 @@ export async function streamDataset(
     async *batches(opts = {}) {
       const size = opts.size ?? 10_000;
       const from = opts.from ?? 0, to = Math.min(opts.to ?? count, count);
+      const shard = opts.shard;
       if (!Number.isInteger(size) || size < 1) {
         throw new Error(`batch size must be a positive integer, got ${size}`);
       }
       let index = 0;
-      let batch: DatasetBatch = { start: from, texts: [], labels: [], lines: [] };
+      let batch: DatasetBatch = { start: from, indices: [], texts: [], labels: [], lines: [] };
       const changed = () =>
         new Error(`${path}: the file changed while it was being read; run again on a file that stays put`);
       for await (const records of readRecords(path, format)) {
@@ -246,18 +253,21 @@ export async function streamDataset(
           const i = index++;
           if (i < from) continue;
           if (i >= to) break;
+          if (shard && i % shard.count !== shard.index) continue;
           const t = r.values[finalText];
           const raw = r.values[finalLabel];
           const label = raw === undefined || raw === null
             ? undefined
             : labelOf.get(typeof raw === "string" ? raw : `\u0000${JSON.stringify(raw)}`);
           if (typeof t !== "string" || label === undefined) throw changed();
+          if (batch.texts.length === 0) batch.start = i;
+          batch.indices.push(i);
           batch.texts.push(t);
           batch.labels.push(label);
           batch.lines.push(r.line);
           if (batch.texts.length === size) {
             yield batch;
-            batch = { start: i + 1, texts: [], labels: [], lines: [] };
+            batch = { start: i + 1, indices: [], texts: [], labels: [], lines: [] };
           }
         }
         if (index >= to) break;

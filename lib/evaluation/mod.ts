@@ -19,6 +19,8 @@ export * from "./evaluation_from_counts.ts";
 export * from "./flatten_metrics.ts";
 export * from "./format_evaluation.ts";
 export * from "./log_evaluation.ts";
+export * from "./evaluate_model.ts";
+export * from "./merge_shards.ts";
 export { type Label, LABELS, type Prediction, type Scores } from "../models/types.ts";
 export type { BatchStatistics } from "../inference/batch_statistics.ts";
 export type { BackendKind, Run } from "../tracking/mod.ts";

@@ -1,5 +1,6 @@
 import { logTable, type Run } from "../tracking/mod.ts";
 import type { Prediction } from "../models/types.ts";
+import { predictionRow } from "./_prediction_row.ts";
 
 /** Options for {@linkcode logPredictions}. */
 export interface LogPredictionsOptions {
@@ -63,14 +64,6 @@ export async function logPredictions(
     );
   }
   const max = options.maxTextLength ?? 10_000;
-  const rows = predictions.map((p, i) => [
-    p.text.length > max ? p.text.slice(0, max) + "…" : p.text,
-    gold ? gold[i] : null,
-    p.label,
-    p.confidence,
-    p.scores.negative,
-    p.scores.neutral,
-    p.scores.positive,
-  ]);
+  const rows = predictions.map((p, i) => predictionRow(p, gold ? gold[i] : null, max));
   await logTable(run, options.key ?? "predictions", { columns: [...PREDICTION_COLUMNS], rows });
 }

@@ -14,6 +14,7 @@
  */
 export * from "./predict_single.ts";
 export * from "./predict_batch.ts";
+export * from "./open_scorer.ts";
 export * from "./batch_statistics.ts";
 export * from "./log_predictions.ts";
 export type { BackendKind, Run } from "../tracking/mod.ts";

@@ -1,6 +1,5 @@
 import type { Model, Prediction } from "../models/types.ts";
-import { toPredictions } from "../sentiment/to_predictions.ts";
-import { defaultWorkers, openScorePool } from "./_worker_pool.ts";
+import { openScorer } from "./open_scorer.ts";
 
 /** Options for {@linkcode predictBatch}. */
 export interface PredictBatchOptions {
@@ -58,29 +57,19 @@ export async function predictBatch(
       throw new Error(`texts[${i}] is ${texts[i] === null ? "null" : typeof texts[i]}, expected a string`);
     }
   }
-  const workers = options.workers ?? defaultWorkers();
-  if (!Number.isInteger(workers) || workers < 1) {
+  const workers = options.workers;
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
     throw new Error(
       `Invalid workers ${JSON.stringify(workers)}: use a positive integer (1 = no worker threads)`,
     );
   }
-  const out: Prediction[] = [];
   const batches = Math.ceil(texts.length / batchSize);
-  if (workers > 1 && batches > 1 && model.worker) {
-    const pool = await openScorePool(model.worker, Math.min(workers, batches), model.name);
-    try {
-      const rows = await pool.score(texts, { batchSize, onProgress: options.onProgress });
-      toPredictions(model, texts, rows, 0, out);
-      return out;
-    } finally {
-      await pool.close();
-    }
+  // One batch never pays for starting workers.
+  const scorer = await openScorer(model, { batchSize, workers: batches > 1 ? workers : 1 });
+  try {
+    const total = texts.length;
+    return await scorer.predict(texts, 0, options.onProgress && ((done) => options.onProgress!(done, total)));
+  } finally {
+    await scorer.close();
   }
-  for (let start = 0; start < texts.length; start += batchSize) {
-    const batch = texts.length <= batchSize ? texts : texts.slice(start, start + batchSize);
-    const rows = await model.scoreBatch(batch);
-    toPredictions(model, batch, rows, start, out);
-    options.onProgress?.(out.length, texts.length);
-  }
-  return out;
 }

@@ -320,15 +320,11 @@ async function loadRemote(
   }
   if (entry) await checkRegistryLabels(model, entry);
   if (options.run) {
-    const tmp = await Deno.makeTempDir({ prefix: "sentilab-remote-model-" });
     try {
-      for (const [name, bytes] of files) await Deno.writeFile(join(tmp, name), bytes);
-      await logModel(options.run, { ...model, dir: tmp }, { name: artifactName });
+      await logModel(options.run, model, { name: artifactName });
     } catch (e) {
       await model.close();
       throw e;
-    } finally {
-      await Deno.remove(tmp, { recursive: true }).catch(() => {});
     }
   }
   return model;

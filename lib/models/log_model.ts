@@ -1,5 +1,6 @@
 import { logModelArtifact, type Run, safeArtifactName, type UsedArtifact } from "../tracking/mod.ts";
 import type { Model } from "./types.ts";
+import { fetchModelFiles } from "./_registry.ts";
 import { dirname } from "node:path";
 
 /** Options for {@linkcode logModel}. */
@@ -47,6 +48,27 @@ export async function logModel(
   if (model.card?.hub) metadata.hub = model.card.hub;
   if (metrics && typeof metrics === "object") metadata.metrics = metrics;
   Object.assign(metadata, options.metadata);
+  if (model.dir !== null && /^https?:\/\//i.test(model.dir) && model.files) {
+    // A model loaded from a URL: the tracker logs folders from disk (it stats, hashes and copies files),
+    // so its fetched files are written to a temp folder under the same names and that folder is logged.
+    // A local folder written by deno task train holds exactly these files, so the same model logged from
+    // disk or from a URL has the same manifest digest and deduplicates to one version.
+    // The optional files a load without a run did not fetch (model_card.md) are fetched now: a few KB,
+    // not the model again.
+    const files = new Map(model.files);
+    const missing = ["card.json", "model_card.md"].filter((f) => !files.has(f));
+    if (missing.length) {
+      const more = await fetchModelFiles(model.dir.replace(/\/+$/, ""), { required: [], optional: missing });
+      for (const [file, bytes] of more) files.set(file, bytes);
+    }
+    const tmp = await Deno.makeTempDir({ prefix: "sentilab-remote-model-" });
+    try {
+      for (const [file, bytes] of files) await Deno.writeFile(`${tmp}/${file}`, bytes);
+      return await logModelArtifact(run, tmp, { name, use: true, description: model.description, metadata });
+    } finally {
+      await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    }
+  }
   const hub = model.card?.hub as { files?: Record<string, string> } | undefined;
   if (model.dir !== null && hub?.files) {
     // A Hugging Face cache snapshot links its files to ../../blobs: log copies of exactly those files.

@@ -201,7 +201,7 @@ export async function loadOnnxModel(dir: string, options: LoadOnnxModelOptions =
     };
   }
   // Every file read is kept, so a worker thread can build its own session from the same bytes.
-  const kept = new Map<string, Uint8Array>();
+  const kept = new Map<string, Uint8Array>(options.files ?? []);
   const readFrom = read;
   read = async (name) => {
     const bytes = await readFrom(name);
@@ -275,6 +275,7 @@ export async function loadOnnxModel(dir: string, options: LoadOnnxModelOptions =
       `sentilab ONNX classifier (${numFeatures} features)`,
     dir,
     card,
+    files: kept,
     worker: {
       module: import.meta.url,
       exportName: "loadOnnxModel",

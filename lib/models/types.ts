@@ -40,6 +40,11 @@ export interface Model {
    */
   scoreBatch(texts: readonly string[]): Promise<Float32Array[]>;
   /**
+   * The model folder's files in memory, by file name, when the model keeps them (ONNX models: what was
+   * read or fetched). A model loaded from a URL is logged from these, without fetching it again.
+   */
+  readonly files?: ReadonlyMap<string, Uint8Array>;
+  /**
    * How worker threads load their own copy of this model (used by `predictBatch`'s `workers`); absent
    * when the model can only score on the thread that loaded it.
    */

@@ -1,0 +1,64 @@
+/**
+ * Progress of a long task on stderr: texts done, texts/s and an ETA. On a terminal one line redrawn in
+ * place (at most 5 times a second); on a pipe nothing, unless asked (`--progress`), then a plain line every
+ * 5 seconds. Not part of the public API.
+ * @module
+ */
+
+/** A progress display: call it with texts done and the total; `stop()` ends the line. */
+export interface Progress {
+  (done: number, total: number): void;
+  /** Ends the display (a final line on a terminal). */
+  stop(): void;
+}
+
+/**
+ * A progress display for `what` ("scoring"), or null when there is nothing to show (not a terminal and
+ * not forced).
+ * @param what What is being counted.
+ * @param force Show it on a pipe too (`--progress`).
+ * @returns The display, or null.
+ */
+export function progress(what: string, force = false): Progress | null {
+  const tty = Deno.stderr.isTerminal();
+  if (!tty && !force) return null;
+  const started = performance.now();
+  let last = 0;
+  let shown = false;
+  let lastDone = 0, lastTotal = 0;
+  const enc = new TextEncoder();
+  const line = (done: number, total: number) => {
+    const s = (performance.now() - started) / 1000;
+    const rate = s > 0 ? done / s : 0;
+    const eta = rate > 0 ? (total - done) / rate : 0;
+    const pct = total > 0 ? (100 * done) / total : 100;
+    return `${what} ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")} texts (${
+      pct.toFixed(1)
+    }%), ` +
+      `${Math.round(rate).toLocaleString("en-US")} texts/s, ETA ${clock(eta)}`;
+  };
+  const show = ((done: number, total: number) => {
+    lastDone = done;
+    lastTotal = total;
+    const now = performance.now();
+    if (now - last < (tty ? 200 : 5000) && done < total) return;
+    last = now;
+    shown = true;
+    Deno.stderr.writeSync(enc.encode(tty ? `\r\x1b[2K${line(done, total)}` : `${line(done, total)}\n`));
+  }) as Progress;
+  show.stop = () => {
+    if (!shown) return;
+    Deno.stderr.writeSync(enc.encode(tty ? `\r\x1b[2K${line(lastDone, lastTotal)}\n` : ""));
+  };
+  return show;
+}
+
+function clock(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+  return h > 0
+    ? `${h}h${String(m).padStart(2, "0")}m`
+    : m > 0
+    ? `${m}m${String(r).padStart(2, "0")}s`
+    : `${r}s`;
+}

@@ -1,0 +1,86 @@
+/**
+ * `deno task merge DIR [options]`: combines the partial results that the shards of one evaluation wrote
+ * (`deno task evaluate --shard I/N --out DIR`) into one evaluation run, with metrics from the summed
+ * counts: exactly those of the same evaluation unsharded. Missing, duplicated or inconsistent shards
+ * (another input or model) are errors naming the files.
+ * @module
+ */
+import { finishRun, initRun, type Run } from "../lib/tracking/mod.ts";
+import { formatEvaluation, type MergedEvaluation, mergeShards } from "../lib/evaluation/mod.ts";
+import { closingLines, fail, parseTask, TRACKING_FLAGS, trackingOptions } from "./_cli.ts";
+
+const { values, positionals } = parseTask({
+  name: "merge",
+  usage: ["DIR [options]"],
+  about: "Combines the shard results in DIR (from deno task evaluate --shard I/N --out DIR) into one " +
+    "evaluation run.",
+  positionals: { min: 1, max: 1, arg: "DIR" },
+  flags: {
+    json: {
+      type: "boolean",
+      help: "print one JSON object (metrics, batch statistics, shards, run) on stdout",
+    },
+    ...TRACKING_FLAGS,
+  },
+});
+const dir = positionals[0];
+const tracking = trackingOptions(values);
+
+// Check the shards before a run exists: bad shards -> exit 1, nothing tracked.
+let merged: MergedEvaluation;
+try {
+  merged = await mergeShards(dir);
+} catch (e) {
+  fail((e as Error).message);
+}
+
+let run: Run | undefined;
+try {
+  run = await initRun({
+    ...tracking,
+    // the merged run joins the shards' group unless told otherwise
+    group: tracking.group ?? merged.group ?? undefined,
+    jobType: "evaluate",
+    config: {
+      merged_from: dir,
+      shards: merged.shards,
+      model: merged.model.name,
+      model_type: merged.model.type,
+      data: merged.input.path,
+      samples: merged.input.samples,
+    },
+  });
+  merged = await mergeShards(dir, { run });
+  const { result, statistics: stats } = merged;
+  if (values.json) {
+    console.log(JSON.stringify({
+      run: { id: run.id, name: run.name, project: run.project, backend: run.backend, storeDir: run.storeDir },
+      shards: merged.shards,
+      files: merged.files,
+      shardRuns: merged.runs,
+      input: merged.input,
+      model: merged.model,
+      metrics: result,
+      batchStatistics: stats,
+      confidenceHistogram: merged.counts.confidenceHistogram,
+      seconds: merged.seconds,
+    }));
+  } else {
+    console.log([
+      `Merged ${merged.shards} shards of ${merged.model.name} (${merged.model.type}) on ${merged.input.path}: ` +
+      `${result.count} texts`,
+      "",
+      formatEvaluation(result),
+      "",
+      `batch statistics: average confidence ${stats.averageConfidence.toFixed(3)}, ` +
+      `${stats.belowThreshold} below ${stats.threshold}; predicted ` +
+      Object.entries(stats.labelDistribution).map(([l, n]) => `${l} ${n}`).join(", "),
+      "",
+      ...closingLines(run),
+    ].join("\n"));
+  }
+  await finishRun(run, { exitCode: 0 });
+} catch (e) {
+  if (run) await finishRun(run, { exitCode: 1 });
+  fail((e as Error).message);
+}
