@@ -63,7 +63,7 @@ function assertOnWandb(emu: Emulator, store: string, id: string, project: string
   // History: the metric rows, then one line per table, each once.
   const history = getHistory(id, { dir: store });
   const keys = local.tables.map((t) => t.key).sort();
-  assert.deepEqual(keys, ["confusion_matrix", "predictions"]);
+  assert.deepEqual(keys, ["confidence_histogram", "confusion_matrix", "predictions"]);
   // A table replayed while the metrics row of its step was not sent yet goes into that row's line.
   const isMetricLine = (l: Record<string, unknown>) =>
     Object.keys(l).some((k) => !k.startsWith("_") && !keys.includes(k));
