@@ -81,13 +81,15 @@ Deno.test("predictionsTable: escapes hostile text, marks wrong rows, pages with 
 
   const page = parseXml(predictionsTable(preds, { limit: 2, offset: 1 }));
   const pageRows = findAll(page, (e) => e.name === "tbody")[0].children;
-  assert.deepEqual(pageRows.map((r) => textOf(r.children[0])), ["1", "2"]);
+  // "#" counts from 1, like the footer: rows 2–3 are the 2nd and 3rd predictions
+  assert.deepEqual(pageRows.map((r) => textOf(r.children[0])), ["2", "3"]);
   assert.ok(textOf(page).includes("rows 2–3 of 4 · next page: offset 3"));
 
   const errors = parseXml(predictionsTable(preds, { gold, errorsOnly: true }));
   assert.deepEqual(findAll(errors, (e) => e.name === "tbody")[0].children.map((r) => textOf(r.children[0])), [
-    "0",
+    "1",
   ]);
+  assert.match(rows[0].children[5].attrs.style, /white-space:nowrap/, "the gold cell does not wrap");
 
   const long = "x".repeat(500);
   const cut = parseXml(predictionsTable([pred(long, "neutral", 0.5)], { maxTextLength: 10 }));

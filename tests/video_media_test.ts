@@ -102,7 +102,13 @@ Deno.test("timelineSvg draws both signals, states missing ones, escapes text, li
     assert.ok(!/href=/.test(svg));
     assert.equal((svg.match(/fill="#2ca02c" fill-opacity/g) ?? []).length, 1, "one positive bar");
     assert.equal((svg.match(/fill="#d62728" fill-opacity/g) ?? []).length, 1, "one negative bar");
-    assert.ok(svg.includes("faces not analysed"));
+    // faces were not asked for: no faces panel (no empty band, no "faces" axis label, no face legend)
+    assert.ok(
+      !svg.includes("faces not analysed") && !svg.includes(">faces</text>") && !svg.includes("face valence"),
+    );
+    assert.ok(svg.includes(">text</text>"));
+    const panels = (svg.match(/fill="#fafafa" stroke="#dddddd"/g) ?? []).length;
+    assert.equal(panels, 1, "one panel: text");
     // Every opened element is closed (a cheap well-formedness check).
     const opened = (svg.match(/<(?!\/)[a-z]+[^>]*[^/]>/g) ?? []).length;
     const closed = (svg.match(/<\/[a-z]+>/g) ?? []).length;
@@ -134,6 +140,11 @@ Deno.test("timelineSvg draws both signals, states missing ones, escapes text, li
     const svg2 = timelineSvg(none);
     assert.ok(svg2.includes("no text track: no subtitles here"));
     assert.ok(svg2.includes("no face found in 7 frames analysed"));
+    assert.equal(
+      (svg2.match(/fill="#fafafa" stroke="#dddddd"/g) ?? []).length,
+      2,
+      "faces asked for: two panels",
+    );
     assert.ok(!svg2.includes("fill-opacity"));
   } finally {
     await Deno.remove(dir, { recursive: true });

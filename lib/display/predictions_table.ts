@@ -30,7 +30,7 @@ function checkCount(name: string, value: number, min: number): number {
 
 /**
  * Renders predictions as a browsable HTML table: a scrolling area with a sticky header, one row per
- * prediction (index, text, predicted label, confidence, a bar of the label scores and, with `gold`, the
+ * prediction (its row number, counted from 1 as in the footer, text, predicted label, confidence, a bar of the label scores and, with `gold`, the
  * gold label with wrong rows highlighted), and a footer saying which rows of how many are shown.
  * Every text is escaped: a text such as `<script>alert(1)</script>` is shown, never run.
  *
@@ -84,12 +84,14 @@ export function predictionsTable(
     const text = escapeText(truncate(String(p.text ?? ""), maxText));
     const full = Array.from(String(p.text ?? "")).length > maxText ? ` title="${escapeText(p.text)}"` : "";
     return `<tr class="${wrong ? "wrong" : "ok"}" style="${bg}">` +
-      `<td style="${TD_NUM_STYLE}color:#888;">${i}</td>` +
+      `<td style="${TD_NUM_STYLE}color:#888;">${i + 1}</td>` +
       `<td style="${TD_STYLE}max-width:520px;white-space:pre-wrap;word-break:break-word;"${full}>${text}</td>` +
       `<td style="${TD_STYLE}color:${seriesColor(0, p.label)};font-weight:600;">${escapeText(p.label)}</td>` +
       `<td style="${TD_NUM_STYLE}">${escapeText(formatNumber(p.confidence, 3))}</td>` +
       `<td style="${TD_STYLE}">${scoreBar(p.scores)}</td>` +
-      (gold ? `<td style="${TD_STYLE}">${wrong ? "✗ " : "✓ "}${escapeText(gold[i])}</td>` : "") +
+      (gold
+        ? `<td style="${TD_STYLE}white-space:nowrap;">${wrong ? "✗ " : "✓ "}${escapeText(gold[i])}</td>`
+        : "") +
       `</tr>`;
   }).join("");
   const total = indices.length;

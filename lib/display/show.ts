@@ -38,8 +38,41 @@ export async function show(content: string, options: ShowOptions = {}): Promise<
   if (!j) return content;
   const head = content.trimStart().slice(0, 64).toLowerCase();
   const kind = options.kind ?? (head.startsWith("<svg") || head.startsWith("<?xml") ? "svg" : "html");
-  const mime = kind === "svg" ? "image/svg+xml" : kind === "markdown" ? "text/markdown" : "text/html";
-  const text = options.text ?? (kind === "markdown" ? content : `[${kind}: ${content.length} characters]`);
-  await j.display({ [mime]: content, "text/plain": text }, { raw: true });
+  const text = options.text ?? (kind === "markdown" ? content : describe(content, kind));
+  if (kind === "svg") {
+    // SVG goes out as image/svg+xml AND inlined in text/html: nbconvert's HTML export and GitHub's notebook
+    // viewer render the HTML one (nbconvert 6.5 draws an image/svg+xml output as an empty box).
+    const svg = content.replace(/^\s*<\?xml[^>]*\?>\s*/, "");
+    await j.display({ "image/svg+xml": content, "text/html": `<div>${svg}</div>`, "text/plain": text }, {
+      raw: true,
+    });
+  } else {
+    const mime = kind === "markdown" ? "text/markdown" : "text/html";
+    await j.display({ [mime]: content, "text/plain": text }, { raw: true });
+  }
   return undefined;
+}
+
+/**
+ * A one-line description for front ends that show only text/plain: the picture's own label (`aria-label`
+ * or `<title>` of an SVG; the caption, heading or title of HTML) and its kind, e.g.
+ * `Confusion matrix: lexicon (chart, 480×420)`.
+ */
+function describe(content: string, kind: "svg" | "html"): string {
+  const clean = (s: string) =>
+    s.replace(/<[^>]*>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'").replace(/&amp;/g, "&").replace(/\s+/g, " ").trim();
+  if (kind === "svg") {
+    const root = /<svg\b[^>]*>/i.exec(content)?.[0] ?? "";
+    const label = /\baria-label="([^"]*)"/.exec(root)?.[1] ??
+      /<title>([\s\S]*?)<\/title>/i.exec(content)?.[1];
+    const w = /\bwidth="(\d+(?:\.\d+)?)"/.exec(root)?.[1];
+    const h = /\bheight="(\d+(?:\.\d+)?)"/.exec(root)?.[1];
+    const size = w && h ? `, ${Math.round(Number(w))}×${Math.round(Number(h))}` : "";
+    return `${label ? clean(label) : "chart"} (chart${size})`;
+  }
+  const title = /<(caption|h[1-4]|title)\b[^>]*>([\s\S]*?)<\/\1>/i.exec(content)?.[2];
+  const rows = (content.match(/<tr\b/gi) ?? []).length;
+  const what = rows ? `table, ${rows} rows` : "HTML";
+  return title && clean(title) ? `${clean(title).slice(0, 100)} (${what})` : `(${what})`;
 }

@@ -65,7 +65,8 @@ export function timelineSvg(result: VideoSentimentResult, options: TimelineSvgOp
   const bandH = 120;
   const textY0 = top;
   const faceY0 = top + bandH + 36;
-  const axisY = faceY0 + bandH + 8;
+  // Faces not asked for: no faces panel at all (an empty panel would read as "no face found").
+  const axisY = (faces === null ? textY0 : faceY0) + bandH + 8;
   const height = axisY + 40;
   const y = (band: number, v: number) => band + bandH / 2 - (v * bandH) / 2;
 
@@ -85,7 +86,7 @@ export function timelineSvg(result: VideoSentimentResult, options: TimelineSvgOp
       `${Math.round(text.overall.coverage * 100)}% covered, model ${text.model})`
     : `text: no subtitles`;
   const faceSummary = faces === null
-    ? "faces: not analysed"
+    ? ""
     : faces.found
     ? `faces: ${faces.label} (valence ${
       faces.valence!.toFixed(2)
@@ -96,12 +97,17 @@ export function timelineSvg(result: VideoSentimentResult, options: TimelineSvgOp
       esc(
         `${
           fmt(metadata.duration)
-        } s, ${metadata.width}x${metadata.height}, ${metadata.container} · ${textSummary} · ${faceSummary}`,
+        } s, ${metadata.width}x${metadata.height}, ${metadata.container} · ${textSummary}${
+          faceSummary ? ` · ${faceSummary}` : ""
+        }`,
       )
     }</text>`,
   );
 
-  for (const [band, label] of [[textY0, "text"], [faceY0, "faces"]] as const) {
+  const bands: [number, string][] = faces === null
+    ? [[textY0, "text"]]
+    : [[textY0, "text"], [faceY0, "faces"]];
+  for (const [band, label] of bands) {
     parts.push(
       `<rect x="${left}" y="${band}" width="${plotW}" height="${bandH}" fill="#fafafa" stroke="#dddddd"/>`,
     );
@@ -147,17 +153,15 @@ export function timelineSvg(result: VideoSentimentResult, options: TimelineSvgOp
     );
   }
 
-  // Face track.
-  if (faces === null || !faces.found) {
-    const msg = faces === null
-      ? "faces not analysed"
-      : `no face found in ${faces.framesAnalyzed} frames analysed`;
+  // Face track (only when faces were analysed).
+  if (faces !== null && !faces.found) {
+    const msg = `no face found in ${faces.framesAnalyzed} frames analysed`;
     parts.push(
       `<text x="${left + plotW / 2}" y="${faceY0 + bandH / 2 - 6}" text-anchor="middle" fill="#666666">${
         esc(msg)
       }</text>`,
     );
-  } else {
+  } else if (faces !== null) {
     const pts = faces.samples.filter((s) => s.valence !== null);
     if (pts.length > 1) {
       parts.push(
@@ -190,7 +194,7 @@ export function timelineSvg(result: VideoSentimentResult, options: TimelineSvgOp
     ["positive", COLORS.positive],
     ["neutral", COLORS.neutral],
     ["negative", COLORS.negative],
-    ["face valence", FACE_COLOR],
+    ...(faces === null ? [] : [["face valence", FACE_COLOR] as [string, string]]),
   ];
   legend.forEach(([name, color], i) => {
     const lx = left + i * 110;

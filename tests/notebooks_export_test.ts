@@ -1,0 +1,138 @@
+/**
+ * Pictures that travel: a notebook with every chart of sentilab (confusion matrix, per-class bars, a
+ * calibration line chart, lineage graph, video timeline) is executed on the Deno kernel by the project's
+ * runner, then exported with nbconvert (Debian's python3-nbconvert, the version users have), and every
+ * SVG must be in the exported HTML, inline, so it renders there and on GitHub's notebook viewer. The
+ * text/plain fallback of each picture is a one-line description, not a character count.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ROOT } from "./_task_env.ts";
+
+const PYTHON = "/usr/bin/python3";
+
+function hasPython(modules: string): boolean {
+  try {
+    return new Deno.Command(PYTHON, { args: ["-c", `import ${modules}`], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
+const READY = hasPython("jupyter_client, nbformat, nbconvert");
+if (!READY) {
+  console.warn(
+    "notebooks_export_test: skipped: /usr/bin/python3 lacks nbclient/nbconvert " +
+      "(apt-get install -y --no-install-recommends python3-nbclient python3-nbconvert)",
+  );
+}
+
+const PICTURES: [string, string][] = [
+  [
+    "Confusion matrix: demo",
+    `confusionMatrixSvg([[5, 1, 0], [1, 3, 1], [0, 2, 6]], ["negative", "neutral", "positive"], { title: "Confusion matrix: demo" })`,
+  ],
+  [
+    "F1 per class",
+    `perClassBars([{ name: "onnx", values: { negative: 0.8, neutral: 0.5, positive: 0.9 } }, { name: "lexicon", values: { negative: 0.6, neutral: 0.3, positive: 0.7 } }], { metric: "F1", title: "F1 per class" })`,
+  ],
+  [
+    "Calibration",
+    `lineChartSvg([{ name: "onnx", points: [{ x: 0.1, y: 0.15 }, { x: 0.5, y: 0.45 }, { x: 0.9, y: 0.85 }] }], { title: "Calibration", xLabel: "confidence", yLabel: "accuracy", yDomain: [0, 1] })`,
+  ],
+  [
+    "Lineage of run-1",
+    `lineageGraphSvg({ nodes: [{ id: "sample:v0", kind: "dataset" }, { id: "run-1", kind: "run" }, { id: "preds:v0", kind: "predictions" }], edges: [{ from: "sample:v0", to: "run-1" }, { from: "run-1", to: "preds:v0" }] }, { title: "Lineage of run-1" })`,
+  ],
+  [
+    "Sentiment timeline of clip.mp4",
+    `timelineSvg({ metadata: { path: "clip.mp4", duration: 4, width: 640, height: 360, container: "mp4" }, text: { found: true, model: "lexicon", reason: null, timeline: [{ index: 0, start: 0.5, end: 1.5, text: "great", label: "positive", confidence: 0.9, scores: { negative: 0.05, neutral: 0.05, positive: 0.9 }, valence: 0.85 }], overall: { label: "positive", valence: 0.85, coverage: 0.25, coveredSeconds: 1, scores: { negative: 0.05, neutral: 0.05, positive: 0.9 } } }, faces: null, series: [] } as any)`,
+  ],
+];
+
+Deno.test({
+  name: "an executed notebook exported with nbconvert keeps every SVG, inline, with a one-line text fallback",
+  ignore: !READY,
+}, async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_nbexport_" });
+  try {
+    const display = new URL("../lib/display/mod.ts", import.meta.url).href;
+    const video = new URL("../lib/video/timeline_svg.ts", import.meta.url).href;
+    const cells = [
+      `import { confusionMatrixSvg, lineageGraphSvg, lineChartSvg, perClassBars, show } from "${display}";\n` +
+      `import { timelineSvg } from "${video}";`,
+      ...PICTURES.map(([, call]) => `// expect-output: image/svg+xml text/html\nawait show(${call});`),
+    ];
+    await Deno.writeTextFile(
+      join(dir, "pictures.ipynb"),
+      JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 4,
+        metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
+        cells: cells.map((source) => ({
+          cell_type: "code",
+          metadata: {},
+          source,
+          outputs: [],
+          execution_count: null,
+        })),
+      }),
+    );
+    const run = await new Deno.Command(PYTHON, {
+      args: [
+        join(ROOT, "notebooks", "run_notebooks.py"),
+        "--output-dir",
+        join(dir, "out"),
+        join(dir, "pictures.ipynb"),
+      ],
+      cwd: ROOT,
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(240_000),
+    }).output();
+    const dec = new TextDecoder();
+    assert.equal(run.code, 0, dec.decode(run.stdout) + dec.decode(run.stderr));
+    const executed = join(dir, "out", "pictures.ipynb");
+
+    // text/plain: a one-line description naming the picture
+    const nb = JSON.parse(await Deno.readTextFile(executed));
+    const plain = nb.cells.flatMap((c: { outputs?: { data?: Record<string, string | string[]> }[] }) =>
+      (c.outputs ?? []).filter((o) => o.data?.["image/svg+xml"]).map((o) =>
+        [o.data!["text/plain"]].flat().join("")
+      )
+    );
+    assert.equal(plain.length, PICTURES.length, "one picture per cell");
+    PICTURES.forEach(([label], i) => {
+      assert.match(
+        plain[i],
+        new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(chart, \\d+×\\d+\\)$`),
+      );
+    });
+
+    const convert = await new Deno.Command(PYTHON, {
+      args: ["-m", "nbconvert", "--to", "html", "--output-dir", join(dir, "html"), executed],
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(120_000),
+    }).output();
+    assert.equal(convert.code, 0, dec.decode(convert.stderr));
+    const html = await Deno.readTextFile(join(dir, "html", "pictures.html"));
+    // Only the outputs: nbconvert's template has its own inline SVG icons elsewhere.
+    const outputs = [
+      ...html.matchAll(
+        /<div class="jp-RenderedHTMLCommon jp-RenderedHTML jp-OutputArea-output[^"]*"[^>]*>([\s\S]*?)<\/div>\s*<\/div>/g,
+      ),
+    ]
+      .map((m) => m[1]);
+    const svgs = outputs.flatMap((o) =>
+      [...o.matchAll(/<svg\b[^>]*\baria-label="([^"]*)"/g)].map((m) => m[1])
+    );
+    assert.deepEqual(svgs, PICTURES.map(([label]) => label), "every picture is an inline <svg> of the HTML");
+    assert.ok(!/<img[^>]+src="data:image\/svg\+xml/.test(html) || svgs.length === PICTURES.length);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
