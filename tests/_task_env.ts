@@ -8,6 +8,13 @@
 /** The repository root (tasks run with it as their working directory). */
 export const ROOT: string = new URL("..", import.meta.url).pathname;
 
+/**
+ * `deno run` flags that give a child the project's config: its lock (npm versions resolved without asking
+ * the registry) and node_modules. A child script outside the repository (a temp file) finds no config by
+ * itself and would resolve npm packages over the network; no test may need the network.
+ */
+export const PROJECT_CONFIG: string[] = ["--config", `${ROOT}deno.json`];
+
 /** Deno's cache, so that a child with HOME moved to a temp dir still finds the npm packages. */
 export const DENO_DIR: string = Deno.env.get("DENO_DIR") ??
   JSON.parse(

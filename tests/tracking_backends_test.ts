@@ -11,6 +11,7 @@ import {
   TrackingError,
   useArtifact,
 } from "../lib/tracking/mod.ts";
+import { PROJECT_CONFIG } from "./_task_env.ts";
 
 const LIB = new URL("../lib/tracking/mod.ts", import.meta.url).href;
 
@@ -49,7 +50,7 @@ async function runScript(
       if (v !== undefined) clean[keep] = v;
     }
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `${dir}/main.ts`],
+      args: ["run", "-A", ...PROJECT_CONFIG, `${dir}/main.ts`],
       env: clean,
       clearEnv: true,
       stdout: "piped",

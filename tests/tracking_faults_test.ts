@@ -1,6 +1,7 @@
 // Faults: a process killed with SIGKILL mid-logging, and 8 processes logging versions of one name at once.
 import assert from "node:assert/strict";
 import { getHistory, getRun, listArtifactVersions, listRuns, openStore } from "../lib/tracking/mod.ts";
+import { PROJECT_CONFIG } from "./_task_env.ts";
 
 const LIB = new URL("../lib/tracking/mod.ts", import.meta.url).href;
 
@@ -20,7 +21,7 @@ for (let step = 0; ; step++) {
 `,
     );
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `${root}/child.ts`, `${root}/store`],
+      args: ["run", "-A", ...PROJECT_CONFIG, `${root}/child.ts`, `${root}/store`],
       stdout: "piped",
       stderr: "piped",
     }).spawn();
@@ -85,7 +86,7 @@ console.log(JSON.stringify({ version: v!.version, digest: v!.digest, run: run.id
     );
     const children = Array.from({ length: 8 }, (_, i) =>
       new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", `${root}/child.ts`, `${root}/store`, String(i), root],
+        args: ["run", "-A", ...PROJECT_CONFIG, `${root}/child.ts`, `${root}/store`, String(i), root],
         stdout: "piped",
         stderr: "piped",
       }).output());

@@ -20,7 +20,7 @@ import {
   useArtifact,
 } from "../lib/tracking/mod.ts";
 import { checkFilePath } from "../lib/tracking/wandb/_names.ts";
-import { ROOT } from "./_task_env.ts";
+import { PROJECT_CONFIG, ROOT } from "./_task_env.ts";
 
 const LIB = new URL("../lib/tracking/mod.ts", import.meta.url).href;
 
@@ -55,7 +55,7 @@ Deno.kill(Deno.pid, "SIGKILL");
 `,
     );
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `${root}/child.ts`, `${root}/store`],
+      args: ["run", "-A", ...PROJECT_CONFIG, `${root}/child.ts`, `${root}/store`],
       cwd: ROOT,
       stdout: "piped",
       stderr: "piped",
@@ -274,7 +274,7 @@ await logTable(run, "big", { columns: ["i", "text"], rows });
 `,
     );
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `${root}/child.ts`, `${root}/store`],
+      args: ["run", "-A", ...PROJECT_CONFIG, `${root}/child.ts`, `${root}/store`],
       cwd: ROOT,
       stdout: "piped",
       stderr: "piped",

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DENO_DIR } from "./_task_env.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const TYPES: Record<string, string> = {
@@ -85,12 +86,16 @@ Deno.test({
     assert.equal(head.headers.get("content-type"), TYPES[".ts"]);
 
     await Deno.writeTextFile(join(dir, "script.ts"), SCRIPT(base));
+    // No deno.json, but a copy of the project's lock: npm versions resolve from it and Deno's cache
+    // (DENO_DIR, filled by deno install) without asking the registry: no test may need the network.
+    await Deno.copyFile(join(ROOT, "deno.lock"), join(dir, "deno.lock"));
     // PATH without ffmpeg (and SENTILAB_FFMPEG unset): video work must say how to provide ffmpeg.
     const env: Record<string, string> = {
       NO_COLOR: "1",
       SENTILAB_DIR: join(dir, "unused-store"),
       PATH: join(dir, "no-bin"),
       SENTILAB_FFMPEG: "",
+      DENO_DIR,
     };
     const child = new Deno.Command(Deno.execPath(), {
       // The permissions the README's "use it from a URL" section names (-A would also do: it includes
@@ -105,6 +110,7 @@ Deno.test({
         "--allow-ffi",
         "--allow-sys",
         "--allow-run",
+        "--lock=deno.lock",
         "script.ts",
         join(dir, "store"),
       ],

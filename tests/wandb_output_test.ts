@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { finishRun, getOutput, getSyncStatus, initRun } from "../lib/tracking/mod.ts";
 import { startEmulator } from "./wandb_emulator.ts";
+import { PROJECT_CONFIG } from "./_task_env.ts";
 
 const KEY = "o".repeat(20) + "sEcReT" + "p".repeat(14);
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -30,7 +31,7 @@ console.log("after the run");
 
 async function deno(args: string[], env: Record<string, string>) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args,
+    args: [args[0], ...PROJECT_CONFIG, ...args.slice(1)],
     env: { ...env, NO_COLOR: "1", RUST_BACKTRACE: "0" },
     cwd: ROOT,
     stdin: "null",

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { getRun, getSyncStatus, getTableRows } from "../lib/tracking/mod.ts";
 import { type Emulator, type EmulatorState, startEmulator } from "./wandb_emulator.ts";
+import { PROJECT_CONFIG } from "./_task_env.ts";
 
 const KEY = "k".repeat(20) + "sEcReT" + "q".repeat(14);
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -82,7 +83,7 @@ async function withCtx(fn: (c: Ctx) => Promise<void>): Promise<void> {
 
 function spawn(args: string[], env: Record<string, string>): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
-    args,
+    args: [args[0], ...PROJECT_CONFIG, ...args.slice(1)],
     env: { ...env, RUST_BACKTRACE: "0" },
     cwd: ROOT,
     stdin: "null",
