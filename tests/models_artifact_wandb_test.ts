@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadModel } from "../lib/models/mod.ts";
-import { finishRun, getRun, initRun } from "../lib/tracking/mod.ts";
+import { finishRun, getRun, initRun, logModelArtifact, setArtifactAlias } from "../lib/tracking/mod.ts";
 import { connectWandb, saveWandbArtifact, upsertWandbRun } from "../lib/tracking/wandb/mod.ts";
 import { startEmulator } from "./wandb_emulator.ts";
 import { withWandbEnv } from "./_wandb_env.ts";
@@ -55,6 +55,37 @@ Deno.test("loadModel NAME:ALIAS falls back to W&B when the local store lacks it;
         loadModel("missing-model:v0", { storeDir: store }),
         /no artifact is named 'missing-model'; W&B has no 'missing-model:v0' in .*\/sentilab either/,
       );
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await emu.close();
+  }
+});
+
+Deno.test("artifacts alias: setting is replicated to W&B by its run; --remove removes it on W&B too", async () => {
+  const emu = await startEmulator({ apiKey: KEY });
+  const dir = await Deno.makeTempDir({ prefix: "sentilab-alias-wandb-" });
+  try {
+    await writeTinyModel(join(dir, "model"));
+    await withWandbEnv(emu.url, KEY, async () => {
+      const store = join(dir, "store");
+      const run = await initRun({ dir: store, tracker: "wandb", project: "aliases" });
+      await logModelArtifact(run, join(dir, "model"), { name: "mine" });
+      await finishRun(run);
+      const onWandb = () => {
+        const list = Object.values(emu.state().artifacts).filter((a) => a.collection === "mine");
+        assert.equal(list.length, 1, "one version on W&B");
+        return [...list[0].aliases].sort();
+      };
+      assert.deepEqual(onWandb(), ["latest"]);
+
+      await setArtifactAlias("mine:v0", "production", { dir: store });
+      assert.deepEqual(onWandb(), ["latest", "production"]);
+      const removed = await setArtifactAlias("mine:v0", "production", { dir: store, remove: true });
+      assert.deepEqual(removed.aliases, ["latest"]);
+      assert.deepEqual(onWandb(), ["latest"], "removed on W&B too");
+      await setArtifactAlias("mine:v0", "production", { dir: store });
+      assert.deepEqual(onWandb(), ["latest", "production"], "set again after a removal: sent again");
     });
   } finally {
     await Deno.remove(dir, { recursive: true });

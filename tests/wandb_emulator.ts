@@ -971,7 +971,24 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     createArtifactFiles: (args) => createArtifactFiles(inputOf(args)),
     commitArtifact: (args) => commitArtifact(inputOf(args)).commitArtifact,
     useArtifact: (args) => useArtifact(inputOf(args)).useArtifact,
+    deleteAliases: (args) => deleteAliases(inputOf(args)),
   };
+
+  /**
+   * DeleteAliases (wandb/sdk/artifacts/artifact.py `_delete_aliases`): each alias names its collection;
+   * `latest` and version aliases are the server's and stay.
+   */
+  function deleteAliases(input: Record<string, unknown>) {
+    const a = artifacts.get(String(input.artifactID));
+    if (!a) throw new GqlError(`DeleteAliases: artifact ${input.artifactID} not found`);
+    for (const x of input.aliases as { alias: string; artifactCollectionName: string }[]) {
+      if (x.artifactCollectionName !== a.collection) {
+        throw new GqlError(`DeleteAliases: ${x.artifactCollectionName} is not the collection of ${a.id}`);
+      }
+      if (x.alias !== "latest") a.aliases = a.aliases.filter((y) => y !== x.alias);
+    }
+    return { success: true };
+  }
 
   /** The operation's name, for the request log and fault injection (dispatch reads the document). */
   function opFromQuery(query: string): string {

@@ -11,3 +11,13 @@ export function wandbTarget(): string {
     return (raw ?? "").trim();
   }
 }
+
+/** W&B is configured for reading on demand: an API key, and WANDB_MODE neither offline nor disabled. */
+export function wandbConfigured(): boolean {
+  try {
+    const mode = Deno.env.get("WANDB_MODE")?.toLowerCase();
+    return !!Deno.env.get("WANDB_API_KEY") && mode !== "offline" && mode !== "disabled" && mode !== "dryrun";
+  } catch {
+    return false; // no env permission
+  }
+}

@@ -4,6 +4,7 @@ import { TrackingError } from "./_errors.ts";
 import { findVersion, parseRef } from "./_ref.ts";
 import { readStore } from "./_read.ts";
 import { stateOf } from "./_state.ts";
+import { wandbConfigured } from "./_target.ts";
 import { useArtifact } from "./use_artifact.ts";
 import type { ArtifactVersion, Run, UsedArtifact } from "./types.ts";
 
@@ -114,12 +115,6 @@ export async function downloadArtifact(
 function strip(used: UsedArtifact): ArtifactVersion {
   const { path: _p, files: _f, download: _d, ...version } = used;
   return version;
-}
-
-/** W&B is configured: a key, and WANDB_MODE neither offline nor disabled. */
-function wandbConfigured(): boolean {
-  const mode = Deno.env.get("WANDB_MODE")?.toLowerCase();
-  return !!Deno.env.get("WANDB_API_KEY") && mode !== "offline" && mode !== "disabled" && mode !== "dryrun";
 }
 
 /**

@@ -6,6 +6,37 @@ import { finishRun } from "./finish_run.ts";
 import { initRun, type InitRunOptions } from "./init_run.ts";
 import { useArtifact } from "./use_artifact.ts";
 import type { ArtifactVersion } from "./types.ts";
+import { SyncLedger } from "./_sync_ledger.ts";
+import { wandbConfigured, wandbTarget } from "./_target.ts";
+
+/** Removes `alias` from the W&B version with the same content, and notes it in the sync ledger. */
+async function removeOnWandb(
+  store: Store,
+  v: ArtifactVersion,
+  alias: string,
+  project?: string,
+): Promise<void> {
+  if (!wandbConfigured()) return;
+  const { connectWandb, deleteWandbArtifactAliases, getWandbArtifact } = await import("./wandb/mod.ts");
+  const proj = project ?? Deno.env.get("WANDB_PROJECT") ?? "sentilab";
+  try {
+    const { client, entity } = await connectWandb({ timeoutMs: 10_000 });
+    const remote = await getWandbArtifact(client, `${v.name}:${alias}`, { entity, project: proj });
+    if (remote && remote.digest === v.digest) await deleteWandbArtifactAliases(client, remote, [alias]);
+    // what W&B has now, so that setting the alias again is sent again
+    const custom = v.aliases.filter((a) => a !== "latest").sort();
+    new SyncLedger(store, wandbTarget()).setValue(
+      `aliases:${proj}:${v.name}:${v.version}`,
+      JSON.stringify(custom),
+    );
+  } catch (e) {
+    console.warn(
+      `warning: alias '${alias}' removed locally but not on W&B (${
+        (e as Error).message
+      }); remove it there too`,
+    );
+  }
+}
 
 /** Options for {@linkcode setArtifactAlias}. */
 export interface SetArtifactAliasOptions {
@@ -30,7 +61,10 @@ export interface SetArtifactAliasOptions {
  * Adding is done by a short run (job type `alias`) that uses the version with the alias, exactly as
  * `useArtifact(run, ref, { aliases })`: the lineage says who moved it and the replica sends it to W&B like
  * every alias a run sets (with a tracker that stores nothing, the alias is set in the store directly).
- * Removing changes the local store only: W&B keeps the alias until it is removed there.
+ * Removing changes the local store and, when W&B is configured (WANDB_API_KEY, WANDB_MODE not
+ * offline/disabled), removes the alias from the same version on W&B (found by alias, checked by digest) as
+ * the SDK's `artifact.aliases.remove(a); artifact.save()` does; a W&B failure is one warning, the local
+ * change stays.
  *
  * @param ref The version: `name:vN` or `name:alias`.
  * @param alias The alias to set or remove.
@@ -72,7 +106,10 @@ export async function setArtifactAlias(
       );
     }
     store.removeAlias(v.name, alias);
-    return store.getVersion(v.name, v.version)!;
+    const after = store.getVersion(v.name, v.version)!;
+    const project = options.project ?? (v.createdBy ? store.getRun(v.createdBy)?.project : undefined);
+    await removeOnWandb(store, after, alias, project);
+    return after;
   }
   const creator = v.createdBy ? store.getRun(v.createdBy) : null;
   const run = await initRun({
