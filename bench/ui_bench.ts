@@ -7,7 +7,8 @@
  *     (`SELECT * ... ORDER BY ... LIMIT 50 OFFSET n` on the same database).
  *   - A 1,000,000-row prediction table: first page, a page in the middle, the last page (target < 200 ms).
  *     Baseline: getTableRows of the same 50 rows (the read API alone, no HTML).
- *   - For information: the first "errors only" page of that table (a full scan, then cached) and the next.
+ *   - For information: the first "errors only" page of that table (a full scan, then cached) and the next;
+ *     a run page with 200,000 history rows, first view (reads them all; baseline getHistory) and again.
  *
  * The 10,000 runs are copies of one real run (made by initRun/logMetrics/finishRun) with their own id,
  * name, project, tags and summary, inserted with SQL to keep the set-up short. Times are medians of 7.
@@ -15,13 +16,14 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { finishRun, getTableRows, initRun, logMetrics, logTable } from "../lib/tracking/mod.ts";
+import { finishRun, getHistory, getTableRows, initRun, logMetrics, logTable } from "../lib/tracking/mod.ts";
 import { Store } from "../lib/tracking/_store.ts";
 import { serveUi } from "../lib/ui/mod.ts";
 
 const RUNS = 10_000;
 const TABLE_ROWS = 1_000_000;
 const REPEAT = 7;
+const HISTORY_ROWS = 200_000;
 
 async function median(fn: () => Promise<unknown> | unknown): Promise<number> {
   await fn(); // warm-up
@@ -74,6 +76,17 @@ try {
   });
   table.length = 0;
   await finishRun(run);
+  const long = await initRun({
+    dir,
+    project: "bench",
+    name: "long",
+    tracker: "local",
+    captureConsole: false,
+  });
+  for (let s = 0; s < HISTORY_ROWS; s++) {
+    logMetrics(long, { loss: 1 / (s + 1) + (s % 13) / 1000, acc: s / HISTORY_ROWS });
+  }
+  await finishRun(long);
   Store.connect(dir).close();
   const db = new DatabaseSync(join(dir, "store.db"));
   db.exec("BEGIN");
@@ -136,6 +149,22 @@ try {
       );
       rows.push([name, ms(t), `${ms(b)} (getTableRows)`, "< 200 ms", t < 200 ? "yes" : "NO"]);
     }
+    // A run page with a long history: the first view reads it all, later views only new rows.
+    let t1 = performance.now();
+    await page(`${base}run/${long.id}`);
+    const firstView = performance.now() - t1;
+    const again = await median(() => page(`${base}run/${long.id}`));
+    t1 = performance.now();
+    getHistory(long.id, { dir, readOnly: true });
+    const readAll = performance.now() - t1;
+    rows.push([
+      `run page, ${HISTORY_ROWS} history rows: first view`,
+      ms(firstView),
+      `${ms(readAll)} (getHistory)`,
+      "(information)",
+      "-",
+    ]);
+    rows.push([`run page, ${HISTORY_ROWS} history rows: again`, ms(again), "-", "(information)", "-"]);
     const t0 = performance.now();
     await page(`${tableUrl}?errors=1`);
     const scan = performance.now() - t0;

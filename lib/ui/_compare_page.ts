@@ -1,6 +1,7 @@
 // Private: two or more runs side by side: overlaid metric charts, config differences highlighted,
 // summaries side by side.
-import { getHistory, getRun, type RunDetails } from "../tracking/mod.ts";
+import { getRun, type RunDetails } from "../tracking/mod.ts";
+import { historyOf } from "./_history_cache.ts";
 import { flatten, html, raw, seg, valueText } from "./_html.ts";
 import { page } from "./_layout.ts";
 import { compareCharts } from "./_charts.ts";
@@ -13,7 +14,7 @@ export function comparePage(ctx: PageContext): string {
   if (runs.length === 0) throw new NotFound("no runs to compare");
   const label = (r: RunDetails) => `${r.name} (${r.id})`;
   const charts = compareCharts(
-    runs.map((r) => ({ label: label(r), rows: getHistory(r.id, ctx.read) })),
+    runs.map((r) => ({ label: label(r), rows: historyOf(ctx.read, r.id, r.historyCount) })),
     "step",
   );
   const body = html`

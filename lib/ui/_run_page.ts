@@ -9,19 +9,21 @@ import {
   getRun,
   getSyncStatus,
   getTableRows,
+  type HistoryRow,
   type RunDetails,
   type SyncStatus,
 } from "../tracking/mod.ts";
 import { bytes, duration, flatten, href, html, type Markup, raw, seg, valueText } from "./_html.ts";
 import { page } from "./_layout.ts";
 import { metricKeys, runCharts } from "./_charts.ts";
+import { historyOf } from "./_history_cache.ts";
 import { NotFound, type PageContext, param } from "./_context.ts";
 
 /** The run page. */
 export function runPage(ctx: PageContext, id: string): string {
   const run = getRun(id, ctx.read);
   if (!run) throw new NotFound(`no run '${id}'`);
-  const rows = getHistory(id, ctx.read);
+  const rows = historyOf(ctx.read, id, run.historyCount);
   const x = xAxis(ctx, rows);
   const keys = metricKeys(rows);
   const lastOutput = ctx.static ? 2000 : Number(param(ctx, "output") === "all" ? -1 : 500);
@@ -130,7 +132,7 @@ export function runPage(ctx: PageContext, id: string): string {
           `
         )}</select></label><button type="submit">Show</button></form>
     `}
-    ${chartsBlock(ctx, run, x)}
+    ${chartsBlock(ctx, run, x, rows)}
     ${videoBlock(ctx, run)}
     <h2>Tables</h2>${run.tables.length === 0
       ? html`<p class="muted">No tables.</p>`
@@ -165,7 +167,8 @@ export function runPage(ctx: PageContext, id: string): string {
 export function chartsFragment(ctx: PageContext, id: string): string {
   const run = getRun(id, ctx.read);
   if (!run) throw new NotFound(`no run '${id}'`);
-  return chartsBlock(ctx, run, xAxis(ctx, getHistory(id, ctx.read))).value;
+  const rows = historyOf(ctx.read, id, run.historyCount);
+  return chartsBlock(ctx, run, xAxis(ctx, rows), rows).value;
 }
 
 /**
@@ -177,19 +180,34 @@ export function chartsOf(
   ctx: PageContext,
   runId: string,
   x: string | undefined,
+  rows: readonly HistoryRow[] = getHistory(runId, ctx.read),
 ): { key: string; svg: string }[] {
-  const rows = getHistory(runId, ctx.read);
-  const logged = new Set(metricKeys(rows));
   const defs = x === undefined ? getMetricDefinitions(runId, ctx.read) : null;
-  return runCharts(rows, (key) => {
+  // Drawn again only when rows were added, the x axis or the definitions changed.
+  const memo = JSON.stringify([ctx.read.dir ?? "", runId, x ?? null, rows.length, defs?.definitions ?? null]);
+  const hit = drawn.get(memo);
+  if (hit) return hit;
+  const logged = new Set(metricKeys(rows));
+  const charts = runCharts(rows, (key) => {
     if (x !== undefined) return x;
     const step = defs?.of(key)?.stepMetric;
     return step && logged.has(step) ? step : "step";
   });
+  drawn.set(memo, charts);
+  while (drawn.size > 8) drawn.delete(drawn.keys().next().value!);
+  return charts;
 }
 
-function chartsBlock(ctx: PageContext, run: RunDetails, x: string | undefined): Markup {
-  const charts = chartsOf(ctx, run.id, x);
+/** The charts drawn last (a few runs' worth), by run, x axis and history length. */
+const drawn = new Map<string, { key: string; svg: string }[]>();
+
+function chartsBlock(
+  ctx: PageContext,
+  run: RunDetails,
+  x: string | undefined,
+  rows: readonly HistoryRow[],
+): Markup {
+  const charts = chartsOf(ctx, run.id, x, rows);
   const live = run.status === "running";
   const src = href(`/run/${seg(run.id)}/charts`, { x });
   return html`
