@@ -81,3 +81,47 @@ export function taskEnv(env: Record<string, string>): Record<string, string> {
   if (path !== undefined) childEnv.PATH = path;
   return childEnv;
 }
+
+/** What a child process printed and how it ended. */
+export interface ChildEnd {
+  code: number;
+  signal: Deno.Signal | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `deno run -A --config deno.json ...args` from {@linkcode ROOT} with {@linkcode taskEnv}`(env)`;
+ * with `signal`, sends it once the child printed a line "ready". Killed after 60 s (bounded).
+ */
+export async function runChild(
+  args: string[],
+  env: Record<string, string>,
+  signal?: Deno.Signal,
+): Promise<ChildEnd> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--config", "deno.json", ...args],
+    cwd: ROOT,
+    env: taskEnv(env),
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  const stderr = new Response(child.stderr).text();
+  let stdout = "";
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    stdout += value;
+    if (signal && stdout.includes("ready\n")) {
+      child.kill(signal);
+      signal = undefined;
+    }
+  }
+  const status = await child.status;
+  clearTimeout(timer);
+  return { code: status.code, signal: status.signal, stdout, stderr: await stderr };
+}

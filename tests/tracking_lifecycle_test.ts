@@ -3,7 +3,7 @@
 // runs a real subprocess (tests/_lifecycle_child.ts) with the project's config.
 import assert from "node:assert/strict";
 import { getHistory, getOutput, getRun, type RunRecord } from "../lib/tracking/mod.ts";
-import { ROOT, runTask, taskEnv } from "./_task_env.ts";
+import { runChild as runChildProcess, runTask } from "./_task_env.ts";
 
 const CHILD = "tests/_lifecycle_child.ts";
 
@@ -16,41 +16,22 @@ interface Ended {
   output: string[];
 }
 
-/** Runs the child in `mode`; with `signal`, sends it once the child printed "ready" (bounded: 60 s). */
+/** Runs the child in `mode`; with `signal`, sends it once the child printed "ready". */
 async function runChild(dir: string, mode: string, signal?: Deno.Signal): Promise<Ended> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", "deno.json", CHILD, mode, dir],
-    cwd: ROOT,
-    env: taskEnv({ HOME: dir }),
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-  const stderr = new Response(child.stderr).text();
-  let stdout = "";
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    stdout += value;
-    if (signal && stdout.includes("ready\n")) {
-      child.kill(signal);
-      signal = undefined;
-    }
-  }
-  const status = await child.status;
-  clearTimeout(timer);
+  const { code, signal: killedBy, stdout, stderr } = await runChildProcess(
+    [CHILD, mode, dir],
+    { HOME: dir },
+    signal,
+  );
   const id = /run (\w+)/.exec(stdout)?.[1];
-  assert.ok(id, `the child printed its run id:\n${stdout}\n${await stderr}`);
+  assert.ok(id, `the child printed its run id:\n${stdout}\n${stderr}`);
   const run = getRun(id, { dir });
   assert.ok(run, `run ${id} is in the store`);
   return {
-    code: status.code,
-    signal: status.signal,
+    code,
+    signal: killedBy,
     stdout,
-    stderr: await stderr,
+    stderr,
     run,
     output: getOutput(id, { dir }).map((o) => o.text),
   };

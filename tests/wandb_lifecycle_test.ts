@@ -4,38 +4,19 @@
 import assert from "node:assert/strict";
 import { defineMetric, finishRun, getRun, getSyncStatus, initRun, logMetrics } from "../lib/tracking/mod.ts";
 import { startEmulator } from "./wandb_emulator.ts";
-import { ROOT, taskEnv } from "./_task_env.ts";
+import { runChild as runChildProcess } from "./_task_env.ts";
 
 const KEY = "k".repeat(20) + "lifeCYCLE" + "z".repeat(11);
 
 async function runChild(env: Record<string, string>, mode: string, dir: string, signal?: Deno.Signal) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", "deno.json", "tests/_lifecycle_child.ts", mode, dir, "wandb"],
-    cwd: ROOT,
-    env: taskEnv({ HOME: dir, ...env }),
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-  const stderr = new Response(child.stderr).text();
-  let stdout = "";
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    stdout += value;
-    if (signal && stdout.includes("ready\n")) {
-      child.kill(signal);
-      signal = undefined;
-    }
-  }
-  const status = await child.status;
-  clearTimeout(timer);
-  const id = /run (\w+)/.exec(stdout)?.[1];
-  assert.ok(id, `${stdout}\n${await stderr}`);
-  return { code: status.code, id, stderr: await stderr };
+  const r = await runChildProcess(
+    ["tests/_lifecycle_child.ts", mode, dir, "wandb"],
+    { HOME: dir, ...env },
+    signal,
+  );
+  const id = /run (\w+)/.exec(r.stdout)?.[1];
+  assert.ok(id, `${r.stdout}\n${r.stderr}`);
+  return { code: r.code, id, stderr: r.stderr };
 }
 
 Deno.test("the exit code of each way a program ends reaches W&B", async () => {

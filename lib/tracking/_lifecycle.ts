@@ -46,7 +46,7 @@ let installed = false;
 function endAll(end: RunEnd): Promise<void> {
   const enders = [...open.values()];
   open.clear();
-  uninstall();
+  listen(false);
   return Promise.all(enders.map((e) => e(end).catch(() => {}))).then(() => {});
 }
 
@@ -104,41 +104,37 @@ function onSignal(signal: "SIGINT" | "SIGTERM"): void {
   endAll({ exitCode: codes.recorded, status: "killed" }).finally(() => Deno.exit(codes.process));
 }
 
-function install(): void {
-  if (installed) return;
-  installed = true;
-  globalThis.addEventListener("error", onError);
-  globalThis.addEventListener("unhandledrejection", onRejection);
-  globalThis.addEventListener("beforeunload", onBeforeUnload);
-  globalThis.addEventListener("unload", onUnload);
-  for (const [signal, handler] of Object.entries(signalHandlers)) {
-    try {
-      Deno.addSignalListener(signal as Deno.Signal, handler);
-    } catch { /* signals not supported here (Windows has no SIGTERM listener) */ }
-  }
-}
+/** The program-end events and their handlers. */
+const EVENTS: [string, (e: Event) => void][] = [
+  ["error", onError],
+  ["unhandledrejection", onRejection],
+  ["beforeunload", onBeforeUnload],
+  ["unload", onUnload],
+];
 
-function uninstall(): void {
-  if (!installed || open.size > 0) return;
-  installed = false;
-  globalThis.removeEventListener("error", onError);
-  globalThis.removeEventListener("unhandledrejection", onRejection);
-  globalThis.removeEventListener("beforeunload", onBeforeUnload);
-  globalThis.removeEventListener("unload", onUnload);
+/** Adds (`on`) or removes every handler; the first open run adds them, the last one's end removes them. */
+function listen(on: boolean): void {
+  if (installed === on || (!on && open.size > 0)) return;
+  installed = on;
+  for (const [event, handler] of EVENTS) {
+    if (on) globalThis.addEventListener(event, handler as EventListener);
+    else globalThis.removeEventListener(event, handler as EventListener);
+  }
   for (const [signal, handler] of Object.entries(signalHandlers)) {
     try {
-      Deno.removeSignalListener(signal as Deno.Signal, handler);
-    } catch { /* was not installed */ }
+      if (on) Deno.addSignalListener(signal as Deno.Signal, handler);
+      else Deno.removeSignalListener(signal as Deno.Signal, handler);
+    } catch { /* signals not supported here (Windows has no SIGTERM listener) */ }
   }
 }
 
 /** Watches an open run: the program's end ends it (see the table at the top). */
 export function watchRun(run: Run, end: Ender): void {
   open.set(run, end);
-  install();
+  listen(true);
 }
 
 /** Stops watching a run (finishRun was called). */
 export function unwatchRun(run: Run): void {
-  if (open.delete(run)) uninstall();
+  if (open.delete(run)) listen(false);
 }
