@@ -72,6 +72,16 @@ async function main(): Promise<number> {
   const ac = new AbortController();
   const ui = serveUi({ dir: values.dir, host: values.host, port, token: values.token, signal: ac.signal });
   console.log(`sentilab ui: ${ui.url}`);
+  if (ui.host === "0.0.0.0" || ui.host === "::") {
+    // Other machines reach it by this machine's name or address (the Host header must be one of those).
+    let name = "";
+    try {
+      name = Deno.hostname();
+    } catch { /* no name */ }
+    if (name) {
+      console.log(`  from other machines: ${ui.url.replace(/^http:\/\/[^/]+/, `http://${name}:${ui.port}`)}`);
+    }
+  }
   if (ui.token !== null && values.token === undefined) {
     console.log("(a token was generated: it is in the URL)");
   }

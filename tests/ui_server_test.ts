@@ -71,6 +71,8 @@ Deno.test("viewer: pages answer, values are escaped, only store files are served
         `${p} loads and links nothing remote`,
       );
     }
+    const byTime = await (await fetch(`${base}compare?run=${f.alpha}&run=${f.beta}&x=time`)).text();
+    assert.ok(byTime.includes(">time (s)</text>"), "compare against time");
     const filtered = await (await fetch(`${base}?filter=${encodeURIComponent("summary.macro_f1 > 0.7")}`))
       .text();
     assert.deepEqual([...filtered.matchAll(/data-run="(\w+)"/g)].map((m) => m[1]), [f.beta]);

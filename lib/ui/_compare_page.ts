@@ -5,7 +5,7 @@ import { historyOf } from "./_history_cache.ts";
 import { flatten, html, raw, seg, valueText } from "./_html.ts";
 import { page } from "./_layout.ts";
 import { compareCharts } from "./_charts.ts";
-import { NotFound, type PageContext } from "./_context.ts";
+import { NotFound, type PageContext, param } from "./_context.ts";
 
 /** The compare page for the runs given as `run=ID` (at most 10). */
 export function comparePage(ctx: PageContext): string {
@@ -13,9 +13,10 @@ export function comparePage(ctx: PageContext): string {
   const runs = ids.map((id) => getRun(id, ctx.read)).filter((r): r is RunDetails => r !== null);
   if (runs.length === 0) throw new NotFound("no runs to compare");
   const label = (r: RunDetails) => `${r.name} (${r.id})`;
+  const x = param(ctx, "x") === "time" ? "time" : "step";
   const charts = compareCharts(
     runs.map((r) => ({ label: label(r), rows: historyOf(ctx.read, r.id, r.historyCount) })),
-    "step",
+    x,
   );
   const body = html`
     <h1>Compare ${runs.length} runs</h1>
@@ -42,9 +43,8 @@ export function comparePage(ctx: PageContext): string {
         `
       )}</tbody>
     </table>
-    <h2>Charts</h2><div class="charts" id="charts" data-count="${charts.length}">${charts.map((c) =>
-      html`<figure data-metric="${c.key}">${raw(c.svg)}</figure>`
-    )}</div>
+    <h2>Charts</h2>${axisForm(ids, x)}<div class="charts" id="charts" data-count="${charts.length}">${charts
+      .map((c) => html`<figure data-metric="${c.key}">${raw(c.svg)}</figure>`)}</div>
     <h2>Config</h2>${sideBySide("config", runs, (r) => r.config, true)}
     <h2>Summary</h2>${sideBySide("summary", runs, (r) => r.summary, false)}
   `;
@@ -79,5 +79,23 @@ function sideBySide(
         }</tr>`
       )}</tbody>
     </table>
+  `;
+}
+
+/** Step or time on the x axis, keeping the runs. */
+function axisForm(ids: string[], x: string) {
+  return html`
+    <form class="filters" method="get"
+      action="/compare">${ids.map((id) =>
+        html`<input type="hidden" name="run" value="${id}">`
+      )}<label>x axis<select name="x">${["step", "time"].map((k) =>
+        html`
+          <option value="${k}" ${k === x
+            ? html`
+              selected
+            `
+            : ""}>${k}</option>
+        `
+      )}</select></label><button type="submit">Show</button></form>
   `;
 }

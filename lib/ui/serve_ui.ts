@@ -46,6 +46,7 @@ export interface UiServer {
 
 /** The viewer could not start: the message says why and what to do. */
 export class UiError extends Error {
+  /** Always "UiError". */
   override name = "UiError";
 }
 
