@@ -217,8 +217,8 @@ const modelVersion = await logModelArtifact(run, result.dir, {
   description: String(result.card.description ?? ""),
   metadata: { hyperparameters: result.card.hyperparameters, metrics: summary, seed: result.card.seed },
 });
-await finishRun(run);
 
+// The result is printed before the run ends, so the run's output keeps it too.
 if (flags.json) {
   console.log(JSON.stringify({
     dir: result.dir,
@@ -247,3 +247,4 @@ if (flags.json) {
     ]).join("\n"),
   );
 }
+await finishRun(run);

@@ -121,7 +121,7 @@ try {
     },
   });
   const logged = await logVideo(run, file, { result });
-  await finishRun(run, { exitCode: 0 });
+  // The result is printed before the run ends, so the run's output keeps it too.
   const runInfo = {
     id: run.id,
     name: run.name,
@@ -153,6 +153,7 @@ try {
   } else {
     console.log(report(result, chartPath, run));
   }
+  await finishRun(run, { exitCode: 0 });
 } catch (e) {
   if (run) await finishRun(run, { exitCode: 1 });
   fail((e as Error).message);

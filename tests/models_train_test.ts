@@ -7,7 +7,7 @@ import { loadOnnxModel } from "../lib/models/onnx_model.ts";
 import { mulberry32 } from "../lib/training/_prng.ts";
 import { buildCorpus, createSgdTrainer } from "../lib/training/_sgd.ts";
 import { createFeaturizer, defaultFeatureSpec } from "../lib/models/_features.ts";
-import { getHistory, getRun, listRuns } from "../lib/tracking/mod.ts";
+import { getHistory, getOutput, getRun, listRuns } from "../lib/tracking/mod.ts";
 
 const POS = ["love", "great", "excellent", "wonderful", "happy", "amazing", "fantastic", "enjoyed"];
 const NEG = ["hate", "terrible", "awful", "horrible", "sad", "worst", "disappointing", "broken"];
@@ -472,6 +472,11 @@ Deno.test("deno task train tracks the run: data files as used datasets, curves a
     assert.match(stdout, /\nuse the model: deno task evaluate --model tracked:latest /);
     const details = getRun(run.id, { dir: store })!;
     assert.equal(details.status, "finished");
+    // The closing lines are printed before the run ends: its output keeps them.
+    assert.match(
+      getOutput(run.id, { dir: store }).map((o) => o.text).join("\n"),
+      /use the model: deno task evaluate/,
+    );
     assert.deepEqual(details.used.map((a) => a.type).sort(), ["dataset", "dataset", "dataset"]);
     assert.deepEqual(details.produced.map((a) => `${a.type}:${a.name}`), ["model:tracked"]);
     // every grid trial is a child run in the training run's group, its history over its own epochs
