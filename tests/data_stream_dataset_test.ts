@@ -86,3 +86,29 @@ Deno.test("streamDataset: -1 labels found anywhere select the -1/0/1 map", async
     assert.deepEqual(s.labelDistribution, { negative: 1, neutral: 0, positive: 99 });
   });
 });
+
+Deno.test("streamTextLines: the rules of readTextLines over any chunking", async () => {
+  const { readTextLines, streamTextLines } = await import("../lib/data/mod.ts");
+  const text = "\uFEFFgood film\r\n\n  \nawful food\r\nnaïve 😀\nlast";
+  const bytes = new TextEncoder().encode(text);
+  for (const keepEmpty of [false, true]) {
+    const want = readTextLines(bytes, { keepEmpty });
+    for (const size of [1, 2, 3, 7, 1000]) {
+      const chunks: Uint8Array[] = [];
+      for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.slice(i, i + size));
+      const got: string[] = [];
+      for await (const lines of streamTextLines(ReadableStream.from(chunks), { keepEmpty })) {
+        got.push(...lines);
+      }
+      assert.deepEqual(got, want, `chunks of ${size}, keepEmpty ${keepEmpty}`);
+    }
+  }
+  const bad = new Uint8Array([...new TextEncoder().encode("a\nb\nc"), 0xff, 10]);
+  const chunks = [bad.slice(0, 3), bad.slice(3)];
+  await assert.rejects(
+    (async () => {
+      for await (const _ of streamTextLines(ReadableStream.from(chunks))) { /* read */ }
+    })(),
+    /^Error: stdin:3: invalid UTF-8 \(byte 0xff at offset 5\)/,
+  );
+});

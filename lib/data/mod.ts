@@ -18,6 +18,7 @@ export * from "../sentiment/normalize_label.ts";
 export * from "./resolve_shard.ts";
 export * from "./parse_label_map.ts";
 export * from "./read_text_lines.ts";
+export * from "./stream_text_lines.ts";
 export * from "./log_dataset.ts";
 export * from "./dataset_artifact_name.ts";
 export type {
