@@ -187,11 +187,13 @@ Deno.test({
         await shot("artifacts");
         await Promise.all([page.waitForNavigation(WAIT), page.click('a[href="/artifact/reviews"]')]);
         assert.equal(await page.$$eval("#versions tbody tr", (r) => r.length), 2);
+        await shot("artifact");
         await Promise.all([page.waitForNavigation(WAIT), page.click("#diff")]);
         assert.equal(
           await page.$eval("#diff-summary", (e) => e.textContent),
           "0 added, 4 removed, 1 changed, 0 unchanged",
         );
+        await shot("artifact-diff");
         await page.goto(`${base}/artifact/reviews/v/0`);
         const lineage = await page.$eval("#lineage svg", (s) => s.textContent ?? "");
         assert.ok(lineage.includes("consumer") && lineage.includes("alpha"), lineage);
@@ -231,7 +233,7 @@ Deno.test({
           "#video-timeline g.series",
           (gs) => gs.map((g) => g.getAttribute("data-name")),
         );
-        assert.deepEqual(series, ["negative", "neutral", "positive", "valence"]);
+        assert.deepEqual(series, ["valence", "negative", "neutral", "positive"]);
         await page.waitForFunction(
           '[...document.querySelectorAll("#thumbnails img")].every((i) => i.complete)',
           WAIT,

@@ -293,7 +293,7 @@ function videoBlock(ctx: PageContext, run: RunDetails): Markup {
     if (t && t.rows.length) {
       const col = (name: string) => t.columns.indexOf(name);
       const start = col("start");
-      const series = ["negative", "neutral", "positive", "valence"].filter((n) => col(n) >= 0).map((n) => ({
+      const series = ["valence", "negative", "neutral", "positive"].filter((n) => col(n) >= 0).map((n) => ({
         name: n,
         points: t.rows.filter((r) => typeof r[start] === "number" && typeof r[col(n)] === "number")
           .map((r) => ({ x: r[start] as number, y: r[col(n)] as number })),
