@@ -133,3 +133,16 @@ Deno.test("deno.json exports a subpath per module; ./tracking loads without onnx
     await Deno.remove(probe);
   }
 });
+
+Deno.test("deno doc mod.ts prints no type-resolution warnings", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["doc", "mod.ts"],
+    cwd: ROOT,
+    env: { DENO_DIR, NO_COLOR: "1" },
+    clearEnv: true,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0);
+  assert.equal(new TextDecoder().decode(out.stderr).trim(), "");
+});
