@@ -13,7 +13,8 @@
 //
 // What no handler sees (SIGKILL, power loss) stays "running" until the next open of the store marks it
 // crashed (Store.detectCrashes). The handlers are installed with the first open run and removed with the
-// last one, so a program without an open run keeps Deno's default behaviour.
+// last one, so a program without an open run keeps Deno's default behaviour. In the Deno Jupyter kernel
+// only the end of the kernel ends a run (a failing cell or an interrupt must not end the kernel).
 import type { Run } from "./types.ts";
 
 /** How a run ended when the program did it for the run. */
@@ -112,15 +113,31 @@ const EVENTS: [string, (e: Event) => void][] = [
   ["unload", onUnload],
 ];
 
+/**
+ * Whether this is the Deno Jupyter kernel: there an error in a cell, a stray rejection or SIGINT
+ * (interrupt the kernel) must not end the process, so only the end of the kernel ends its runs.
+ * (`Deno.jupyter` throws when read outside `deno jupyter`; lib/display reads it the same way.)
+ */
+function inKernel(): boolean {
+  try {
+    return typeof Deno.jupyter?.display === "function";
+  } catch {
+    return false;
+  }
+}
+
 /** Adds (`on`) or removes every handler; the first open run adds them, the last one's end removes them. */
 function listen(on: boolean): void {
   if (installed === on || (!on && open.size > 0)) return;
   installed = on;
+  const kernel = inKernel();
   for (const [event, handler] of EVENTS) {
+    if (kernel && (event === "error" || event === "unhandledrejection")) continue;
     if (on) globalThis.addEventListener(event, handler as EventListener);
     else globalThis.removeEventListener(event, handler as EventListener);
   }
   for (const [signal, handler] of Object.entries(signalHandlers)) {
+    if (kernel) break;
     try {
       if (on) Deno.addSignalListener(signal as Deno.Signal, handler);
       else Deno.removeSignalListener(signal as Deno.Signal, handler);
