@@ -18,6 +18,8 @@ Deno.test("deno task ui: prints the URL, serves the store, stops on SIGINT with 
       stdout: "piped",
       stderr: "piped",
     }).spawn();
+    // Bounded: a child that never prints its URL is killed after 30 s (the read below then ends).
+    const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
     const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
     let out = "";
     const deadline = Date.now() + 30_000;
@@ -36,6 +38,7 @@ Deno.test("deno task ui: prints the URL, serves the store, stops on SIGINT with 
     reader.releaseLock();
     await child.stdout.cancel().catch(() => {});
     await child.stderr.cancel();
+    clearTimeout(killer);
     assert.equal(status.code, 0);
   } finally {
     await Deno.remove(root, { recursive: true });

@@ -7,6 +7,20 @@ import { defineMetric, finishRun, initRun, logMetrics } from "../lib/tracking/mo
 import { makeUiFixture, XSS } from "./_ui_fixture.ts";
 import { DENO_DIR, ROOT } from "./_task_env.ts";
 
+/** Every file of a store with its size and modification time (SQLite's shared-memory index left out). */
+function storeFiles(dir: string, prefix = ""): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of Deno.readDirSync(join(dir, prefix))) {
+    const rel = join(prefix, e.name);
+    if (e.isDirectory) Object.assign(out, storeFiles(dir, rel));
+    else if (!rel.endsWith("-shm")) {
+      const st = Deno.statSync(join(dir, rel));
+      out[rel] = `${st.size} ${st.mtime?.getTime()}`;
+    }
+  }
+  return out;
+}
+
 /** A raw HTTP/1.1 GET with a chosen Host header (fetch does not let a caller set Host). */
 async function getWithHost(port: number, path: string, host: string): Promise<number> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
@@ -30,6 +44,7 @@ Deno.test("viewer: pages answer, values are escaped, only store files are served
     return { f, server: serveUi({ dir: f.dir, port: 0 }) };
   })();
   const { f, server } = ui;
+  const before = storeFiles(f.dir);
   try {
     const base = server.url;
     assert.match(base, /^http:\/\/127\.0\.0\.1:\d+\/$/);
@@ -115,6 +130,7 @@ Deno.test("viewer: pages answer, values are escaped, only store files are served
     const post = await fetch(base, { method: "POST" });
     await post.body?.cancel();
     assert.equal(post.status, 405);
+    assert.deepEqual(storeFiles(f.dir), before, "serving pages wrote nothing into the store");
   } finally {
     await server.shutdown();
     await Deno.remove(root, { recursive: true });

@@ -29,11 +29,5 @@ export function intParam(
   return Math.min(max, Number(v));
 }
 
-/** A page the router returns: HTML with a status. */
-export interface PageResult {
-  status: number;
-  body: string;
-}
-
-/** A 404 page result. */
+/** Thrown by a page for what is not in the store: the router answers 404. */
 export class NotFound extends Error {}
