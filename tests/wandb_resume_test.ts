@@ -157,3 +157,19 @@ Deno.test("a resumed offline run syncs as one run", () =>
     assert.equal(remote.exitcode, 1);
     assert.equal(Object.keys(emu.state().runs).length, 1);
   }));
+
+Deno.test("the entity option (else WANDB_ENTITY) is where the run goes on W&B", () =>
+  withEmulator(async (emu, dir) => {
+    const run = await initRun({
+      dir,
+      project: "ep",
+      entity: "team-x",
+      tracker: "wandb",
+      strict: true,
+      wandb,
+    });
+    logMetrics(run, { x: 1 });
+    await finishRun(run);
+    assert.ok(emu.state().runs[`team-x/ep/${run.id}`], Object.keys(emu.state().runs).join(", "));
+    assert.equal(emu.state().runs[`team-x/ep/${run.id}`].exitcode, 0);
+  }));

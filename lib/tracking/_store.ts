@@ -142,6 +142,8 @@ export interface RunQuery {
   limit?: number;
   /** A compiled filter expression (listRuns' `filter`, see _query.ts). */
   filter?: SqlCondition;
+  /** Count every match (`total`); false skips that scan (listRuns needs no total). Default true. */
+  count?: boolean;
 }
 
 /** Sortable run columns by their public names. */
@@ -661,7 +663,9 @@ export class Store {
     }
     if (q.filter) (where.push(`(${q.filter.sql})`), args.push(...(q.filter.args as (string | number)[])));
     const filter = where.length ? "WHERE " + where.join(" AND ") : "";
-    const total = Number((this.db.prepare(`SELECT COUNT(*) AS n FROM runs ${filter}`).get(...args) as Row).n);
+    const total = q.count === false
+      ? -1
+      : Number((this.db.prepare(`SELECT COUNT(*) AS n FROM runs ${filter}`).get(...args) as Row).n);
     let sortArgs: string[] = [];
     let key = "started_at";
     const column = RUN_SORT_COLUMNS[q.sort ?? "started"];

@@ -80,5 +80,6 @@ export function listRuns(options: ListRunsOptions = {}): RunRecord[] {
     sort,
     desc,
     limit: options.limit,
+    count: false,
   }).runs;
 }
