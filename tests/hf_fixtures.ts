@@ -2,27 +2,12 @@
 // hand-written tokenizer fixtures in tests/fixtures/hf (small WordPiece, byte-level BPE and Unigram vocabularies,
 // written for these tests by a script; the format is the Rust tokenizers' tokenizer.json).
 import onnxProto from "npm:onnx-proto@8.0.1";
+import { bytesOf, valueInfo } from "../lib/training/_onnx_export.ts";
 
 const { onnx } = onnxProto;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT64 = onnx.TensorProto.DataType.INT64;
 const FIXTURES = new URL("./fixtures/hf/", import.meta.url).pathname;
-
-function raw(a: Float32Array | BigInt64Array): Uint8Array {
-  return new Uint8Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));
-}
-
-function valueInfo(name: string, elemType: number, dims: (string | number)[]) {
-  return onnx.ValueInfoProto.create({
-    name,
-    type: {
-      tensorType: {
-        elemType,
-        shape: { dim: dims.map((d) => (typeof d === "string" ? { dimParam: d } : { dimValue: d })) },
-      },
-    },
-  });
-}
 
 /** What {@linkcode buildTinyBertOnnx} builds. */
 export interface TinyBertOptions {
@@ -71,7 +56,7 @@ export function buildTinyBertOnnx(options: TinyBertOptions): Uint8Array {
     node("Add", ["projected", "bias"], "logits"),
   );
   const init = (name: string, type: number, dims: number[], data: Float32Array | BigInt64Array) =>
-    onnx.TensorProto.create({ name, dataType: type, dims, rawData: raw(data) });
+    onnx.TensorProto.create({ name, dataType: type, dims, rawData: bytesOf(data) });
   const initializer = [
     init("embeddings", FLOAT, [V, C], emb),
     init("classifier", FLOAT, [C, C], W),

@@ -1,22 +1,14 @@
 // Models by artifact reference (NAME:vN, NAME:ALIAS, NAME) in code and on the command line, and
 // `deno task artifacts alias`.
 import assert from "node:assert/strict";
+import { ROOT, runTask } from "./_task_env.ts";
 import { loadModel } from "../lib/models/mod.ts";
 import { finishRun, getRun, initRun, logModelArtifact } from "../lib/tracking/mod.ts";
 import { writeTinyModel } from "./model_fixtures.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
-
 async function task(name: string, args: string[], store: string) {
-  const o = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", `${ROOT}deno.json`, `${ROOT}tasks/${name}.ts`, ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1", SENTILAB_DIR: store, WANDB_MODE: "offline" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { out: dec.decode(o.stdout), err: dec.decode(o.stderr), code: o.code };
+  const r = await runTask(`${ROOT}tasks/${name}.ts`, args, { SENTILAB_DIR: store, WANDB_MODE: "offline" });
+  return { out: r.stdout, err: r.stderr, code: r.code };
 }
 
 /** A store with model `mine`: v0 answers positive, v1 answers negative. */

@@ -2,13 +2,13 @@
 // offline use, redirects, 404, 401 and tokens, a hung server, resumed and damaged downloads, and
 // deno task evaluate recording the model's repository, revision and file digests.
 import assert from "node:assert/strict";
+import { ROOT, runTask } from "./_task_env.ts";
 import { join } from "node:path";
 import { loadModel } from "../lib/models/mod.ts";
 import { getRun, listArtifactVersions } from "../lib/tracking/mod.ts";
 import { writeTinyHfModel } from "./hf_fixtures.ts";
 import { type FakeRepo, startFakeHub } from "./hub_server.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
 const ENV = ["HF_ENDPOINT", "HF_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_TOKEN", "HF_HUB_OFFLINE"];
 
 /** The files of a tiny Optimum export (ONNX at onnx/model_quantized.onnx), as the Hub would hold them. */
@@ -242,27 +242,13 @@ Deno.test("deno task evaluate --model hf:... records repository, revision, commi
       [["a great movie", "positive"], ["awful", "negative"], ["the plot", "neutral"]]
         .map(([text, label]) => JSON.stringify({ text, label })).join("\n") + "\n",
     );
-    const o = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "--config",
-        `${ROOT}deno.json`,
-        `${ROOT}tasks/evaluate.ts`,
-        "--model",
-        "hf:acme/tiny-bert",
-        "--data",
-        data,
-        "--json",
-      ],
-      cwd: ROOT,
-      env: { NO_COLOR: "1", SENTILAB_DIR: store, WANDB_MODE: "offline", HF_ENDPOINT: hub.url, HF_HOME: home },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const err = new TextDecoder().decode(o.stderr);
-    assert.equal(o.code, 0, err);
-    const out = JSON.parse(new TextDecoder().decode(o.stdout));
+    const o = await runTask(
+      `${ROOT}tasks/evaluate.ts`,
+      ["--model", "hf:acme/tiny-bert", "--data", data, "--json"],
+      { SENTILAB_DIR: store, WANDB_MODE: "offline", HF_ENDPOINT: hub.url, HF_HOME: home },
+    );
+    assert.equal(o.code, 0, o.stderr);
+    const out = JSON.parse(o.stdout);
     assert.equal(out.metrics.accuracy, 1);
     const run = getRun(out.run.id, { dir: store })!;
     const recorded = run.config.model_hub as {

@@ -1,13 +1,13 @@
 // Hugging Face transformer models (Optimum ONNX exports): tokenization with real tokenizer.json files,
 // label mapping, dynamic padding, and evaluation end to end through the tasks.
 import assert from "node:assert/strict";
+import { ROOT, runTask } from "./_task_env.ts";
 import { loadModel } from "../lib/models/mod.ts";
 import { createHfTokenizer, maxLengthOf } from "../lib/models/_hf_tokenize.ts";
 import { mapHfLabels } from "../lib/models/_hf_labels.ts";
 import { planBatches } from "../lib/models/_hf_batches.ts";
 import { tokenizerFixture, writeTinyHfModel } from "./hf_fixtures.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
 const THREE = { 0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2" };
 const BINARY = { 0: "NEGATIVE", 1: "POSITIVE" };
 
@@ -26,15 +26,8 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
 }
 
 async function task(name: string, args: string[], store: string) {
-  const o = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", `${ROOT}deno.json`, `${ROOT}tasks/${name}.ts`, ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1", SENTILAB_DIR: store, WANDB_MODE: "offline" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { out: dec.decode(o.stdout), err: dec.decode(o.stderr), code: o.code };
+  const r = await runTask(`${ROOT}tasks/${name}.ts`, args, { SENTILAB_DIR: store, WANDB_MODE: "offline" });
+  return { out: r.stdout, err: r.stderr, code: r.code };
 }
 
 Deno.test("WordPiece tokenizer.json: casing, accents, subwords, unknown words, emoji, truncation", () => {

@@ -130,14 +130,10 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
     await checkRegistryLabels(model, entry);
     artifactName = entry.name;
   } else if (entry?.type === "hf-onnx") {
-    const kind = await pathKind(entry.folder!);
-    if (kind !== "folder") {
-      throw new Error(
-        `${entry.where}: model "${entry.name}": folder ${entry.folder} ` +
-          (kind === "file" ? "is a file, not a folder" : "does not exist") +
-          "; export the model with Optimum (model.onnx, tokenizer.json, config.json) into it",
-      );
-    }
+    await requireFolder(
+      entry,
+      "export the model with Optimum (model.onnx, tokenizer.json, config.json) into it",
+    );
     const { loadHfModel } = await import("./hf_model.ts");
     model = await loadHfModel(entry.folder!, {
       name: entry.name,
@@ -149,14 +145,7 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
   } else if (entry?.type === "onnx" && isRemote(entry.folder!)) {
     return await loadRemote(entry.folder!, entry, entry.name, options);
   } else if (entry?.type === "onnx") {
-    const kind = await pathKind(entry.folder!);
-    if (kind !== "folder") {
-      throw new Error(
-        `${entry.where}: model "${entry.name}": folder ${entry.folder} ` +
-          (kind === "file" ? "is a file, not a folder; a model is a folder" : "does not exist") +
-          "; train it (deno task train --out <folder>) or fix the folder in the registry",
-      );
-    }
+    await requireFolder(entry, "train it (deno task train --out <folder>) or fix the folder in the registry");
     model = await loadFolder(entry.folder!, entry.name);
     await checkRegistryLabels(model, entry);
     artifactName = entry.name;
@@ -274,6 +263,17 @@ async function readLexiconDescription(
 
 function limitsOf(options: LoadModelOptions): RemoteLimits {
   return { timeoutMs: options.timeoutMs, maxBytes: options.maxBytes };
+}
+
+/** Throws naming the registry entry when its folder is missing or a file; `remedy` says what to do. */
+async function requireFolder(entry: RegistryEntry, remedy: string): Promise<void> {
+  const kind = await pathKind(entry.folder!);
+  if (kind !== "folder") {
+    throw new Error(
+      `${entry.where}: model "${entry.name}": folder ${entry.folder} ` +
+        (kind === "file" ? "is a file, not a folder; a model is a folder" : "does not exist") + `; ${remedy}`,
+    );
+  }
 }
 
 async function checkRegistryLabels(model: Model, entry: RegistryEntry): Promise<void> {

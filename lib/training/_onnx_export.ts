@@ -30,12 +30,14 @@ function tensor(name: string, dataType: number, dims: number[], raw: Uint8Array)
   return onnx.TensorProto.create({ name, dataType, dims, rawData: raw });
 }
 
-function bytesOf(a: Float32Array | BigInt64Array): Uint8Array {
+/** The little-endian bytes of a typed array, as TensorProto raw_data holds them. */
+export function bytesOf(a: Float32Array | BigInt64Array): Uint8Array {
   // TensorProto raw_data is little-endian; so is every platform onnxruntime-node ships for.
   return new Uint8Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));
 }
 
-function valueInfo(name: string, elemType: number, dims: (string | number)[]) {
+/** A graph input or output: name, element type and shape (a string is a named dynamic dimension). */
+export function valueInfo(name: string, elemType: number, dims: (string | number)[]) {
   return onnx.ValueInfoProto.create({
     name,
     type: {
