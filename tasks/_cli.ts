@@ -87,6 +87,18 @@ export const TRACKING_FLAGS = {
   notes: { type: "string", arg: "TEXT", help: "free notes on the run" },
 } as const satisfies Flags;
 
+/** The scoring flags of the tasks that run a model over many texts (evaluate, predict): the same names,
+ * defaults and descriptions. */
+export const SCORING_FLAGS = {
+  "batch-size": { type: "string", arg: "N", default: "256", help: "texts per model call" },
+  workers: {
+    type: "string",
+    arg: "N",
+    help: "worker threads that score in parallel, each with its own model session (default: the number " +
+      "of cores; 1 = score on the main thread)",
+  },
+} as const satisfies Flags;
+
 const HELP: Flag = { type: "boolean", short: "h", help: "show this help and exit" };
 const WIDTH = 110;
 

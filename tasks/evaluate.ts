@@ -20,7 +20,15 @@ import {
   streamDataset,
 } from "../lib/data/mod.ts";
 import { evaluateModel, formatEvaluation, type ModelEvaluation } from "../lib/evaluation/mod.ts";
-import { closingLines, fail, parseTask, positiveNumber, TRACKING_FLAGS, trackingOptions } from "./_cli.ts";
+import {
+  closingLines,
+  fail,
+  parseTask,
+  positiveNumber,
+  SCORING_FLAGS,
+  TRACKING_FLAGS,
+  trackingOptions,
+} from "./_cli.ts";
 import { progress as progressDisplay } from "./_progress.ts";
 
 const DEFAULT_DATA = relative(Deno.cwd(), fileURLToPath(new URL("../data/sample.jsonl", import.meta.url)));
@@ -52,13 +60,7 @@ const { values } = parseTask({
         "train and evaluate of one file share its lineage)",
     },
     limit: { type: "string", arg: "N", help: "evaluate the first N samples only" },
-    "batch-size": { type: "string", arg: "N", default: "256", help: "texts per model call" },
-    workers: {
-      type: "string",
-      arg: "N",
-      help: "worker threads that score in parallel, each with its own model session (default: the number " +
-        "of cores; 1 = score on the main thread)",
-    },
+    ...SCORING_FLAGS,
     "text-field": {
       type: "string",
       arg: "F",

@@ -17,7 +17,7 @@ import { openScorer, type Scorer } from "../lib/inference/open_scorer.ts";
 import { streamTextLines } from "../lib/data/stream_text_lines.ts";
 import { resolveShard, type Shard } from "../lib/data/resolve_shard.ts";
 import type { Model, Prediction } from "../lib/models/types.ts";
-import { fail, parseTask, positiveNumber } from "./_cli.ts";
+import { fail, parseTask, positiveNumber, SCORING_FLAGS } from "./_cli.ts";
 import { progress as progressDisplay } from "./_progress.ts";
 
 const args = parseTask({
@@ -34,13 +34,7 @@ const args = parseTask({
       help: "registry name (config/models.yaml), model folder or stored model artifact NAME:vN / " +
         "NAME:ALIAS / NAME",
     },
-    "batch-size": { type: "string", arg: "N", default: "256", help: "texts per model call" },
-    workers: {
-      type: "string",
-      arg: "N",
-      help: "worker threads that score in parallel, each with its own model session (default: the number " +
-        "of cores; 1 = score on the main thread)",
-    },
+    ...SCORING_FLAGS,
     "replace-invalid": {
       type: "boolean",
       help: "replace invalid UTF-8 bytes on stdin with U+FFFD instead of failing",

@@ -16,6 +16,7 @@ import {
   videoSentiment,
   type VideoSentimentResult,
 } from "../lib/video/mod.ts";
+import { writeAtomic } from "../lib/_fs/write_atomic.ts";
 import { closingLines, fail, parseTask, positiveNumber, TRACKING_FLAGS, trackingOptions } from "./_cli.ts";
 
 const { values, positionals } = parseTask({
@@ -98,9 +99,7 @@ try {
   await model.close();
   await Deno.mkdir(values.out!, { recursive: true });
   chartPath = join(values.out!, `${basename(file, extname(file))}.timeline.svg`);
-  const tmp = `${chartPath}.tmp-${crypto.randomUUID().slice(0, 8)}`;
-  await Deno.writeTextFile(tmp, timelineSvg(result));
-  await Deno.rename(tmp, chartPath);
+  await writeAtomic(chartPath, timelineSvg(result));
 } catch (e) {
   fail((e as Error).message);
 }

@@ -43,3 +43,26 @@ Deno.test("writeAtomic: a failed write keeps the old file whole and removes the 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("no module writes a temporary file and renames it by hand: writeAtomic is the one way", () => {
+  const root = new URL("../", import.meta.url).pathname;
+  const offenders: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of Deno.readDirSync(`${root}${dir}`)) {
+      const rel = `${dir}/${e.name}`;
+      if (e.isDirectory) walk(rel);
+      else if (rel.endsWith(".ts") && !rel.startsWith("lib/_fs/")) {
+        const code = Deno.readTextFileSync(`${root}${rel}`);
+        // a text or bytes write to a temporary path, then a rename of that path
+        for (const m of code.matchAll(/\bwrite(?:Text)?File(?:Sync)?\(\s*(\w+)\s*,/g)) {
+          if (new RegExp(`\\brename(?:Sync)?\\(\\s*${m[1]}\\s*,`).test(code)) {
+            offenders.push(`${rel} (${m[1]})`);
+          }
+        }
+      }
+    }
+  };
+  walk("lib");
+  walk("tasks");
+  assert.deepEqual(offenders, []);
+});

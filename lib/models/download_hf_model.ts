@@ -2,6 +2,7 @@
  * Downloads a transformer model exported to ONNX from the Hugging Face Hub into the Hugging Face cache.
  * @module
  */
+import { writeAtomic } from "../_fs/write_atomic.ts";
 import { createHash } from "node:crypto";
 import { homedir } from "node:os";
 import { dirname, join, relative } from "node:path";
@@ -262,11 +263,7 @@ export async function downloadHfModel(
   }
   for (const f of OPTIONAL) await fetchOne(f, false);
   if (revision !== commit) {
-    await Deno.mkdir(join(storage, "refs", dirname(revision)), { recursive: true });
-    const ref = join(storage, "refs", revision);
-    const tmp = `${ref}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-    await Deno.writeTextFile(tmp, commit!);
-    await Deno.rename(tmp, ref);
+    await writeAtomic(join(storage, "refs", revision), commit!, { mkdir: true });
   }
   return { repo, revision, commit: commit!, dir: join(storage, "snapshots", commit!), files };
 }
