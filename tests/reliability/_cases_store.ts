@@ -19,6 +19,7 @@ import {
   type Case,
   child,
   LIB,
+  MANUAL,
   type Outcome,
   rejects,
   short,
@@ -222,7 +223,16 @@ await finishRun(run);`,
         const { PROJECT_CONFIG, ROOT } = await import("../_task_env.ts");
         await Promise.all(Array.from({ length: 8 }, (_, i) =>
           new Deno.Command(Deno.execPath(), {
-            args: ["run", "-A", ...PROJECT_CONFIG, `${dir}/w.ts`, `${dir}/store`, String(i), dir],
+            args: [
+              "run",
+              "-A",
+              ...PROJECT_CONFIG,
+              MANUAL,
+              `${dir}/w.ts`,
+              `${dir}/store`,
+              String(i),
+              dir,
+            ],
             cwd: ROOT,
             stdout: "null",
             stderr: "null",
