@@ -173,3 +173,16 @@ Deno.test("the entity option (else WANDB_ENTITY) is where the run goes on W&B", 
     assert.ok(emu.state().runs[`team-x/ep/${run.id}`], Object.keys(emu.state().runs).join(", "));
     assert.equal(emu.state().runs[`team-x/ep/${run.id}`].exitcode, 0);
   }));
+
+Deno.test("a run started for an entity while W&B was down is synced to that entity later", () =>
+  withEmulator(async (emu, dir) => {
+    Deno.env.set("WANDB_BASE_URL", "http://127.0.0.1:9"); // nothing listens: the run stays local
+    const run = await initRun({ dir, project: "ep", entity: "team-y", tracker: "wandb", wandb });
+    assert.equal(run.backend, "local");
+    logMetrics(run, { x: 1 });
+    await finishRun(run);
+    Deno.env.set("WANDB_BASE_URL", emu.url);
+    const report = await syncRuns({ dir });
+    assert.equal(report.failed, 0);
+    assert.ok(emu.state().runs[`team-y/ep/${run.id}`], Object.keys(emu.state().runs).join(", "));
+  }));

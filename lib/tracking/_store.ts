@@ -266,6 +266,10 @@ export class Store {
         if (!cols.includes("journal_lines")) {
           this.db.exec("ALTER TABLE runs ADD COLUMN journal_lines INTEGER NOT NULL DEFAULT 0");
         }
+        if (!cols.includes("entity")) {
+          // The W&B entity initRun was given (option or WANDB_ENTITY), for the replica and a later sync.
+          this.db.exec("ALTER TABLE runs ADD COLUMN entity TEXT");
+        }
         if (!cols.includes("metrics")) {
           // defineMetric's definitions (JSON array of StoredMetric): for resume and the W&B replica.
           this.db.exec("ALTER TABLE runs ADD COLUMN metrics TEXT NOT NULL DEFAULT '[]'");
@@ -538,6 +542,21 @@ export class Store {
   lastStep(runId: string): number {
     const row = this.stmt("SELECT MAX(step) AS s FROM history WHERE run_id = ?").get(runId) as Row;
     return row.s === null ? -1 : Number(row.s);
+  }
+
+  /** Records the W&B entity a run was started for (initRun's `entity`, else WANDB_ENTITY). */
+  setRunEntity(runId: string, entity: string): void {
+    this.stmt("UPDATE runs SET entity = ? WHERE id = ?").run(entity, runId);
+  }
+
+  /** The W&B entity a run was started for, or null (then the W&B viewer's default entity). */
+  runEntity(runId: string): string | null {
+    try {
+      const row = this.stmt("SELECT entity FROM runs WHERE id = ?").get(runId) as Row | undefined;
+      return row?.entity == null ? null : String(row.entity);
+    } catch {
+      return null; // a store from before entities were kept, opened read-only
+    }
   }
 
   /** Replaces the run's metric definitions (defineMetric). */

@@ -448,6 +448,7 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
         };
         config = { ...p.config, ...config };
         store.resumeRun(id, { name, ...described, configJson: JSON.stringify(config), env: environment });
+        if (opts.entity) store.setRunEntity(id, opts.entity);
         SyncLedger.reopen(store, id);
         resumed = true;
       } else {
@@ -457,6 +458,7 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
           if (opts.name === undefined) name = `run-${id}`;
         }
         store.insertRun({ id, project, name, ...described, configJson, startedAt, env: environment });
+        if (opts.entity) store.setRunEntity(id, opts.entity);
       }
       journal = new Journal(store.dir, id, store.journalSeq(id));
     } catch (e) {
@@ -479,7 +481,8 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
     // Everything is written locally first; W&B is a replica, used when it answers the capability check.
     try {
       const { client, entity } = await connectWandb({
-        entity: opts.entity,
+        // A resumed run goes on in the entity it was started for.
+        entity: opts.entity ?? store?.runEntity(id) ?? undefined,
         timeoutMs: msFrom(opts.wandb?.checkTimeoutMs, "SENTILAB_WANDB_CHECK_MS", 5000),
         retry: LIVE_RETRY,
       });

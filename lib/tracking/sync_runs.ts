@@ -173,7 +173,9 @@ export async function syncRuns(options: SyncRunsOptions = {}): Promise<SyncRepor
       result = { runId, outcome: "skipped", pending, sent, reason: STOPPED_ANSWERING };
     } else {
       try {
-        await replayRun(store, rep, runId, { retry: options.retry ?? SYNC_RETRY }, sent);
+        // A run started for an entity (initRun's `entity`) goes there, not to the default one.
+        const entity = store.runEntity(runId) ?? rep.entity;
+        await replayRun(store, { ...rep, entity }, runId, { retry: options.retry ?? SYNC_RETRY }, sent);
         result = { runId, outcome: "synced", pending, sent };
       } catch (e) {
         result = {
