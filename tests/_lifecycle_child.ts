@@ -26,6 +26,7 @@ if (mode === "wait") {
   console.log("ready");
 }
 if (mode === "normal") console.log("the last line");
+if (mode === "exitcode") Deno.exitCode = 4;
 if (mode === "merge-kill") {
   // Two calls at one explicit step, the row still open, then a kill no handler sees.
   logMetrics(run, { a: 1 }, { step: 7 });

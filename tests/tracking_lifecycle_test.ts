@@ -85,6 +85,14 @@ for (
     }));
 }
 
+Deno.test("a normal end with Deno.exitCode = 4 records exit code 4 (failed)", () =>
+  inTemp(async (dir) => {
+    const r = await runChild(dir, "exitcode");
+    assert.equal(r.code, 4);
+    assert.equal(r.run.status, "failed");
+    assert.equal(r.run.exitCode, 4);
+  }));
+
 Deno.test("Deno.exit(3) records exit code 3 (failed)", () =>
   inTemp(async (dir) => {
     const r = await runChild(dir, "exit");

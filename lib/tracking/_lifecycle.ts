@@ -1,6 +1,7 @@
 // How a run still open ends when the program ends without finishRun, as the W&B SDK does it:
 //
-//   normal end (event loop empty)      finished, exit code 0 ("beforeunload": async work may still run, so
+//   normal end (event loop empty)      finished, exit code 0 (or Deno.exitCode when the program set it;
+//                                      "beforeunload": async work may still run, so
 //                                      the W&B uploader gets its flush)
 //   Deno.exit(n)                       exit code n: finished when 0, else failed ("unload": synchronous)
 //   uncaught exception / unhandled     failed, exit code 1, the error's message and stack kept in the run
@@ -87,7 +88,8 @@ function onFatal(event: Event, reason: unknown, inPromise: boolean): void {
 const onError = (e: Event) => onFatal(e, (e as ErrorEvent).error, false);
 const onRejection = (e: Event) => onFatal(e, (e as PromiseRejectionEvent).reason, true);
 const onBeforeUnload = () => {
-  if (open.size > 0) void endAll({ exitCode: 0 });
+  // The normal end: 0, or what the program set in Deno.exitCode.
+  if (open.size > 0) void endAll({ exitCode: Deno.exitCode });
 };
 const onUnload = () => {
   // Deno.exit(n) (or the end after beforeunload): what is still open records the process's exit code.
