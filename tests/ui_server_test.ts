@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { exportRunPage, serveUi, UiError } from "../lib/ui/mod.ts";
-import { defineMetric, finishRun, initRun, logMetrics } from "../lib/tracking/mod.ts";
+import { defineMetric, finishRun, initRun, logMetrics, logTable } from "../lib/tracking/mod.ts";
 import { makeUiFixture, XSS } from "./_ui_fixture.ts";
 import { DENO_DIR, ROOT } from "./_task_env.ts";
 
@@ -304,6 +304,36 @@ Deno.test("run page: a metric with a defined step metric is drawn against it; ?x
     assert.ok(train.texts.includes("step"), `train/loss against step: ${train.texts}`);
     const forced = await xTitle("?x=step", "val/loss");
     assert.ok(forced.texts.includes("step") && !forced.texts.includes("epoch"), `${forced.texts}`);
+  } finally {
+    await server.shutdown();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("table page: a confusion_matrix counts table is drawn; its cells link to the prediction rows", async () => {
+  const root = await Deno.makeTempDir();
+  const dir = join(root, "store");
+  const run = await initRun({ dir, tracker: "local", captureConsole: false });
+  await logTable(run, "predictions", {
+    columns: ["text", "gold", "predicted", "confidence"],
+    rows: [["a", "negative", "positive", 0.6], ["b", "positive", "positive", 0.9]],
+  });
+  await logTable(run, "confusion_matrix", {
+    columns: ["gold", "predicted_negative", "predicted_positive"],
+    rows: [["negative", 3, 1], ["positive", 0, 4]],
+  });
+  await finishRun(run);
+  const server = serveUi({ dir, port: 0 });
+  try {
+    const page = await (await fetch(`${server.url}run/${run.id}/table/confusion_matrix`)).text();
+    const fig = page.slice(page.indexOf('<figure id="matrix">'), page.indexOf("</figure>"));
+    const link = `/run/${run.id}/table/predictions?gold=negative&amp;pred=positive`;
+    assert.ok(
+      fig.includes(`<a href="${link}"><g class="cell" data-row="0" data-col="1" data-value="1">`),
+      fig,
+    );
+    const rows = await (await fetch(`${server.url}${link.slice(1).replaceAll("&amp;", "&")}`)).text();
+    assert.match(rows, /<span id="matches">1<\/span>/);
   } finally {
     await server.shutdown();
     await Deno.remove(root, { recursive: true });

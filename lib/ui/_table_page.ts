@@ -20,6 +20,9 @@ export function tablePage(ctx: PageContext, runId: string, key: string): string 
   const sortName = param(ctx, "sort");
   const sortCol = sortName === undefined ? -1 : info.columns.indexOf(sortName);
   const isPred = info.columns.includes("gold") && info.columns.includes("predicted");
+  // A prediction table of the run, for the cells of a counts matrix (logEvaluation's confusion_matrix).
+  const predictionsKey = run.tables.find((t) => t.columns.includes("gold") && t.columns.includes("predicted"))
+    ?.key;
   const q: TableQuery = {
     text: param(ctx, "q"),
     errors: isPred && param(ctx, "errors") === "1",
@@ -44,6 +47,7 @@ export function tablePage(ctx: PageContext, runId: string, key: string): string 
       numbers: Array.from(slice),
       isPred,
       sortName,
+      predictionsKey,
     });
   }
   total = info.rowCount;
@@ -57,7 +61,37 @@ export function tablePage(ctx: PageContext, runId: string, key: string): string 
     numbers: rows.map((_, i) => first + i),
     isPred,
     sortName,
+    predictionsKey,
   });
+}
+
+/**
+ * A table of counts shaped like logEvaluation's confusion_matrix (`gold`, `predicted_<label>`...) drawn as
+ * the matrix; its cells show the rows of the run's prediction table with that gold and predicted label.
+ */
+function countsMatrix(ctx: PageContext, runId: string, info: TableInfo, predictionsKey?: string): Markup {
+  const [first, ...rest] = info.columns;
+  if (first !== "gold" || rest.length === 0 || !rest.every((c) => c.startsWith("predicted_"))) return html``;
+  if (info.rowCount > rest.length) return html``;
+  const labels = rest.map((c) => c.slice("predicted_".length));
+  const rows = getTableRows(runId, info.key, { ...ctx.read, limit: labels.length })?.rows ?? [];
+  const byGold = new Map(rows.map((r) => [String(r[0]), r.slice(1)]));
+  const counts = labels.map((l) =>
+    (byGold.get(l) ?? []).map((v) => (typeof v === "number" && v >= 0 ? v : 0))
+  );
+  if (counts.some((r) => r.length !== labels.length)) return html``;
+  const target = predictionsKey === undefined ? null : `/run/${seg(runId)}/table/${seg(predictionsKey)}`;
+  const svg = confusionMatrixSvg(counts, labels, {
+    title: `Confusion matrix (${info.key})`,
+    ...(target
+      ? { cellHref: (g: number, c: number) => href(target, { gold: labels[g], pred: labels[c] }) }
+      : {}),
+  });
+  return html`<figure id="matrix">${raw(svg)}${
+    target
+      ? html`<figcaption class="muted">Click a cell to see its rows in ${predictionsKey}.</figcaption>`
+      : ""
+  }</figure>`;
 }
 
 function render(
@@ -73,6 +107,7 @@ function render(
     numbers: number[];
     isPred: boolean;
     sortName?: string;
+    predictionsKey?: string;
   },
 ): string {
   const base = `/run/${seg(runId)}/table/${seg(info.key)}`;
@@ -112,6 +147,8 @@ function render(
         href(base, { ...state, matrix: "1" })
       }" id="matrix-link">Compute the confusion matrix</a> <span class="muted">(reads all ${info.rowCount} rows)</span></p>`;
     }
+  } else {
+    matrix = countsMatrix(ctx, runId, info, p.predictionsKey);
   }
   const conf = info.columns.indexOf("confidence");
   const body = html`<h1>Table ${info.key} <span class="muted">of run <a href="/run/${
