@@ -25,9 +25,10 @@ async function help(task: string): Promise<string> {
   }
 }
 
-/** stderr without Deno's own lines while node_modules is being filled (after a dependency change). */
+/** stderr without Deno's own lines: filling node_modules, or waiting for another process's lock on it. */
 function own(stderr: string): string {
-  return stderr.split("\n").filter((l) => !/^(Initialize|Download) /.test(l)).join("\n").trim();
+  return stderr.split("\n").filter((l) => !/^(Initialize|Download) |^Blocking waiting for file lock/.test(l))
+    .join("\n").trim();
 }
 
 /** The flags a help text describes: `--name` at the start of an option line, with its description. */
