@@ -17,7 +17,15 @@ import {
   type VideoSentimentResult,
 } from "../lib/video/mod.ts";
 import { writeAtomic } from "../lib/_fs/write_atomic.ts";
-import { closingLines, fail, parseTask, positiveNumber, TRACKING_FLAGS, trackingOptions } from "./_cli.ts";
+import {
+  closingLines,
+  fail,
+  parseTask,
+  plural,
+  positiveNumber,
+  TRACKING_FLAGS,
+  trackingOptions,
+} from "./_cli.ts";
 
 const { values, positionals } = parseTask({
   name: "video",
@@ -187,7 +195,7 @@ function report(r: VideoSentimentResult, chart: string, run: Run): string {
     lines.push(`text: none (${t.reason})`);
   } else {
     lines.push(
-      `text: ${t.timeline.length} cues from ${t.source} ${t.file}${
+      `text: ${plural(t.timeline.length, "cue")} from ${t.source} ${t.file}${
         t.language ? ` [${t.language}]` : ""
       }, model ${t.model}`,
     );
@@ -212,11 +220,11 @@ function report(r: VideoSentimentResult, chart: string, run: Run): string {
   if (f) {
     lines.push(
       f.found
-        ? `faces: ${f.label}, valence ${
-          f.valence!.toFixed(3)
-        }, faces in ${f.framesWithFaces} of ${f.framesAnalyzed} frames ` +
+        ? `faces: ${f.label}, valence ${f.valence!.toFixed(3)}, faces in ${f.framesWithFaces} of ${
+          plural(f.framesAnalyzed, "frame")
+        } ` +
           `(${f.sampleFps} frames/s sampled, ${f.seconds.toFixed(1)} s)`
-        : `faces: none found in ${f.framesAnalyzed} frames (${f.sampleFps} frames/s sampled)`,
+        : `faces: none found in ${plural(f.framesAnalyzed, "frame")} (${f.sampleFps} frames/s sampled)`,
     );
   }
   lines.push(`chart: ${chart}`);

@@ -92,7 +92,7 @@ Deno.test("deno task video: text report; ffmpeg fallback when ffprobe is unavail
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /2\.0 s, mp4, 640x480 @ 25 fps \(25\/1\)/);
     assert.match(r.stdout, /verify: decoded cleanly/);
-    assert.match(r.stdout, /text: 1 cues from sidecar subs\.srt, model lexicon/);
+    assert.match(r.stdout, /text: 1 cue from sidecar subs\.srt, model lexicon/);
     assert.match(r.stdout, /0\.10 +1\.50 +positive +\d\.\d\d +What a wonderful, happy day/);
     assert.match(r.stdout, /overall \(weighted by cue duration\): positive/);
     assert.match(r.stdout, /was not tracked \(--tracker disabled\): nothing was stored/);
