@@ -61,8 +61,17 @@ export async function runTask(
   return {
     code: out.code,
     stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
+    stderr: withoutLockWait(new TextDecoder().decode(out.stderr)),
   };
+}
+
+/**
+ * stderr without Deno's own "Blocking waiting for file lock on node_modules directory" line, printed
+ * before the program starts when another deno process of the test suite holds node_modules' lock: it is
+ * not the task's output.
+ */
+function withoutLockWait(stderr: string): string {
+  return stderr.replace(/^Blocking waiting for file lock on node_modules directory\n/gm, "");
 }
 
 /**
@@ -123,5 +132,5 @@ export async function runChild(
   }
   const status = await child.status;
   clearTimeout(timer);
-  return { code: status.code, signal: status.signal, stdout, stderr: await stderr };
+  return { code: status.code, signal: status.signal, stdout, stderr: withoutLockWait(await stderr) };
 }
