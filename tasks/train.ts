@@ -198,13 +198,16 @@ const hp = result.card.hyperparameters as {
   neutralBiasOffset: number;
   validationScore: number;
 };
+// Same keys as the training run's history rows (one per trial), so the summary is the chosen trial's row.
+const chosen = trials?.find(hp.learningRate, hp.l2, hp.averaged);
 const summary: Record<string, number> = {
+  ...(chosen ? { trial: chosen.trial } : {}),
   learning_rate: hp.learningRate,
   l2: hp.l2,
   average: hp.averaged ? 1 : 0,
-  epoch: hp.epochs,
+  best_epoch: hp.epochs,
+  best_val_score: hp.validationScore,
   neutral_bias: hp.neutralBiasOffset,
-  val_score: hp.validationScore,
 };
 for (const [name, m] of Object.entries(result.metrics)) {
   summary[`${name}/accuracy`] = m.accuracy;

@@ -494,10 +494,14 @@ Deno.test("deno task train tracks the run: data files as used datasets, curves a
     const card = JSON.parse(await Deno.readTextFile(join(out, "card.json")));
     assert.equal(details.summary.learning_rate, card.hyperparameters.learningRate);
     assert.equal(details.summary.l2, card.hyperparameters.l2);
-    assert.equal(details.summary.epoch, card.hyperparameters.epochs);
-    assert.equal(details.summary.val_score, card.hyperparameters.validationScore);
+    assert.equal(details.summary.best_epoch, card.hyperparameters.epochs);
+    assert.equal(details.summary.best_val_score, card.hyperparameters.validationScore);
+    // the summary is the chosen trial's row of the history, not the last trial's
+    const row = history.find((h) => h.values.trial === details.summary.trial)!;
+    assert.equal(row.values.learning_rate, card.hyperparameters.learningRate);
+    assert.equal(row.values.best_epoch, card.hyperparameters.epochs);
     assert.equal(
-      details.summary.val_score,
+      details.summary.best_val_score,
       Math.max(...history.map((h) => h.values.best_val_score as number)),
     );
     assert.ok(typeof details.summary["val/macro_recall"] === "number");

@@ -19,14 +19,39 @@ export interface TrackGridTrialsOptions {
   dir?: string;
 }
 
+/** One trial of the grid as tracked: its number, run and best epoch. */
+export interface TrackedTrial {
+  /** Trial number, from 1, in grid order. */
+  trial: number;
+  /** Its child run. */
+  runId: string;
+  /** Learning rate. */
+  learningRate: number;
+  /** L2 penalty. */
+  l2: number;
+  /** Whether the weights were averaged. */
+  average: boolean;
+  /** The epoch with the best validation score. */
+  bestEpoch: number;
+  /** That score. */
+  bestValScore: number;
+}
+
 /** What {@linkcode trackGridTrials} returns: the `onMetrics` callback of trainClassifier and the end. */
 export interface GridTrialTracker {
   /** Pass as trainClassifier's `onMetrics`: one call per epoch of a trial. */
   onMetrics(values: Record<string, number>, step: number): Promise<void>;
   /** Finishes the last trial's run (with the training run's exit code). */
   finish(exitCode?: number): Promise<void>;
-  /** The ids of the trial runs, in order. */
-  readonly runIds: string[];
+  /** The trials tracked so far, in order. */
+  readonly trials: TrackedTrial[];
+  /**
+   * The trial with these hyperparameters (the chosen model's, from the card), or undefined.
+   * @param learningRate Learning rate.
+   * @param l2 L2 penalty.
+   * @param average Whether weights were averaged.
+   */
+  find(learningRate: number, l2: number, average: boolean): TrackedTrial | undefined;
 }
 
 /**
@@ -48,12 +73,21 @@ export function trackGridTrials(parent: Run, options: TrackGridTrialsOptions): G
     | { key: string; run: Run; best: number; bestEpoch: number; values: Record<string, number> }
     | null = null;
   let index = 0;
-  const runIds: string[] = [];
+  const trials: TrackedTrial[] = [];
   const close = async (exitCode: number) => {
     if (!current) return;
     const c = current;
     current = null;
     await finishRun(c.run, { exitCode });
+    trials.push({
+      trial: index,
+      runId: c.run.id,
+      learningRate: c.values.learning_rate,
+      l2: c.values.l2,
+      average: c.values.average === 1,
+      bestEpoch: c.bestEpoch,
+      bestValScore: c.best,
+    });
     await logMetrics(parent, {
       trial: index,
       learning_rate: c.values.learning_rate,
@@ -64,7 +98,9 @@ export function trackGridTrials(parent: Run, options: TrackGridTrialsOptions): G
     }, { step: index - 1 });
   };
   return {
-    runIds,
+    trials,
+    find: (learningRate, l2, average) =>
+      trials.find((t) => t.learningRate === learningRate && t.l2 === l2 && t.average === average),
     async onMetrics(values) {
       const { learning_rate, l2, average, epoch, ...rest } = values;
       const key = `${learning_rate}/${l2}/${average}`;
@@ -81,7 +117,6 @@ export function trackGridTrials(parent: Run, options: TrackGridTrialsOptions): G
           config: { trial: index, learning_rate, l2, average: average === 1 },
           captureConsole: false,
         });
-        runIds.push(run.id);
         current = { key, run, best: -Infinity, bestEpoch: 0, values };
       }
       const c = current!;
