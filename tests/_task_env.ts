@@ -50,7 +50,9 @@ export async function runTask(
   env: Record<string, string>,
 ): Promise<TaskOutput> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script, ...args],
+    // node_modules as installed (deno install): parallel children then never wait on its lock and print
+    // "Blocking waiting for file lock on node_modules directory" into the stderr a test compares.
+    args: ["run", "-A", "--node-modules-dir=manual", script, ...args],
     cwd: ROOT,
     env: taskEnv(env),
     clearEnv: true,
@@ -109,7 +111,7 @@ export async function runChild(
   signal?: Deno.Signal,
 ): Promise<ChildEnd> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", "deno.json", ...args],
+    args: ["run", "-A", "--node-modules-dir=manual", "--config", "deno.json", ...args],
     cwd: ROOT,
     env: taskEnv(env),
     clearEnv: true,

@@ -10,7 +10,7 @@ Deno.test("deno task ui: prints the URL, serves the store, stops on SIGINT with 
   try {
     const f = await makeUiFixture(root, 10);
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "tasks/ui.ts", "--dir", f.dir, "--port", "0"],
+      args: ["run", "-A", "--node-modules-dir=manual", "tasks/ui.ts", "--dir", f.dir, "--port", "0"],
       cwd: ROOT,
       env: { NO_COLOR: "1", DENO_DIR, HOME: root },
       clearEnv: true,

@@ -142,8 +142,8 @@ Deno.test({
       const script =
         `mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" && touch "$1/probe" 2>/dev/null ` +
         `&& { echo "the folder is still writable" >&2; exit 9; }; ` +
-        `"$2" run -A tasks/runs.ts --dir "$1" && "$2" run -A tasks/runs.ts "$3" --dir "$1" && ` +
-        `"$2" run -A tasks/artifacts.ts --dir "$1" && "$2" run -A tasks/artifacts.ts notes:v0 --dir "$1"`;
+        `"$2" run -A --node-modules-dir=manual tasks/runs.ts --dir "$1" && "$2" run -A --node-modules-dir=manual tasks/runs.ts "$3" --dir "$1" && ` +
+        `"$2" run -A --node-modules-dir=manual tasks/artifacts.ts --dir "$1" && "$2" run -A --node-modules-dir=manual tasks/artifacts.ts notes:v0 --dir "$1"`;
       const before = snapshot(dir);
       const out = await runUnshared(script, [dir, Deno.execPath(), finished]);
       assert.deepEqual(out.code, 0, `tasks failed on a read-only store:\n${out.stdout}\n${out.stderr}`);

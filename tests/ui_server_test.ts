@@ -245,7 +245,7 @@ Deno.test({
           "-n",
           "sh",
           "-c",
-          'ip link set lo up && exec "$0" run -A tests/_ui_netns_child.ts "$1"',
+          'ip link set lo up && exec "$0" run -A --node-modules-dir=manual tests/_ui_netns_child.ts "$1"',
           Deno.execPath(),
           f.dir,
         ],
