@@ -247,13 +247,16 @@ export class Store {
     mkdirSync(this.tmpDir, { recursive: true });
     this.#removeStaleParts();
     const existed = this.#dbInode() !== -1;
+    // The marker is written only after the schema is committed: read it before the tables, so that a
+    // store another process is creating right now is never taken for an emptied one.
+    const marked = hadDatabase(dir);
     this.db = new DatabaseSync(join(dir, "store.db"));
     this.#ino = this.#dbInode();
     try {
       this.db.exec("PRAGMA busy_timeout = 30000");
       const tables = this.db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'runs'")
         .get() as Row;
-      if (existed && Number(tables.n) === 0 && hadDatabase(dir)) {
+      if (existed && Number(tables.n) === 0 && marked) {
         throw damagedError(dir, "it holds no tables: it was emptied or replaced");
       }
       this.db.exec("PRAGMA journal_mode = WAL");
@@ -1278,11 +1281,7 @@ export class Store {
       try {
         store = new Store(abs, true);
       } catch (e) {
-        if (e instanceof TrackingError) throw e;
-        if (isDamage(e)) throw damagedError(abs, (e as Error).message, e);
-        if (hadDatabase(abs) && /no such table/.test(String((e as Error)?.message))) {
-          throw damagedError(abs, "it holds no tables: it was emptied or replaced", e);
-        }
+        if (e instanceof TrackingError) throw e; // damaged: said by the constructor
         throw new TrackingError(
           `Cannot read the tracking store in '${abs}': ${(e as Error).message}. ` +
             `Check that '${join(abs, "store.db")}' is a sentilab store this user can read`,
