@@ -11,7 +11,11 @@ const run = await initRun({
   dir,
   project: "lifecycle",
   tracker: (tracker ?? "local") as "local",
-  wandb: { checkTimeoutMs: 3000, flushTimeoutMs: 5000, intervalMs: 100 },
+  wandb: {
+    checkTimeoutMs: 3000,
+    flushTimeoutMs: Number(Deno.env.get("CHILD_FLUSH_MS") ?? 5000),
+    intervalMs: 100,
+  },
 });
 console.log(`run ${run.id}`);
 logMetrics(run, { loss: 0.5 });

@@ -103,13 +103,15 @@ export interface ChildEnd {
 
 /**
  * Runs `deno run -A --config deno.json ...args` from {@linkcode ROOT} with {@linkcode taskEnv}`(env)`;
- * with `signal`, sends it once the child printed a line "ready". Killed after 60 s (bounded).
+ * with `signal`, sends it once the child printed a line "ready" (several: the next ones 300 ms apart).
+ * Killed after 60 s (bounded).
  */
 export async function runChild(
   args: string[],
   env: Record<string, string>,
-  signal?: Deno.Signal,
+  signal?: Deno.Signal | Deno.Signal[],
 ): Promise<ChildEnd> {
+  const signals = signal === undefined ? [] : Array.isArray(signal) ? [...signal] : [signal];
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--node-modules-dir=manual", "--config", "deno.json", ...args],
     cwd: ROOT,
@@ -127,9 +129,15 @@ export async function runChild(
     const { value, done } = await reader.read();
     if (done) break;
     stdout += value;
-    if (signal && stdout.includes("ready\n")) {
-      child.kill(signal);
-      signal = undefined;
+    if (signals.length && stdout.includes("ready\n")) {
+      signals.forEach((sig, i) =>
+        setTimeout(() => {
+          try {
+            child.kill(sig);
+          } catch { /* already gone */ }
+        }, 300 * i)
+      );
+      signals.length = 0;
     }
   }
   const status = await child.status;

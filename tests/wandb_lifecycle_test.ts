@@ -2,13 +2,26 @@
 // normal end 0, an uncaught error 1, Deno.exit(n) n, SIGINT 255, SIGTERM 143. Each runs
 // tests/_lifecycle_child.ts as a real subprocess with the project's config and `--wandb`'s tracker.
 import assert from "node:assert/strict";
-import { defineMetric, finishRun, getRun, getSyncStatus, initRun, logMetrics } from "../lib/tracking/mod.ts";
+import {
+  defineMetric,
+  finishRun,
+  getRun,
+  getSyncStatus,
+  initRun,
+  logMetrics,
+  syncRuns,
+} from "../lib/tracking/mod.ts";
 import { startEmulator } from "./wandb_emulator.ts";
 import { runChild as runChildProcess } from "./_task_env.ts";
 
 const KEY = "k".repeat(20) + "lifeCYCLE" + "z".repeat(11);
 
-async function runChild(env: Record<string, string>, mode: string, dir: string, signal?: Deno.Signal) {
+async function runChild(
+  env: Record<string, string>,
+  mode: string,
+  dir: string,
+  signal?: Deno.Signal | Deno.Signal[],
+) {
   const r = await runChildProcess(
     ["tests/_lifecycle_child.ts", mode, dir, "wandb"],
     { HOME: dir, ...env },
@@ -49,6 +62,33 @@ Deno.test("the exit code of each way a program ends reaches W&B", async () => {
       assert.ok(!r.stderr.includes(KEY), "the key is never printed");
     }
   } finally {
+    await emu.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a second SIGINT while W&B does not answer exits at once; sync sends the end later", async () => {
+  const emu = await startEmulator({ apiKey: KEY, loud: false });
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_wbint_" });
+  try {
+    const env = { WANDB_BASE_URL: emu.url, WANDB_API_KEY: KEY, CHILD_FLUSH_MS: "120000" };
+    // The first SIGINT's flush hangs (W&B stops answering file_stream); the second one ends the wait.
+    emu.inject("file_stream", { hang: true, times: Infinity });
+    const r = await runChild(env, "wait", dir, ["SIGINT", "SIGINT"]);
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /SIGINT again: exiting without waiting for W&B/);
+    assert.equal(getRun(r.id, { dir })!.status, "killed");
+    emu.clearFaults();
+    await emu.down();
+    await emu.up();
+    Deno.env.set("WANDB_BASE_URL", emu.url);
+    Deno.env.set("WANDB_API_KEY", KEY);
+    const report = await syncRuns({ dir });
+    assert.equal(report.failed, 0);
+    assert.equal(emu.state().runs[`emu-user/lifecycle/${r.id}`].exitcode, 255);
+  } finally {
+    Deno.env.delete("WANDB_BASE_URL");
+    Deno.env.delete("WANDB_API_KEY");
     await emu.close();
     await Deno.remove(dir, { recursive: true });
   }

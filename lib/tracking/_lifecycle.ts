@@ -48,8 +48,8 @@ let installed = false;
 function endAll(end: RunEnd): Promise<void> {
   const enders = [...open.values()];
   open.clear();
-  listen(false);
-  return Promise.all(enders.map((e) => e(end).catch(() => {}))).then(() => {});
+  // The handlers stay while the runs end (a second signal during W&B's flush exits at once: onSignal).
+  return Promise.all(enders.map((e) => e(end).catch(() => {}))).then(() => listen(false));
 }
 
 /** The error of an "error" or "unhandledrejection" event, as text kept in the run. */
@@ -101,9 +101,15 @@ const signalHandlers = {
 };
 
 function onSignal(signal: "SIGINT" | "SIGTERM"): void {
-  if (exiting) return;
-  exiting = true;
   const codes = SIGNAL_EXIT[signal];
+  if (exiting) {
+    // A second signal while W&B is being flushed: exit now, as the SDK does on a second Ctrl-C
+    // ("Control-C detected -- Run data was not synced", wandb_run.py _atexit_cleanup). The runs are
+    // already recorded in the store; `deno task sync` sends what W&B has not got.
+    console.error(`${signal} again: exiting without waiting for W&B (\`deno task sync\` sends the rest)`);
+    Deno.exit(codes.process);
+  }
+  exiting = true;
   endAll({ exitCode: codes.recorded, status: "killed" }).finally(() => Deno.exit(codes.process));
 }
 

@@ -120,10 +120,6 @@ export class Uploader {
     }
   }
 
-  /**
-   * Stops the timer and runs a last pass within `timeoutMs` (a pass in flight is waited for within the
-   * same budget). Returns what is still pending (empty when everything got through).
-   */
   /** Stops the timer without a last pass (the process is exiting; see _exit_sync_main.ts). */
   stop(): void {
     if (this.#timer !== null) clearInterval(this.#timer);
@@ -135,6 +131,10 @@ export class Uploader {
     return this.#rep.entity;
   }
 
+  /**
+   * Stops the timer and runs a last pass within `timeoutMs` (a pass in flight is waited for within the
+   * same budget). Returns what is still pending (empty when everything got through).
+   */
   async finish(timeoutMs: number): Promise<string> {
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
