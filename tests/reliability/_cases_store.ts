@@ -12,7 +12,9 @@ import {
   logArtifact,
   logMetrics,
   openStore,
+  type Run,
   useArtifact,
+  type UsedArtifact,
 } from "../../lib/tracking/mod.ts";
 import {
   canMount,
@@ -84,6 +86,37 @@ async function fill(dir: string): Promise<void> {
   } finally {
     f.close();
   }
+}
+
+/** A blob case: data:v0 used by a strict run, its blob of a.txt changed or deleted on disk first. */
+function blobCase(
+  name: string,
+  expected: string,
+  fault: "tamper" | "delete",
+  check: (used: UsedArtifact, dir: string, run: Run) => Promise<Outcome>,
+): Case {
+  return {
+    group: "blobs",
+    name,
+    expected,
+    run: () =>
+      withTemp(async (dir) => {
+        await seeded(dir);
+        const run = await initRun({ dir: `${dir}/store`, strict: true, captureConsole: false });
+        try {
+          const used = (await useArtifact(run, "data:v0"))!;
+          const blob = used.path("a.txt");
+          if (fault === "delete") await Deno.remove(blob);
+          else {
+            chmodSync(blob, 0o644);
+            writeFileSync(blob, "tampered!!!!!!!!!!\n");
+          }
+          return await check(used, dir, run);
+        } finally {
+          await finishRun(run);
+        }
+      }),
+  };
 }
 
 export const STORE_CASES: Case[] = [
@@ -302,76 +335,33 @@ await finishRun(run);`,
         };
       }),
   },
-  {
-    group: "blobs",
-    name: "blob changed on disk: path()",
-    expected: "error naming data:v0 and a.txt",
-    run: () =>
-      withTemp(async (dir) => {
-        await seeded(dir);
-        const run = await initRun({ dir: `${dir}/store`, strict: true, captureConsole: false });
-        const used = (await useArtifact(run, "data:v0"))!;
-        const blob = used.path("a.txt");
-        chmodSync(blob, 0o644);
-        writeFileSync(blob, "tampered!!!!!!!!!!\n");
-        const out = await rejects(() => used.path("a.txt"), /data:v0: file 'a\.txt' was changed on disk/);
-        await finishRun(run);
-        return out;
-      }),
-  },
-  {
-    group: "blobs",
-    name: "blob changed on disk: download()",
-    expected: "refused, nothing written",
-    run: () =>
-      withTemp(async (dir) => {
-        await seeded(dir);
-        const run = await initRun({ dir: `${dir}/store`, strict: true, captureConsole: false });
-        const used = (await useArtifact(run, "data:v0"))!;
-        const blob = used.path("a.txt");
-        chmodSync(blob, 0o644);
-        writeFileSync(blob, "tampered!!!!!!!!!!\n");
-        const out = await rejects(() => used.download(`${dir}/out`), /changed on disk/);
-        await finishRun(run);
-        return { ...out, pass: out.pass && !existsSync(`${dir}/out/a.txt`) };
-      }),
-  },
-  {
-    group: "blobs",
-    name: "blob changed on disk, then logged again",
-    expected: "the stored copy is repaired",
-    run: () =>
-      withTemp(async (dir) => {
-        await seeded(dir);
-        const run = await initRun({ dir: `${dir}/store`, strict: true, captureConsole: false });
-        const used = (await useArtifact(run, "data:v0"))!;
-        const blob = used.path("a.txt");
-        chmodSync(blob, 0o644);
-        writeFileSync(blob, "tampered!!!!!!!!!!\n");
-        await logArtifact(run, { name: "data", type: "dataset", files: [`${dir}/a.txt`] });
-        const text = await Deno.readTextFile(used.path("a.txt"));
-        await finishRun(run);
-        return { observed: JSON.stringify(text), pass: text === "the right content\n" };
-      }),
-  },
-  {
-    group: "blobs",
-    name: "blob deleted",
-    expected: "error naming data:v0 and a.txt (not ENOENT)",
-    run: () =>
-      withTemp(async (dir) => {
-        await seeded(dir);
-        const run = await initRun({ dir: `${dir}/store`, strict: true, captureConsole: false });
-        const used = (await useArtifact(run, "data:v0"))!;
-        await Deno.remove(used.path("a.txt"));
-        const out = await rejects(
-          () => used.download(`${dir}/out`),
-          /data:v0: file 'a\.txt' is missing from the store/,
-        );
-        await finishRun(run);
-        return out;
-      }),
-  },
+  blobCase(
+    "blob changed on disk: path()",
+    "error naming data:v0 and a.txt",
+    "tamper",
+    (used) => rejects(() => used.path("a.txt"), /data:v0: file 'a\.txt' was changed on disk/),
+  ),
+  blobCase("blob changed on disk: download()", "refused, nothing written", "tamper", async (used, dir) => {
+    const out = await rejects(() => used.download(`${dir}/out`), /changed on disk/);
+    return { ...out, pass: out.pass && !existsSync(`${dir}/out/a.txt`) };
+  }),
+  blobCase(
+    "blob changed on disk, then logged again",
+    "the stored copy is repaired",
+    "tamper",
+    async (used, dir, run) => {
+      await logArtifact(run, { name: "data", type: "dataset", files: [`${dir}/a.txt`] });
+      const text = await Deno.readTextFile(used.path("a.txt"));
+      return { observed: JSON.stringify(text), pass: text === "the right content\n" };
+    },
+  ),
+  blobCase(
+    "blob deleted",
+    "error naming data:v0 and a.txt (not ENOENT)",
+    "delete",
+    (used, dir) =>
+      rejects(() => used.download(`${dir}/out`), /data:v0: file 'a\.txt' is missing from the store/),
+  ),
   ...["../../../escape.txt", "a\\..\\..\\b.txt", "x\u0007.txt"].map((name): Case => ({
     group: "manifest",
     name: `manifest name ${JSON.stringify(name)}: download()`,
