@@ -15,6 +15,13 @@ export const ROOT: string = new URL("..", import.meta.url).pathname;
  */
 export const PROJECT_CONFIG: string[] = ["--config", `${ROOT}deno.json`];
 
+/**
+ * The `deno run` flag for children: use node_modules as `deno install` (or the parent `deno test`) left it.
+ * With "auto" every child takes node_modules' lock to check it, and under load a child prints "Blocking
+ * waiting for file lock on node_modules directory" into the stderr that tests compare.
+ */
+export const NODE_MODULES_AS_INSTALLED = "--node-modules-dir=manual";
+
 /** Deno's cache, so that a child with HOME moved to a temp dir still finds the npm packages. */
 export const DENO_DIR: string = Deno.env.get("DENO_DIR") ??
   JSON.parse(
@@ -50,9 +57,7 @@ export async function runTask(
   env: Record<string, string>,
 ): Promise<TaskOutput> {
   const out = await new Deno.Command(Deno.execPath(), {
-    // node_modules as installed (deno install): parallel children then never wait on its lock and print
-    // "Blocking waiting for file lock on node_modules directory" into the stderr a test compares.
-    args: ["run", "-A", "--node-modules-dir=manual", script, ...args],
+    args: ["run", "-A", NODE_MODULES_AS_INSTALLED, script, ...args],
     cwd: ROOT,
     env: taskEnv(env),
     clearEnv: true,
@@ -113,7 +118,7 @@ export async function runChild(
 ): Promise<ChildEnd> {
   const signals = signal === undefined ? [] : Array.isArray(signal) ? [...signal] : [signal];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--node-modules-dir=manual", "--config", "deno.json", ...args],
+    args: ["run", "-A", NODE_MODULES_AS_INSTALLED, "--config", "deno.json", ...args],
     cwd: ROOT,
     env: taskEnv(env),
     clearEnv: true,

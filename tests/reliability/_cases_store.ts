@@ -254,7 +254,7 @@ await logArtifact(run, { name: "shared", type: "dataset", files: [root + "/file-
 await finishRun(run);`,
         );
         const { PROJECT_CONFIG, ROOT } = await import("../_task_env.ts");
-        await Promise.all(Array.from({ length: 8 }, (_, i) =>
+        const outs = await Promise.all(Array.from({ length: 8 }, (_, i) =>
           new Deno.Command(Deno.execPath(), {
             args: [
               "run",
@@ -268,14 +268,20 @@ await finishRun(run);`,
             ],
             cwd: ROOT,
             stdout: "null",
-            stderr: "null",
+            stderr: "piped",
             signal: AbortSignal.timeout(120_000),
           }).output()));
+        const errors = outs.filter((o) => !o.success).map((o) =>
+          short(new TextDecoder().decode(o.stderr), 60)
+        );
         const versions = listArtifactVersions("shared", { dir: `${dir}/store` }).map((v) => v.version).sort((
           a,
           b,
         ) => a - b);
-        return { observed: `versions ${versions.join(",")}`, pass: versions.join(",") === "0,1,2,3,4,5,6,7" };
+        return {
+          observed: `versions ${versions.join(",")}${errors.length ? `; ${errors[0]}` : ""}`,
+          pass: versions.join(",") === "0,1,2,3,4,5,6,7",
+        };
       }),
   },
   ...DAMAGES.map(([what, bytes]): Case => ({

@@ -5,14 +5,10 @@
  * print one table: case, expected, observed, pass.
  * @module
  */
-import { PROJECT_CONFIG, ROOT, taskEnv, type TaskOutput } from "../_task_env.ts";
+import { NODE_MODULES_AS_INSTALLED, PROJECT_CONFIG, ROOT, taskEnv, type TaskOutput } from "../_task_env.ts";
 
-/**
- * Children use the node_modules that `deno install` made as it is: with "auto" every child would take
- * node_modules' lock to check it, and many children at once print "Blocking waiting for file lock" into
- * the stderr other tests compare.
- */
-export const MANUAL = "--node-modules-dir=manual";
+/** Children use node_modules as installed (see NODE_MODULES_AS_INSTALLED). */
+export const MANUAL: string = NODE_MODULES_AS_INSTALLED;
 
 /** What one case observed and whether it keeps the promise; `skipped` says why a case could not run here. */
 export interface Outcome {
