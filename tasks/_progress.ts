@@ -17,9 +17,10 @@ export interface Progress {
  * not forced).
  * @param what What is being counted.
  * @param force Show it on a pipe too (`--progress`).
+ * @param unit What is counted (default "texts"; video's faces count "frames").
  * @returns The display, or null.
  */
-export function progress(what: string, force = false): Progress | null {
+export function progress(what: string, force = false, unit = "texts"): Progress | null {
   const tty = Deno.stderr.isTerminal();
   if (!tty && !force) return null;
   const started = performance.now();
@@ -32,10 +33,11 @@ export function progress(what: string, force = false): Progress | null {
     const rate = s > 0 ? done / s : 0;
     const eta = rate > 0 ? (total - done) / rate : 0;
     const pct = total > 0 ? (100 * done) / total : 100;
-    return `${what} ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")} texts (${
+    return `${what} ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")} ${unit} (${
       pct.toFixed(1)
     }%), ` +
-      `${Math.round(rate).toLocaleString("en-US")} texts/s, ETA ${clock(eta)}`;
+      `${(rate >= 10 ? Math.round(rate) : Number(rate.toFixed(1))).toLocaleString("en-US")} ${unit}/s, ` +
+      `ETA ${clock(eta)}`;
   };
   const show = ((done: number, total: number) => {
     lastDone = done;

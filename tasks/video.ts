@@ -17,6 +17,7 @@ import {
   type VideoSentimentResult,
 } from "../lib/video/mod.ts";
 import { writeAtomic } from "../lib/_fs/write_atomic.ts";
+import { progress as showProgress } from "./_progress.ts";
 import {
   closingLines,
   fail,
@@ -82,14 +83,14 @@ let result: VideoSentimentResult;
 let chartPath: string;
 try {
   model = await loadModel(values.model!);
-  const progress = values.faces ? await progressBar() : null;
+  const progress = values.faces ? showProgress("faces", false, "frames") : null;
   result = await videoSentiment(file, model, {
     subtitles: values.subs,
     language: values.language,
     faces: values.faces,
     faceFps,
     maxFrames,
-    onProgress: progress ? (done, total) => progress.update(done, total) : undefined,
+    onProgress: progress ?? undefined,
   });
   progress?.stop();
   if (values.verify) {
@@ -230,28 +231,4 @@ function report(r: VideoSentimentResult, chart: string, run: Run): string {
   lines.push(`chart: ${chart}`);
   lines.push(...closingLines(run));
   return lines.join("\n");
-}
-
-async function progressBar(): Promise<{ update(n: number, total: number): void; stop(): void } | null> {
-  if (!Deno.stderr.isTerminal()) return null;
-  const { default: cliProgress } = await import("npm:cli-progress@3.12.0");
-  const process = (await import("node:process")).default;
-  const bar = new cliProgress.SingleBar({
-    stream: process.stderr,
-    format: "faces [{bar}] {value}/{total} frames, eta {eta}s",
-    hideCursor: true,
-  }, cliProgress.Presets.shades_classic);
-  let started = false;
-  return {
-    update(n, total) {
-      if (!started) {
-        bar.start(total, 0);
-        started = true;
-      }
-      bar.update(n);
-    },
-    stop() {
-      if (started) bar.stop();
-    },
-  };
 }
