@@ -89,7 +89,8 @@ export async function searchHyperparameters(
             if (mean > score) [score, offset, perSource] = [mean, nb, each];
           }
           valSets.forEach((d, i) => {
-            values[`val/${d.rec.name}/macro_recall`] = perSource[i];
+            // the same key as the source's final metric in the training run's summary
+            values[`${d.rec.name}/macro_recall`] = perSource[i];
           });
           values.val_score = score;
           values.neutral_bias = offset;
@@ -99,9 +100,7 @@ export async function searchHyperparameters(
               loss.toFixed(4)
             } val ${score.toFixed(4)} ` +
               `(neutral bias ${offset >= 0 ? "+" : ""}${offset}) ` +
-              Object.entries(values).filter(([k]) => k.startsWith("val/")).map(([k, v]) =>
-                `${k.slice(4)}=${v.toFixed(3)}`
-              ).join(" "),
+              valSets.map((d, i) => `${d.rec.name}=${perSource[i].toFixed(3)}`).join(" "),
           );
           await input.onMetrics?.(values, step);
           if (score > trial.bestScore) {
