@@ -8,6 +8,7 @@ import { loadModel } from "../lib/models/mod.ts";
 import { loadOnnxModel } from "../lib/models/onnx_model.ts";
 import { type FeatureSpec, numFeaturesOf } from "../lib/models/_features.ts";
 import { buildLinearOnnx } from "../lib/training/_onnx_export.ts";
+import { runChild } from "./_task_env.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const CHUNK = new Uint8Array(64 * 1024).fill(0x61);
@@ -74,16 +75,28 @@ Deno.test("remote model: an endless body is cut off at the limit, with a message
 
 Deno.test("remote model: a Content-Length over the limit is refused before the body is read", async () => {
   await withServer("large", async (base) => {
-    const old = Deno.env.get("SENTILAB_DOWNLOAD_MAX_MB");
-    Deno.env.set("SENTILAB_DOWNLOAD_MAX_MB", "2");
+    // The variable is read in a child: process-wide env set here would reach test files running in
+    // parallel in this process (models_remote_test failed on this 2 MB limit in a full run).
+    const script = await Deno.makeTempFile({ suffix: ".ts" });
     try {
-      await assert.rejects(
-        loadModel(`${base}/m`, { timeoutMs: 10_000 }),
+      await Deno.writeTextFile(
+        script,
+        `import { loadModel } from ${
+          JSON.stringify(new URL("../lib/models/mod.ts", import.meta.url).href)
+        };\n` +
+          `try { await loadModel(${
+            JSON.stringify(`${base}/m`)
+          }, { timeoutMs: 10_000 }); console.log("loaded"); }\n` +
+          `catch (e) { console.log((e as Error).message); }\n`,
+      );
+      const r = await runChild([script], { SENTILAB_DOWNLOAD_MAX_MB: "2" });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(
+        r.stdout,
         /the server declares 3 MB \(Content-Length\), over the limit of 2 MB for one remote file/,
       );
     } finally {
-      if (old === undefined) Deno.env.delete("SENTILAB_DOWNLOAD_MAX_MB");
-      else Deno.env.set("SENTILAB_DOWNLOAD_MAX_MB", old);
+      await Deno.remove(script);
     }
   });
 });
