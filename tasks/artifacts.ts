@@ -149,14 +149,12 @@ async function main(): Promise<number> {
   if (v.description) {
     out.push(...wrapText(v.description, 96).map((l, i) => `  ${i ? "        " : "about   "} ${l}`));
   }
-  // Metadata one key a line, long values summarised; a copy of the description is not shown twice.
+  // Metadata pretty-printed: one key a line, nested objects indented (two levels), long values summarised;
+  // a copy of the description is not shown twice.
   const meta = Object.entries(v.metadata).filter(([k, x]) => !(k === "description" && x === v.description));
   if (meta.length) {
     out.push("", "Metadata");
-    const w = Math.max(...meta.map(([k]) => k.length));
-    for (const [k, x] of meta) {
-      out.push(`  ${k.padEnd(w)}  ${typeof x === "string" && x.length <= 90 ? x : brief(x, 90)}`);
-    }
+    out.push(...metadataLines(meta, "  ", 0));
   }
   out.push("", "Manifest");
   out.push(
@@ -186,4 +184,17 @@ function wrapText(text: string, width: number): string[] {
     else line = line ? `${line} ${word}` : word;
   }
   return line ? [...lines, line] : lines;
+}
+
+/** Key/value lines of metadata: nested objects (not arrays) open below their key, up to depth 2. */
+function metadataLines(entries: [string, unknown][], indent: string, depth: number): string[] {
+  const w = Math.max(...entries.map(([k]) => k.length));
+  return entries.flatMap(([k, x]) => {
+    const nested = x !== null && typeof x === "object" && !Array.isArray(x) && depth < 2 &&
+      Object.keys(x).length > 0;
+    if (nested) return [`${indent}${k}`, ...metadataLines(Object.entries(x), `${indent}  `, depth + 1)];
+    const max = 100 - indent.length - w;
+    const text = typeof x === "string" && x.length <= max ? x : brief(x, max);
+    return [`${indent}${k.padEnd(w)}  ${text}`];
+  });
 }

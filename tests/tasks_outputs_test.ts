@@ -82,8 +82,12 @@ Deno.test("runs ID, artifacts NAME:vN and sync --dry-run read well", async () =>
       2,
       "the description once (it says it twice)",
     );
-    assert.match(art.stdout, /\nMetadata\n {2}hyperparameters +\{"lr":0\.1,"l2":0\.001,"epochs":4\}\n/);
-    assert.match(art.stdout, /\n {2}metrics +\{(40 keys|source_0\/accuracy, .*, \.\.\.)\}\n/);
+    // pretty-printed: nested objects open below their key, one value a line
+    assert.match(
+      art.stdout,
+      /\nMetadata\n {2}hyperparameters\n {4}lr +0\.1\n {4}l2 +0\.001\n {4}epochs +4\n/,
+    );
+    assert.match(art.stdout, /\n {2}metrics\n {4}source_0\/accuracy +0\n {4}source_1\/accuracy +0\.025\n/);
     assert.ok(art.stdout.split("\n").every((l) => l.length <= 120), "no 4 KB line");
 
     const dry = await runTask("tasks/sync.ts", ["--dry-run"], env);
