@@ -11,6 +11,12 @@
  * Tracking never breaks the program it observes: a failure becomes one clear warning, unless the run was
  * started with `strict: true`.
  *
+ * Runs behave as W&B's do: a run not finished is ended by how the program ends (finished, failed with
+ * the error kept, the code of `Deno.exit(n)`, killed by a signal); `initRun` takes `id` + `resume`,
+ * `mode`, `entity` and the WANDB_* environment; `logMetrics` follows `run.log`'s step rules and
+ * `defineMetric` is `run.define_metric`; `listRuns` filters with an expression (`summary.acc > 0.9`) and
+ * `compareRuns` puts runs side by side.
+ *
  * @example
  * ```ts
  * import { finishRun, getHistory, initRun, logArtifact, logMetrics, logTable } from "./mod.ts";
