@@ -39,8 +39,9 @@ export interface LoadOnnxModelOptions {
    */
   files?: ReadonlyMap<string, Uint8Array>;
   /**
-   * Threads onnxruntime may use inside one run (`intraOpNumThreads`; default: onnxruntime's choice, the
-   * number of cores). The worker pool of `predictBatch` loads each worker's copy with 1.
+   * Threads onnxruntime may use inside one run (`intraOpNumThreads`, default 1): one run of this sparse
+   * linear model is too small to split, and onnxruntime's extra threads spin a core for nothing; use
+   * worker threads (`predictBatch`'s `workers`) for parallelism.
    */
   threads?: number;
 }
@@ -226,7 +227,8 @@ export async function loadOnnxModel(dir: string, options: LoadOnnxModelOptions =
   try {
     session = await ort.InferenceSession.create(bytes, {
       logSeverityLevel: 3,
-      ...(options.threads === undefined ? {} : { intraOpNumThreads: options.threads, interOpNumThreads: 1 }),
+      intraOpNumThreads: options.threads ?? 1,
+      interOpNumThreads: 1,
     });
   } catch (e) {
     throw new Error(

@@ -1,0 +1,148 @@
+/**
+ * `deno task bench:memory [--sizes 100000,1000000[,10000000]]`: peak RSS of `deno task evaluate` on
+ * generated corpora of growing size, against the in-memory evaluation it replaced (readDataset +
+ * predictBatch + logPredictions + evaluate, as tasks/evaluate.ts did before streaming), in one run. Each
+ * evaluation is a child process (default model, worker threads on every core, local store in a temp
+ * folder); its peak RSS is the kernel's high-water mark (VmHWM in /proc/PID/status, which counts the
+ * worker threads too), read until the process ends. Target: <= 600 MB at every size.
+ * The in-memory baseline runs up to 1,000,000 texts (beyond, it only grows).
+ * @module
+ */
+import { parseArgs } from "node:util";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { sizes: { type: "string", default: "100000,1000000" } },
+});
+const sizes = values.sizes!.split(",").map(Number);
+const TARGET_MB = 600;
+
+/** Writes a generated 3-class JSONL corpus of `n` lines (deterministic) and returns its path. */
+async function corpus(dir: string, n: number): Promise<string> {
+  const sample = (await Deno.readTextFile(`${ROOT}data/sample.jsonl`)).trim().split("\n").map((l) =>
+    JSON.parse(l)
+  );
+  const path = `${dir}/corpus-${n}.jsonl`;
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const enc = new TextEncoder();
+  let seed = 7;
+  const rnd = (k: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % k;
+  let buf: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = sample[rnd(sample.length)];
+    buf.push(JSON.stringify({ text: `${s.text} #${rnd(100_000)}`, label: s.label }));
+    if (buf.length === 10_000) {
+      await file.write(enc.encode(buf.join("\n") + "\n"));
+      buf = [];
+    }
+  }
+  if (buf.length) await file.write(enc.encode(buf.join("\n") + "\n"));
+  file.close();
+  return path;
+}
+
+/** Runs a child to completion, sampling its peak RSS; returns MB and seconds. */
+async function peak(args: string[], env: Record<string, string>): Promise<{ mb: number; seconds: number }> {
+  const t0 = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    env,
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let hwm = 0;
+  const timer = setInterval(async () => {
+    try {
+      const status = await Deno.readTextFile(`/proc/${child.pid}/status`);
+      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      if (kb > hwm) hwm = kb;
+    } catch { /* ended */ }
+  }, 50);
+  const out = await child.output();
+  clearInterval(timer);
+  if (out.code !== 0) throw new Error(`${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
+  return { mb: hwm / 1024, seconds: (performance.now() - t0) / 1000 };
+}
+
+const dir = await Deno.makeTempDir({ prefix: "sentilab-bench-memory-" });
+const baseline = `${dir}/in_memory_evaluate.ts`;
+// The evaluation before streaming, with the public APIs it used (all texts, predictions and rows in memory).
+await Deno.writeTextFile(
+  baseline,
+  `import { readDataset, logDataset } from "${ROOT}lib/data/mod.ts";
+import { loadModel, logModel } from "${ROOT}lib/models/mod.ts";
+import { batchStatistics, logPredictions, predictBatch } from "${ROOT}lib/inference/mod.ts";
+import { evaluate, logEvaluation } from "${ROOT}lib/evaluation/mod.ts";
+import { finishRun, initRun } from "${ROOT}lib/tracking/mod.ts";
+const data = await readDataset(Deno.args[0]);
+const model = await loadModel("default");
+const run = await initRun({ tracker: "local" });
+await logDataset(run, data);
+await logModel(run, model);
+const predictions = await predictBatch(model, data.texts);
+const result = evaluate(predictions, data.labels);
+await logPredictions(run, predictions, { gold: data.labels });
+await logEvaluation(run, result, { statistics: batchStatistics(predictions) });
+await finishRun(run);
+await model.close();
+`,
+);
+const rows: string[][] = [];
+try {
+  for (const n of sizes) {
+    const data = await corpus(dir, n);
+    const env = {
+      NO_COLOR: "1",
+      SENTILAB_DIR: `${dir}/store-${n}`,
+      HOME: dir,
+      PATH: Deno.env.get("PATH") ?? "",
+    };
+    const streaming = await peak(
+      ["run", "-A", "tasks/evaluate.ts", "--data", data, "--tracker", "local"],
+      env,
+    );
+    console.error(
+      `  ${n}: streaming evaluate ${streaming.mb.toFixed(0)} MB in ${streaming.seconds.toFixed(0)} s`,
+    );
+    let before: { mb: number; seconds: number } | null = null;
+    if (n <= 1_000_000) {
+      before = await peak(["run", "-A", baseline, data], { ...env, SENTILAB_DIR: `${dir}/base-${n}` });
+      console.error(
+        `  ${n}: in-memory evaluate ${before.mb.toFixed(0)} MB in ${before.seconds.toFixed(0)} s`,
+      );
+    }
+    rows.push([
+      n.toLocaleString("en-US"),
+      `${streaming.mb.toFixed(0)} MB`,
+      `${(n / streaming.seconds).toFixed(0)}`,
+      before ? `${before.mb.toFixed(0)} MB` : "(not run)",
+      before ? `${(n / before.seconds).toFixed(0)}` : "",
+      streaming.mb <= TARGET_MB ? "met" : "MISSED",
+    ]);
+    await Deno.remove(data);
+    await Deno.remove(`${dir}/store-${n}`, { recursive: true }).catch(() => {});
+    await Deno.remove(`${dir}/base-${n}`, { recursive: true }).catch(() => {});
+  }
+} finally {
+  await Deno.remove(dir, { recursive: true });
+}
+const header = [
+  "texts",
+  "deno task evaluate (streaming): peak RSS",
+  "texts/s (whole task)",
+  "in-memory evaluate (before): peak RSS",
+  "texts/s",
+  `<= ${TARGET_MB} MB`,
+];
+console.log(
+  `\n## Memory of deno task evaluate on generated corpora, ${new Date().toISOString().slice(0, 10)}\n`,
+);
+console.log(`| ${header.join(" | ")} |`);
+console.log(`|${header.map(() => "---").join("|")}|`);
+for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+const load = (await Deno.readTextFile("/proc/loadavg").catch(() => "? ? ?")).split(" ").slice(0, 3).join(" ");
+console.log(
+  `\nMachine: ${navigator.hardwareConcurrency} cores; load average ${load} (shared: times are noisy).`,
+);
