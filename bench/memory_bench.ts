@@ -5,7 +5,7 @@
  * evaluation is a child process (default model, worker threads on every core, local store in a temp
  * folder); its peak RSS is the kernel's high-water mark (VmHWM in /proc/PID/status, which counts the
  * worker threads too), read until the process ends. Target: <= 600 MB at every size.
- * The in-memory baseline runs up to 1,000,000 texts (beyond, it only grows).
+ * The in-memory baseline runs up to `--baseline-max` texts (default 1,000,000; beyond, it only grows).
  * @module
  */
 import { parseArgs } from "node:util";
@@ -107,7 +107,7 @@ try {
       `  ${n}: streaming evaluate ${streaming.mb.toFixed(0)} MB in ${streaming.seconds.toFixed(0)} s`,
     );
     let before: { mb: number; seconds: number } | null = null;
-    if (n <= 1_000_000) {
+    if (n <= baselineMax) {
       before = await peak(["run", "-A", baseline, data], { ...env, SENTILAB_DIR: `${dir}/base-${n}` });
       console.error(
         `  ${n}: in-memory evaluate ${before.mb.toFixed(0)} MB in ${before.seconds.toFixed(0)} s`,

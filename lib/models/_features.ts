@@ -282,9 +282,9 @@ interface TokenInfo {
   /** Whether the token is a negator. */
   negator: boolean;
   /** Its valence in each lexicon (0: not listed). */
-  valence: Float64Array;
+  valence: number[];
   /** Buckets of the character n-grams of " stream " (none for a token longer than maxCharTokenLength). */
-  charGrams: Int32Array;
+  charGrams: number[];
 }
 
 /**
@@ -330,7 +330,7 @@ function sortBuckets(a: Int32Array, tmp: Int32Array, n: number, bits: number, co
 const SUBLINEAR_TF = Float64Array.from({ length: 64 }, (_, c) => 1 + Math.log(c));
 
 /** Distinct tokens whose features a featurizer keeps; the cache starts over when it is full. */
-const TOKEN_CACHE_SIZE = 50_000;
+const TOKEN_CACHE_SIZE = 16_384;
 
 /**
  * Whether `s` may hold a run of 3+ upper-case letters (a necessary condition of a CAPS_RE match, checked
@@ -406,7 +406,7 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
   const capsBucket = hash32("\u0001caps", SEED_WORD + 1) & mask;
   const elongBucket = hash32("\u0001elong", SEED_WORD + 1) & mask;
   const punctBucket = hash32("\u0001!!", SEED_WORD + 1) & mask;
-  const noGrams = new Int32Array(0);
+  const noGrams: number[] = [];
   const cache = new Map<string, TokenInfo>();
 
   /** Tokens plus, for style markers, counts taken from the text before lower-casing. */
@@ -449,7 +449,7 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
       const x = markers.get(token);
       if (x !== undefined && x !== 0) stream = x > 0 ? posMarker : negMarker;
     }
-    const valence = new Float64Array(lexicons.length);
+    const valence: number[] = new Array(lexicons.length);
     for (let li = 0; li < lexicons.length; li++) valence[li] = lexicons[li].get(token) ?? 0;
     let grams = noGrams;
     const len = stream.length;
@@ -465,7 +465,7 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
           if (n >= cmin) out.push(mix32(h + Math.imul(n, 0x9e3779b9)) & mask);
         }
       }
-      grams = Int32Array.from(out);
+      grams = out;
     }
     inf = {
       unigram: hash32(stream, SEED_WORD + 1) & mask,
