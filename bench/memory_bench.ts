@@ -13,9 +13,13 @@ import { parseArgs } from "node:util";
 const ROOT = new URL("..", import.meta.url).pathname;
 const { values } = parseArgs({
   args: Deno.args,
-  options: { sizes: { type: "string", default: "100000,1000000" } },
+  options: {
+    sizes: { type: "string", default: "100000,1000000" },
+    "baseline-max": { type: "string", default: "1000000" },
+  },
 });
 const sizes = values.sizes!.split(",").map(Number);
+const baselineMax = Number(values["baseline-max"]);
 const TARGET_MB = 600;
 
 /** Writes a generated 3-class JSONL corpus of `n` lines (deterministic) and returns its path. */
