@@ -3,6 +3,8 @@
 import { join } from "node:path";
 import { loadModel } from "../../lib/models/mod.ts";
 import { loadOnnxModel } from "../../lib/models/onnx_model.ts";
+import { numFeaturesOf } from "../../lib/models/_features.ts";
+import { buildLinearOnnx } from "../../lib/training/_onnx_export.ts";
 import { ROOT } from "../_task_env.ts";
 import { type Case, type Outcome, rejects, withTemp } from "./_matrix.ts";
 
@@ -137,6 +139,22 @@ export const REMOTE_CASES: Case[] = [
     name: "features.json hashBits + 1 against model.onnx",
     expected: "refused: features.json disagrees with model.onnx",
     run: () => mismatched((d) => hashBits(d, 1), /features\.json disagrees with model\.onnx/),
+  },
+  {
+    group: "model files",
+    name: "labels.json (3 labels) against a 2-class model.onnx",
+    expected: "refused: labels.json disagrees with model.onnx",
+    run: () =>
+      mismatched(async (d) => {
+        const f = numFeaturesOf(JSON.parse(await Deno.readTextFile(join(d, "features.json"))));
+        const onnx = buildLinearOnnx({
+          weight: new Float32Array(f * 2),
+          bias: new Float32Array(2),
+          numFeatures: f,
+          numClasses: 2,
+        });
+        await Deno.writeFile(join(d, "model.onnx"), onnx);
+      }, /labels\.json disagrees with model\.onnx/),
   },
   {
     group: "model files",
