@@ -6,19 +6,10 @@
  * @module
  */
 import { readTrainRecipe } from "../lib/training/read_train_recipe.ts";
-import { trainClassifier, type TrainClassifierOptions } from "../lib/training/train_classifier.ts";
+import type { TrainClassifierOptions } from "../lib/training/types.ts";
+import { trainTracked, type TrainTrackedResult } from "../lib/training/train_tracked.ts";
 import { basename } from "node:path";
-import { datasetArtifactName } from "../lib/data/dataset_artifact_name.ts";
-import {
-  finishRun,
-  initRun,
-  logDatasetArtifact,
-  logModelArtifact,
-  type Run,
-  safeArtifactName,
-  setSummary,
-} from "../lib/tracking/mod.ts";
-import { type GridTrialTracker, trackGridTrials } from "../lib/training/track_grid_trials.ts";
+import { finishRun } from "../lib/tracking/mod.ts";
 import { closingLines, fail, integerFlag, parseTask, TRACKING_FLAGS, trackingOptions } from "./_cli.ts";
 
 const flags = parseTask({
@@ -131,108 +122,28 @@ function sources(role: string, paths: string[]): { name: string; path: string }[
   });
 }
 
-// The run starts only once trainClassifier has read and checked every data file, so bad input exits 1
-// with nothing tracked.
-let run: Run | undefined;
-let trials: GridTrialTracker | undefined;
-let result;
-// The grid trials are child runs in the training run's group: --group, else one named after the model.
-const group = tracking.group ??
-  `${basename(options.out)}-${new Date().toISOString().replace(/[-:]|\.\d+/g, "")}`;
+// trainTracked starts the run only once every data file is read and checked, so bad input exits 1 with
+// nothing tracked; the grid trials are child runs in its group.
+let trained: TrainTrackedResult;
 try {
-  result = await trainClassifier({
-    ...options,
-    onDataReady: async () => {
-      run = await initRun({
-        ...tracking,
-        group,
-        jobType: "train",
-        config: {
-          out: options.out,
-          recipe: options.recipe ?? null,
-          seed: options.seed ?? 13,
-          features: options.features ?? {},
-          search: options.search ?? {},
-          train: options.train,
-          val: options.val,
-          test: options.test ?? [],
-        },
-      });
-
-      // every data file is an input of the run (once, even when several sources slice it)
-      const roles = new Map<string, string[]>();
-      for (
-        const [role, list] of [["train", options.train], ["val", options.val], [
-          "test",
-          options.test ?? [],
-        ]] as const
-      ) {
-        for (const s of list) roles.set(s.path, [...(roles.get(s.path) ?? []), `${role}:${s.name}`]);
-      }
-      for (const [path, used] of roles) {
-        await logDatasetArtifact(run, path, {
-          name: datasetArtifactName(path),
-          use: true,
-          metadata: { path, sources: used },
-        });
-      }
-    },
-    onMetrics: async (values, step) => {
-      trials ??= run && trackGridTrials(run, { group, tracker: tracking.tracker, project: run.project });
-      await trials?.onMetrics(values, step);
-    },
-  });
-  await trials?.finish(0);
+  trained = await trainTracked({ ...options, tracking, finish: false });
 } catch (e) {
-  await trials?.finish(1);
-  if (run) await finishRun(run, { exitCode: 1 });
   fail((e as Error).message);
 }
-if (!run) fail("training ended before its data was checked");
-// The summary describes the chosen model (not the last trial of the grid), then each source's metrics.
-const hp = result.card.hyperparameters as {
-  learningRate: number;
-  l2: number;
-  averaged: boolean;
-  epochs: number;
-  neutralBiasOffset: number;
-  validationScore: number;
-};
-// Same keys as the training run's history rows (one per trial), so the summary is the chosen trial's row.
-const chosen = trials?.find(hp.learningRate, hp.l2, hp.averaged);
-const summary: Record<string, number> = {
-  ...(chosen ? { trial: chosen.trial } : {}),
-  learning_rate: hp.learningRate,
-  l2: hp.l2,
-  average: hp.averaged ? 1 : 0,
-  best_epoch: hp.epochs,
-  best_val_score: hp.validationScore,
-  neutral_bias: hp.neutralBiasOffset,
-};
-for (const [name, m] of Object.entries(result.metrics)) {
-  summary[`${name}/accuracy`] = m.accuracy;
-  summary[`${name}/macro_recall`] = m.macro_recall;
-  summary[`${name}/macro_f1`] = m.macro_f1;
-}
-await setSummary(run, summary);
-const modelVersion = await logModelArtifact(run, result.dir, {
-  name: safeArtifactName(basename(result.dir), "model"),
-  description: String(result.card.description ?? ""),
-  metadata: { hyperparameters: result.card.hyperparameters, metrics: summary, seed: result.card.seed },
-});
+const { run, modelRef } = trained;
 
 // The result is printed before the run ends, so the run's output keeps it too.
 if (flags.json) {
   console.log(JSON.stringify({
-    dir: result.dir,
-    metrics: result.metrics,
-    card: result.card,
-    run: { id: run.id, backend: run.backend, storeDir: run.storeDir, model: modelVersion?.ref ?? null },
+    dir: trained.dir,
+    metrics: trained.metrics,
+    card: trained.card,
+    run: { id: run.id, backend: run.backend, storeDir: run.storeDir, model: modelRef },
   }));
 } else {
-  console.log(`model written to ${result.dir}`);
+  console.log(`model written to ${trained.dir}`);
   console.log("source                              rows  accuracy  macro-recall  macro-F1  scored as");
-  for (const [name, m] of Object.entries(result.metrics)) {
+  for (const [name, m] of Object.entries(trained.metrics)) {
     console.log(
       `${name.padEnd(34)} ${String(m.n).padStart(6)}  ${m.accuracy.toFixed(4)}    ${
         m.macro_recall.toFixed(4)
@@ -240,13 +151,13 @@ if (flags.json) {
         `        ${m.macro_f1.toFixed(4)}    ${m.mode}`,
     );
   }
-  const name = modelVersion?.ref.split(":")[0];
+  const name = modelRef?.split(":")[0];
   console.log(
     "\n" + closingLines(run, [
-      `model artifact: ${modelVersion?.ref ?? "- (not stored)"}`,
+      `model artifact: ${modelRef ?? "- (not stored)"}`,
       name
-        ? `use the model: deno task evaluate --model ${name}:latest   (or --model ${result.dir})`
-        : `use the model: deno task evaluate --model ${result.dir}`,
+        ? `use the model: deno task evaluate --model ${name}:latest   (or --model ${trained.dir})`
+        : `use the model: deno task evaluate --model ${trained.dir}`,
     ]).join("\n"),
   );
 }

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { trainClassifier, type TrainClassifierOptions } from "../lib/training/train_classifier.ts";
 import { readTrainRecipe } from "../lib/training/read_train_recipe.ts";
+import { trainTracked } from "../lib/training/train_tracked.ts";
 import { loadOnnxModel } from "../lib/models/onnx_model.ts";
 import { mulberry32 } from "../lib/training/_prng.ts";
 import { buildCorpus, createSgdTrainer } from "../lib/training/_sgd.ts";
@@ -538,6 +539,47 @@ Deno.test("deno task train tracks the run: data files as used datasets, curves a
     } catch { /* no store at all: nothing tracked */ }
     assert.equal(runs, 0);
     await assert.rejects(Deno.stat(join(f.dir, "never")), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
+Deno.test("trainTracked (the train workflow a notebook can call): a finished run, its trials, the model artifact", async () => {
+  const f = await fixture();
+  try {
+    const dir = join(f.dir, "store");
+    const trained = await trainTracked({
+      ...options(f, join(f.dir, "nb-model")),
+      search: { learningRates: [0.2, 0.05], l2: [0], maxEpochs: 2, patience: 1 },
+      tracking: { tracker: "local", dir, project: "nb" },
+    });
+    const run = getRun(trained.run.id, { dir })!;
+    assert.equal(run.status, "finished", "finished by default");
+    assert.equal(run.project, "nb");
+    assert.equal(trained.modelRef, "nb-model:v0");
+    assert.deepEqual(run.produced.map((a) => a.ref), ["nb-model:v0"]);
+    assert.equal(trained.trials.length, 2);
+    assert.ok(trained.trials.every((t) => getRun(t.runId, { dir })?.group === run.group));
+    assert.equal(run.summary.best_val_score, trained.summary.best_val_score);
+    assert.ok(
+      trained.trials.some((t) =>
+        t.trial === run.summary.trial && t.learningRate === run.summary.learning_rate
+      ),
+    );
+
+    // bad data: the error names the file and line, and no run exists
+    const broken = join(f.dir, "broken.jsonl");
+    await Deno.writeTextFile(broken, '{"text":"meh","label":"happy"}\n');
+    const bad = join(f.dir, "bad-store");
+    await assert.rejects(
+      trainTracked({
+        ...options(f, join(f.dir, "never")),
+        train: [{ name: "b", path: broken }],
+        tracking: { dir: bad },
+      }),
+      /broken\.jsonl:1/,
+    );
+    await assert.rejects(Deno.stat(bad), Deno.errors.NotFound);
   } finally {
     await Deno.remove(f.dir, { recursive: true });
   }

@@ -16,3 +16,4 @@ export * from "./types.ts";
 export * from "./train_classifier.ts";
 export * from "./read_train_recipe.ts";
 export * from "./track_grid_trials.ts";
+export * from "./train_tracked.ts";
