@@ -12,6 +12,9 @@ const run = await initRun({
   project: "lifecycle",
   tracker: (tracker ?? "local") as "local",
   wandb: {
+    // The W&B settings as options (CHILD_WANDB_URL, CHILD_WANDB_KEY), else WANDB_BASE_URL, WANDB_API_KEY.
+    baseUrl: Deno.env.get("CHILD_WANDB_URL"),
+    apiKey: Deno.env.get("CHILD_WANDB_KEY"),
     checkTimeoutMs: 3000,
     flushTimeoutMs: Number(Deno.env.get("CHILD_FLUSH_MS") ?? 5000),
     intervalMs: 100,

@@ -67,6 +67,23 @@ Deno.test("the exit code of each way a program ends reaches W&B", async () => {
   }
 });
 
+Deno.test("Deno.exit's upload child reaches the W&B given as initRun options (no WANDB_* set)", async () => {
+  const emu = await startEmulator({ apiKey: KEY, loud: false });
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_wbexitopt_" });
+  try {
+    const r = await runChild({ CHILD_WANDB_URL: emu.url, CHILD_WANDB_KEY: KEY }, "exit", dir);
+    assert.equal(r.code, 3, r.stderr);
+    const remote = emu.state().runs[`emu-user/lifecycle/${r.id}`];
+    assert.ok(remote, `the run is on W&B\n${r.stderr}`);
+    assert.equal(remote.complete, true, `completed on W&B by the exit child\n${r.stderr}`);
+    assert.equal(remote.exitcode, 3);
+    assert.doesNotMatch(r.stderr, /has not got/);
+  } finally {
+    await emu.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a second SIGINT while W&B does not answer exits at once; sync sends the end later", async () => {
   const emu = await startEmulator({ apiKey: KEY, loud: false });
   const dir = await Deno.makeTempDir({ prefix: "sentilab_wbint_" });
@@ -81,14 +98,10 @@ Deno.test("a second SIGINT while W&B does not answer exits at once; sync sends t
     emu.clearFaults();
     await emu.down();
     await emu.up();
-    Deno.env.set("WANDB_BASE_URL", emu.url);
-    Deno.env.set("WANDB_API_KEY", KEY);
-    const report = await syncRuns({ dir });
+    const report = await syncRuns({ dir, baseUrl: emu.url, apiKey: KEY });
     assert.equal(report.failed, 0);
     assert.equal(emu.state().runs[`emu-user/lifecycle/${r.id}`].exitcode, 255);
   } finally {
-    Deno.env.delete("WANDB_BASE_URL");
-    Deno.env.delete("WANDB_API_KEY");
     await emu.close();
     await Deno.remove(dir, { recursive: true });
   }
@@ -97,16 +110,13 @@ Deno.test("a second SIGINT while W&B does not answer exits at once; sync sends t
 Deno.test("metric definitions reach W&B as the SDK sends them: the run config's _wandb.m", async () => {
   const emu = await startEmulator({ apiKey: KEY, loud: false });
   const dir = await Deno.makeTempDir({ prefix: "sentilab_wbmetric_" });
-  const saved = { url: Deno.env.get("WANDB_BASE_URL"), key: Deno.env.get("WANDB_API_KEY") };
   try {
-    Deno.env.set("WANDB_BASE_URL", emu.url);
-    Deno.env.set("WANDB_API_KEY", KEY);
     const run = await initRun({
       dir,
       project: "m",
       tracker: "wandb",
       strict: true,
-      wandb: { intervalMs: 50 },
+      wandb: { intervalMs: 50, baseUrl: emu.url, apiKey: KEY },
     });
     assert.equal(run.backend, "wandb");
     defineMetric(run, "epoch", { hidden: true });
@@ -125,8 +135,6 @@ Deno.test("metric definitions reach W&B as the SDK sends them: the run config's 
     ]);
     assert.deepEqual(remote.summary["val/loss"], { min: 0.5, max: 0.5 });
   } finally {
-    saved.url === undefined ? Deno.env.delete("WANDB_BASE_URL") : Deno.env.set("WANDB_BASE_URL", saved.url);
-    saved.key === undefined ? Deno.env.delete("WANDB_API_KEY") : Deno.env.set("WANDB_API_KEY", saved.key);
     await emu.close();
     await Deno.remove(dir, { recursive: true });
   }

@@ -20,20 +20,18 @@ async function withEmulator(
 ) {
   const emu = await startEmulator({ apiKey: KEY, loud: false });
   const dir = await Deno.makeTempDir({ prefix: "sentilab_wbresume_" });
-  const saved = { url: Deno.env.get("WANDB_BASE_URL"), key: Deno.env.get("WANDB_API_KEY") };
-  Deno.env.set("WANDB_BASE_URL", emu.url);
-  Deno.env.set("WANDB_API_KEY", KEY);
   try {
     await fn(emu, dir);
   } finally {
-    saved.url === undefined ? Deno.env.delete("WANDB_BASE_URL") : Deno.env.set("WANDB_BASE_URL", saved.url);
-    saved.key === undefined ? Deno.env.delete("WANDB_API_KEY") : Deno.env.set("WANDB_API_KEY", saved.key);
     await emu.close();
     await Deno.remove(dir, { recursive: true });
   }
 }
 
-const wandb = { intervalMs: 50, checkTimeoutMs: 5000, flushTimeoutMs: 5000 };
+// W&B's settings are options, not variables of this process: `deno test --parallel` runs other test
+// files in this process, and a WANDB_API_KEY set here would send their "auto" runs to this emulator.
+const timing = { intervalMs: 50, checkTimeoutMs: 5000, flushTimeoutMs: 5000 };
+const at = (url: string) => ({ ...timing, baseUrl: url, apiKey: KEY });
 
 Deno.test("resume 'allow' on another machine goes on after what W&B holds: lines, steps, config, summary", () =>
   withEmulator(async (emu, dir) => {
@@ -45,7 +43,7 @@ Deno.test("resume 'allow' on another machine goes on after what W&B holds: lines
       config: { lr: 0.1, epochs: 2 },
       tags: ["first"],
       strict: true,
-      wandb,
+      wandb: at(emu.url),
     });
     for (let i = 0; i < 3; i++) logMetrics(first, { loss: 1 - i / 10 });
     setSummary(first, { best: 0.9 });
@@ -63,7 +61,7 @@ Deno.test("resume 'allow' on another machine goes on after what W&B holds: lines
       tracker: "wandb",
       config: { epochs: 4 },
       strict: true,
-      wandb,
+      wandb: at(emu.url),
     });
     assert.equal(second.resumed, true);
     assert.deepEqual(second.config, { lr: 0.1, epochs: 4 }, "W&B's config keys not given now are kept");
@@ -94,7 +92,7 @@ Deno.test("resume 'allow' on another machine goes on after what W&B holds: lines
       resume: "must",
       tracker: "wandb",
       strict: true,
-      wandb,
+      wandb: at(emu.url),
     });
     logMetrics(third, { loss: 0.3 });
     await finishRun(third);
@@ -113,7 +111,7 @@ Deno.test("W&B decides 'must' and 'never' for a run the store does not have", ()
         resume: "must",
         tracker: "wandb",
         strict: true,
-        wandb,
+        wandb: at(emu.url),
       }),
       /no run 'ghost' in the store or on W&B/,
     );
@@ -123,7 +121,7 @@ Deno.test("W&B decides 'must' and 'never' for a run the store does not have", ()
       project: "rp",
       tracker: "wandb",
       strict: true,
-      wandb,
+      wandb: at(emu.url),
     });
     logMetrics(run, { x: 1 });
     await finishRun(run);
@@ -135,7 +133,7 @@ Deno.test("W&B decides 'must' and 'never' for a run the store does not have", ()
         resume: "never",
         tracker: "wandb",
         strict: true,
-        wandb,
+        wandb: at(emu.url),
       }),
       /exists on W&B/,
     );
@@ -150,7 +148,7 @@ Deno.test("a resumed offline run syncs as one run", () =>
       logMetrics(run, { part, x: 2 });
       await finishRun(run, { exitCode: part });
     }
-    const report = await syncRuns({ dir });
+    const report = await syncRuns({ dir, baseUrl: emu.url, apiKey: KEY });
     assert.equal(report.failed, 0);
     const remote = emu.state().runs["emu-user/rp/off-1"];
     assert.deepEqual(remote.history.map((h) => [h?._step, h?.part]), [[0, 0], [1, 0], [2, 1], [3, 1]]);
@@ -166,7 +164,7 @@ Deno.test("the entity option (else WANDB_ENTITY) is where the run goes on W&B", 
       entity: "team-x",
       tracker: "wandb",
       strict: true,
-      wandb,
+      wandb: at(emu.url),
     });
     logMetrics(run, { x: 1 });
     await finishRun(run);
@@ -176,13 +174,18 @@ Deno.test("the entity option (else WANDB_ENTITY) is where the run goes on W&B", 
 
 Deno.test("a run started for an entity while W&B was down is synced to that entity later", () =>
   withEmulator(async (emu, dir) => {
-    Deno.env.set("WANDB_BASE_URL", "http://127.0.0.1:9"); // nothing listens: the run stays local
-    const run = await initRun({ dir, project: "ep", entity: "team-y", tracker: "wandb", wandb });
+    // Nothing listens on port 9: the run stays local.
+    const run = await initRun({
+      dir,
+      project: "ep",
+      entity: "team-y",
+      tracker: "wandb",
+      wandb: at("http://127.0.0.1:9"),
+    });
     assert.equal(run.backend, "local");
     logMetrics(run, { x: 1 });
     await finishRun(run);
-    Deno.env.set("WANDB_BASE_URL", emu.url);
-    const report = await syncRuns({ dir });
+    const report = await syncRuns({ dir, baseUrl: emu.url, apiKey: KEY });
     assert.equal(report.failed, 0);
     assert.ok(emu.state().runs[`team-y/ep/${run.id}`], Object.keys(emu.state().runs).join(", "));
   }));

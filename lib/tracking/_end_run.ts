@@ -5,18 +5,30 @@ import { say } from "./_console.ts";
 import { stopCapture } from "./_capture.ts";
 import { type RunEnd, unwatchRun } from "./_lifecycle.ts";
 import type { Run } from "./types.ts";
+import type { Uploader } from "./_uploader.ts";
 
 /**
  * Sends what W&B has not got of a run from a child process, waiting for it (at most about `budgetMs`
- * plus its start): the only way to make a request from a process inside `Deno.exit`. Returns why it did
- * not get through, or "" when it did.
+ * plus its start): the only way to make a request from a process inside `Deno.exit`. The child reaches
+ * the same W&B: entity and base URL by its environment, the key too when it was an option (else the
+ * child finds it where this process did: WANDB_API_KEY or ~/.netrc); never on its command line. Returns
+ * why it did not get through, or "" when it did.
  */
-function syncInChild(dir: string, runId: string, entity: string, budgetMs: number): string {
+function syncInChild(dir: string, runId: string, uploader: Uploader, budgetMs: number): string {
+  // A `deno compile`d program's executable is the program itself, not deno: it cannot run the child.
+  if (Deno.build.standalone) return "a compiled program cannot start the upload at exit";
+  const { baseUrl, keySource } = uploader.settings;
+  const env: Record<string, string> = {
+    WANDB_ENTITY: uploader.entity,
+    WANDB_BASE_URL: baseUrl,
+    NO_COLOR: "1",
+  };
+  if (keySource === "option") env.WANDB_API_KEY = uploader.settings.apiKey;
   try {
     const main = new URL("./_exit_sync_main.ts", import.meta.url).href;
     const out = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", main, dir, runId, String(budgetMs)],
-      env: { WANDB_ENTITY: entity, NO_COLOR: "1" },
+      env,
       stdin: "null",
       stdout: "null",
       stderr: "null",
@@ -62,7 +74,7 @@ export function endRun(run: Run, end: RunEnd): Promise<void> {
     s.uploader = null;
     if (uploader && end.exiting && s.store) {
       uploader.stop();
-      const why = syncInChild(s.store.dir, run.id, uploader.entity, s.flushTimeoutMs);
+      const why = syncInChild(s.store.dir, run.id, uploader, s.flushTimeoutMs);
       if (why) {
         warnOnce(
           `wandb-left:${run.id}`,

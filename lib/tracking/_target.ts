@@ -1,9 +1,9 @@
 // The key of the sync state in the store for the W&B the environment points at.
-/** The W&B base URL as the sync state keys it (WANDB_BASE_URL, else https://api.wandb.ai). */
-export function wandbTarget(): string {
-  let raw: string | undefined;
+/** The W&B base URL as the sync state keys it (`baseUrl`, else WANDB_BASE_URL, else https://api.wandb.ai). */
+export function wandbTarget(baseUrl?: string): string {
+  let raw: string | undefined = baseUrl;
   try {
-    raw = Deno.env.get("WANDB_BASE_URL") || undefined;
+    raw ??= Deno.env.get("WANDB_BASE_URL") || undefined;
   } catch { /* no env permission */ }
   try {
     return new URL((raw ?? "https://api.wandb.ai").trim()).toString().replace(/\/+$/, "");

@@ -7,6 +7,7 @@ import { warnOnce } from "./_state.ts";
 import { wandbRun } from "./_wandb_record.ts";
 import { sendWandbFileStream } from "./wandb/send_wandb_file_stream.ts";
 import type { RetryOptions } from "./wandb/client.ts";
+import type { WandbSettings } from "./wandb/settings.ts";
 
 /** Retry policy of the live uploader's requests: short, since the next pass retries anyway. */
 export const LIVE_RETRY: RetryOptions = {
@@ -129,6 +130,11 @@ export class Uploader {
   /** The W&B entity the uploader sends to. */
   get entity(): string {
     return this.#rep.entity;
+  }
+
+  /** Where the uploader sends to and with which key (the key is not enumerable). */
+  get settings(): WandbSettings {
+    return this.#rep.client.settings;
   }
 
   /**

@@ -26,6 +26,7 @@ import {
   type RunRecord,
   TRACKER_KINDS,
   type TrackerKind,
+  type WandbReplicaOptions,
 } from "./types.ts";
 
 export type { InitRunOptions } from "./types.ts";
@@ -44,14 +45,18 @@ function runId(): string {
  * "offline" and "disabled" also keep "wandb" off the network, as WANDB_MODE always did; the mode decides
  * "auto".
  */
-function chooseBackend(tracker: TrackerKind | undefined, mode: RunMode | undefined): BackendKind {
+function chooseBackend(
+  tracker: TrackerKind | undefined,
+  mode: RunMode | undefined,
+  wandb: WandbReplicaOptions | undefined,
+): BackendKind {
   if (tracker === "local" || tracker === "console" || tracker === "disabled") return tracker;
   if (mode === "disabled") return "disabled";
   if (mode === "offline") return "local";
   if (mode === "online" || tracker === "wandb") return "wandb";
   // auto: W&B when credentials exist (WANDB_API_KEY or a ~/.netrc entry for the W&B host).
   try {
-    resolveWandbSettings();
+    resolveWandbSettings({ baseUrl: wandb?.baseUrl, apiKey: wandb?.apiKey });
     return "wandb";
   } catch {
     return "local";
@@ -411,7 +416,7 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
       );
     }
   }
-  let backend = chooseBackend(opts.tracker, opts.mode);
+  let backend = chooseBackend(opts.tracker, opts.mode, opts.wandb);
   let id = opts.id ?? runId();
   let project = opts.project ?? "sentilab";
   let name = opts.name ?? `run-${id}`;
@@ -481,6 +486,8 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
     // Everything is written locally first; W&B is a replica, used when it answers the capability check.
     try {
       const { client, entity } = await connectWandb({
+        baseUrl: opts.wandb?.baseUrl,
+        apiKey: opts.wandb?.apiKey,
         // A resumed run goes on in the entity it was started for.
         entity: opts.entity ?? store?.runEntity(id) ?? undefined,
         timeoutMs: msFrom(opts.wandb?.checkTimeoutMs, "SENTILAB_WANDB_CHECK_MS", 5000),

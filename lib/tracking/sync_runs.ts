@@ -31,6 +31,10 @@ export interface SyncRunsOptions {
   retry?: RetryOptions;
   /** Time for the capability check in ms (default 5000). */
   checkTimeoutMs?: number;
+  /** W&B API base URL (default WANDB_BASE_URL, else `https://api.wandb.ai`). */
+  baseUrl?: string;
+  /** API key (default WANDB_API_KEY, else the ~/.netrc entry for the base URL's host). */
+  apiKey?: string;
   /** Called after each run. */
   onRun?: (result: RunSyncResult) => void;
 }
@@ -126,10 +130,12 @@ export async function syncRuns(options: SyncRunsOptions = {}): Promise<SyncRepor
     );
   }
   let rep: Replica | null = null;
-  let target = wandbTarget();
+  let target = wandbTarget(options.baseUrl);
   if (!options.dryRun) {
     try {
       const { client, entity } = await connectWandb({
+        baseUrl: options.baseUrl,
+        apiKey: options.apiKey,
         timeoutMs: options.checkTimeoutMs ?? 5000,
         retry: options.retry ?? SYNC_RETRY,
       });

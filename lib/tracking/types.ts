@@ -94,6 +94,13 @@ export interface InitRunOptions {
  * SENTILAB_WANDB_INTERVAL_MS, SENTILAB_WANDB_HEARTBEAT_MS.
  */
 export interface WandbReplicaOptions {
+  /** W&B API base URL (default WANDB_BASE_URL, else `https://api.wandb.ai`), as `wandb.Settings(base_url=)`. */
+  baseUrl?: string;
+  /**
+   * API key (default WANDB_API_KEY, else the ~/.netrc entry for the base URL's host), as
+   * `wandb.Settings(api_key=)`. Never stored, printed or put on a command line.
+   */
+  apiKey?: string;
   /** Time for the capability check (credentials + a `Viewer` query) at initRun, in ms (default 5000). */
   checkTimeoutMs?: number;
   /** Longest time finishRun waits for the uploader, in ms (default 5000); the rest waits for sync. */
