@@ -16,7 +16,7 @@ export * from "./read_dataset.ts";
 export * from "./stream_dataset.ts";
 export * from "../sentiment/normalize_label.ts";
 export * from "./resolve_shard.ts";
-export * from "./parse_label_map.ts";
+export * from "../sentiment/parse_label_map.ts";
 export * from "./read_text_lines.ts";
 export * from "./stream_text_lines.ts";
 export * from "./log_dataset.ts";

@@ -1,5 +1,5 @@
-import { LABELS } from "../models/types.ts";
-import { LABEL_MAP_PRESETS, type LabelMap } from "../sentiment/normalize_label.ts";
+import { LABELS } from "./labels.ts";
+import { LABEL_MAP_PRESETS, type LabelMap } from "./normalize_label.ts";
 
 /**
  * Reads a label map written as text (a task's `--label-map`): a preset name (`0/1/2`, `0/1`, `-1/0/1`) or
@@ -10,7 +10,7 @@ import { LABEL_MAP_PRESETS, type LabelMap } from "../sentiment/normalize_label.t
  * @throws {Error} When it is neither a preset nor well-formed pairs with sentiment labels.
  * @example
  * ```ts
- * import { parseLabelMap } from "./mod.ts";
+ * import { parseLabelMap } from "./parse_label_map.ts";
  * console.log(parseLabelMap("0=negative,4=positive")); // { "0": "negative", "4": "positive" }
  * console.log(parseLabelMap("0/1/2")); // "0/1/2"
  * ```
