@@ -1,9 +1,8 @@
-import { collectEnvironment } from "./_env.ts";
+import { collectEnvironment, type RunEnvironment } from "./_env.ts";
 import { TrackingError } from "./_errors.ts";
 import { register, type RunState, setSilent, warnOnce } from "./_state.ts";
 import { Store } from "./_store.ts";
 import { Journal } from "./_journal.ts";
-import { describe, nameProblem, toJson } from "./_validate.ts";
 import { pairs, say } from "./_console.ts";
 import { LIVE_RETRY, Uploader } from "./_uploader.ts";
 import { startCapture } from "./_capture.ts";
@@ -11,27 +10,14 @@ import { watchRun } from "./_lifecycle.ts";
 import { Metrics } from "./_metrics.ts";
 import { endRun } from "./_end_run.ts";
 import { connectWandb } from "./wandb/connect_wandb.ts";
-import { getWandbResumeStatus } from "./wandb/get_wandb_resume_status.ts";
-import type { WandbClient } from "./wandb/client.ts";
 import { SyncLedger } from "./_sync_ledger.ts";
-import type { RunEnvironment } from "./_env.ts";
 import { resolveWandbSettings } from "./wandb/settings.ts";
-import { envFlag, envValue, KNOWN_OPTIONS, withEnvironment } from "./_init_env.ts";
-import {
-  type BackendKind,
-  type InitRunOptions,
-  type ResumeMode,
-  type Run,
-  type RunMode,
-  type RunRecord,
-  TRACKER_KINDS,
-  type TrackerKind,
-  type WandbReplicaOptions,
-} from "./types.ts";
+import { envFlag, envValue, withEnvironment } from "./_init_env.ts";
+import { type CheckedOptions, checkOptions } from "./_init_options.ts";
+import { resumable, resumeFromWandb, resumeProblem } from "./_resume.ts";
+import type { BackendKind, InitRunOptions, Run, RunMode, TrackerKind, WandbReplicaOptions } from "./types.ts";
 
 export type { InitRunOptions } from "./types.ts";
-
-const env = envValue;
 
 function runId(): string {
   const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -65,282 +51,8 @@ function chooseBackend(
 
 function msFrom(option: number | undefined, name: string, dflt: number): number {
   if (option !== undefined && Number.isFinite(option) && option >= 0) return option;
-  const v = Number(env(name));
-  return env(name) !== undefined && Number.isFinite(v) && v >= 0 ? v : dflt;
-}
-
-/** The descriptive fields of a run. */
-interface Described {
-  group: string | null;
-  jobType: string | null;
-  tags: string[];
-  notes: string | null;
-}
-
-const RESUME_MODES: readonly ResumeMode[] = ["allow", "must", "never"];
-const RUN_MODES: readonly RunMode[] = ["online", "offline", "disabled"];
-
-/** Why `id` cannot be a run id (W&B's rule, wandb/sdk/wandb_settings.py validate_run_id), or null. */
-function runIdProblem(id: unknown): string | null {
-  if (typeof id !== "string" || id.length === 0) return "a run id is a non-empty string";
-  if (id.trim() !== id) return "a run id cannot start or end with whitespace";
-  if (/[:;,#?/'\\]/.test(id)) return "a run id cannot contain any of : ; , # ? / ' \\";
-  // deno-lint-ignore no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(id) || id === "." || id === "..") {
-    return "a run id cannot be . or .. or hold control characters";
-  }
-  if (id.length > 128) return "a run id is at most 128 characters";
-  return null;
-}
-
-/** Options after validation, the config's JSON, and what was dropped (non-strict mode only). */
-interface CheckedOptions {
-  opts: InitRunOptions;
-  configJson: string;
-  /** One entry per dropped option: "what ('value'): why". */
-  dropped: string[];
-}
-
-/**
- * Validates the options. With `strict`, the first problem throws; otherwise each invalid option (or config
- * entry) is dropped on its own, so the run keeps every valid one, and the problems are returned.
- */
-function checkOptions(options: InitRunOptions, strict: boolean): CheckedOptions {
-  const ctx = "Cannot start run";
-  const dropped: string[] = [];
-  const opts: InitRunOptions = { ...options };
-  const problem = (message: string, drop: () => void, instead = "") => {
-    if (strict) throw new TrackingError(`${ctx}: ${message}`);
-    dropped.push(message + instead);
-    drop();
-  };
-  for (const key of Object.keys(options)) {
-    if (!(KNOWN_OPTIONS as readonly string[]).includes(key)) {
-      problem(
-        `unknown option '${key}' (initRun knows ${KNOWN_OPTIONS.join(", ")})`,
-        () => delete (opts as Record<string, unknown>)[key],
-        " (ignored)",
-      );
-    }
-  }
-  if (options.id !== undefined) {
-    const bad = runIdProblem(options.id);
-    if (bad) {
-      problem(`option 'id' (${describe(options.id)}): ${bad}`, () => delete opts.id, " (a new id is used)");
-    }
-  }
-  if (options.resume !== undefined && !RESUME_MODES.includes(options.resume)) {
-    problem(
-      `option 'resume' ('${options.resume}') is not one of ${RESUME_MODES.join(", ")}`,
-      () => delete opts.resume,
-    );
-  }
-  if (options.mode !== undefined && !RUN_MODES.includes(options.mode)) {
-    problem(
-      `option 'mode' ('${options.mode}') is not one of ${RUN_MODES.join(", ")}`,
-      () => delete opts.mode,
-    );
-  }
-  if (options.entity !== undefined && nameProblem(options.entity, "name")) {
-    problem(
-      `option 'entity' (${describe(options.entity)}): ${
-        nameProblem(options.entity, "name")!.replace("names", "values")
-      }`,
-      () => delete opts.entity,
-    );
-  }
-  if (options.tracker !== undefined && !TRACKER_KINDS.includes(options.tracker)) {
-    problem(
-      `tracker '${options.tracker}' is not one of ${TRACKER_KINDS.join(", ")}`,
-      () => delete opts.tracker,
-      ` (using "auto")`,
-    );
-  }
-  if (options.dir !== undefined && typeof options.dir !== "string") {
-    problem(`option 'dir' must be a path string, got ${describe(options.dir)}`, () => delete opts.dir);
-  }
-  for (const field of ["project", "name", "group", "jobType"] as const) {
-    const v = options[field];
-    if (v === undefined) continue;
-    const bad = nameProblem(v, "name");
-    if (bad) {
-      const instead = field === "project" || field === "name" ? " (the default is used)" : "";
-      problem(
-        `option '${field}' ('${v}'): ${bad.replace("names", "values")}`,
-        () => delete opts[field],
-        instead,
-      );
-    }
-  }
-  if (options.tags !== undefined) {
-    if (!Array.isArray(options.tags) || options.tags.some((t) => typeof t !== "string" || t.length === 0)) {
-      problem(`option 'tags' must be an array of non-empty strings`, () => delete opts.tags);
-    }
-  }
-  if (options.captureConsole !== undefined && typeof options.captureConsole !== "boolean") {
-    problem(
-      `option 'captureConsole' must be true or false, got ${describe(options.captureConsole)}`,
-      () => delete opts.captureConsole,
-      " (capturing, the default)",
-    );
-  }
-  if (options.notes !== undefined && typeof options.notes !== "string") {
-    problem(`option 'notes' must be a string`, () => delete opts.notes);
-  }
-  const config = options.config ?? {};
-  if (typeof config !== "object" || config === null || Array.isArray(config)) {
-    problem(`option 'config' must be an object of key -> value`, () => delete opts.config);
-    return { opts, configJson: "{}", dropped };
-  }
-  const kept: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(config)) {
-    try {
-      toJson(v, `config.${k}`, ctx);
-      kept[k] = v;
-    } catch (e) {
-      if (strict) throw e;
-      dropped.push((e as Error).message.slice(ctx.length + 2));
-    }
-  }
-  return { opts, configJson: JSON.stringify(kept), dropped };
-}
-
-/**
- * Whether `prior` (the stored run with the asked id, or null) is to be continued, by `resume` as W&B: a
- * run that exists is continued with "allow" or "must"; otherwise (no resume, "never") that is an error,
- * as is "must" for a run that does not exist, and a run still running in another process. Errors throw
- * with `strict`, else warn once (the run starts anew: a new id when the asked one is taken).
- */
-function resumable(
-  prior: RunRecord | null,
-  opts: InitRunOptions,
-  strict: boolean,
-  remoteDecides: boolean,
-): boolean {
-  const problem = (message: string, instead: string) => {
-    if (strict) throw new TrackingError(`Cannot start run: ${message}`);
-    warnOnce(`initRun-resume:${message}`, `initRun: ${message}; ${instead}`);
-    return false;
-  };
-  if (prior === null) {
-    // With W&B asked for, W&B may hold the run: its resume status decides (resumeFromWandb).
-    if (opts.resume !== "must" || remoteDecides) return false;
-    return problem(
-      `resume "must" but there is no run '${opts.id}' in the store to resume`,
-      `starting run '${opts.id}' anew`,
-    );
-  }
-  if (opts.resume !== "allow" && opts.resume !== "must") {
-    return problem(
-      `run '${prior.id}' exists already (${prior.status}); pass resume: "allow" (or WANDB_RESUME=allow) ` +
-        `to continue it`,
-      "starting a new run with a new id",
-    );
-  }
-  if (prior.status === "running") {
-    return problem(
-      `run '${prior.id}' is still running (process ${prior.pid} on ${prior.host}); it can be resumed once ` +
-        `it has ended`,
-      "starting a new run with a new id",
-    );
-  }
-  return true;
-}
-
-/** A resume problem: an error with `strict`, else one warning. */
-function resumeProblem(
-  strict: boolean,
-  message: string,
-  instead = "the run is logged to the local store only",
-): void {
-  if (strict) throw new TrackingError(`Cannot start run: ${message}`);
-  warnOnce(`initRun-resume:${message}`, `initRun: ${message}; ${instead}`);
-}
-
-/**
- * The W&B SDK's resume flow (wandb/wandb core/internal/runbranch/resume.go): asks W&B what it holds of the
- * run (RunResumeStatus). When W&B has it and `resume` allows, the run goes on from there: new history and
- * console lines after the lines W&B holds (the sync ledger's offsets), steps after its last one, the
- * config's keys not given now and the summary's keys not set locally taken from W&B, its tags and notes
- * when none were given. When W&B has it and `resume` is "never" (or not given), nothing is sent to it
- * (the SDK refuses to start); when W&B lacks it and `resume` is "must", that is the SDK's error too.
- */
-async function resumeFromWandb(
-  c: {
-    client: WandbClient;
-    entity: string;
-    store: Store;
-    id: string;
-    project: string;
-    resumed: boolean;
-    opts: InitRunOptions;
-    strict: boolean;
-    environment: RunEnvironment;
-  },
-  now: { name: string; described: Described; config: Record<string, unknown> },
-): Promise<
-  {
-    send: boolean;
-    resumed: boolean;
-    described: Described;
-    config: Record<string, unknown>;
-    startingStep: number;
-  }
-> {
-  const same = { send: true, resumed: false, described: now.described, config: now.config, startingStep: 0 };
-  const remote = await getWandbResumeStatus(c.client, { entity: c.entity, project: c.project, id: c.id }, {
-    retry: LIVE_RETRY,
-  });
-  const allow = c.opts.resume === "allow" || c.opts.resume === "must";
-  if (!remote) {
-    if (c.opts.resume === "must" && !c.resumed) {
-      endRefused(
-        c.store,
-        c.id,
-        `resume "must" but there is no run '${c.id}' in the store or on W&B to resume`,
-      );
-      resumeProblem(c.strict, `resume "must" but there is no run '${c.id}' in the store or on W&B to resume`);
-    }
-    return same;
-  }
-  if (!allow) {
-    const message =
-      `run '${c.id}' exists on W&B (${c.entity}/${c.project}); pass resume: "allow" to continue it`;
-    endRefused(c.store, c.id, message);
-    resumeProblem(c.strict, message, "nothing of this run is sent to W&B");
-    return { ...same, send: false };
-  }
-  const described: Described = { ...now.described };
-  if (!c.resumed) {
-    if (c.opts.tags === undefined) described.tags = remote.tags;
-    if (c.opts.notes === undefined) described.notes = remote.notes;
-  }
-  // MergeResumedConfig (runconfig.go): the old config's top-level keys not set now.
-  const config = { ...remote.config, ...now.config };
-  c.store.resumeRun(c.id, {
-    name: now.name,
-    ...described,
-    configJson: JSON.stringify(config),
-    env: c.environment,
-  });
-  const local = c.store.getRun(c.id)?.summary ?? {};
-  const summary = Object.fromEntries(Object.entries(remote.summary).filter(([k]) => !(k in local)));
-  if (Object.keys(summary).length) c.store.mergeSummary(c.id, summary);
-  new SyncLedger(c.store, c.client.baseUrl).continueAt(c.id, remote.historyLineCount, remote.logLineCount);
-  return { send: true, resumed: true, described, config, startingStep: remote.startingStep };
-}
-
-/** With `strict`, the run just inserted is ended as failed before the error is thrown (not left running). */
-function endRefused(store: Store, id: string, message: string): void {
-  try {
-    store.finishRun(id, {
-      exitCode: 1,
-      status: "failed",
-      lastValues: {},
-      explicit: [],
-      error: { message, stack: message },
-    });
-  } catch { /* the error that follows says what matters */ }
+  const v = Number(envValue(name));
+  return envValue(name) !== undefined && Number.isFinite(v) && v >= 0 ? v : dflt;
 }
 
 /**
