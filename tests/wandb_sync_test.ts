@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { finishRun, initRun, logMetrics, logTable, syncRuns } from "../lib/tracking/mod.ts";
 import { startEmulator } from "./wandb_emulator.ts";
-import { withWandbEnv } from "./_wandb_env.ts";
 
 const KEY = "s".repeat(20) + "sEcReT" + "t".repeat(14);
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -38,7 +37,7 @@ Deno.test("sync --all against a hung file_stream: the first run fails, the other
   try {
     const ids = await threeRuns(dir);
     emu.inject("file_stream", { hang: true, times: Infinity });
-    const report = await withWandbEnv(emu.url, KEY, () => syncRuns({ dir, retry: FAST }));
+    const report = await syncRuns({ dir, retry: FAST, baseUrl: emu.url, apiKey: KEY });
     assert.deepEqual(report.runs.map((r) => r.runId), ids);
     assert.deepEqual(report.runs.map((r) => r.outcome), ["failed", "skipped", "skipped"]);
     assert.match(report.runs[0].reason!, /did not answer 'file_stream'/);
@@ -54,7 +53,7 @@ Deno.test("sync --all against a hung file_stream: the first run fails, the other
 
     // W&B answers again: the next sync sends all three, each once.
     emu.clearFaults();
-    const again = await withWandbEnv(emu.url, KEY, () => syncRuns({ dir, retry: FAST }));
+    const again = await syncRuns({ dir, retry: FAST, baseUrl: emu.url, apiKey: KEY });
     assert.deepEqual(again.runs.map((r) => r.outcome), ["synced", "synced", "synced"]);
     const s = emu.state();
     for (const id of ids) assert.equal(s.runs[`emu-user/stop/${id}`].history.length, 1);
@@ -89,7 +88,7 @@ Deno.test("deno task runs: a run synced to another W&B base URL says so, not 'lo
   try {
     const ids = await threeRuns(dir);
     emu.inject("file_stream", { hang: true, times: Infinity });
-    await withWandbEnv(emu.url, KEY, () => syncRuns({ dir, retry: FAST }));
+    await syncRuns({ dir, retry: FAST, baseUrl: emu.url, apiKey: KEY });
     // r0 got its metadata through, not its history; r1 and r2 nothing.
     assert.deepEqual(await wandbColumn(dir, other, ids), [
       `pending at ${emu.url}`,
@@ -97,7 +96,7 @@ Deno.test("deno task runs: a run synced to another W&B base URL says so, not 'lo
       "local only",
     ]);
     emu.clearFaults();
-    await withWandbEnv(emu.url, KEY, () => syncRuns({ dir, retry: FAST }));
+    await syncRuns({ dir, retry: FAST, baseUrl: emu.url, apiKey: KEY });
     assert.deepEqual(await wandbColumn(dir, other, ids), ids.map(() => `synced to ${emu.url}`));
     assert.deepEqual(await wandbColumn(dir, emu.url, ids), ["synced", "synced", "synced"]);
   } finally {
@@ -119,7 +118,7 @@ Deno.test("sync: tables logged at the step of a metrics row go into that row's h
     await logTable(run, "third", table, { step: 1 });
     await logTable(run, "late", table, { step: 0 }); // its row went out before it: a line of its own
     await finishRun(run);
-    const report = await withWandbEnv(emu.url, KEY, () => syncRuns({ dir, retry: FAST }));
+    const report = await syncRuns({ dir, retry: FAST, baseUrl: emu.url, apiKey: KEY });
     assert.equal(report.runs[0].outcome, "synced", report.runs[0].reason ?? "");
     assert.equal(report.sent.tables, 4);
     const remote = emu.state().runs[`emu-user/merge/${run.id}`];
@@ -140,7 +139,7 @@ Deno.test("sync: tables logged at the step of a metrics row go into that row's h
       assert.equal((remote.summary[k] as { _type: string })._type, "table-file", k);
     }
     const before = emu.state().counts.file_stream;
-    const again = await withWandbEnv(emu.url, KEY, () => syncRuns({ dir, retry: FAST }));
+    const again = await syncRuns({ dir, retry: FAST, baseUrl: emu.url, apiKey: KEY });
     assert.equal(again.runs[0].outcome, "up-to-date");
     assert.equal(emu.state().counts.file_stream, before);
   } finally {

@@ -18,7 +18,6 @@ import {
 } from "../lib/tracking/wandb/mod.ts";
 import { finishRun, initRun, logMetrics, logTable, setSummary, syncRuns } from "../lib/tracking/mod.ts";
 import { startEmulator } from "./wandb_emulator.ts";
-import { withWandbEnv } from "./_wandb_env.ts";
 
 const KEY = "w".repeat(20) + "sEcReT" + "z".repeat(14);
 const FAST = { timeoutMs: 2000, maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 10, deadlineMs: 10_000 };
@@ -120,7 +119,7 @@ Deno.test("sync: `uploaded` after run files; a line over W&B's cap is not sent, 
     for (let i = 0; i < 11; i++) big[`part${i}`] = "y".repeat(900_000);
     setSummary(run, { ...big, accuracy: 0.9 });
     await finishRun(run);
-    const report = await withWandbEnv(emu.url, KEY, () => syncRuns({ dir, retry: FAST }));
+    const report = await syncRuns({ dir, retry: FAST, baseUrl: emu.url, apiKey: KEY });
     assert.equal(report.runs[0].outcome, "synced", String(report.runs[0].reason));
     const skipped = report.runs[0].skippedForGood;
     assert.equal(skipped.length, 1);
@@ -137,7 +136,7 @@ Deno.test("sync: `uploaded` after run files; a line over W&B's cap is not sent, 
     assert.deepEqual(emu.state().invalid, []);
     // the skipped line holds nothing up: a second sync sends nothing
     const before = emu.state().counts.file_stream;
-    const again = await withWandbEnv(emu.url, KEY, () => syncRuns({ dir, retry: FAST }));
+    const again = await syncRuns({ dir, retry: FAST, baseUrl: emu.url, apiKey: KEY });
     assert.equal(again.runs[0].outcome, "up-to-date");
     assert.equal(emu.state().counts.file_stream, before);
   } finally {
@@ -150,14 +149,13 @@ Deno.test("a quiet live run gets heartbeats on file_stream", async () => {
   const emu = await startEmulator({ apiKey: KEY, loud: false });
   const dir = await Deno.makeTempDir({ prefix: "sentilab_wire_" });
   try {
-    const run = await withWandbEnv(emu.url, KEY, () =>
-      initRun({
-        dir,
-        tracker: "wandb",
-        project: "beat",
-        captureConsole: false,
-        wandb: { intervalMs: 20, heartbeatMs: 150 },
-      }));
+    const run = await initRun({
+      dir,
+      tracker: "wandb",
+      project: "beat",
+      captureConsole: false,
+      wandb: { intervalMs: 20, heartbeatMs: 150, baseUrl: emu.url, apiKey: KEY },
+    });
     logMetrics(run, { loss: 1 });
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline && (emu.state().runs[`emu-user/beat/${run.id}`]?.heartbeats ?? 0) < 2) {
