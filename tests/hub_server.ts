@@ -16,8 +16,11 @@ export interface FakeRepo {
   token?: string;
   /** Files served with other bytes than their ETag says (a damaged download). */
   corrupt?: string[];
-  /** Storage answers of LFS files: the first GET sends half the bytes, then breaks the connection. */
-  cutFirstDownload?: boolean;
+  /** Storage answers of LFS files: the first `cutDownloads` GETs send half the bytes asked for, then break
+   * the connection. */
+  cutDownloads?: number;
+  /** Storage answers of LFS files ignore `Range` (200 with the whole file). */
+  ignoreRange?: boolean;
 }
 
 /** What the fake saw, for assertions. */
@@ -137,11 +140,18 @@ export function startFakeHub(
   function storage(req: Request, oid: string): Response {
     const blob = blobs.get(oid);
     if (!blob) return new Response("no such object", { status: 404 });
-    const range = /^bytes=(\d+)-$/.exec(req.headers.get("range") ?? "");
+    // a storage that ignores Range answers 200 with the whole file (file_download.py http_get restarts then)
+    const range = blob.repo.ignoreRange ? null : /^bytes=(\d+)-$/.exec(req.headers.get("range") ?? "");
     const start = range ? Number(range[1]) : 0;
     const body = blob.bytes.subarray(start);
-    const first = blob.served++ === 0;
-    if (req.method === "GET" && first && blob.repo.cutFirstDownload) {
+    const init = {
+      status: range ? 206 : 200,
+      headers: {
+        "content-length": String(body.length),
+        ...(range ? { "content-range": `bytes ${start}-${blob.bytes.length - 1}/${blob.bytes.length}` } : {}),
+      },
+    };
+    if (req.method === "GET" && blob.served++ < (blob.repo.cutDownloads ?? 0)) {
       const half = body.subarray(0, Math.floor(body.length / 2));
       const stream = new ReadableStream<Uint8Array>({
         start(c) {
@@ -151,15 +161,9 @@ export function startFakeHub(
           c.error(new Error("connection cut by the test"));
         },
       });
-      return new Response(stream, { headers: { "content-length": String(body.length) } });
+      return new Response(stream, init);
     }
-    return new Response(req.method === "HEAD" ? null : body.slice(), {
-      status: range ? 206 : 200,
-      headers: {
-        "content-length": String(body.length),
-        ...(range ? { "content-range": `bytes ${start}-${blob.bytes.length - 1}/${blob.bytes.length}` } : {}),
-      },
-    });
+    return new Response(req.method === "HEAD" ? null : body.slice(), init);
   }
 
   return {

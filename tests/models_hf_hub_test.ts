@@ -1,15 +1,15 @@
 // hf:OWNER/NAME[@REVISION] against a loopback Hub (tests/hub_server.ts): the Hugging Face cache layout,
 // offline use, redirects, 404, 401 and tokens, a hung server, resumed and damaged downloads, and
 // deno task evaluate recording the model's repository, revision and file digests.
+// The test process never sets an environment variable (deno test --parallel runs other test files in this
+// process): the Hub and cache are passed as options, and the HF_* variables are tested in children.
 import assert from "node:assert/strict";
-import { ROOT, runTask } from "./_task_env.ts";
+import { ROOT, runChild, runTask } from "./_task_env.ts";
 import { join } from "node:path";
-import { loadModel } from "../lib/models/mod.ts";
+import { type DownloadHfModelOptions, loadModel } from "../lib/models/mod.ts";
 import { getRun, listArtifactVersions } from "../lib/tracking/mod.ts";
 import { writeTinyHfModel } from "./hf_fixtures.ts";
 import { type FakeRepo, startFakeHub } from "./hub_server.ts";
-
-const ENV = ["HF_ENDPOINT", "HF_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_TOKEN", "HF_HUB_OFFLINE"];
 
 /** The files of a tiny Optimum export (ONNX at onnx/model_quantized.onnx), as the Hub would hold them. */
 async function tinyRepoFiles(): Promise<Record<string, Uint8Array>> {
@@ -38,22 +38,24 @@ async function tinyRepoFiles(): Promise<Record<string, Uint8Array>> {
   }
 }
 
+interface HubContext {
+  hub: ReturnType<typeof startFakeHub>;
+  home: string;
+  /** The loopback Hub and a cache in `home/hub`, as HF_ENDPOINT and HF_HOME=home would give. */
+  opts: DownloadHfModelOptions;
+}
+
 async function withHub(
   repos: Record<string, FakeRepo>,
   options: Parameters<typeof startFakeHub>[1],
-  fn: (ctx: { hub: ReturnType<typeof startFakeHub>; home: string }) => Promise<void>,
+  fn: (ctx: HubContext) => Promise<void>,
 ): Promise<void> {
-  const saved = Object.fromEntries(ENV.map((k) => [k, Deno.env.get(k)]));
   const home = await Deno.makeTempDir({ prefix: "sentilab-hf-home-" });
   const hub = startFakeHub(repos, options);
   try {
-    for (const k of ENV) Deno.env.delete(k);
-    Deno.env.set("HF_ENDPOINT", hub.url);
-    Deno.env.set("HF_HOME", home);
-    await fn({ hub, home });
+    await fn({ hub, home, opts: { endpoint: hub.url, cacheDir: join(home, "hub") } });
   } finally {
     await hub.close();
-    for (const [k, v] of Object.entries(saved)) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
     await Deno.remove(home, { recursive: true });
   }
 }
@@ -65,8 +67,8 @@ async function label(model: Awaited<ReturnType<typeof loadModel>>, text: string)
 
 Deno.test("hf:OWNER/NAME downloads into the Hugging Face cache layout, then works offline", async () => {
   const files = await tinyRepoFiles();
-  await withHub({ "acme/tiny-bert": { files } }, {}, async ({ hub, home }) => {
-    const model = await loadModel("hf:acme/tiny-bert");
+  await withHub({ "acme/tiny-bert": { files } }, {}, async ({ hub, home, opts }) => {
+    const model = await loadModel("hf:acme/tiny-bert", { hub: opts });
     assert.equal(model.type, "hf-onnx");
     assert.equal(model.name, "acme/tiny-bert");
     assert.equal(await label(model, "a great movie"), "positive");
@@ -101,21 +103,21 @@ Deno.test("hf:OWNER/NAME downloads into the Hugging Face cache layout, then work
 
     const downloads = () => hub.log.filter((l) => l.method === "GET").length;
     const before = downloads();
-    await (await loadModel("hf:acme/tiny-bert")).close();
+    await (await loadModel("hf:acme/tiny-bert", { hub: opts })).close();
     assert.equal(downloads(), before, "cached files are not downloaded again");
 
-    Deno.env.set("HF_HUB_OFFLINE", "1");
+    const offlineOpts = { hub: { ...opts, offline: true } };
     const requests = hub.log.length;
-    const offline = await loadModel("hf:acme/tiny-bert");
+    const offline = await loadModel("hf:acme/tiny-bert", offlineOpts);
     assert.equal(await label(offline, "awful and boring"), "negative");
     await offline.close();
     assert.equal(hub.log.length, requests, "offline: no request at all");
     await assert.rejects(
-      loadModel("hf:acme/other"),
+      loadModel("hf:acme/other", offlineOpts),
       /hf:acme\/other: not in the Hugging Face cache.*HF_HUB_OFFLINE/,
     );
     await assert.rejects(
-      loadModel(`hf:acme/tiny-bert@v2`),
+      loadModel(`hf:acme/tiny-bert@v2`, offlineOpts),
       /not in the Hugging Face cache/,
     );
   });
@@ -128,18 +130,24 @@ Deno.test("hf: relative redirects of a renamed repository; 404 names what is mis
   await withHub(
     { "acme/tiny-bert": { files }, "acme/half": { files: noTokenizer } },
     { renamed: { "acme/old-name": "acme/tiny-bert" } },
-    async ({ hub }) => {
-      const moved = await loadModel("hf:acme/old-name");
+    async ({ hub, opts }) => {
+      const moved = await loadModel("hf:acme/old-name", { hub: opts });
       assert.equal(await label(moved, "love it"), "positive");
       await moved.close();
       assert.ok(hub.log.some((l) => l.path.startsWith("/acme/old-name/")));
       const commit = hub.commitOf("acme/tiny-bert");
-      const pinned = await loadModel(`hf:acme/tiny-bert@${commit}`);
+      const pinned = await loadModel(`hf:acme/tiny-bert@${commit}`, { hub: opts });
       assert.equal((pinned.card!.hub as { commit: string }).commit, commit);
       await pinned.close();
-      await assert.rejects(loadModel("hf:acme/tiny-bert@nope"), /revision nope not found in acme\/tiny-bert/);
-      await assert.rejects(loadModel("hf:acme/half"), /hf:acme\/half: the repository has no tokenizer\.json/);
-      await assert.rejects(loadModel("hf:not a repo"), /expected hf:OWNER\/NAME/);
+      await assert.rejects(
+        loadModel("hf:acme/tiny-bert@nope", { hub: opts }),
+        /revision nope not found in acme\/tiny-bert/,
+      );
+      await assert.rejects(
+        loadModel("hf:acme/half", { hub: opts }),
+        /hf:acme\/half: the repository has no tokenizer\.json/,
+      );
+      await assert.rejects(loadModel("hf:not a repo", { hub: opts }), /expected hf:OWNER\/NAME/);
     },
   );
 });
@@ -147,19 +155,20 @@ Deno.test("hf: relative redirects of a renamed repository; 404 names what is mis
 Deno.test("hf: a private repository needs HF_TOKEN (401 otherwise); the token is never printed or stored", async () => {
   const files = await tinyRepoFiles();
   const secret = "hf_sentilabTestSecret123";
-  await withHub({ "acme/private": { files, token: secret } }, {}, async ({ hub, home }) => {
-    await assert.rejects(loadModel("hf:acme/private"), (e: Error) => {
+  await withHub({ "acme/private": { files, token: secret } }, {}, async ({ hub, home, opts }) => {
+    await assert.rejects(loadModel("hf:acme/private", { hub: opts }), (e: Error) => {
       assert.match(e.message, /repository not found, private or gated \(HTTP 401\).*set HF_TOKEN/);
       return true;
     });
-    Deno.env.set("HF_TOKEN", "hf_wrongWrongWrong");
-    await assert.rejects(loadModel("hf:acme/private"), (e: Error) => {
-      assert.match(e.message, /the token given was refused/);
-      assert.ok(!e.message.includes("hf_wrongWrongWrong"));
-      return true;
-    });
-    Deno.env.set("HF_TOKEN", secret);
-    const model = await loadModel("hf:acme/private");
+    await assert.rejects(
+      loadModel("hf:acme/private", { hub: { ...opts, token: "hf_wrongWrongWrong" } }),
+      (e: Error) => {
+        assert.match(e.message, /the token given was refused/);
+        assert.ok(!e.message.includes("hf_wrongWrongWrong"));
+        return true;
+      },
+    );
+    const model = await loadModel("hf:acme/private", { hub: { ...opts, token: secret } });
     await model.close();
     assert.ok(
       hub.log.filter((l) => l.path.startsWith("/cdn/")).every((l) => !l.authorization),
@@ -187,39 +196,57 @@ async function* walk(dir: string): AsyncGenerator<string> {
 }
 
 Deno.test("hf: a Hub that never answers fails within the time allowed", async () => {
-  await withHub({}, { hung: ["acme/hung"] }, async () => {
+  await withHub({}, { hung: ["acme/hung"] }, async ({ opts }) => {
     const t0 = performance.now();
     await assert.rejects(
-      loadModel("hf:acme/hung", { timeoutMs: 300 }),
+      loadModel("hf:acme/hung", { timeoutMs: 300, hub: opts }),
       /hf:acme\/hung: config\.json: .* did not answer within 0\.3 s/,
     );
     assert.ok(performance.now() - t0 < 5000);
   });
 });
 
-Deno.test("hf: an interrupted download resumes with a Range request; a damaged one is refused", async () => {
+Deno.test("hf: a lost connection resumes with Range requests; a damaged download is refused", async () => {
   const files = await tinyRepoFiles();
+  // another ONNX file (its own blob in the fake storage): the same graph with a doc string
+  const other = new Uint8Array([...files["onnx/model_quantized.onnx"], 0x62, 4, 0x6e, 0x6f, 0x72, 0x6e]);
   await withHub(
     {
-      "acme/flaky": { files, cutFirstDownload: true },
+      "acme/flaky": { files, cutDownloads: 2 },
+      "acme/no-range": {
+        files: { ...files, "onnx/model_quantized.onnx": other },
+        cutDownloads: 1,
+        ignoreRange: true,
+      },
       "acme/corrupt": { files, corrupt: ["tokenizer.json"] },
     },
     {},
-    async ({ hub, home }) => {
-      await assert.rejects(loadModel("hf:acme/flaky"));
-      const blobs = join(home, "hub", "models--acme--flaky", "blobs");
-      const partial = [...Deno.readDirSync(blobs)].filter((e) => e.name.endsWith(".incomplete"));
-      assert.equal(partial.length, 1, "the partial file is kept");
-      const have = (await Deno.stat(join(blobs, partial[0].name))).size;
-      const size = files["onnx/model_quantized.onnx"].length;
-      assert.ok(have > 0 && have < size, `${have} of ${size} bytes`);
-      const model = await loadModel("hf:acme/flaky");
+    async ({ hub, home, opts }) => {
+      // as huggingface_hub's http_get: the same call resumes where the connection broke (twice here)
+      const model = await loadModel("hf:acme/flaky", { hub: opts });
       assert.equal(await label(model, "great"), "positive");
       await model.close();
-      assert.ok(hub.log.some((l) => l.path.startsWith("/cdn/") && l.range === `bytes=${have}-`), "resumed");
+      const size = files["onnx/model_quantized.onnx"].length;
+      const first = Math.floor(size / 2);
+      const second = first + Math.floor((size - first) / 2);
+      assert.deepEqual(
+        hub.log.filter((l) => l.method === "GET" && l.path.startsWith("/cdn/")).map((l) => l.range),
+        [null, `bytes=${first}-`, `bytes=${second}-`],
+        "resumed from the bytes already written",
+      );
+      const blobs = join(home, "hub", "models--acme--flaky", "blobs");
       assert.equal([...Deno.readDirSync(blobs)].filter((e) => e.name.endsWith(".incomplete")).length, 0);
+      // a storage that answers a Range with the whole file (200): the file is restarted, not appended to
+      const start = hub.log.length;
+      await (await loadModel("hf:acme/no-range", { hub: opts })).close();
+      assert.deepEqual(
+        hub.log.slice(start).filter((l) => l.method === "GET" && l.path.startsWith("/cdn/")).map((l) =>
+          l.range
+        ),
+        [null, `bytes=${Math.floor(other.length / 2)}-`],
+      );
 
-      await assert.rejects(loadModel("hf:acme/corrupt"), /tokenizer\.json: download damaged/);
+      await assert.rejects(loadModel("hf:acme/corrupt", { hub: opts }), /tokenizer\.json: download damaged/);
       const left = [...Deno.readDirSync(join(home, "hub", "models--acme--corrupt", "blobs"))].map((e) =>
         e.name
       );
@@ -269,12 +296,12 @@ Deno.test("deno task evaluate --model hf:... records repository, revision, commi
 
 Deno.test("a models.yaml entry of type hf-onnx may name a Hub model (folder: hf:OWNER/NAME)", async () => {
   const files = await tinyRepoFiles();
-  await withHub({ "acme/tiny-bert": { files } }, {}, async ({ home }) => {
+  await withHub({ "acme/tiny-bert": { files } }, {}, async ({ home, opts }) => {
     await Deno.writeTextFile(
       join(home, "models.yaml"),
       "models:\n  tiny:\n    type: hf-onnx\n    folder: hf:acme/tiny-bert\n    description: from the Hub\n",
     );
-    const model = await loadModel("tiny", { registry: join(home, "models.yaml") });
+    const model = await loadModel("tiny", { registry: join(home, "models.yaml"), hub: opts });
     assert.equal(model.name, "tiny");
     assert.equal(model.description, "from the Hub");
     assert.equal((model.card!.hub as { repo: string }).repo, "acme/tiny-bert");
@@ -282,3 +309,120 @@ Deno.test("a models.yaml entry of type hf-onnx may name a Hub model (folder: hf:
     await model.close();
   });
 });
+
+Deno.test("HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, XDG_CACHE_HOME, HF_TOKEN, HF_HUB_OFFLINE, TRANSFORMERS_OFFLINE (in a child)", async () => {
+  const files = await tinyRepoFiles();
+  const secret = "hf_sentilabEnvSecret456";
+  await withHub({ "acme/private": { files, token: secret } }, {}, async ({ hub, home }) => {
+    const child = async (env: Record<string, string>) => {
+      const o = await runChild(["tests/_hf_env_child.ts", "acme/private"], { HOME: home, ...env });
+      assert.equal(o.code, 0, o.stderr);
+      assert.ok(!o.stdout.includes(secret) && !o.stderr.includes(secret), "the token is never printed");
+      return JSON.parse(o.stdout.trim().split("\n").pop()!) as {
+        dir?: string;
+        commit?: string;
+        error?: string;
+      };
+    };
+    const commit = hub.commitOf("acme/private");
+    const snapshot = (cache: string) => join(cache, "models--acme--private", "snapshots", commit);
+
+    const refused = await child({ HF_ENDPOINT: hub.url, HF_HOME: join(home, "hf") });
+    assert.match(refused.error!, /HTTP 401\).*set HF_TOKEN/);
+    const got = await child({ HF_ENDPOINT: hub.url, HF_HOME: join(home, "hf"), HF_TOKEN: secret });
+    assert.equal(got.dir, snapshot(join(home, "hf", "hub")), "HF_HOME/hub");
+    const cache = await child({
+      HF_ENDPOINT: hub.url,
+      HF_HOME: join(home, "hf"),
+      HF_HUB_CACHE: join(home, "elsewhere"),
+      HF_TOKEN: secret,
+    });
+    assert.equal(cache.dir, snapshot(join(home, "elsewhere")), "HF_HUB_CACHE wins over HF_HOME");
+    const xdg = await child({ HF_ENDPOINT: hub.url, XDG_CACHE_HOME: join(home, "xdg"), HF_TOKEN: secret });
+    assert.equal(
+      xdg.dir,
+      snapshot(join(home, "xdg", "huggingface", "hub")),
+      "XDG_CACHE_HOME/huggingface/hub",
+    );
+    const requests = hub.log.length;
+    const offlineEnvs: Record<string, string>[] = [{ HF_HUB_OFFLINE: "1" }, { TRANSFORMERS_OFFLINE: "true" }];
+    for (const offline of offlineEnvs) {
+      const cached = await child({ HF_ENDPOINT: hub.url, HF_HOME: join(home, "hf"), ...offline });
+      assert.equal(cached.dir, got.dir, JSON.stringify(offline));
+      const none = await child({ HF_ENDPOINT: hub.url, HF_HOME: join(home, "empty"), ...offline });
+      assert.match(none.error!, /not in the Hugging Face cache/);
+    }
+    assert.equal(hub.log.length, requests, "offline: no request at all");
+  });
+});
+
+Deno.test("hf: a Hub that cannot be reached or refuses serves the revision's cached snapshot, as huggingface_hub", async () => {
+  const files = await tinyRepoFiles();
+  const secret = "hf_sentilabCacheSecret789";
+  await withHub({ "acme/private": { files, token: secret } }, {}, async ({ hub, opts }) => {
+    await (await loadModel("hf:acme/private", { hub: { ...opts, token: secret } })).close();
+    const commit = hub.commitOf("acme/private");
+    // nothing listens there: the HEAD call fails, the cached snapshot of refs/main serves
+    const down = { ...opts, endpoint: `http://127.0.0.1:${closedPort()}` };
+    const model = await loadModel("hf:acme/private", { hub: down });
+    assert.equal((model.card!.hub as { commit: string }).commit, commit);
+    assert.equal(await label(model, "a great movie"), "positive");
+    await model.close();
+    // 401 without the token: the cached files still serve (file_download.py _raise_on_head_call_error)
+    await (await loadModel("hf:acme/private", { hub: opts })).close();
+    // a commit whose snapshot is complete needs no request
+    const before = hub.log.length;
+    await (await loadModel(`hf:acme/private@${commit}`, { hub: opts })).close();
+    assert.equal(hub.log.length, before, "no request for a cached commit");
+    // not cached: the error is raised
+    await assert.rejects(loadModel("hf:acme/never", { hub: down }), /hf:acme\/never: config\.json: /);
+    await assert.rejects(loadModel("hf:acme/private@v9", { hub: opts }), /HTTP 401/);
+  });
+});
+
+Deno.test("hf: a server that answers 404 without the Hub's X-Error-Code is not a missing file", async () => {
+  const abort = new AbortController();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: abort.signal, onListen() {} },
+    () => new Response("not found", { status: 404 }),
+  );
+  const home = await Deno.makeTempDir({ prefix: "sentilab-hf-home-" });
+  try {
+    await assert.rejects(
+      loadModel("hf:acme/tiny-bert", {
+        hub: { endpoint: `http://127.0.0.1:${server.addr.port}`, cacheDir: join(home, "hub") },
+      }),
+      /hf:acme\/tiny-bert: config\.json: HTTP 404 from http:\/\/127\.0\.0\.1/,
+    );
+  } finally {
+    abort.abort();
+    await server.finished;
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("hf: two downloads of one model at once both succeed (each writes its own temporary file)", async () => {
+  const files = await tinyRepoFiles();
+  await withHub({ "acme/tiny-bert": { files } }, {}, async ({ home, opts }) => {
+    const models = await Promise.all([
+      loadModel("hf:acme/tiny-bert", { hub: opts }),
+      loadModel("hf:acme/tiny-bert", { hub: opts }),
+    ]);
+    for (const m of models) {
+      assert.equal(await label(m, "awful and boring"), "negative");
+      await m.close();
+    }
+    const blobs = [...Deno.readDirSync(join(home, "hub", "models--acme--tiny-bert", "blobs"))].map((e) =>
+      e.name
+    );
+    assert.equal(blobs.filter((n) => n.endsWith(".incomplete")).length, 0, blobs.join(", "));
+    assert.equal(blobs.length, 5, blobs.join(", "));
+  });
+});
+
+function closedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}

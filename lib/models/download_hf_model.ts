@@ -62,6 +62,9 @@ const MODEL_CANDIDATES = ["model.onnx", "onnx/model.onnx", "onnx/model_quantized
 const COMMIT = /^[0-9a-f]{40}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 const MAX_REDIRECTS = 5;
+/** file_download.py http_get: _nb_retries = 5, time.sleep(1) between them. */
+const MAX_RESUMES = 5;
+const RESUME_PAUSE_MS = 1000;
 
 function env(name: string): string | undefined {
   const v = Deno.env.get(name);
@@ -118,9 +121,10 @@ async function exists(path: string): Promise<boolean> {
  * `refs`), so Python tools share the cache. Fetched: `config.json`, `tokenizer.json`, the ONNX model
  * (`model.onnx`, else `onnx/model.onnx`, else `onnx/model_quantized.onnx`) and, when present,
  * `tokenizer_config.json`, `special_tokens_map.json` and the model card `README.md`. Each file is verified
- * against its ETag (sha256 for LFS files, git blob sha1 otherwise) and its size; an interrupted download is
- * kept as `blobs/<etag>.incomplete` and resumed with a Range request. Offline (HF_HUB_OFFLINE=1), only the
- * cache is read. Files already in the snapshot of the resolved commit are not downloaded again.
+ * against its ETag (sha256 for LFS files, git blob sha1 otherwise) and its size; a connection lost while
+ * downloading is resumed with a Range request. Offline (HF_HUB_OFFLINE=1), only the cache is read, and when
+ * the Hub cannot be reached (or refuses) the revision's cached snapshot serves if it is complete, as in
+ * huggingface_hub. Files already in the snapshot of the resolved commit are not downloaded again.
  *
  * @param spec `OWNER/NAME` or `OWNER/NAME@REVISION`.
  * @param options Endpoint, cache, offline, token, timeouts.
@@ -149,6 +153,12 @@ export async function downloadHfModel(
   const timeoutMs = options.timeoutMs ?? 10_000;
   const what = `hf:${repo}${revision === "main" ? "" : `@${revision}`}`;
   if (offline) return await fromCache(repo, revision, storage, what);
+  // file_download.py _hf_hub_download_to_cache_dir: a commit hash whose files are in its snapshot needs no
+  // request at all
+  if (COMMIT.test(revision)) {
+    const cached = await fromCache(repo, revision, storage, what).catch(() => null);
+    if (cached) return cached;
+  }
 
   const headers = (extra: Record<string, string> = {}): Headers => {
     const h = new Headers({ "user-agent": "sentilab/0.1", ...extra });
@@ -190,7 +200,9 @@ export async function downloadHfModel(
       });
       await res.body?.cancel();
       const code = res.headers.get("x-error-code");
-      if (res.status === 404 && (code === "EntryNotFound" || code === null)) return null;
+      // utils/_http.py hf_raise_for_status: only X-Error-Code EntryNotFound says the file is absent; any
+      // other 404 (a server that is not a Hub) is an error
+      if (res.status === 404 && code === "EntryNotFound") return null;
       if (res.status >= 400) throw new HubError(`HTTP ${res.status}`, res.status, code);
       const location = res.headers.get("location");
       if (res.status >= 300 && location !== null && !/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
@@ -213,12 +225,26 @@ export async function downloadHfModel(
     throw new Error(`more than ${MAX_REDIRECTS} redirects for ${file}`);
   };
 
+  // file_download.py _get_metadata_or_catch_error / _hf_hub_download_to_cache_dir: when the HEAD call fails
+  // (no connection, timeout, a Hub error such as 5xx or 401), the files of the revision's cached commit
+  // (refs/<revision>) are used, and the error is raised only when they are missing. A revision or file the
+  // Hub says does not exist (404 RevisionNotFound / EntryNotFound) is never served from the cache.
+  let first: Meta | null;
+  try {
+    first = await head(REQUIRED[0]);
+  } catch (e) {
+    const absent = e instanceof HubError && (e.code === "RevisionNotFound" || e.code === "EntryNotFound");
+    const cached = absent ? null : await fromCache(repo, revision, storage, what).catch(() => null);
+    if (cached) return cached;
+    throw explain(e, REQUIRED[0]);
+  }
+
   const files: HfFile[] = [];
   let commit: string | null = null;
   const fetchOne = async (file: string, required: boolean): Promise<boolean> => {
     let meta: Meta | null;
     try {
-      meta = await head(file);
+      meta = file === REQUIRED[0] ? first : await head(file);
     } catch (e) {
       throw explain(e, file);
     }
@@ -309,8 +335,11 @@ async function digestOf(path: string, etag: string, size: number): Promise<strin
 }
 
 /**
- * GET the file into `<blob>.incomplete` (resuming what an earlier attempt left with a Range request; a
- * 200 answer restarts it), then verify size and digest and rename it to `<blob>`.
+ * GET the file into a process-unique `<blob>.<8 hex>.incomplete` (file_download.py
+ * _download_to_tmp_and_move: two processes downloading one blob never write the same file; huggingface_hub
+ * PR 4228), resuming with `Range: bytes=N-` when the connection is lost while streaming, up to 5 times in a
+ * row without new bytes, one second apart, a 200 answer to a Range restarting the file (http_get); then
+ * verify size and digest and rename it to `<blob>`. The temporary file is removed on failure.
  */
 async function downloadBlob(
   meta: Meta,
@@ -320,49 +349,60 @@ async function downloadBlob(
   timeoutMs: number,
 ): Promise<void> {
   await Deno.mkdir(dirname(blob), { recursive: true });
-  const part = `${blob}.incomplete`;
-  let have = 0;
+  const part = `${blob}.${crypto.randomUUID().replaceAll("-", "").slice(0, 8)}.incomplete`;
   try {
-    have = (await Deno.stat(part)).size;
-  } catch { /* nothing yet */ }
-  if (have > meta.size) {
-    await Deno.remove(part);
-    have = 0;
-  }
-  if (have < meta.size) {
-    const h = headers(have > 0 ? { range: `bytes=${have}-` } : {});
-    // the token goes to the Hub only, not to the storage it redirects to
-    if (new URL(meta.location).origin !== new URL(endpoint).origin) h.delete("authorization");
-    const abort = new AbortController();
-    let timer = setTimeout(() => abort.abort(new DOMException("no data", "TimeoutError")), timeoutMs);
-    try {
-      const res = await fetch(meta.location, { headers: h, signal: abort.signal });
-      if (res.status >= 400) {
-        await res.body?.cancel();
-        throw new HubError(`HTTP ${res.status}`, res.status, res.headers.get("x-error-code"));
+    {
+      using f = await Deno.open(part, { write: true, createNew: true });
+      let have = 0;
+      for (let retries = MAX_RESUMES;;) {
+        const h = headers(have > 0 ? { range: `bytes=${have}-` } : {});
+        // the token goes to the Hub only, not to the storage it redirects to
+        if (new URL(meta.location).origin !== new URL(endpoint).origin) h.delete("authorization");
+        const abort = new AbortController();
+        const stall = () => abort.abort(new DOMException("no data", "TimeoutError"));
+        let timer = setTimeout(stall, timeoutMs);
+        try {
+          const res = await fetch(meta.location, { headers: h, signal: abort.signal });
+          if (res.status >= 400) {
+            await res.body?.cancel();
+            throw new HubError(`HTTP ${res.status}`, res.status, res.headers.get("x-error-code"));
+          }
+          if (have > 0 && res.status !== 206) { // the server ignored the Range: start again
+            await f.truncate(0);
+            await f.seek(0, Deno.SeekMode.Start);
+            have = 0;
+          }
+          try {
+            for await (const chunk of res.body!) {
+              clearTimeout(timer);
+              timer = setTimeout(stall, timeoutMs);
+              for (let n = 0; n < chunk.length;) n += await f.write(chunk.subarray(n));
+              have += chunk.length;
+              retries = MAX_RESUMES;
+            }
+            break;
+          } catch (e) {
+            if (retries-- <= 0) throw abort.signal.aborted ? abort.signal.reason : e;
+          }
+        } catch (e) {
+          throw abort.signal.aborted ? abort.signal.reason : e;
+        } finally {
+          clearTimeout(timer);
+        }
+        await new Promise((resolve) => setTimeout(resolve, RESUME_PAUSE_MS));
       }
-      const append = res.status === 206 && have > 0;
-      using f = await Deno.open(part, { write: true, create: true, append, truncate: !append });
-      for await (const chunk of res.body!) {
-        clearTimeout(timer);
-        timer = setTimeout(() => abort.abort(new DOMException("no data", "TimeoutError")), timeoutMs);
-        for (let n = 0; n < chunk.length;) n += await f.write(chunk.subarray(n));
-      }
-    } catch (e) {
-      throw abort.signal.aborted ? abort.signal.reason : e;
-    } finally {
-      clearTimeout(timer);
     }
+    const size = (await Deno.stat(part)).size;
+    const digest = await digestOf(part, meta.etag, size);
+    if (size !== meta.size || digest !== meta.etag) {
+      throw new Error(
+        `download damaged: got ${size} bytes with digest ${digest}, expected ${meta.size} bytes with ` +
+          `${meta.etag}; try again`,
+      );
+    }
+    await Deno.chmod(part, 0o644).catch(() => {});
+    await Deno.rename(part, blob);
+  } finally {
+    await Deno.remove(part).catch(() => {});
   }
-  const size = (await Deno.stat(part)).size;
-  const digest = await digestOf(part, meta.etag, size);
-  if (size !== meta.size || digest !== meta.etag) {
-    await Deno.remove(part);
-    throw new Error(
-      `download damaged: got ${size} bytes with digest ${digest}, expected ${meta.size} bytes with ${meta.etag}; ` +
-        "try again",
-    );
-  }
-  await Deno.chmod(part, 0o644).catch(() => {});
-  await Deno.rename(part, blob);
 }

@@ -10,6 +10,7 @@ import {
 } from "./_registry.ts";
 import { createLexiconModel, type LexiconLibrary } from "./lexicon_model.ts";
 import type { LoadHfModelOptions } from "./hf_model.ts";
+import type { DownloadHfModelOptions } from "./download_hf_model.ts";
 import { logModel } from "./log_model.ts";
 
 /** Options for {@linkcode loadModel}. */
@@ -37,6 +38,11 @@ export interface LoadModelOptions {
    * passes the limit is cut off.
    */
   maxBytes?: number;
+  /**
+   * `hf:` models: the Hub and its cache (endpoint, cacheDir, offline, token), overriding HF_ENDPOINT,
+   * HF_HOME / HF_HUB_CACHE, HF_HUB_OFFLINE and HF_TOKEN (see `downloadHfModel`). `timeoutMs` above applies.
+   */
+  hub?: Omit<DownloadHfModelOptions, "timeoutMs">;
 }
 
 /**
@@ -192,7 +198,7 @@ async function loadFromHub(
   hf: LoadHfModelOptions = {},
 ): Promise<Model> {
   const { downloadHfModel } = await import("./download_hf_model.ts");
-  const got = await downloadHfModel(spec, { timeoutMs: options.timeoutMs });
+  const got = await downloadHfModel(spec, { ...options.hub, timeoutMs: options.timeoutMs });
   const { loadHfModel } = await import("./hf_model.ts");
   return await loadHfModel(got.dir, {
     name: got.repo,
