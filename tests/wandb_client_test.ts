@@ -229,6 +229,9 @@ Deno.test("artifacts: save, versions, aliases that move, dedup, skipped files, u
       const st = emu.state();
       assert.deepEqual(st.artifacts[v0.id].aliases, ["best"]);
       assert.deepEqual(st.artifacts[v1.id].aliases, ["latest"]);
+      // the manifest of v1 names v0, the sequence's latest version then, as its base (saver.go `Save`)
+      assert.equal(st.artifacts[v0.id].baseArtifactId, null);
+      assert.equal(st.artifacts[v1.id].baseArtifactId, v0.id);
       assert.equal(st.artifacts[v0.id].createdBy, `${entity}/proj/run3`);
       assert.deepEqual(st.runs[`${entity}/proj/run3`].outputs, [v0.id, v1.id]);
       assert.deepEqual(st.artifacts[v0.id].metadata, { acc: 0.9 });

@@ -132,6 +132,8 @@ export interface EmuArtifact {
   /** `clientID` / `sequenceClientID` of CreateArtifactInput as sent (null when not sent). */
   clientId: string | null;
   sequenceClientId: string | null;
+  /** `baseArtifactID` of its CreateArtifactManifest as sent (null when not sent). */
+  baseArtifactId: string | null;
 }
 
 /** The emulator's state, as JSON. */
@@ -633,6 +635,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       createdAt: new Date().toISOString(),
       clientId: typeof input.clientID === "string" ? input.clientID : null,
       sequenceClientId: typeof input.sequenceClientID === "string" ? input.sequenceClientID : null,
+      baseArtifactId: null,
     };
     artifacts.set(a.id, a);
     coll.ids.push(a.id);
@@ -677,6 +680,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       type: String(input.type ?? "FULL"),
     });
     a.manifestId = id;
+    a.baseArtifactId = typeof input.baseArtifactID === "string" ? input.baseArtifactID : null;
     return { artifactManifest: { id, type: manifests.get(id)!.type, file: manifestFile(id) } };
   }
 

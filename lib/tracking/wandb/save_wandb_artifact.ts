@@ -247,7 +247,8 @@ export async function saveWandbArtifact(
 
   const manifestVars = {
     artifactID: artifact.id,
-    baseArtifactID: null,
+    // the sequence's latest version, as the SDK names it (saver.go `Save`: `ArtifactSequence.LatestArtifact`)
+    baseArtifactID: artifact.artifactSequence?.latestArtifact?.id ?? null,
     name: "wandb_manifest.json",
     entityName: run.entity,
     projectName: run.project,
