@@ -189,6 +189,29 @@ Deno.test("a dropped connection is retried; the artifact is committed once", asy
   });
 });
 
+Deno.test("file transfers retry only 429 and 5xx; GraphQL retries every 4xx but the final ones", async () => {
+  await withEmulator(async ({ emu, client, entity, retries }) => {
+    // GraphQL: RetryMostFailures (core/internal/clients/retry_policy.go) retries a 408
+    emu.inject("UpsertBucket", { status: 408 });
+    const run = await upsertWandbRun(client, { id: "ft", entity, project: "p" });
+    assert.equal(emu.state().counts.UpsertBucket, 2);
+    // storage PUTs: FileTransferRetryPolicy (core/internal/filetransfer/file_transfer_retry_policy.go) is
+    // retryablehttp's base policy: a 408 or 412 from the upload URL is final, a 503 is retried
+    for (const status of [408, 412]) {
+      emu.inject("storage_put", { status });
+      await assert.rejects(
+        uploadWandbRunFiles(client, run, [{ name: "config.yaml", data: `s: ${status}` }]),
+        new RegExp(`run file 'config.yaml'.*HTTP ${status}`),
+      );
+    }
+    assert.equal(emu.state().counts.storage_put, 2);
+    emu.inject("storage_put", { status: 503 });
+    await uploadWandbRunFiles(client, run, [{ name: "config.yaml", data: "s: 503" }]);
+    assert.equal(emu.state().counts.storage_put, 4);
+    assert.deepEqual(retries.map((r) => [r.op, r.status]), [["UpsertBucket", 408], ["upload", 503]]);
+  });
+});
+
 Deno.test("malformed JSON from the server is a clear protocol error, not retried", async () => {
   await withEmulator(async ({ emu, client, entity }) => {
     emu.inject("UpsertBucket", { body: "<html><body>Sign in</body></html>" });

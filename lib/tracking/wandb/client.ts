@@ -123,8 +123,18 @@ const dec = new TextDecoder();
  */
 const FINAL_STATUSES = new Set([400, 401, 403, 404, 409, 410, 413, 422, 501]);
 
+/**
+ * File transfers: the PUTs to upload URLs and the GETs of artifact files and manifests. The SDK sends them
+ * through its file transfer manager, whose policy is retryablehttp's base one (wandb/wandb
+ * core/internal/filetransfer/file_transfer_retry_policy.go `FileTransferRetryPolicy`,
+ * core/pkg/artifacts/downloader.go): only 429 and 5xx other than 501 are retried; any other 4xx is final
+ * (a presigned URL that refuses a PUT will refuse it again).
+ */
+const FILE_TRANSFERS = new Set(["upload", "artifact_file_get", "manifest_download"]);
+
 /** Whether the SDK retries a response with this status for this operation. */
 export function retriedStatus(status: number, op: string): boolean {
+  if (FILE_TRANSFERS.has(op)) return status === 429 || status >= 500 && status !== 501;
   if (status === 409 && op === "UpsertBucket") return true;
   if (FINAL_STATUSES.has(status)) return false;
   return (status >= 400 && status <= 599) || status >= 600;
