@@ -1,11 +1,13 @@
 /**
- * W&B's environment for in-process tests against the emulator.
+ * W&B's environment for tests against the emulator (inside an {@linkcode ownProcessTest} only).
  * @module
  */
+import { inOwnProcess } from "./_own_process.ts";
 
 /**
  * Runs `fn` with WANDB_API_KEY and WANDB_BASE_URL set (WANDB_ENTITY and WANDB_MODE unset), restoring the
- * environment after.
+ * environment after. Only inside an {@linkcode ownProcessTest}: elsewhere it throws, since the variables
+ * would leak into the tests of other files.
  *
  * @example
  * ```ts
@@ -13,6 +15,9 @@
  * ```
  */
 export async function withWandbEnv<T>(url: string, key: string, fn: () => Promise<T>): Promise<T> {
+  if (!inOwnProcess()) {
+    throw new Error("withWandbEnv changes the process's environment: declare the test with ownProcessTest");
+  }
   const saved = Object.fromEntries(
     ["WANDB_API_KEY", "WANDB_BASE_URL", "WANDB_ENTITY", "WANDB_MODE"].map((k) => [k, Deno.env.get(k)]),
   );

@@ -7,88 +7,97 @@ import { finishRun, getRun, initRun, logModelArtifact, setArtifactAlias } from "
 import { connectWandb, saveWandbArtifact, upsertWandbRun } from "../lib/tracking/wandb/mod.ts";
 import { startEmulator } from "./wandb_emulator.ts";
 import { withWandbEnv } from "./_wandb_env.ts";
+import { ownProcessTest } from "./_own_process.ts";
 import { writeTinyModel } from "./model_fixtures.ts";
 
 const KEY = "k".repeat(32) + "testkey1";
 
-Deno.test("loadModel NAME:ALIAS falls back to W&B when the local store lacks it; the run records the use", async () => {
-  const emu = await startEmulator({ apiKey: KEY });
-  const dir = await Deno.makeTempDir({ prefix: "sentilab-ref-wandb-" });
-  try {
-    await writeTinyModel(join(dir, "model"), [4, 1, 0]); // answers negative
-    await withWandbEnv(emu.url, KEY, async () => {
-      const { client, entity } = await connectWandb();
-      const producer = await upsertWandbRun(client, { id: "producer1", entity, project: "sentilab" });
-      const files = ["model.onnx", "features.json", "labels.json", "card.json"].map((name) => ({
-        name,
-        path: join(dir, "model", name),
-      }));
-      const saved = await saveWandbArtifact(client, producer, {
-        name: "shared-model",
-        type: "model",
-        aliases: ["production"],
-        files,
+ownProcessTest(
+  import.meta.url,
+  "loadModel NAME:ALIAS falls back to W&B when the local store lacks it; the run records the use",
+  async () => {
+    const emu = await startEmulator({ apiKey: KEY });
+    const dir = await Deno.makeTempDir({ prefix: "sentilab-ref-wandb-" });
+    try {
+      await writeTinyModel(join(dir, "model"), [4, 1, 0]); // answers negative
+      await withWandbEnv(emu.url, KEY, async () => {
+        const { client, entity } = await connectWandb();
+        const producer = await upsertWandbRun(client, { id: "producer1", entity, project: "sentilab" });
+        const files = ["model.onnx", "features.json", "labels.json", "card.json"].map((name) => ({
+          name,
+          path: join(dir, "model", name),
+        }));
+        const saved = await saveWandbArtifact(client, producer, {
+          name: "shared-model",
+          type: "model",
+          aliases: ["production"],
+          files,
+        });
+
+        // no local store at all: the files come from W&B
+        const store = join(dir, "store");
+        const model = await loadModel("shared-model:production", { storeDir: store });
+        const [row] = await model.scoreBatch(["anything"]);
+        assert.equal(model.labels[row.indexOf(Math.max(...row))], "negative");
+        assert.equal(model.name, "shared-model");
+        await model.close();
+
+        // with a run: stored locally under the same digest, recorded as the run's input
+        const run = await initRun({ dir: store, tracker: "local", project: "sentilab" });
+        const used = await loadModel("shared-model:v0", { run });
+        await used.close();
+        await finishRun(run);
+        const inputs = getRun(run.id, { dir: store })!.used;
+        assert.deepEqual(inputs.map((u) => [u.name, u.type, u.digest]), [[
+          "shared-model",
+          "model",
+          saved.digest,
+        ]]);
+        assert.ok(used.dir!.startsWith(join(store, "cache")), used.dir!);
+
+        await assert.rejects(
+          loadModel("missing-model:v0", { storeDir: store }),
+          /no artifact is named 'missing-model'; W&B has no 'missing-model:v0' in .*\/sentilab either/,
+        );
       });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+      await emu.close();
+    }
+  },
+);
 
-      // no local store at all: the files come from W&B
-      const store = join(dir, "store");
-      const model = await loadModel("shared-model:production", { storeDir: store });
-      const [row] = await model.scoreBatch(["anything"]);
-      assert.equal(model.labels[row.indexOf(Math.max(...row))], "negative");
-      assert.equal(model.name, "shared-model");
-      await model.close();
+ownProcessTest(
+  import.meta.url,
+  "artifacts alias: setting is replicated to W&B by its run; --remove removes it on W&B too",
+  async () => {
+    const emu = await startEmulator({ apiKey: KEY });
+    const dir = await Deno.makeTempDir({ prefix: "sentilab-alias-wandb-" });
+    try {
+      await writeTinyModel(join(dir, "model"));
+      await withWandbEnv(emu.url, KEY, async () => {
+        const store = join(dir, "store");
+        const run = await initRun({ dir: store, tracker: "wandb", project: "aliases" });
+        await logModelArtifact(run, join(dir, "model"), { name: "mine" });
+        await finishRun(run);
+        const onWandb = () => {
+          const list = Object.values(emu.state().artifacts).filter((a) => a.collection === "mine");
+          assert.equal(list.length, 1, "one version on W&B");
+          return [...list[0].aliases].sort();
+        };
+        assert.deepEqual(onWandb(), ["latest"]);
 
-      // with a run: stored locally under the same digest, recorded as the run's input
-      const run = await initRun({ dir: store, tracker: "local", project: "sentilab" });
-      const used = await loadModel("shared-model:v0", { run });
-      await used.close();
-      await finishRun(run);
-      const inputs = getRun(run.id, { dir: store })!.used;
-      assert.deepEqual(inputs.map((u) => [u.name, u.type, u.digest]), [[
-        "shared-model",
-        "model",
-        saved.digest,
-      ]]);
-      assert.ok(used.dir!.startsWith(join(store, "cache")), used.dir!);
-
-      await assert.rejects(
-        loadModel("missing-model:v0", { storeDir: store }),
-        /no artifact is named 'missing-model'; W&B has no 'missing-model:v0' in .*\/sentilab either/,
-      );
-    });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-    await emu.close();
-  }
-});
-
-Deno.test("artifacts alias: setting is replicated to W&B by its run; --remove removes it on W&B too", async () => {
-  const emu = await startEmulator({ apiKey: KEY });
-  const dir = await Deno.makeTempDir({ prefix: "sentilab-alias-wandb-" });
-  try {
-    await writeTinyModel(join(dir, "model"));
-    await withWandbEnv(emu.url, KEY, async () => {
-      const store = join(dir, "store");
-      const run = await initRun({ dir: store, tracker: "wandb", project: "aliases" });
-      await logModelArtifact(run, join(dir, "model"), { name: "mine" });
-      await finishRun(run);
-      const onWandb = () => {
-        const list = Object.values(emu.state().artifacts).filter((a) => a.collection === "mine");
-        assert.equal(list.length, 1, "one version on W&B");
-        return [...list[0].aliases].sort();
-      };
-      assert.deepEqual(onWandb(), ["latest"]);
-
-      await setArtifactAlias("mine:v0", "production", { dir: store });
-      assert.deepEqual(onWandb(), ["latest", "production"]);
-      const removed = await setArtifactAlias("mine:v0", "production", { dir: store, remove: true });
-      assert.deepEqual(removed.aliases, ["latest"]);
-      assert.deepEqual(onWandb(), ["latest"], "removed on W&B too");
-      await setArtifactAlias("mine:v0", "production", { dir: store });
-      assert.deepEqual(onWandb(), ["latest", "production"], "set again after a removal: sent again");
-    });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-    await emu.close();
-  }
-});
+        await setArtifactAlias("mine:v0", "production", { dir: store });
+        assert.deepEqual(onWandb(), ["latest", "production"]);
+        const removed = await setArtifactAlias("mine:v0", "production", { dir: store, remove: true });
+        assert.deepEqual(removed.aliases, ["latest"]);
+        assert.deepEqual(onWandb(), ["latest"], "removed on W&B too");
+        await setArtifactAlias("mine:v0", "production", { dir: store });
+        assert.deepEqual(onWandb(), ["latest", "production"], "set again after a removal: sent again");
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+      await emu.close();
+    }
+  },
+);
