@@ -64,6 +64,21 @@ Deno.test("byte-level BPE tokenizer.json: merges by rank, bytes of accents and e
   assert.equal(t.padId, 1, "<pad>");
 });
 
+Deno.test("BPE merges written as pairs (the form tokenizers >= 0.20 serialises) give the same ids as 'a b' strings", () => {
+  // tokenizers/src/models/bpe/serialization.rs writes `merges` as [left, right] pairs; older files (and the
+  // fixture) hold "left right" strings; Hub models ship both
+  const { tokenizer, config } = tokenizerFixture("bpe");
+  const model = tokenizer.model as { merges: string[] };
+  assert.ok(model.merges.every((m) => typeof m === "string"));
+  const pairs = { ...tokenizer, model: { ...model, merges: model.merges.map((m) => m.split(" ")) } };
+  const asPairs = createHfTokenizer(pairs, config, maxLengthOf(pairs, config, {}), "bpe pairs");
+  const asStrings = tokenizerOf("bpe");
+  for (const text of ["I love it", "The movie was terrible", "good 😀", "Café", "GOOD"]) {
+    assert.deepEqual(asPairs.encode(text).ids, asStrings.encode(text).ids, text);
+  }
+  assert.deepEqual(asPairs.encode("I love it").ids, [0, 77, 300, 309, 2]);
+});
+
 Deno.test("Unigram (SentencePiece) tokenizer.json: best segmentation by piece scores, unknown text, truncation", () => {
   const t = tokenizerOf("unigram");
   // <pad>0 </s>1 <unk>2 ▁3 ▁good4 ▁great5 ▁bad6 ▁movie7 ▁the8 ▁was9 ▁go10 od11 ness12 s13 ... !27 ▁love28 ▁it29
