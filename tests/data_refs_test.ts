@@ -137,6 +137,15 @@ Deno.test("readDataset and evaluate --data read a stored dataset by NAME:REF and
     assert.deepEqual(getRun(run.id, { dir: store })!.used.map((u) => u.ref), ["reviews:v0"]);
 
     await assert.rejects(readDataset("reviews:v3", { storeDir: store }), /reviews:v3: no such file.*has v0/);
+    // a bare name is a path for data (a file may have it): the error says how to ask for the stored one
+    await assert.rejects(
+      readDataset("reviews", { storeDir: store }),
+      /^Error: reviews: the file does not exist; check the path; a stored dataset has that name: use reviews:latest/,
+    );
+    await assert.rejects(
+      readDataset("unknown", { storeDir: store }),
+      /^Error: unknown: the file does not exist; check the path$/,
+    );
 
     const r = await task("evaluate", ["--model", "lexicon", "--data", "reviews:gold", "--json"], store, dir);
     assert.equal(r.code, 0, r.err);

@@ -4,7 +4,7 @@
  * @module
  */
 import { join } from "node:path";
-import { downloadArtifact } from "../tracking/mod.ts";
+import { downloadArtifact, listArtifacts } from "../tracking/mod.ts";
 import { LABEL_MAP_PRESETS, type LabelMap } from "../sentiment/normalize_label.ts";
 import type { DatasetFormat } from "./stream_dataset.ts";
 
@@ -120,4 +120,19 @@ export async function checkReadable(path: string): Promise<void> {
     throw new Error(`${path}: cannot read: ${(e as Error).message}`);
   }
   if (st.isDirectory) throw new Error(`${path}: is a directory, expected a data file`);
+}
+
+/**
+ * `error` for a missing file, with a hint when a stored dataset artifact has that name: a bare `NAME` is
+ * a path for data (a file of that name may exist), so the version is asked for as `NAME:latest`.
+ */
+export function storedDatasetHint(path: string, storeDir: string | undefined, error: Error): Error {
+  if (!/^[A-Za-z0-9_.-]+$/.test(path)) return error;
+  let stored = false;
+  try {
+    stored = listArtifacts({ dir: storeDir, type: "dataset", readOnly: true }).some((a) => a.name === path);
+  } catch { /* no store: no hint */ }
+  return stored
+    ? new Error(`${error.message}; a stored dataset has that name: use ${path}:latest (or ${path}:vN)`)
+    : error;
 }

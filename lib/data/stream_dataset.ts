@@ -8,6 +8,7 @@ import {
   isFile,
   LABEL_FIELDS,
   pickField,
+  storedDatasetHint,
   TEXT_FIELDS,
   unknownLabel,
 } from "./_dataset_source.ts";
@@ -115,7 +116,9 @@ export async function streamDataset(
   if (options.format !== undefined && !["jsonl", "csv", "tsv"].includes(options.format)) {
     throw new Error(`${path}: unknown format ${JSON.stringify(options.format)}; use "jsonl", "csv" or "tsv"`);
   }
-  await checkReadable(path);
+  await checkReadable(path).catch((e) => {
+    throw ref === null ? storedDatasetHint(path, options.storeDir, e) : e;
+  });
   const format = options.format ?? formatOf(path);
   // One pass: the fields, and per distinct raw label its count and first line; texts checked once the
   // fields are known (the text field of a JSONL file may only be decided by a later line's keys).
