@@ -236,3 +236,39 @@ Deno.test("lineChartSvg: a series named like an Object.prototype key gets a pale
     findAll(parseXml(svg), (e) => e.name === "circle").map((e) => e.attrs.fill ?? e.attrs.stroke);
   assert.equal(fill(a)[0], fill(b)[1]);
 });
+
+/** The labels of the y axis (text anchored at its end, left of the plot). */
+function yTickLabels(svg: string): string[] {
+  return findAll(parseXml(svg), (e) => e.name === "text" && e.attrs["text-anchor"] === "end").map(textOf);
+}
+
+Deno.test("lineChartSvg: small values get distinct tick labels (a learning rate is not '0, 0, 0')", () => {
+  const pts = Array.from({ length: 50 }, (_, i) => ({ x: i, y: 3e-4 * (1 - i / 50) }));
+  const labels = yTickLabels(lineChartSvg([{ name: "lr", points: pts }]));
+  assert.ok(labels.length >= 3, labels.join(" "));
+  assert.equal(new Set(labels).size, labels.length, `repeated tick labels: ${labels.join(" ")}`);
+  assert.ok(labels.includes("0.0003"), labels.join(" "));
+  const tiny = yTickLabels(lineChartSvg([{ name: "g", points: [{ x: 0, y: 2e-7 }, { x: 1, y: 8e-7 }] }]));
+  assert.equal(new Set(tiny).size, tiny.length, `repeated tick labels: ${tiny.join(" ")}`);
+  // Float noise never shows: ticks of 0.1 steps read 0.3, not 0.30000000000000004.
+  const tenths = yTickLabels(lineChartSvg([{ name: "a", points: [{ x: 0, y: 0.1 }, { x: 1, y: 0.7 }] }]));
+  assert.ok(tenths.every((t) => t.length <= 4), tenths.join(" "));
+});
+
+Deno.test("lineChartSvg: one value gets a y range near it, not value ± 1", () => {
+  const labels = yTickLabels(lineChartSvg([{ name: "acc", points: [{ x: 0, y: 0.813 }] }])).map(Number);
+  assert.ok(Math.min(...labels) >= 0.5 && Math.max(...labels) <= 1, labels.join(" "));
+  assert.ok(Math.min(...labels) <= 0.813 && Math.max(...labels) >= 0.813, labels.join(" "));
+});
+
+Deno.test("confusionMatrixSvg: wide enough for its title and its note (nothing cut off)", () => {
+  const title = "Confusion matrix (predictions of a long run)";
+  const svg = confusionMatrixSvg([[335, 93], [70, 374]], ["negative", "positive"], { title });
+  const root = parseXml(svg);
+  const width = Number(root.attrs.width);
+  // About 8 px per character of 14 px bold text; the title and note start at the matrix's left edge.
+  const titleText = findAll(root, (e) => e.name === "text" && textOf(e) === title)[0];
+  assert.ok(Number(titleText.attrs.x) + title.length * 8 <= width, `title cut off at width ${width}`);
+  const note = findAll(root, (e) => e.name === "text" && textOf(e).startsWith("n = "))[0];
+  assert.ok(Number(note.attrs.x) + textOf(note).length * 6.2 <= width, `note cut off at width ${width}`);
+});

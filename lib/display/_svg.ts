@@ -2,7 +2,7 @@
  * Private helpers: SVG documents and axes.
  * @module
  */
-import { escapeText, formatNumber, px } from "./_escape.ts";
+import { escapeText, px } from "./_escape.ts";
 
 /** Font stack of every chart (no web font: nothing is fetched). */
 export const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
@@ -43,8 +43,10 @@ export function checkSize(name: string, value: number, min: number): number {
  */
 export function niceTicks(min: number, max: number, count = 5): number[] {
   if (!(max > min)) {
+    // One value: a range of about ±10% around it (±1 around 0), so its ticks read like its neighbours.
     const v = Number.isFinite(min) ? min : 0;
-    return [v - 1, v, v + 1];
+    const pad = v === 0 ? 1 : Math.abs(v) / 10;
+    return niceTicks(v - pad, v + pad, count);
   }
   const raw = (max - min) / Math.max(1, count);
   const power = 10 ** Math.floor(Math.log10(raw));
@@ -58,11 +60,13 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   return ticks;
 }
 
-/** Label of a tick: short, without float noise. */
+/**
+ * Label of a tick: short, without float noise, and as precise as the value (ticks are round numbers, so
+ * 12 significant digits remove the noise of their arithmetic; a learning rate of 0.0003 stays 0.0003).
+ */
 export function tickLabel(value: number): string {
   if (Number.isInteger(value)) return String(value);
-  const s = formatNumber(value, 3);
-  return s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
+  return String(Number(value.toPrecision(12)));
 }
 
 /**

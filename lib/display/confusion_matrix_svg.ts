@@ -83,7 +83,8 @@ export function confusionMatrixSvg(
   const maxLabel = Math.min(16, Math.max(...labels.map((l) => Array.from(l).length)));
   const left = 34 + maxLabel * 7.2;
   const top = 64;
-  const width = left + n * cell + 16;
+  // Wide enough for the title (14 px bold, about 8 px a character) and the note under the matrix.
+  const width = Math.max(left + n * cell + 16, left + Array.from(title).length * 8 + 12, left + 260);
   const height = top + n * cell + 40;
   const rowSums = matrix.map((row) => row.reduce((a: number, b: number) => a + b, 0));
   const maxCell = Math.max(...matrix.flat());

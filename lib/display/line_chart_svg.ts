@@ -97,7 +97,7 @@ export function lineChartSvg(series: readonly LineSeries[], options: LineChartSv
     xMax += 1;
   }
   const xTicks = niceTicks(xMin, xMax, 6).filter((t) => t >= xMin - 1e-9 && t <= xMax + 1e-9);
-  const left = 56, right = 16, top = 50, bottom = 44;
+  const left = 56, right = 24, top = 50, bottom = 44;
   const plotW = width - left - right;
   const plotH = height - top - bottom;
   const sx = (x: number) => left + ((x - xMin) / (xMax - xMin)) * plotW;
