@@ -272,3 +272,15 @@ Deno.test("confusionMatrixSvg: wide enough for its title and its note (nothing c
   const note = findAll(root, (e) => e.name === "text" && textOf(e).startsWith("n = "))[0];
   assert.ok(Number(note.attrs.x) + textOf(note).length * 6.2 <= width, `note cut off at width ${width}`);
 });
+
+Deno.test("lineChartSvg: long y tick labels (0.00025) stay clear of the y axis title", () => {
+  const pts = Array.from({ length: 50 }, (_, i) => ({ x: i, y: 3e-4 * (1 - i / 50) }));
+  const root = parseXml(lineChartSvg([{ name: "lr", points: pts }], { yLabel: "train/lr" }));
+  const ticks = findAll(root, (e) => e.name === "text" && e.attrs["text-anchor"] === "end");
+  const title = findAll(root, (e) => e.name === "text" && textOf(e) === "train/lr" && !!e.attrs.transform)[0];
+  // The rotated title is about 12 px tall around its x; a tick label of n characters spans about 6.5n px.
+  for (const t of ticks) {
+    const start = Number(t.attrs.x) - textOf(t).length * 6.5;
+    assert.ok(start > Number(title.attrs.x) + 7, `tick '${textOf(t)}' starts at ${start}, over the title`);
+  }
+});

@@ -339,3 +339,95 @@ Deno.test("table page: a confusion_matrix counts table is drawn; its cells link 
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("an evaluation's metrics (logged once) are listed, not drawn as one-dot charts; compare says so", async () => {
+  const root = await Deno.makeTempDir();
+  const dir = join(root, "store");
+  const ids: string[] = [];
+  for (const acc of [0.78, 0.81]) {
+    const run = await initRun({ dir, tracker: "local", captureConsole: false });
+    logMetrics(run, { accuracy: acc, macro_precision: acc + 0.01, average_confidence: 0.64 });
+    logMetrics(run, { loss: 0.5 });
+    logMetrics(run, { loss: 0.4 });
+    await finishRun(run);
+    ids.push(run.id);
+  }
+  const server = serveUi({ dir, port: 0 });
+  try {
+    const page = await (await fetch(`${server.url}run/${ids[0]}`)).text();
+    const charts = [...page.matchAll(/<figure data-metric="([^"]+)">/g)].map((m) => m[1]);
+    assert.deepEqual(charts, ["loss"], "only the metric logged twice gets a chart");
+    const once = page.slice(
+      page.indexOf('id="logged-once"'),
+      page.indexOf("</ul>", page.indexOf("logged-once")),
+    );
+    for (const k of ["accuracy", "macro_precision", "average_confidence"]) {
+      assert.match(once, new RegExp(`<li data-metric="${k}"`), k);
+    }
+    assert.match(once, /0\.78/);
+    // The runs list shows, without chosen columns, the summary keys every run has in the order they were logged.
+    const list = await (await fetch(server.url)).text();
+    const head = list.slice(list.indexOf("<thead>"), list.indexOf("</thead>"));
+    const cols = [...head.matchAll(/data-sort="summary\.([^"]+)"/g)].map((m) => m[1]);
+    assert.deepEqual(cols, ["accuracy", "macro_precision", "average_confidence", "loss"]);
+    const compare = await (await fetch(`${server.url}compare?run=${ids[0]}&run=${ids[1]}`)).text();
+    assert.deepEqual([...compare.matchAll(/<figure data-metric="([^"]+)">/g)].map((m) => m[1]), ["loss"]);
+  } finally {
+    await server.shutdown();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("table page: the confusion matrix puts sentiment labels in their order (negative, neutral, positive)", async () => {
+  const root = await Deno.makeTempDir();
+  const dir = join(root, "store");
+  const run = await initRun({ dir, tracker: "local", captureConsole: false });
+  await logTable(run, "predictions", {
+    columns: ["text", "gold", "predicted", "confidence"],
+    rows: [["a", "positive", "neutral", 0.6], ["b", "negative", "negative", 0.9], [
+      "c",
+      "positive",
+      "positive",
+      1,
+    ]],
+  });
+  await finishRun(run);
+  const server = serveUi({ dir, port: 0 });
+  try {
+    const page = await (await fetch(`${server.url}run/${run.id}/table/predictions`)).text();
+    const fig = page.slice(page.indexOf('<figure id="matrix">'), page.indexOf("</figure>"));
+    // The row labels (right-aligned left of the matrix), top to bottom.
+    const rows = [...fig.matchAll(/<text[^>]*text-anchor="end">([^<]*)<\/text>/g)].map((m) => m[1]);
+    assert.deepEqual(rows, ["negative", "neutral", "positive"]);
+  } finally {
+    await server.shutdown();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("compare: a run keeps its colour on every chart, also where another run lacks the metric", async () => {
+  const root = await Deno.makeTempDir();
+  const dir = join(root, "store");
+  const ids: string[] = [];
+  for (const keys of [["loss"], ["loss", "acc"]]) {
+    const run = await initRun({ dir, tracker: "local", captureConsole: false, name: `run-${keys.length}` });
+    for (let s = 0; s < 5; s++) logMetrics(run, Object.fromEntries(keys.map((k) => [k, s / 10])));
+    await finishRun(run);
+    ids.push(run.id);
+  }
+  const server = serveUi({ dir, port: 0 });
+  try {
+    const page = await (await fetch(`${server.url}compare?run=${ids[0]}&run=${ids[1]}`)).text();
+    const colourOf = (metric: string, id: string) => {
+      const fig = page.slice(page.indexOf(`<figure data-metric="${metric}">`));
+      const svg = fig.slice(0, fig.indexOf("</figure>"));
+      const g = svg.slice(svg.indexOf(`<g class="series" data-name="run-2 (${id})">`));
+      return /<path d="[^"]*" fill="none" stroke="([^"]+)"/.exec(g)?.[1];
+    };
+    assert.ok(colourOf("loss", ids[1]));
+    assert.equal(colourOf("acc", ids[1]), colourOf("loss", ids[1]));
+  } finally {
+    await server.shutdown();
+    await Deno.remove(root, { recursive: true });
+  }
+});

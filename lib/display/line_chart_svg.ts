@@ -1,5 +1,5 @@
 import { seriesColor } from "./_color.ts";
-import { escapeText, formatNumber, px, truncate } from "./_escape.ts";
+import { escapeText, formatNumber, px } from "./_escape.ts";
 import { checkSize, niceTicks, svgDocument, svgText, tickLabel, yAxisTitle, yGrid } from "./_svg.ts";
 
 /** A point of a {@linkcode LineSeries}. */
@@ -97,7 +97,21 @@ export function lineChartSvg(series: readonly LineSeries[], options: LineChartSv
     xMax += 1;
   }
   const xTicks = niceTicks(xMin, xMax, 6).filter((t) => t >= xMin - 1e-9 && t <= xMax + 1e-9);
-  const left = 56, right = 24, top = 50, bottom = 44;
+  // Room left of the plot for the longest y tick label (about 6.5 px a character at 11 px) and the axis title.
+  const longest = Math.max(...yTicks.map((t) => tickLabel(t).length));
+  const left = Math.max(56, Math.ceil(30 + longest * 6.5)), right = 24, bottom = 44;
+  // The legend: one entry per series, wrapping onto more rows when the chart is too narrow for them all.
+  // A long name keeps its start and its end (a run's name and its id).
+  const legend: { name: string; x: number; row: number }[] = [];
+  let lx = left, row = 0;
+  for (const s of series) {
+    const name = truncateMiddle(s.name, 26);
+    const w = 28 + Array.from(name).length * 6.5;
+    if (lx > left && lx + w > width - right) (lx = left, row++);
+    legend.push({ name, x: lx, row });
+    lx += w;
+  }
+  const top = 50 + row * 15;
   const plotW = width - left - right;
   const plotH = height - top - bottom;
   const sx = (x: number) => left + ((x - xMin) / (xMax - xMin)) * plotW;
@@ -106,14 +120,12 @@ export function lineChartSvg(series: readonly LineSeries[], options: LineChartSv
   const title = options.title ?? "Chart";
 
   const parts: string[] = [svgText(left, 20, title, { "font-size": 14, "font-weight": 600 })];
-  let lx = left;
   series.forEach((s, i) => {
-    const name = truncate(s.name, 24);
+    const { name, x, row } = legend[i];
     parts.push(
-      `<rect x="${px(lx)}" y="30" width="14" height="3" fill="${seriesColor(i, s.name)}"/>` +
-        svgText(lx + 18, 35, name, { "font-size": 11 }),
+      `<rect x="${px(x)}" y="${30 + row * 15}" width="14" height="3" fill="${seriesColor(i, s.name)}"/>` +
+        svgText(x + 18, 35 + row * 15, name, { "font-size": 11 }),
     );
-    lx += 28 + Array.from(name).length * 6.5;
   });
   parts.push(yGrid(yTicks, left, plotW, sy, "#eeeeee"));
   for (const t of xTicks) {
@@ -169,4 +181,12 @@ export function lineChartSvg(series: readonly LineSeries[], options: LineChartSv
     parts.push(`</g>`);
   });
   return svgDocument(width, height, title, parts.join(""));
+}
+
+/** `text` cut to `max` characters keeping its start and its last third, with an ellipsis between. */
+function truncateMiddle(text: string, max: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  const tail = Math.floor(max / 3);
+  return chars.slice(0, max - tail - 1).join("") + "…" + chars.slice(chars.length - tail).join("");
 }

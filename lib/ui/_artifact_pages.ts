@@ -173,7 +173,7 @@ export function versionPage(ctx: PageContext, name: string, version: number): st
         </tr>
         <tr>
           <td>Metadata</td>
-          <td class="cell-text">${JSON.stringify(v.metadata, null, 1)}</td>
+          <td>${metadataCell(v.metadata)}</td>
         </tr>
       </tbody>
     </table>
@@ -322,4 +322,20 @@ export function diffPage(ctx: PageContext, name: string): string {
     )}/v/${to}">${name}:v${to}</a></p>
   `;
   return page(`${d.from} → ${d.to} · sentilab`, body);
+}
+
+/** Short metadata inline; long metadata (a model's card, its hyperparameter search) folded, indented. */
+function metadataCell(metadata: Record<string, unknown>): Markup {
+  const keys = Object.keys(metadata ?? {});
+  if (keys.length === 0) return html`<span class="muted">none</span>`;
+  const flat = JSON.stringify(metadata);
+  if (flat.length <= 120) return html`<code class="cell-text">${flat}</code>`;
+  return html`
+    <details id="metadata">
+      <summary>${keys.length} key${keys.length === 1 ? "" : "s"}: ${keys.slice(0, 6).join(
+        ", ",
+      )}${keys.length > 6 ? ", …" : ""}</summary>
+      <pre class="preview json">${JSON.stringify(metadata, null, 2)}</pre>
+    </details>
+  `;
 }

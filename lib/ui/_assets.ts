@@ -8,6 +8,19 @@ header.top{background:#23252b;color:#fff;padding:8px 18px;display:flex;gap:18px;
 header.top a{color:#fff;text-decoration:none;font-weight:600}
 header.top .brand{font-size:16px;margin-right:12px}
 main{padding:14px 18px;max-width:1500px}
+figure{margin:0 0 12px}
+figcaption{margin-top:4px}
+h3{font-size:14px;margin:12px 0 6px}
+.scroll{max-width:100%;overflow-x:auto}
+.nowrap{white-space:nowrap}
+a.run-link{display:inline-block;max-width:36ch;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;vertical-align:bottom}
+.once{flex-basis:100%;margin-top:4px}
+ul.chips{display:inline;list-style:none;padding:0;margin:0 0 0 6px}
+ul.chips li{display:inline-block;background:#fff;border:1px solid #e3e3e3;border-radius:4px;padding:1px 7px;margin:0 6px 6px 0;font-size:13px;font-variant-numeric:tabular-nums}
+ul.chips .k{color:#555}
+.kv-cols{gap:0 24px}
+td.tags{min-width:11em}
+pre.json{max-height:360px}
 h1{font-size:20px;margin:6px 0 10px}
 h2{font-size:16px;margin:18px 0 8px;border-bottom:1px solid #ddd;padding-bottom:3px}
 a{color:#0b5cad}
@@ -18,6 +31,7 @@ table.grid td.num{text-align:right;font-variant-numeric:tabular-nums}
 table.grid tr.diff td{background:#fff4d6}
 table.grid tr.error td{background:#fff1f1}
 table.kv td:first-child{color:#555;white-space:nowrap}
+table.kv td.num{text-align:left}
 .cell-text{max-width:640px;white-space:pre-wrap;word-break:break-word}
 form.filters{display:flex;flex-wrap:wrap;gap:8px;align-items:end;margin:6px 0 12px}
 form.filters label{display:flex;flex-direction:column;font-size:12px;color:#555}

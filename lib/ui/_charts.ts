@@ -34,13 +34,34 @@ export function seriesOf(rows: readonly HistoryRow[], key: string, x: XAxis): Li
   return { name: key, points: lttb(points, MAX_POINTS) };
 }
 
-/** One chart per metric (an SVG string each, with the metric's name), for one run. */
+/** How many times `key` was logged with a number. */
+function timesLogged(rows: readonly HistoryRow[], key: string): number {
+  let n = 0;
+  for (const r of rows) if (typeof r.values[key] === "number") n++;
+  return n;
+}
+
+/**
+ * Metrics logged once (an evaluation's accuracy, a video's duration): a chart of one dot says nothing, so
+ * they are listed with their value and step instead.
+ */
+export function loggedOnce(rows: readonly HistoryRow[]): { key: string; step: number; value: number }[] {
+  const out: { key: string; step: number; value: number }[] = [];
+  for (const key of metricKeys(rows)) {
+    if (timesLogged(rows, key) !== 1) continue;
+    const r = rows.find((r) => typeof r.values[key] === "number")!;
+    out.push({ key, step: r.step, value: r.values[key] as number });
+  }
+  return out;
+}
+
+/** One chart per metric logged more than once (an SVG string each, with the metric's name), for one run. */
 export function runCharts(
   rows: readonly HistoryRow[],
   xOf: XAxis | ((key: string) => XAxis),
 ): { key: string; svg: string }[] {
   const out: { key: string; svg: string }[] = [];
-  for (const key of metricKeys(rows).slice(0, MAX_CHARTS)) {
+  for (const key of metricKeys(rows).filter((k) => timesLogged(rows, k) > 1).slice(0, MAX_CHARTS)) {
     const x = typeof xOf === "string" ? xOf : xOf(key);
     if (key === x) continue;
     const s = seriesOf(rows, key, x);
@@ -53,18 +74,24 @@ export function runCharts(
   return out;
 }
 
-/** One chart per metric with one line per run (at most 10 runs). */
+/**
+ * One chart per metric with one line per run (at most 10 runs); metrics no run logged more than once
+ * are left to the summaries side by side.
+ */
 export function compareCharts(
   runs: readonly { label: string; rows: readonly HistoryRow[] }[],
   x: XAxis,
 ): { key: string; svg: string }[] {
   const keys: string[] = [];
-  for (const r of runs) for (const k of metricKeys(r.rows)) if (!keys.includes(k)) keys.push(k);
+  for (const r of runs) {
+    for (const k of metricKeys(r.rows)) if (!keys.includes(k) && timesLogged(r.rows, k) > 1) keys.push(k);
+  }
   const out: { key: string; svg: string }[] = [];
   for (const key of keys.slice(0, MAX_CHARTS)) {
-    const series = runs.slice(0, 10).map((r) => ({ ...seriesOf(r.rows, key, x), name: r.label }))
-      .filter((s) => s.points.some((p) => Number.isFinite(p.y)));
-    if (series.length === 0) continue;
+    // Every run keeps its series (empty where it lacks the metric), so a run has one colour and one
+    // legend place on every chart.
+    const series = runs.slice(0, 10).map((r) => ({ ...seriesOf(r.rows, key, x), name: r.label }));
+    if (!series.some((s) => s.points.some((p) => Number.isFinite(p.y)))) continue;
     out.push({
       key,
       svg: lineChartSvg(series, { title: key, xLabel: xLabel(x), yLabel: key, width: 560, height: 280 }),

@@ -43,8 +43,15 @@ export function comparePage(ctx: PageContext): string {
         `
       )}</tbody>
     </table>
-    <h2>Charts</h2>${axisForm(ids, x)}<div class="charts" id="charts" data-count="${charts.length}">${charts
-      .map((c) => html`<figure data-metric="${c.key}">${raw(c.svg)}</figure>`)}</div>
+    <h2>Charts</h2>${charts.length === 0
+      ? html`
+        <p class="muted"
+          id="no-charts">No metric was logged more than once by these runs: compare their summaries below.</p>
+      `
+      : html`${axisForm(ids, x)}<div class="charts" id="charts" data-count="${charts.length}">${
+        charts
+          .map((c) => html`<figure data-metric="${c.key}">${raw(c.svg)}</figure>`)
+      }</div>`}
     <h2>Config</h2>${sideBySide("config", runs, (r) => r.config, true)}
     <h2>Summary</h2>${sideBySide("summary", runs, (r) => r.summary, false)}
   `;
@@ -75,7 +82,11 @@ function sideBySide(
             `
             : ""
         } data-key="${k}"><td>${k}</td>${
-          maps.map((m) => html`<td class="cell-text">${m.has(k) ? valueText(m.get(k)) : "—"}</td>`)
+          maps.map((m) =>
+            html`<td class="${typeof m.get(k) === "number" ? "num" : "cell-text"}">${
+              m.has(k) ? valueText(m.get(k)) : "—"
+            }</td>`
+          )
         }</tr>`
       )}</tbody>
     </table>

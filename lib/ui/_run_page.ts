@@ -15,7 +15,7 @@ import {
 } from "../tracking/mod.ts";
 import { bytes, duration, flatten, href, html, type Markup, raw, seg, valueText } from "./_html.ts";
 import { page } from "./_layout.ts";
-import { metricKeys, runCharts } from "./_charts.ts";
+import { loggedOnce, metricKeys, runCharts } from "./_charts.ts";
 import { historyOf } from "./_history_cache.ts";
 import { NotFound, type PageContext, param } from "./_context.ts";
 
@@ -117,7 +117,7 @@ export function runPage(ctx: PageContext, id: string): string {
     </div>
     <h2>Summary</h2>${kvTable("summary", run.summary)}
     <h2>Config</h2>${kvTable("config", run.config)}
-    <h2>Charts</h2>${ctx.static ? "" : html`
+    <h2>Charts</h2>${ctx.static || chartsOf(ctx, run.id, x, rows).length === 0 ? "" : html`
       <form method="get"
         class="filters"><label>x axis<select name="x">${[
           ["", "defined step metric, else step"],
@@ -208,15 +208,26 @@ function chartsBlock(
   rows: readonly HistoryRow[],
 ): Markup {
   const charts = chartsOf(ctx, run.id, x, rows);
+  const once = loggedOnce(rows);
   const live = run.status === "running";
   const src = href(`/run/${seg(run.id)}/charts`, { x });
   return html`
     <div id="charts" class="charts" ${ctx.static ? "" : html`
       data-live-src="${src}" data-live="${live ? "1" : "0"}"
     `} data-count="${charts.length}"
-      data-status="${run.status}">${charts.length === 0
+      data-status="${run.status}">${charts.length === 0 && once.length === 0
         ? html`<p class="muted">No metrics logged${live ? " yet" : ""}.</p>`
-        : charts.map((c) => html`<figure data-metric="${c.key}">${raw(c.svg)}</figure>`)}</div>
+        : charts.map((c) => html`<figure data-metric="${c.key}">${raw(c.svg)}</figure>`)}${once.length
+        ? html`
+          <div
+            class="once"><span class="muted">Logged once:</span><ul class="chips" id="logged-once">${once.map(
+              (m) =>
+                html`<li data-metric="${m.key}" title="step ${m.step}"><span class="k">${m.key}</span> ${
+                  valueText(m.value)
+                }</li>`,
+            )}</ul></div>
+        `
+        : ""}</div>
   `;
 }
 
@@ -232,11 +243,22 @@ function latestTables(run: RunDetails) {
   return [...byKey.values()];
 }
 
+/** Rows per column of a long key-value list (an evaluation's summary has some 30 keys). */
+const KV_ROWS = 12;
+
 function kvTable(id: string, obj: Record<string, unknown>): Markup {
   const entries = flatten(obj);
   if (entries.length === 0) return html`<p class="muted">Empty.</p>`;
+  const columns = entries.length <= KV_ROWS + 4 ? 1 : Math.ceil(entries.length / KV_ROWS);
+  const per = Math.ceil(entries.length / columns);
+  const chunks = [];
+  for (let i = 0; i < entries.length; i += per) chunks.push(entries.slice(i, i + per));
+  return html`<div class="side kv-cols" id="${id}">${chunks.map((c) => kvColumn(c))}</div>`;
+}
+
+function kvColumn(entries: [string, unknown][]): Markup {
   return html`
-    <table class="grid kv" id="${id}">
+    <table class="grid kv">
       <tbody>${entries.map(([k, v]) =>
         html`
           <tr>

@@ -43,7 +43,7 @@ export function runsPage(ctx: PageContext): string {
   }
   const chosen = ctx.url.searchParams.getAll("col").filter(Boolean);
   const available = valueKeys(result.runs);
-  const columns = chosen.length ? chosen : available.filter((k) => k.startsWith("summary.")).slice(0, 6);
+  const columns = chosen.length ? chosen : commonSummaryKeys(result.runs).slice(0, 6);
   const state: Record<string, unknown> = {
     project: filters.project,
     group: filters.group,
@@ -105,13 +105,17 @@ export function runsPage(ctx: PageContext): string {
     <form method="get" action="/compare" id="compare-form">
       <p><span id="total">${result.total}</span> runs · page ${pageNo} of ${pages}
     <button type="submit" id="compare">Compare selected</button></p>
-      <table class="grid" id="runs">
-        <thead>
-          <tr><th></th>${BASE_COLUMNS.map(([k, l]) => html`<th>${sortLink(k, l)}</th>`)}<th>Tags</th>${columns
-            .map((c) => html`<th>${sortLink(c, c.replace(/^summary\./, ""))}</th>`)}</tr>
-        </thead>
-        <tbody>${result.runs.map((r) => row(r, columns))}</tbody>
-      </table>
+      <div class="scroll">
+        <table class="grid" id="runs">
+          <thead>
+            <tr><th></th>${BASE_COLUMNS.map(([k, l]) =>
+              html`<th>${sortLink(k, l)}</th>`
+            )}<th>Tags</th>${columns
+              .map((c) => html`<th>${sortLink(c, c.replace(/^summary\./, ""))}</th>`)}</tr>
+          </thead>
+          <tbody>${result.runs.map((r) => row(r, columns))}</tbody>
+        </table>
+      </div>
     </form>
     ${pager(pageNo, pages, (p) => href("/", { ...state, page: p }))}
   `;
@@ -120,14 +124,16 @@ export function runsPage(ctx: PageContext): string {
 
 function row(r: RunRecord, columns: string[]): Markup {
   return html`<tr data-run="${r.id}"><td><input type="checkbox" name="run" value="${r.id}" form="compare-form"></td>
-<td><a href="/run/${
+<td class="nowrap"><a href="/run/${
     encodeURIComponent(r.id)
-  }" class="run-link">${r.name}</a> <span class="muted">${r.id}</span></td>
-<td>${r.project}</td><td>${
+  }" class="run-link" title="${r.name}">${r.name}</a> <span class="muted">${r.id}</span></td>
+<td class="nowrap">${r.project}</td><td class="nowrap">${
     r.group ?? ""
   }</td><td><span class="badge status-${r.status}">${r.status}</span></td>
-<td>${r.startedAt.replace("T", " ").slice(0, 19)}</td><td>${duration(r.startedAt, r.endedAt)}</td>
-<td>${r.tags.map((t) => html`<span class="tag">${t}</span>`)}</td>${
+<td class="nowrap">${r.startedAt.replace("T", " ").slice(0, 19)}</td><td class="num">${
+    duration(r.startedAt, r.endedAt)
+  }</td>
+<td class="tags">${r.tags.map((t) => html`<span class="tag">${t}</span>`)}</td>${
     columns.map((c) => {
       const v = lookup(r, c);
       return html`<td class="${typeof v === "number" ? "num" : ""}" data-col="${c}">${valueText(v)}</td>`;
@@ -140,6 +146,23 @@ function lookup(r: RunRecord, column: string): unknown {
   const dot = column.indexOf(".");
   const from = column.slice(0, dot) === "config" ? r.config : r.summary;
   return (from as Record<string, unknown>)[column.slice(dot + 1)];
+}
+
+/**
+ * The summary.* keys to show when no columns are chosen: those most runs on the page have, in the order
+ * their runs logged them (an evaluation's accuracy, then macro precision...), W&B's own `_` keys left out.
+ */
+function commonSummaryKeys(runs: RunRecord[]): string[] {
+  const seen = new Map<string, { runs: number; at: number }>();
+  for (const r of runs) {
+    Object.entries(r.summary).forEach(([k, v], i) => {
+      if (k.startsWith("_") || (v !== null && typeof v === "object")) return;
+      const s = seen.get(k);
+      if (s) (s.runs++, s.at = Math.min(s.at, i));
+      else seen.set(k, { runs: 1, at: i });
+    });
+  }
+  return [...seen].sort(([, a], [, b]) => b.runs - a.runs || a.at - b.at).map(([k]) => `summary.${k}`);
 }
 
 /** summary.* keys with scalar values, then config.* keys, of the runs shown. */

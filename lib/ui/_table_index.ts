@@ -1,6 +1,7 @@
 // Private: server-side search, filters and sort of a logged table of any size. Plain paging reads only
 // the page's rows; a search, filter or sort scans the table once and keeps the ordered row numbers
 // (4 bytes a row) in a small cache, so later pages are as fast as plain paging.
+import { LABELS } from "../sentiment/mod.ts";
 import { getTableRows, type ReadOptions, type TableInfo } from "../tracking/mod.ts";
 
 /** What selects and orders the rows. */
@@ -125,14 +126,13 @@ export function tableMatrix(
   read: ReadOptions,
   runId: string,
   t: TableInfo,
-  labelOrder: readonly string[] = [],
 ): { labels: string[]; matrix: number[][] } {
   const key = tableId(read, runId, t);
   const hit = matrices.get(key);
   if (hit) return hit;
   const gold = t.columns.indexOf("gold"), pred = t.columns.indexOf("predicted");
   const counts = new Map<string, number>();
-  const labels = new Set<string>(labelOrder);
+  const labels = new Set<string>();
   scanTable(read, runId, t, (row) => {
     if (row[gold] === null || row[gold] === undefined) return;
     const g = String(row[gold]), p = String(row[pred]);
@@ -141,7 +141,12 @@ export function tableMatrix(
     const k = JSON.stringify([g, p]);
     counts.set(k, (counts.get(k) ?? 0) + 1);
   });
-  const list = [...labels];
+  // Sentiment labels in their usual order (negative, neutral, positive), others after them as they came.
+  const rank = (l: string) => {
+    const i = (LABELS as readonly string[]).indexOf(l);
+    return i < 0 ? LABELS.length : i;
+  };
+  const list = [...labels].sort((a, b) => rank(a) - rank(b));
   const result = {
     labels: list,
     matrix: list.map((g) => list.map((p) => counts.get(JSON.stringify([g, p])) ?? 0)),
