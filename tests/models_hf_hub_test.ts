@@ -310,7 +310,7 @@ Deno.test("a models.yaml entry of type hf-onnx may name a Hub model (folder: hf:
   });
 });
 
-Deno.test("HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, XDG_CACHE_HOME, HF_TOKEN, HF_HUB_OFFLINE, TRANSFORMERS_OFFLINE (in a child)", async () => {
+Deno.test("HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, XDG_CACHE_HOME, the token variables and file, HF_HUB_OFFLINE, TRANSFORMERS_OFFLINE (in a child)", async () => {
   const files = await tinyRepoFiles();
   const secret = "hf_sentilabEnvSecret456";
   await withHub({ "acme/private": { files, token: secret } }, {}, async ({ hub, home }) => {
@@ -344,6 +344,23 @@ Deno.test("HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, XDG_CACHE_HOME, HF_TOKEN, HF_HUB_
       snapshot(join(home, "xdg", "huggingface", "hub")),
       "XDG_CACHE_HOME/huggingface/hub",
     );
+    // utils/_auth.py get_token: HUGGING_FACE_HUB_TOKEN, then the file `hf auth login` writes (HF_HOME/token,
+    // or HF_TOKEN_PATH), line breaks removed; HF_HUB_DISABLE_IMPLICIT_TOKEN sends none
+    const fresh = (name: string) => ({ HF_ENDPOINT: hub.url, HF_HUB_CACHE: join(home, name) });
+    assert.ok((await child({ ...fresh("c1"), HUGGING_FACE_HUB_TOKEN: secret })).dir);
+    await Deno.mkdir(join(home, "login"));
+    await Deno.writeTextFile(join(home, "login", "token"), `${secret}\n`);
+    assert.ok((await child({ ...fresh("c2"), HF_HOME: join(home, "login") })).dir, "HF_HOME/token");
+    assert.ok(
+      (await child({ ...fresh("c3"), HF_TOKEN_PATH: join(home, "login", "token") })).dir,
+      "HF_TOKEN_PATH",
+    );
+    const disabled = await child({
+      ...fresh("c4"),
+      HF_HOME: join(home, "login"),
+      HF_HUB_DISABLE_IMPLICIT_TOKEN: "1",
+    });
+    assert.match(disabled.error!, /HTTP 401/);
     const requests = hub.log.length;
     const offlineEnvs: Record<string, string>[] = [{ HF_HUB_OFFLINE: "1" }, { TRANSFORMERS_OFFLINE: "true" }];
     for (const offline of offlineEnvs) {

@@ -16,7 +16,9 @@ export interface DownloadHfModelOptions {
   cacheDir?: string;
   /** Use the cache only (default: HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE set to 1/true/yes/on). */
   offline?: boolean;
-  /** Token for private or gated models (default: HF_TOKEN). Sent to the Hub only; never stored or printed. */
+  /** Token for private or gated models (default: HF_TOKEN, else HUGGING_FACE_HUB_TOKEN, else the token file
+   * `hf auth login` writes, HF_TOKEN_PATH or HF_HOME/token; none with HF_HUB_DISABLE_IMPLICIT_TOKEN=1). Sent
+   * to the Hub only; never stored or printed. */
   token?: string;
   /** Time allowed for each metadata request, and for each pause in a download, in ms (default 10000, as
    * huggingface_hub's HF_HUB_ETAG_TIMEOUT and HF_HUB_DOWNLOAD_TIMEOUT). */
@@ -75,10 +77,30 @@ function truthy(v: string | undefined): boolean {
   return v !== undefined && ["1", "true", "yes", "on"].includes(v.toLowerCase());
 }
 
+function hfHome(): string {
+  return env("HF_HOME") ?? join(env("XDG_CACHE_HOME") ?? join(homedir(), ".cache"), "huggingface");
+}
+
 /** The Hub cache folder, as huggingface_hub's constants.py computes it. */
 export function hfHubCacheDir(): string {
-  const home = env("HF_HOME") ?? join(env("XDG_CACHE_HOME") ?? join(homedir(), ".cache"), "huggingface");
-  return env("HF_HUB_CACHE") ?? env("HUGGINGFACE_HUB_CACHE") ?? join(home, "hub");
+  return env("HF_HUB_CACHE") ?? env("HUGGINGFACE_HUB_CACHE") ?? join(hfHome(), "hub");
+}
+
+/**
+ * The token huggingface_hub would send (utils/_auth.py get_token): HF_TOKEN, else HUGGING_FACE_HUB_TOKEN,
+ * else the file `hf auth login` writes (HF_TOKEN_PATH, else HF_HOME/token), spaces and line breaks
+ * removed; none when HF_HUB_DISABLE_IMPLICIT_TOKEN is set (constants.py, utils/_headers.py).
+ */
+async function implicitToken(): Promise<string | undefined> {
+  if (truthy(env("HF_HUB_DISABLE_IMPLICIT_TOKEN"))) return undefined;
+  const clean = (t: string | undefined) => t?.replace(/[\r\n]/g, "").trim() || undefined;
+  const fromEnv = clean(env("HF_TOKEN") ?? env("HUGGING_FACE_HUB_TOKEN"));
+  if (fromEnv) return fromEnv;
+  try {
+    return clean(await Deno.readTextFile(env("HF_TOKEN_PATH") ?? join(hfHome(), "token")));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Parses `OWNER/NAME[@REVISION]`. */
@@ -149,7 +171,7 @@ export async function downloadHfModel(
   const cache = options.cacheDir ?? hfHubCacheDir();
   const storage = join(cache, ["models", ...repo.split("/")].join("--"));
   const offline = options.offline ?? (truthy(env("HF_HUB_OFFLINE")) || truthy(env("TRANSFORMERS_OFFLINE")));
-  const token = options.token ?? env("HF_TOKEN");
+  const token = options.token ?? (offline ? undefined : await implicitToken());
   const timeoutMs = options.timeoutMs ?? 10_000;
   const what = `hf:${repo}${revision === "main" ? "" : `@${revision}`}`;
   if (offline) return await fromCache(repo, revision, storage, what);
