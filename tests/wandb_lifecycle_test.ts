@@ -12,7 +12,7 @@ import {
   syncRuns,
 } from "../lib/tracking/mod.ts";
 import { startEmulator } from "./wandb_emulator.ts";
-import { runChild as runChildProcess } from "./_task_env.ts";
+import { NODE_MODULES_AS_INSTALLED, ROOT, runChild as runChildProcess, taskEnv } from "./_task_env.ts";
 
 const KEY = "k".repeat(20) + "lifeCYCLE" + "z".repeat(11);
 
@@ -78,6 +78,42 @@ Deno.test("Deno.exit's upload child reaches the W&B given as initRun options (no
     assert.equal(remote.complete, true, `completed on W&B by the exit child\n${r.stderr}`);
     assert.equal(remote.exitcode, 3);
     assert.doesNotMatch(r.stderr, /has not got/);
+  } finally {
+    await emu.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Deno.exit without --allow-run on a terminal exits at once (no permission prompt), W&B later", async () => {
+  const emu = await startEmulator({ apiKey: KEY, loud: false });
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_wbexitperm_" });
+  try {
+    // `script` gives the child a terminal, where Deno would prompt for a permission it lacks (and wait).
+    const flags =
+      "--allow-read --allow-write --allow-env --allow-net --allow-sys --allow-ffi --allow-run=git";
+    const command = `${Deno.execPath()} run ${flags} ${NODE_MODULES_AS_INSTALLED} --config deno.json ` +
+      `tests/_lifecycle_child.ts exit ${dir} wandb`;
+    const child = new Deno.Command("script", {
+      args: ["-qec", command, "/dev/null"],
+      cwd: ROOT,
+      env: taskEnv({ HOME: dir, WANDB_BASE_URL: emu.url, WANDB_API_KEY: KEY }),
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    const out = await child.output();
+    clearTimeout(timer);
+    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 3, text);
+    assert.doesNotMatch(text, /Deno requests run access/);
+    assert.match(text, /the upload at exit needs --allow-run/);
+    const id = /run (\w+)/.exec(text)![1];
+    assert.equal(getRun(id, { dir })!.exitCode, 3, "recorded in the store");
+    const report = await syncRuns({ dir, baseUrl: emu.url, apiKey: KEY });
+    assert.equal(report.failed, 0);
+    assert.equal(emu.state().runs[`emu-user/lifecycle/${id}`].exitcode, 3);
   } finally {
     await emu.close();
     await Deno.remove(dir, { recursive: true });

@@ -17,6 +17,12 @@ import type { Uploader } from "./_uploader.ts";
 function syncInChild(dir: string, runId: string, uploader: Uploader, budgetMs: number): string {
   // A `deno compile`d program's executable is the program itself, not deno: it cannot run the child.
   if (Deno.build.standalone) return "a compiled program cannot start the upload at exit";
+  // Without run permission Deno would ask for it on a terminal, and the exit would wait for an answer.
+  let allowed = false;
+  try {
+    allowed = Deno.permissions.querySync({ name: "run", command: Deno.execPath() }).state === "granted";
+  } catch { /* no permission API: do not try */ }
+  if (!allowed) return "the upload at exit needs --allow-run";
   const { baseUrl, keySource } = uploader.settings;
   const env: Record<string, string> = {
     WANDB_ENTITY: uploader.entity,
