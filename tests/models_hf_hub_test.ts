@@ -41,7 +41,8 @@ async function tinyRepoFiles(): Promise<Record<string, Uint8Array>> {
 interface HubContext {
   hub: ReturnType<typeof startFakeHub>;
   home: string;
-  /** The loopback Hub and a cache in `home/hub`, as HF_ENDPOINT and HF_HOME=home would give. */
+  /** The loopback Hub and a cache in `home/hub`, as HF_ENDPOINT and HF_HOME=home would give; no token unless
+   * a test gives one (the developer's HF_TOKEN or saved login never reaches the fake). */
   opts: DownloadHfModelOptions;
 }
 
@@ -53,7 +54,7 @@ async function withHub(
   const home = await Deno.makeTempDir({ prefix: "sentilab-hf-home-" });
   const hub = startFakeHub(repos, options);
   try {
-    await fn({ hub, home, opts: { endpoint: hub.url, cacheDir: join(home, "hub") } });
+    await fn({ hub, home, opts: { endpoint: hub.url, cacheDir: join(home, "hub"), token: false } });
   } finally {
     await hub.close();
     await Deno.remove(home, { recursive: true });
@@ -407,7 +408,7 @@ Deno.test("hf: a server that answers 404 without the Hub's X-Error-Code is not a
   try {
     await assert.rejects(
       loadModel("hf:acme/tiny-bert", {
-        hub: { endpoint: `http://127.0.0.1:${server.addr.port}`, cacheDir: join(home, "hub") },
+        hub: { endpoint: `http://127.0.0.1:${server.addr.port}`, cacheDir: join(home, "hub"), token: false },
       }),
       /hf:acme\/tiny-bert: config\.json: HTTP 404 from http:\/\/127\.0\.0\.1/,
     );

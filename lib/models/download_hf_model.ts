@@ -18,8 +18,8 @@ export interface DownloadHfModelOptions {
   offline?: boolean;
   /** Token for private or gated models (default: HF_TOKEN, else HUGGING_FACE_HUB_TOKEN, else the token file
    * `hf auth login` writes, HF_TOKEN_PATH or HF_HOME/token; none with HF_HUB_DISABLE_IMPLICIT_TOKEN=1). Sent
-   * to the Hub only; never stored or printed. */
-  token?: string;
+   * to the Hub only; never stored or printed. `false` sends none, as huggingface_hub's `token=False`. */
+  token?: string | false;
   /** Time allowed for each metadata request, and for each pause in a download, in ms (default 10000, as
    * huggingface_hub's HF_HUB_ETAG_TIMEOUT and HF_HUB_DOWNLOAD_TIMEOUT). */
   timeoutMs?: number;
@@ -171,7 +171,9 @@ export async function downloadHfModel(
   const cache = options.cacheDir ?? hfHubCacheDir();
   const storage = join(cache, ["models", ...repo.split("/")].join("--"));
   const offline = options.offline ?? (truthy(env("HF_HUB_OFFLINE")) || truthy(env("TRANSFORMERS_OFFLINE")));
-  const token = options.token ?? (offline ? undefined : await implicitToken());
+  const token = options.token === false
+    ? undefined
+    : options.token ?? (offline ? undefined : await implicitToken());
   const timeoutMs = options.timeoutMs ?? 10_000;
   const what = `hf:${repo}${revision === "main" ? "" : `@${revision}`}`;
   if (offline) return await fromCache(repo, revision, storage, what);
