@@ -79,6 +79,24 @@ Deno.test("BPE merges written as pairs (the form tokenizers >= 0.20 serialises) 
   assert.deepEqual(asPairs.encode("I love it").ids, [0, 77, 300, 309, 2]);
 });
 
+Deno.test("pad_token saved as an AddedToken object (older transformers' tokenizer_config.json) is found", () => {
+  const { tokenizer, config } = tokenizerFixture("bpe");
+  const older = {
+    ...config,
+    pad_token: {
+      __type: "AddedToken",
+      content: "<pad>",
+      lstrip: false,
+      normalized: true,
+      rstrip: false,
+      single_word: false,
+    },
+  };
+  const t = createHfTokenizer(tokenizer, older, maxLengthOf(tokenizer, older, {}), "bpe older config");
+  assert.equal(t.padId, 1, "<pad>, not id 0 (<s>)");
+  assert.deepEqual(t.encode("I love it").ids, [0, 77, 300, 309, 2]);
+});
+
 Deno.test("Unigram (SentencePiece) tokenizer.json: best segmentation by piece scores, unknown text, truncation", () => {
   const t = tokenizerOf("unigram");
   // <pad>0 </s>1 <unk>2 ▁3 ▁good4 ▁great5 ▁bad6 ▁movie7 ▁the8 ▁was9 ▁go10 od11 ness12 s13 ... !27 ▁love28 ▁it29

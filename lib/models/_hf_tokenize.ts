@@ -66,9 +66,8 @@ export function createHfTokenizer(
   if (maxLength <= specials) {
     throw new Error(`${where}: the model's max length ${maxLength} leaves no room for text`);
   }
-  const padToken = typeof tokenizerConfig.pad_token === "string"
-    ? tokenizerConfig.pad_token
-    : (tokenizerJson.padding as { pad_token?: string } | null)?.pad_token;
+  const padToken = tokenName(tokenizerConfig.pad_token) ??
+    tokenName((tokenizerJson.padding as { pad_token?: unknown } | null)?.pad_token);
   const padId = (padToken !== undefined ? tok.token_to_id(padToken) : undefined) ?? 0;
   return {
     maxLength,
@@ -86,6 +85,16 @@ export function createHfTokenizer(
       return { ids: cut(ids), typeIds: cut(typeIds) };
     },
   };
+}
+
+/**
+ * A special token of tokenizer_config.json: a string, or (as older transformers save it) an AddedToken
+ * object `{"__type": "AddedToken", "content": "<pad>", ...}`.
+ */
+function tokenName(t: unknown): string | undefined {
+  if (typeof t === "string") return t;
+  const content = (t as { content?: unknown } | null)?.content;
+  return typeof content === "string" ? content : undefined;
 }
 
 function leadingMatch(ids: number[], empty: number[]): number {
