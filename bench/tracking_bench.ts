@@ -57,7 +57,7 @@ try {
     const models = ["default", "lexicon", "vader", "wink"];
     for (let i = 0; i < RUNS; i++) {
       const id = `r${String(i).padStart(5, "0")}`;
-      store.insertRun({
+      store.runs.insertRun({
         id,
         project: `p${i % 5}`,
         name: `run ${i}`,
@@ -69,7 +69,7 @@ try {
         startedAt: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
         env,
       });
-      store.mergeSummary(id, { accuracy: ((i * 7919) % 1000) / 1000, f1: 0.5, "val/loss": i / RUNS });
+      store.runs.mergeSummary(id, { accuracy: ((i * 7919) % 1000) / 1000, f1: 0.5, "val/loss": i / RUNS });
     }
     const filter = 'summary.accuracy > 0.9 and config.model = "default" or tags contains "x"';
     const query = () => listRuns({ dir, filter, sort: "-summary.accuracy", limit: 50 });

@@ -54,7 +54,7 @@ async function storeSpec(
   const manifest = buildManifest(contents);
   let size = 0;
   for (const e of Object.values(contents)) size += e.size;
-  const { version, deduplicated } = store.commitVersion({
+  const { version, deduplicated } = store.artifacts.commitVersion({
     runId: run.id,
     name: checked.spec.name,
     type: checked.spec.type,
@@ -67,7 +67,7 @@ async function storeSpec(
     aliases: checked.aliases,
     direction,
   });
-  return { version: store.getVersion(checked.spec.name, version)!, deduplicated };
+  return { version: store.artifacts.getVersion(checked.spec.name, version)!, deduplicated };
 }
 
 /**

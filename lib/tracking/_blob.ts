@@ -17,7 +17,7 @@ export function blobProblem(store: Store, digest: string): "missing" | "altered"
   }
   if (!st.isFile()) return "altered";
   const size = Number(st.size), mtime = String(st.mtimeNs), ino = String(st.ino);
-  if (store.cachedDigest(path, size, mtime, ino) === digest) return null;
+  if (store.hashes.cachedDigest(path, size, mtime, ino) === digest) return null;
   let actual: string;
   try {
     actual = md5FileSyncBase64(path);
@@ -26,7 +26,7 @@ export function blobProblem(store: Store, digest: string): "missing" | "altered"
   }
   if (actual !== digest) return "altered";
   try {
-    store.cacheDigest(path, size, mtime, ino, digest);
+    store.hashes.cacheDigest(path, size, mtime, ino, digest);
   } catch { /* a read-only or full store: verified again next time */ }
   return null;
 }

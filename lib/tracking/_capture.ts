@@ -7,7 +7,7 @@
 // line is being recorded (a warning from the recording itself) is printed but not recorded, so recording
 // can never loop.
 import { format } from "node:util";
-import type { OutputLine } from "./_store.ts";
+import type { OutputLine } from "./_store_output.ts";
 
 /** Longest recorded line, in characters; longer lines are cut, ending in ` … (+N chars)`. */
 export const MAX_OUTPUT_LINE = 10_000;

@@ -68,7 +68,7 @@ export function endRun(run: Run, end: RunEnd): Promise<void> {
     s.journal = null;
     const status = end.status ?? (exitCode === 0 ? "finished" : "failed");
     if (s.store) {
-      s.store.finishRun(run.id, {
+      s.store.runs.finishRun(run.id, {
         exitCode,
         status,
         lastValues: s.metrics.summary(),

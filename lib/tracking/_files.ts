@@ -135,7 +135,7 @@ export async function ingestFiles(store: Store, files: SourceFile[]): Promise<In
   for (const f of files) {
     const before = statSync(f.source, { bigint: true });
     const size = Number(before.size), mtime = String(before.mtimeNs), ino = String(before.ino);
-    const hit = store.cachedDigest(f.source, size, mtime, ino);
+    const hit = store.hashes.cachedDigest(f.source, size, mtime, ino);
     if (hit !== null && blobProblem(store, hit) === null) {
       contents[f.path] = { digest: hit, size };
       cached++;
@@ -155,11 +155,11 @@ export async function ingestFiles(store: Store, files: SourceFile[]): Promise<In
         chmodSync(tmp, 0o444);
         renameSync(tmp, blob);
         const st = statSync(blob, { bigint: true });
-        store.cacheDigest(blob, Number(st.size), String(st.mtimeNs), String(st.ino), digest);
+        store.hashes.cacheDigest(blob, Number(st.size), String(st.mtimeNs), String(st.ino), digest);
       }
       const after = statSync(f.source, { bigint: true });
       if (after.size === before.size && after.mtimeNs === before.mtimeNs && after.ino === before.ino) {
-        store.cacheDigest(f.source, size, mtime, ino, digest);
+        store.hashes.cacheDigest(f.source, size, mtime, ino, digest);
       }
       contents[f.path] = { digest, size: copiedSize };
       hashed++;

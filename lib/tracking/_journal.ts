@@ -8,7 +8,8 @@
 // fails; a torn record that stays anyway is skipped by replay (see _journal_file.ts).
 import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { type OutputLine, Store } from "./_store.ts";
+import { Store } from "./_store.ts";
+import type { OutputLine } from "./_store_output.ts";
 import { encodeRecord, journalPath, type PendingRow } from "./_journal_file.ts";
 
 const FLUSH_LINES = 2000;
@@ -136,12 +137,12 @@ export class Journal {
   /** Moves pending rows and console lines into SQLite. */
   flush(): void {
     if (this.#output.length > 0) {
-      Store.connect(this.#dir).insertOutput(this.#runId, this.#output);
+      Store.connect(this.#dir).output.insertOutput(this.#runId, this.#output);
       this.#output = [];
     }
     if (this.#pending.length === 0) return;
     const rows = this.#pending;
-    Store.connect(this.#dir).ingestHistory(this.#runId, rows, rows[rows.length - 1][3]);
+    Store.connect(this.#dir).history.ingestHistory(this.#runId, rows, rows[rows.length - 1][3]);
     this.#pending = [];
   }
 

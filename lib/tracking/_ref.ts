@@ -38,9 +38,9 @@ export function refText(p: ParsedRef): string {
  * so the message says what to ask for instead.
  */
 export function findVersion(store: Store, p: ParsedRef): ArtifactVersion {
-  const v = store.getVersion(p.name, p.selector);
+  const v = store.artifacts.getVersion(p.name, p.selector);
   if (v) return v;
-  const known = store.versions(p.name).map((x) => `v${x.version}`);
+  const known = store.artifacts.versions(p.name).map((x) => `v${x.version}`);
   throw new TrackingError(
     `Artifact '${refText(p)}' not found in the store '${store.dir}'` +
       (known.length ? `; '${p.name}' has ${known.join(", ")}` : `; no artifact is named '${p.name}'`),

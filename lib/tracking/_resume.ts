@@ -130,15 +130,15 @@ export async function resumeFromWandb(
   }
   // MergeResumedConfig (runconfig.go): the old config's top-level keys not set now.
   const config = { ...remote.config, ...now.config };
-  c.store.resumeRun(c.id, {
+  c.store.runs.resumeRun(c.id, {
     name: now.name,
     ...described,
     configJson: JSON.stringify(config),
     env: c.environment,
   });
-  const local = c.store.getRun(c.id)?.summary ?? {};
+  const local = c.store.runs.getRun(c.id)?.summary ?? {};
   const summary = Object.fromEntries(Object.entries(remote.summary).filter(([k]) => !(k in local)));
-  if (Object.keys(summary).length) c.store.mergeSummary(c.id, summary);
+  if (Object.keys(summary).length) c.store.runs.mergeSummary(c.id, summary);
   new SyncLedger(c.store, c.client.baseUrl).continueAt(c.id, remote.historyLineCount, remote.logLineCount);
   return { send: true, resumed: true, described, config, startingStep: remote.startingStep };
 }
@@ -146,7 +146,7 @@ export async function resumeFromWandb(
 /** With `strict`, the run just inserted is ended as failed before the error is thrown (not left running). */
 function endRefused(store: Store, id: string, message: string): void {
   try {
-    store.finishRun(id, {
+    store.runs.finishRun(id, {
       exitCode: 1,
       status: "failed",
       lastValues: {},

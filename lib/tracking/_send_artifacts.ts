@@ -5,7 +5,7 @@
 import { item, type ReplayContext, throwIfAborted } from "./_replay_context.ts";
 import { ensureRun } from "./_send_run.ts";
 import { storedFiles } from "./_wandb_record.ts";
-import type { ReplayLink } from "./_store.ts";
+import type { ReplayLink } from "./_store_artifacts.ts";
 import type { RunRecord } from "./types.ts";
 import { saveWandbArtifact } from "./wandb/save_wandb_artifact.ts";
 import { useWandbArtifact } from "./wandb/use_wandb_artifact.ts";
@@ -20,7 +20,7 @@ async function saveVersion(
 ): Promise<{ id: string; used: boolean }> {
   // Saved again even when the target has it: the server deduplicates by digest (one request) and moves
   // the aliases, as the local store did when this run logged identical content.
-  const v = ctx.store.getVersion(name, version);
+  const v = ctx.store.artifacts.getVersion(name, version);
   if (!v) throw new Error(`artifact ${name}:v${version} is missing from the store`);
   const run = await ensureRun(ctx, by);
   const aliases = v.aliases.filter((a) => a !== "latest");
@@ -52,7 +52,7 @@ async function idOf(
 ): Promise<{ id: string; used: boolean } | null> {
   const known = ctx.ledger.value(`artifact:${project}:${name}:${version}`);
   if (known !== null) return { id: (JSON.parse(known) as { id: string }).id, used: false };
-  const { producer, creator } = ctx.store.originOf(name, version, project);
+  const { producer, creator } = ctx.store.artifacts.originOf(name, version, project);
   if (producer && producer.run.id !== user.id) {
     // A producer still running uploads it itself (saving it from here as well could race its save into
     // two versions on W&B): this use waits for it.
@@ -77,7 +77,7 @@ async function idOf(
  * save of the same content without `latest` (the server deduplicates it, nothing is uploaded).
  */
 async function syncAliases(ctx: ReplayContext, l: ReplayLink): Promise<void> {
-  const v = ctx.store.getVersion(l.name, l.version);
+  const v = ctx.store.artifacts.getVersion(l.name, l.version);
   const custom = (v?.aliases ?? []).filter((a) => a !== "latest").sort();
   const aliasKey = `aliases:${ctx.run.project}:${l.name}:${l.version}`;
   if (!v || !custom.length || ctx.ledger.value(aliasKey) === JSON.stringify(custom)) return;
@@ -94,7 +94,7 @@ async function syncAliases(ctx: ReplayContext, l: ReplayLink): Promise<void> {
 /** Sends the run's lineage links not sent yet. */
 export async function sendArtifactsAndUses(ctx: ReplayContext): Promise<void> {
   const runId = ctx.run.id;
-  for (const l of ctx.store.links(runId)) {
+  for (const l of ctx.store.artifacts.links(runId)) {
     throwIfAborted(ctx.options.signal);
     await item(ctx, `link:${l.id}`, async () => {
       const done = ctx.ledger.cursor(runId, `link:${l.id}`);

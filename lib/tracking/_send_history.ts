@@ -4,7 +4,7 @@
 // wandb/sdk/data_types/utils.py `_log_table_artifact`).
 import { type ReplayContext, throwIfAborted } from "./_replay_context.ts";
 import { item } from "./_replay_context.ts";
-import type { ReplayHistoryRow } from "./_store.ts";
+import type { ReplayHistoryRow } from "./_store_history.ts";
 import {
   type DroppedLine,
   sendWandbFileStream,
@@ -37,7 +37,7 @@ export async function sendHistoryAndTables(ctx: ReplayContext): Promise<void> {
   let lines = ledger.cursor(runId, "lines") ?? 0;
   let lastId = ledger.cursor(runId, "history") ?? 0;
   const maxLines = ctx.options.maxLinesPerRequest ?? 1000;
-  const pendingTables = store.replayTables(runId).filter((t) =>
+  const pendingTables = store.tables.replayTables(runId).filter((t) =>
     ledger.cursor(runId, `table:${t.id}`) === null
   );
   const line = (h: ReplayHistoryRow, extra: Record<string, unknown> = {}) => ({
@@ -60,7 +60,7 @@ export async function sendHistoryAndTables(ctx: ReplayContext): Promise<void> {
   const sendRows = async (untilMs: number, beforeId = Number.MAX_SAFE_INTEGER) => {
     for (;;) {
       throwIfAborted(ctx.options.signal);
-      const rows = store.historyAfter(runId, lastId, { beforeId, untilMs, limit: maxLines });
+      const rows = store.history.historyAfter(runId, lastId, { beforeId, untilMs, limit: maxLines });
       if (rows.length === 0) return;
       lines = await post(rows, rows.map((h) => line(h)));
       lastId = rows[rows.length - 1].id;
@@ -89,12 +89,12 @@ export async function sendHistoryAndTables(ctx: ReplayContext): Promise<void> {
   for (const t of pendingTables) {
     const at = Date.parse(t.createdAt);
     if (held) {
-      const between = store.countHistoryAfter(runId, held.row.id, at);
+      const between = store.history.countHistoryAfter(runId, held.row.id, at);
       if (t.step !== held.row.step || between > 0 || t.key in held.values) await sendHeld();
     }
     let into: ReplayHistoryRow | null | undefined = held?.row;
     if (!held) {
-      into = store.lastHistoryAtStep(runId, lastId, at, t.step);
+      into = store.history.lastHistoryAtStep(runId, lastId, at, t.step);
       if (into && t.key in into.values) into = null; // a metric of the same name
       await sendRows(at, into ? into.id : Number.MAX_SAFE_INTEGER);
     }
@@ -102,7 +102,7 @@ export async function sendHistoryAndTables(ctx: ReplayContext): Promise<void> {
     await item(ctx, `table:${t.id}`, async () => {
       const logged = await logWandbTable(client, run, t.key, {
         columns: t.columns,
-        rows: store.tableRowsById(t.id),
+        rows: store.tables.tableRowsById(t.id),
       }, { step: t.step, ...ctx.req });
       tv = logged.value;
       // the table's run file is uploaded: tell file_stream, as the SDK does for every run file

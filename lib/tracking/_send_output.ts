@@ -13,7 +13,7 @@ export async function sendOutput(ctx: ReplayContext): Promise<void> {
   let last = ledger.cursor(runId, "output") ?? 0;
   for (;;) {
     throwIfAborted(ctx.options.signal);
-    const rows = store.outputAfter(runId, last, maxLines);
+    const rows = store.output.outputAfter(runId, last, maxLines);
     if (rows.length === 0) return;
     const res = await sendWandbFileStream(ctx.client, ctx.wandb, {
       output: { offset, lines: rows.map(outputLogLine) },

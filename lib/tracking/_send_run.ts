@@ -11,7 +11,7 @@ import type { WandbRun } from "./wandb/types.ts";
 
 /** Upserts a run (the replayed one, or one that created an artifact it used) when its metadata changed. */
 export async function ensureRun(ctx: ReplayContext, r: RunRecord): Promise<WandbRun> {
-  const metrics = ctx.store.metricDefinitions(r.id);
+  const metrics = ctx.store.runs.metricDefinitions(r.id);
   const h = runInfoHash(r, metrics);
   if (!ctx.upserted.has(r.id) && ctx.ledger.cursor(r.id, "run") !== h) {
     await upsertWandbRun(ctx.client, { ...runInfo(r, metrics), entity: ctx.entity }, ctx.req);

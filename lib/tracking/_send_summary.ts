@@ -12,7 +12,7 @@ export async function sendSummaryAndExit(ctx: ReplayContext): Promise<void> {
   const { ledger, store } = ctx;
   const runId = ctx.run.id;
   // A fresh read: the run may have finished meanwhile.
-  const r = store.runForReplay(runId)!;
+  const r = store.runs.runForReplay(runId)!;
   const summary = summaryOf(store, ledger, r);
   const sh = hash48(JSON.stringify(summary));
   if (Object.keys(summary).length > 0 && ledger.cursor(runId, "summary") !== sh) {
@@ -31,8 +31,8 @@ export async function sendSummaryAndExit(ctx: ReplayContext): Promise<void> {
     );
   }
   if (r.status === "running" || ledger.cursor(runId, "exit") !== null) return;
-  const caughtUp = store.countHistoryAfter(runId, ledger.cursor(runId, "history") ?? 0) === 0 &&
-    store.countOutputAfter(runId, ledger.cursor(runId, "output") ?? 0) === 0;
+  const caughtUp = store.history.countHistoryAfter(runId, ledger.cursor(runId, "history") ?? 0) === 0 &&
+    store.output.countOutputAfter(runId, ledger.cursor(runId, "output") ?? 0) === 0;
   if (!caughtUp) return;
   throwIfAborted(ctx.options.signal);
   // A crashed run (its process died without finishRun) is completed as failed, exit code 1.

@@ -1,4 +1,14 @@
-// The local store: one SQLite database (WAL) plus a content-addressed folder of artifact files.
+// The local store: one SQLite database (WAL) plus a content-addressed folder of artifact files. This file
+// is its core: where a store is, the three ways to open it, the connection, transactions, the schema and
+// the crash check. What the tables hold is read and written by one module per concern, each on this
+// connection and reached through a property:
+//   store.runs       _store_runs.ts       runs: records, summary, W&B entity, metric definitions, queries
+//   store.history    _store_history.ts    history rows (moved in from the run journals)
+//   store.output     _store_output.ts     captured console lines
+//   store.tables     _store_tables.ts     logTable's tables and their chunks
+//   store.artifacts  _store_artifacts.ts  artifact versions, aliases and lineage links
+//   store.hashes     _store_hash_cache.ts digests of files by size, mtime and inode
+//   sync ledger      _sync_ledger.ts      sync_state and sync_values (per target, opened on a store)
 //
 // Layout of a store directory:
 //   store.db          runs, history, console output, summary, tables, artifact versions, aliases, lineage, hash cache, sync state
@@ -8,31 +18,21 @@
 //   tmp/              files being copied in; renamed into files/ once complete
 //
 // Replay: history rows, console lines, tables and lineage links have increasing integer ids; the sync
-// ledger (_sync_ledger.ts, the one owner of sync_state and sync_values) keeps a per-run, per-target cursor
-// over them, so a replay finds what is not synced yet. The replay reads them through the methods of the
-// "replay reads" section below.
+// ledger keeps a per-run, per-target cursor over them, so a replay finds what is not synced yet. Each
+// module above has the replay's reads of its table (historyAfter, outputAfter, replayTables, links, ...).
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { mkdirSync, readdirSync, statSync, unlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { TrackingError } from "./_errors.ts";
 import { damagedError, hadDatabase, isDamage, markDatabase } from "./_damage.ts";
 import { hostName, processAlive, processStartToken } from "./_env.ts";
-import { journalPath, type PendingRow, readJournal } from "./_journal_file.ts";
-import type {
-  ArtifactLineage,
-  ArtifactManifest,
-  ArtifactSummary,
-  ArtifactVersion,
-  HistoryRow,
-  LineageLink,
-  RunRecord,
-  RunStatus,
-  TableInfo,
-  TablePage,
-} from "./types.ts";
-import type { RunEnvironment } from "./_env.ts";
-import type { StoredMetric } from "./_metrics.ts";
-import { fieldOf, type SqlCondition } from "./_query.ts";
+import { journalPath, readJournal } from "./_journal_file.ts";
+import { StoreArtifacts } from "./_store_artifacts.ts";
+import { StoreHashCache } from "./_store_hash_cache.ts";
+import { StoreHistory } from "./_store_history.ts";
+import { StoreOutput } from "./_store_output.ts";
+import { StoreRuns } from "./_store_runs.ts";
+import { StoreTables } from "./_store_tables.ts";
 
 const SCHEMA_VERSION = "1";
 
@@ -85,108 +85,6 @@ CREATE TABLE IF NOT EXISTS sync_values(
 
 type Row = Record<string, unknown>;
 
-/** History rows per multi-row INSERT. */
-const HISTORY_PER_STMT = 100;
-
-/** A new run to insert. */
-export interface NewRun {
-  id: string;
-  project: string;
-  name: string;
-  group: string | null;
-  jobType: string | null;
-  tags: string[];
-  notes: string | null;
-  configJson: string;
-  startedAt: string;
-  env: RunEnvironment;
-}
-
-/** What to commit as an artifact version. */
-export interface NewVersion {
-  runId: string | null;
-  name: string;
-  type: string;
-  description: string;
-  metadataJson: string;
-  manifest: ArtifactManifest;
-  digest: string;
-  size: number;
-  fileCount: number;
-  aliases: string[];
-  direction: "output" | "input";
-}
-
-/** A captured console line: time (ms), the stream it was printed on, the text (no newline). */
-export interface OutputLine {
-  ts: number;
-  stream: "stdout" | "stderr";
-  line: string;
-}
-
-/** A stored console line, with its increasing id. */
-export interface StoredOutputLine extends OutputLine {
-  id: number;
-}
-
-/** A query of runs: filters, sort and page (see {@linkcode Store.queryRuns}). */
-export interface RunQuery {
-  project?: string;
-  group?: string;
-  status?: RunStatus;
-  tags?: string[];
-  text?: string;
-  sort?: string;
-  desc?: boolean;
-  offset?: number;
-  limit?: number;
-  /** A compiled filter expression (listRuns' `filter`, see _query.ts). */
-  filter?: SqlCondition;
-  /** Count every match (`total`); false skips that scan (listRuns needs no total). Default true. */
-  count?: boolean;
-}
-
-/** Sortable run columns by their public names. */
-const RUN_SORT_COLUMNS: Record<string, string> = {
-  started: "started_at",
-  ended: "ended_at",
-  name: "name",
-  id: "id",
-  project: "project",
-  group: "grp",
-  status: "status",
-  jobType: "job_type",
-  exitCode: "exit_code",
-  duration: "julianday(ended_at) - julianday(started_at)",
-};
-
-/** A history row as the replay reads it: its id, step, time (ms) and values. */
-export interface ReplayHistoryRow {
-  id: number;
-  step: number;
-  ts: number;
-  values: Record<string, unknown>;
-}
-
-/** A complete table as the replay reads it. */
-export interface ReplayTable {
-  id: number;
-  key: string;
-  columns: string[];
-  step: number;
-  /** ISO time it was logged. */
-  createdAt: string;
-}
-
-/** A lineage link (an artifact version a run logged or used). */
-export interface ReplayLink {
-  id: number;
-  runId: string;
-  name: string;
-  version: number;
-  direction: "output" | "input";
-}
-
 const open = new Map<string, Store>();
 const openReadOnly = new Map<string, Store>();
 
@@ -218,6 +116,18 @@ export class Store {
   lastCrashed: string[] = [];
   /** True for a reader's connection that never writes (see {@linkcode Store.openReadOnly}). */
   readonly readOnly: boolean;
+  /** Runs: records, summary, entity, metric definitions, queries. */
+  readonly runs: StoreRuns = new StoreRuns(this);
+  /** History rows of the runs. */
+  readonly history: StoreHistory = new StoreHistory(this);
+  /** Captured console lines of the runs. */
+  readonly output: StoreOutput = new StoreOutput(this);
+  /** Tables of the runs. */
+  readonly tables: StoreTables = new StoreTables(this);
+  /** Artifact versions, aliases and lineage. */
+  readonly artifacts: StoreArtifacts = new StoreArtifacts(this);
+  /** The hash cache. */
+  readonly hashes: StoreHashCache = new StoreHashCache(this);
   #stmts = new Map<string, StatementSync>();
   #host = hostName();
   #token = processStartToken(Deno.pid);
@@ -399,21 +309,21 @@ export class Store {
 
   /** Marks runs left "running" on this host whose process is gone as crashed. Returns their ids. */
   detectCrashes(): string[] {
-    if (this.readOnly) return []; // a reader's connection never writes; #runRecord reports them instead
-    const rows = this.stmt("SELECT id, pid, start_token FROM runs WHERE status = 'running' AND host = ?")
+    if (this.readOnly) return []; // a reader's connection never writes; StoreRuns reports them instead
+    const rows = this.stmt(
+      "SELECT id, host, pid, start_token FROM runs WHERE status = 'running' AND host = ?",
+    )
       .all(this.#host) as Row[];
     const crashed: string[] = [];
     for (const r of rows) {
-      const pid = Number(r.pid);
-      if (pid === Deno.pid && String(r.start_token) === (this.#token ?? "")) continue;
-      if (!processAlive(pid, String(r.start_token))) {
+      if (this.processGone(r)) {
         const id = String(r.id);
         const path = journalPath(this.dir, id);
         const done = this.transaction(() => {
           const row = this.stmt("SELECT status, journal_lines FROM runs WHERE id = ?").get(id) as Row;
           if (String(row.status) !== "running") return false; // another process got there first
           const rows = readJournal(path, Number(row.journal_lines));
-          this.#insertHistory(id, rows);
+          this.history.insertRows(id, rows);
           this.stmt("UPDATE runs SET status = 'crashed', journal_lines = MAX(journal_lines, ?) WHERE id = ?")
             .run(
               rows.length ? rows[rows.length - 1][3] : 0,
@@ -427,816 +337,20 @@ export class Store {
         if (done) crashed.push(id);
       }
     }
-    this.#reclaimTables();
+    this.tables.reclaimIncomplete();
     this.lastCrashed = crashed;
     return crashed;
   }
 
   /**
-   * Deletes tables (and their chunks) that a run that is no longer running left incomplete: a process
-   * killed mid-logTable. Readers never saw them; like stale `.part` files they only take space.
+   * True when a run row (`host`, `pid`, `start_token`) was started on this host by a process that is gone
+   * (never this process).
    */
-  #reclaimTables(): void {
-    const orphans = this.stmt(
-      `SELECT t.id FROM tables t JOIN runs r ON r.id = t.run_id WHERE t.complete = 0 AND r.status != 'running'`,
-    ).all() as Row[];
-    if (orphans.length === 0) return;
-    try {
-      this.transaction(() => {
-        for (const o of orphans) {
-          this.stmt("DELETE FROM table_chunks WHERE table_id = ?").run(Number(o.id));
-          this.stmt("DELETE FROM tables WHERE id = ? AND complete = 0").run(Number(o.id));
-        }
-      });
-    } catch { /* reclaimed on a later open */ }
-  }
-
-  // ---- runs ----
-
-  /** Inserts a new run with status "running". */
-  insertRun(run: NewRun): void {
-    const e = run.env;
-    this.stmt(
-      `INSERT INTO runs(id, project, name, grp, job_type, tags, notes, config, status, started_at, git_commit,
-        git_dirty, deno_version, lock_digest, host, pid, start_token, argv, env)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      run.id,
-      run.project,
-      run.name,
-      run.group,
-      run.jobType,
-      JSON.stringify(run.tags),
-      run.notes,
-      run.configJson,
-      run.startedAt,
-      e.gitCommit,
-      e.gitDirty === null ? null : e.gitDirty ? 1 : 0,
-      e.denoVersion,
-      e.lockDigest,
-      e.host,
-      e.pid,
-      e.startToken,
-      JSON.stringify(e.argv),
-      JSON.stringify(e.extra),
-    );
-  }
-
-  #insertHistory(runId: string, rows: PendingRow[]): void {
-    // Many rows per statement: the per-statement cost dominates for small rows.
-    const many = this.stmt(
-      "INSERT INTO history(run_id, step, ts, data) VALUES " +
-        Array(HISTORY_PER_STMT).fill("(?, ?, ?, ?)").join(", "),
-    );
-    const args: (string | number)[] = new Array(HISTORY_PER_STMT * 4);
-    let i = 0;
-    for (; i + HISTORY_PER_STMT <= rows.length; i += HISTORY_PER_STMT) {
-      for (let k = 0; k < HISTORY_PER_STMT; k++) {
-        const [step, ts, json] = rows[i + k];
-        args[4 * k] = runId;
-        args[4 * k + 1] = step;
-        args[4 * k + 2] = ts;
-        args[4 * k + 3] = json;
-      }
-      many.run(...args);
-    }
-    const one = this.stmt("INSERT INTO history(run_id, step, ts, data) VALUES (?, ?, ?, ?)");
-    for (; i < rows.length; i++) one.run(runId, rows[i][0], rows[i][1], rows[i][2]);
-  }
-
-  /** Moves journal rows into the history; `lastSeq` is the seq of the last journal record ingested. */
-  ingestHistory(runId: string, rows: PendingRow[], lastSeq: number): void {
-    this.transaction(() => {
-      this.#insertHistory(runId, rows);
-      this.stmt("UPDATE runs SET journal_lines = ? WHERE id = ?").run(lastSeq, runId);
-    });
-  }
-
-  /** The seq of the last journal record of a run that SQLite holds (0 for none). */
-  journalSeq(runId: string): number {
-    const row = this.stmt("SELECT journal_lines FROM runs WHERE id = ?").get(runId) as Row | undefined;
-    return row ? Number(row.journal_lines) : 0;
-  }
-
-  /** Appends captured console lines (time in ms, "stdout" or "stderr", the line) to a run's output. */
-  insertOutput(runId: string, rows: OutputLine[]): void {
-    if (rows.length === 0) return;
-    const one = this.stmt("INSERT INTO output(run_id, ts, stream, line) VALUES (?, ?, ?, ?)");
-    this.transaction(() => {
-      for (const r of rows) one.run(runId, r.ts, r.stream, r.line);
-    });
-  }
-
-  /** Captured console lines of a run in printing order; `last` keeps only the last N. */
-  output(runId: string, last?: number): StoredOutputLine[] {
-    const rows = (this.stmt("SELECT * FROM output WHERE run_id = ? ORDER BY id DESC LIMIT ?").all(
-      runId,
-      last ?? -1,
-    ) as Row[]).reverse();
-    return rows.map((r) => ({
-      id: Number(r.id),
-      ts: Number(r.ts),
-      stream: String(r.stream) === "stderr" ? "stderr" : "stdout",
-      line: String(r.line),
-    }));
-  }
-
-  /** Highest step logged by a run, or -1. */
-  lastStep(runId: string): number {
-    const row = this.stmt("SELECT MAX(step) AS s FROM history WHERE run_id = ?").get(runId) as Row;
-    return row.s === null ? -1 : Number(row.s);
-  }
-
-  /** Records the W&B entity a run was started for (initRun's `entity`, else WANDB_ENTITY). */
-  setRunEntity(runId: string, entity: string): void {
-    this.stmt("UPDATE runs SET entity = ? WHERE id = ?").run(entity, runId);
-  }
-
-  /** The W&B entity a run was started for, or null (then the W&B viewer's default entity). */
-  runEntity(runId: string): string | null {
-    try {
-      const row = this.stmt("SELECT entity FROM runs WHERE id = ?").get(runId) as Row | undefined;
-      return row?.entity == null ? null : String(row.entity);
-    } catch {
-      return null; // a store from before entities were kept, opened read-only
-    }
-  }
-
-  /** Replaces the run's metric definitions (defineMetric). */
-  setMetricDefinitions(runId: string, definitions: StoredMetric[]): void {
-    this.stmt("UPDATE runs SET metrics = ? WHERE id = ?").run(JSON.stringify(definitions), runId);
-  }
-
-  /** The run's metric definitions. */
-  metricDefinitions(runId: string): StoredMetric[] {
-    try {
-      const row = this.stmt("SELECT metrics FROM runs WHERE id = ?").get(runId) as Row | undefined;
-      return row ? JSON.parse(String(row.metrics)) : [];
-    } catch {
-      return []; // a store from before definitions were kept, opened read-only (no column added)
-    }
-  }
-
-  /** Merges `values` into the run's summary. */
-  mergeSummary(runId: string, values: Record<string, unknown>): void {
-    this.transaction(() => {
-      const row = this.stmt("SELECT summary FROM runs WHERE id = ?").get(runId) as Row | undefined;
-      if (!row) throw new TrackingError(`Run '${runId}' is not in the store '${this.dir}'`);
-      const summary = { ...JSON.parse(String(row.summary)), ...values };
-      this.stmt("UPDATE runs SET summary = ? WHERE id = ?").run(JSON.stringify(summary), runId);
-    });
-  }
-
-  /**
-   * Ends a run: status, end time and exit code; unset summary keys are filled from `lastValues`, and an
-   * uncaught error is kept as the summary's `_error` ({ message, stack }).
-   */
-  finishRun(
-    runId: string,
-    end: {
-      exitCode: number;
-      status: "finished" | "failed" | "killed";
-      lastValues: Record<string, unknown>;
-      /** Summary keys setSummary set in this process. */
-      explicit: Iterable<string>;
-      error?: { message: string; stack: string };
-    },
-  ): void {
-    this.transaction(() => {
-      const row = this.stmt("SELECT summary FROM runs WHERE id = ?").get(runId) as Row | undefined;
-      if (!row) throw new TrackingError(`Run '${runId}' is not in the store '${this.dir}'`);
-      // What setSummary set in this process wins over the metrics' summary, which wins over what is
-      // stored from before (a resumed run's earlier values).
-      const stored = JSON.parse(String(row.summary));
-      const summary = { ...end.lastValues, ...stored };
-      const explicit = new Set(end.explicit);
-      for (const k in end.lastValues) if (!explicit.has(k)) summary[k] = end.lastValues[k];
-      if (end.error) summary._error = end.error;
-      this.stmt("UPDATE runs SET status = ?, ended_at = ?, exit_code = ?, summary = ? WHERE id = ?").run(
-        end.status,
-        new Date().toISOString(),
-        end.exitCode,
-        JSON.stringify(summary),
-        runId,
-      );
-    });
-  }
-
-  /**
-   * Reopens an ended run for initRun's `resume`: running again in this process, end time and exit code
-   * cleared (and the error of the last end), the given descriptive fields and merged config written (the
-   * sync ledger forgets the completion sent: SyncLedger.reopen).
-   */
-  resumeRun(
-    runId: string,
-    update: {
-      name: string;
-      group: string | null;
-      jobType: string | null;
-      tags: string[];
-      notes: string | null;
-      configJson: string;
-      env: RunEnvironment;
-    },
-  ): void {
-    this.transaction(() => {
-      const row = this.stmt("SELECT summary FROM runs WHERE id = ?").get(runId) as Row | undefined;
-      if (!row) throw new TrackingError(`Run '${runId}' is not in the store '${this.dir}'`);
-      const { _error: _, ...summary } = JSON.parse(String(row.summary));
-      this.stmt(
-        `UPDATE runs SET status = 'running', ended_at = NULL, exit_code = NULL, name = ?, grp = ?, job_type = ?,
-          tags = ?, notes = ?, config = ?, summary = ?, host = ?, pid = ?, start_token = ? WHERE id = ?`,
-      ).run(
-        update.name,
-        update.group,
-        update.jobType,
-        JSON.stringify(update.tags),
-        update.notes,
-        update.configJson,
-        JSON.stringify(summary),
-        update.env.host,
-        update.env.pid,
-        update.env.startToken,
-        runId,
-      );
-    });
-  }
-
-  /**
-   * A page of runs matching `q`, sorted by a column, a summary value (`summary.KEY`) or a config value
-   * (`config.KEY`), missing values last; `total` counts every match.
-   */
-  queryRuns(q: RunQuery): { total: number; runs: RunRecord[] } {
-    this.detectCrashes();
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (q.project) (where.push("project = ?"), args.push(q.project));
-    if (q.group) (where.push("grp = ?"), args.push(q.group));
-    if (q.status) (where.push("status = ?"), args.push(q.status));
-    for (const tag of q.tags ?? []) {
-      where.push("EXISTS (SELECT 1 FROM json_each(runs.tags) WHERE json_each.value = ?)");
-      args.push(tag);
-    }
-    if (q.text) {
-      const like = `%${q.text.replace(/[\\%_]/g, (c) => "\\" + c)}%`;
-      const cols = ["id", "name", "project", "tags", "COALESCE(grp, '')", "COALESCE(notes, '')"];
-      where.push(`(${cols.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(" OR ")})`);
-      for (const _ of cols) args.push(like);
-    }
-    if (q.filter) (where.push(`(${q.filter.sql})`), args.push(...(q.filter.args as (string | number)[])));
-    const filter = where.length ? "WHERE " + where.join(" AND ") : "";
-    const total = q.count === false
-      ? -1
-      : Number((this.db.prepare(`SELECT COUNT(*) AS n FROM runs ${filter}`).get(...args) as Row).n);
-    let sortArgs: string[] = [];
-    let key = "started_at";
-    const column = RUN_SORT_COLUMNS[q.sort ?? "started"];
-    if (column) key = column;
-    else if (q.sort) {
-      // A run field by its RunRecord name, or summary.KEY / config.KEY (nested keys: summary.a.b).
-      const f = fieldOf(q.sort);
-      if (f && !f.tags) (key = f.sql, sortArgs = f.args);
-    }
-    const dir = (q.desc ?? q.sort === undefined) ? "DESC" : "ASC";
-    const sql = `SELECT * FROM runs ${filter} ORDER BY (${key}) IS NULL, ${key} ${dir}, rowid ${dir}
-      LIMIT ? OFFSET ?`;
-    const rows = this.db.prepare(sql).all(
-      ...args,
-      ...sortArgs,
-      ...sortArgs,
-      q.limit ?? -1,
-      q.offset ?? 0,
-    ) as Row[];
-    return { total, runs: rows.map((r) => this.#runRecord(r)) };
-  }
-
-  /** The distinct projects and groups of the runs, sorted. */
-  runFacets(): { projects: string[]; groups: string[] } {
-    const list = (sql: string) => (this.stmt(sql).all() as Row[]).map((r) => String(r.v));
-    return {
-      projects: list("SELECT DISTINCT project AS v FROM runs ORDER BY v"),
-      groups: list("SELECT DISTINCT grp AS v FROM runs WHERE grp IS NOT NULL ORDER BY v"),
-    };
-  }
-
-  /** One run, or null. */
-  getRun(id: string): RunRecord | null {
-    this.detectCrashes();
-    const row = this.stmt("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
-    return row ? this.#runRecord(row) : null;
-  }
-
-  #runRecord(r: Row): RunRecord {
-    const h = this.stmt("SELECT COUNT(*) AS n, MAX(step) AS s FROM history WHERE run_id = ?").get(
-      String(r.id),
-    ) as Row;
-    return {
-      id: String(r.id),
-      project: String(r.project),
-      name: String(r.name),
-      group: r.grp === null ? null : String(r.grp),
-      jobType: r.job_type === null ? null : String(r.job_type),
-      tags: JSON.parse(String(r.tags)),
-      notes: r.notes === null ? null : String(r.notes),
-      config: JSON.parse(String(r.config)),
-      summary: JSON.parse(String(r.summary)),
-      status: this.#reportedStatus(r),
-      startedAt: String(r.started_at),
-      endedAt: r.ended_at === null ? null : String(r.ended_at),
-      exitCode: r.exit_code === null ? null : Number(r.exit_code),
-      gitCommit: r.git_commit === null ? null : String(r.git_commit),
-      gitDirty: r.git_dirty === null ? null : Number(r.git_dirty) === 1,
-      denoVersion: String(r.deno_version),
-      lockDigest: r.lock_digest === null ? null : String(r.lock_digest),
-      host: String(r.host),
-      pid: Number(r.pid),
-      argv: JSON.parse(String(r.argv)),
-      historyCount: Number(h.n),
-      lastStep: h.s === null ? null : Number(h.s),
-    };
-  }
-
-  /** The stored status; a read-only connection reports a dead "running" run as crashed without writing. */
-  #reportedStatus(r: Row): RunStatus {
-    const status = String(r.status) as RunStatus;
-    if (!this.readOnly || status !== "running" || String(r.host) !== this.#host) return status;
+  processGone(r: Row): boolean {
+    if (String(r.host) !== this.#host) return false;
     const pid = Number(r.pid);
-    if (pid === Deno.pid && String(r.start_token) === (this.#token ?? "")) return status;
-    return processAlive(pid, String(r.start_token)) ? status : "crashed";
-  }
-
-  /** History rows of a run in logging order; `last` keeps only the last N rows. */
-  history(runId: string, page: { offset?: number; limit?: number; last?: number } = {}): HistoryRow[] {
-    let rows: Row[];
-    if (page.last !== undefined) {
-      rows = (this.stmt("SELECT * FROM history WHERE run_id = ? ORDER BY id DESC LIMIT ?").all(
-        runId,
-        page.last,
-      ) as Row[]).reverse();
-    } else {
-      rows = this.stmt("SELECT * FROM history WHERE run_id = ? ORDER BY id LIMIT ? OFFSET ?").all(
-        runId,
-        page.limit ?? -1,
-        page.offset ?? 0,
-      ) as Row[];
-    }
-    return rows.map((r) => ({
-      id: Number(r.id),
-      step: Number(r.step),
-      time: new Date(Number(r.ts)).toISOString(),
-      values: JSON.parse(String(r.data)),
-    }));
-  }
-
-  // ---- tables ----
-
-  /** Starts a table (hidden from readers until {@linkcode Store.completeTable}). */
-  beginTable(runId: string, key: string, columns: string[], step: number): number {
-    const r = this.stmt(
-      "INSERT INTO tables(run_id, key, columns, step, created_at) VALUES (?, ?, ?, ?, ?)",
-    ).run(runId, key, JSON.stringify(columns), step, new Date().toISOString());
-    return Number(r.lastInsertRowid);
-  }
-
-  /** Inserts chunks of serialised rows (`data` is a JSON array of `nrows` rows), in one transaction. */
-  insertChunks(tableId: number, chunks: { first: number; nrows: number; data: string }[]): void {
-    const insert = this.stmt(
-      "INSERT INTO table_chunks(table_id, first_idx, nrows, data) VALUES (?, ?, ?, ?)",
-    );
-    this.transaction(() => {
-      for (const c of chunks) insert.run(tableId, c.first, c.nrows, c.data);
-    });
-  }
-
-  /** Makes a table visible with its final row count. */
-  completeTable(tableId: number, nrows: number): void {
-    this.stmt("UPDATE tables SET nrows = ?, complete = 1 WHERE id = ?").run(nrows, tableId);
-  }
-
-  /** Removes a table that could not be completed. */
-  dropTable(tableId: number): void {
-    this.transaction(() => {
-      this.stmt("DELETE FROM table_chunks WHERE table_id = ?").run(tableId);
-      this.stmt("DELETE FROM tables WHERE id = ?").run(tableId);
-    });
-  }
-
-  /** Tables of a run (latest per key last). */
-  tables(runId: string): TableInfo[] {
-    return (this.stmt("SELECT * FROM tables WHERE run_id = ? AND complete = 1 ORDER BY id").all(
-      runId,
-    ) as Row[])
-      .map((r) => this.#tableInfo(r));
-  }
-
-  #tableInfo(r: Row): TableInfo {
-    return {
-      key: String(r.key),
-      columns: JSON.parse(String(r.columns)),
-      rowCount: Number(r.nrows),
-      step: Number(r.step),
-      createdAt: String(r.created_at),
-    };
-  }
-
-  /** A page of the latest complete table logged under `key` by a run, or null. */
-  tableRows(runId: string, key: string, offset: number, limit: number): TablePage | null {
-    const t = this.stmt(
-      "SELECT * FROM tables WHERE run_id = ? AND key = ? AND complete = 1 ORDER BY id DESC LIMIT 1",
-    ).get(runId, key) as Row | undefined;
-    if (!t) return null;
-    const chunks = this.stmt(
-      `SELECT first_idx, data FROM table_chunks WHERE table_id = ? AND first_idx + nrows > ? AND first_idx < ?
-       ORDER BY first_idx`,
-    ).all(Number(t.id), offset, offset + limit) as Row[];
-    const rows: unknown[][] = [];
-    for (const c of chunks) {
-      const first = Number(c.first_idx);
-      const data = JSON.parse(String(c.data)) as unknown[][];
-      const from = Math.max(0, offset - first);
-      const to = Math.min(data.length, offset + limit - first);
-      for (let i = from; i < to; i++) rows.push(data[i]);
-    }
-    return { ...this.#tableInfo(t), offset, rows };
-  }
-
-  // ---- hash cache ----
-
-  /** The cached digest of `path` when its size, mtime and inode are unchanged. */
-  cachedDigest(path: string, size: number, mtimeNs: string, ino: string): string | null {
-    const r = this.stmt("SELECT * FROM hash_cache WHERE path = ?").get(path) as Row | undefined;
-    if (!r || Number(r.size) !== size || String(r.mtime_ns) !== mtimeNs || String(r.ino) !== ino) return null;
-    return String(r.digest);
-  }
-
-  /** Remembers the digest of `path` at this size, mtime and inode. */
-  cacheDigest(path: string, size: number, mtimeNs: string, ino: string, digest: string): void {
-    this.stmt("INSERT OR REPLACE INTO hash_cache(path, size, mtime_ns, ino, digest) VALUES (?, ?, ?, ?, ?)")
-      .run(path, size, mtimeNs, ino, digest);
-  }
-
-  // ---- artifacts ----
-
-  /**
-   * Commits a version (or finds the identical one) in one write transaction: allocates vN, moves aliases,
-   * records the lineage link.
-   * @throws {TrackingError} when the name already holds another type.
-   */
-  commitVersion(v: NewVersion): { version: number; deduplicated: boolean } {
-    return this.transaction(() => {
-      const existingType = this.stmt("SELECT type FROM artifact_versions WHERE name = ? LIMIT 1").get(
-        v.name,
-      ) as Row | undefined;
-      if (existingType && String(existingType.type) !== v.type) {
-        throw new TrackingError(
-          `Cannot log artifact '${v.name}' as type '${v.type}': '${v.name}' already holds type ` +
-            `'${existingType.type}'; use another name or the type '${existingType.type}'`,
-        );
-      }
-      const now = new Date().toISOString();
-      const same = this.stmt(
-        "SELECT version FROM artifact_versions WHERE name = ? AND digest = ? ORDER BY version LIMIT 1",
-      ).get(v.name, v.digest) as Row | undefined;
-      let version: number;
-      const deduplicated = same !== undefined;
-      if (same) {
-        version = Number(same.version);
-      } else {
-        const next = this.stmt(
-          "SELECT COALESCE(MAX(version) + 1, 0) AS n FROM artifact_versions WHERE name = ?",
-        )
-          .get(v.name) as Row;
-        version = Number(next.n);
-        this.stmt(
-          `INSERT INTO artifact_versions(name, version, type, digest, description, metadata, manifest, size,
-            file_count, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          v.name,
-          version,
-          v.type,
-          v.digest,
-          v.description,
-          v.metadataJson,
-          JSON.stringify(v.manifest),
-          v.size,
-          v.fileCount,
-          now,
-          v.runId,
-        );
-      }
-      const aliases = new Set(v.aliases);
-      if (!deduplicated || v.direction === "output") aliases.add("latest");
-      const setAlias = this.stmt(
-        "INSERT OR REPLACE INTO artifact_aliases(name, alias, version, updated_at) VALUES (?, ?, ?, ?)",
-      );
-      for (const alias of aliases) setAlias.run(v.name, alias, version, now);
-      if (v.runId !== null) {
-        this.stmt(
-          `INSERT OR IGNORE INTO artifact_links(run_id, name, version, direction, deduplicated, created_at)
-           VALUES (?, ?, ?, ?, ?, ?)`,
-        ).run(v.runId, v.name, version, v.direction, deduplicated ? 1 : 0, now);
-      }
-      return { version, deduplicated };
-    });
-  }
-
-  /** Records that a run used an existing version. */
-  linkInput(runId: string, name: string, version: number, aliases: string[]): void {
-    this.transaction(() => {
-      const now = new Date().toISOString();
-      for (const alias of aliases) {
-        this.stmt(
-          "INSERT OR REPLACE INTO artifact_aliases(name, alias, version, updated_at) VALUES (?, ?, ?, ?)",
-        )
-          .run(name, alias, version, now);
-      }
-      this.stmt(
-        `INSERT OR IGNORE INTO artifact_links(run_id, name, version, direction, deduplicated, created_at)
-         VALUES (?, ?, ?, 'input', 0, ?)`,
-      ).run(runId, name, version, now);
-    });
-  }
-
-  /** Points the alias `alias` of `name` at `version` (moving it off any other version). */
-  setAlias(name: string, alias: string, version: number): void {
-    this.stmt(
-      "INSERT OR REPLACE INTO artifact_aliases(name, alias, version, updated_at) VALUES (?, ?, ?, ?)",
-    ).run(name, alias, version, new Date().toISOString());
-  }
-
-  /** Removes the custom alias `alias` of `name`; returns the version it pointed at, or null when unset. */
-  removeAlias(name: string, alias: string): number | null {
-    let version: number | null = null;
-    this.transaction(() => {
-      const row = this.stmt("SELECT version FROM artifact_aliases WHERE name = ? AND alias = ?").get(
-        name,
-        alias,
-      ) as Row | undefined;
-      if (!row) return;
-      version = Number(row.version);
-      this.stmt("DELETE FROM artifact_aliases WHERE name = ? AND alias = ?").run(name, alias);
-    });
-    return version;
-  }
-
-  /** Resolves `version` (a number) or an alias of `name` to a stored version, or null. */
-  getVersion(name: string, versionOrAlias: number | string): ArtifactVersion | null {
-    let version: number;
-    if (typeof versionOrAlias === "number") {
-      version = versionOrAlias;
-    } else {
-      const a = this.stmt("SELECT version FROM artifact_aliases WHERE name = ? AND alias = ?").get(
-        name,
-        versionOrAlias,
-      ) as Row | undefined;
-      if (!a) return null;
-      version = Number(a.version);
-    }
-    const r = this.stmt("SELECT * FROM artifact_versions WHERE name = ? AND version = ?").get(
-      name,
-      version,
-    ) as
-      | Row
-      | undefined;
-    return r ? this.#version(r) : null;
-  }
-
-  /** All versions of a name, oldest first. */
-  versions(name: string): ArtifactVersion[] {
-    return (this.stmt("SELECT * FROM artifact_versions WHERE name = ? ORDER BY version").all(name) as Row[])
-      .map((r) => this.#version(r));
-  }
-
-  #version(r: Row): ArtifactVersion {
-    const name = String(r.name);
-    const version = Number(r.version);
-    const aliases = (this.stmt(
-      "SELECT alias FROM artifact_aliases WHERE name = ? AND version = ? ORDER BY alias = 'latest' DESC, alias",
-    ).all(name, version) as Row[]).map((a) => String(a.alias));
-    return {
-      name,
-      type: String(r.type),
-      version,
-      ref: `${name}:v${version}`,
-      digest: String(r.digest),
-      aliases,
-      description: String(r.description),
-      metadata: JSON.parse(String(r.metadata)),
-      manifest: JSON.parse(String(r.manifest)),
-      size: Number(r.size),
-      fileCount: Number(r.file_count),
-      createdAt: String(r.created_at),
-      createdBy: r.created_by === null ? null : String(r.created_by),
-    };
-  }
-
-  /** All artifact collections, by name. */
-  listArtifacts(filter: { type?: string } = {}): ArtifactSummary[] {
-    const rows = this.db.prepare(
-      `SELECT name, MIN(type) AS type, COUNT(*) AS n, SUM(size) AS size FROM artifact_versions
-       ${filter.type ? "WHERE type = ?" : ""} GROUP BY name ORDER BY name`,
-    ).all(...(filter.type ? [filter.type] : [])) as Row[];
-    return rows.map((r) => {
-      const aliases: Record<string, number> = {};
-      for (
-        const a of this.stmt("SELECT alias, version FROM artifact_aliases WHERE name = ? ORDER BY alias").all(
-          String(r.name),
-        ) as Row[]
-      ) aliases[String(a.alias)] = Number(a.version);
-      return {
-        name: String(r.name),
-        type: String(r.type),
-        versionCount: Number(r.n),
-        latest: aliases.latest ?? null,
-        aliases,
-        size: Number(r.size),
-      };
-    });
-  }
-
-  /** Runs that produced and used a version. */
-  lineage(name: string, version: number): ArtifactLineage {
-    const rows = this.stmt(
-      `SELECT l.*, r.name AS run_name, r.project AS project FROM artifact_links l
-       LEFT JOIN runs r ON r.id = l.run_id WHERE l.name = ? AND l.version = ? ORDER BY l.id`,
-    ).all(name, version) as Row[];
-    const links = rows.map((r): LineageLink => ({
-      runId: String(r.run_id),
-      runName: r.run_name === null ? null : String(r.run_name),
-      project: r.project === null ? null : String(r.project),
-      direction: String(r.direction) as "output" | "input",
-      deduplicated: Number(r.deduplicated) === 1,
-      time: String(r.created_at),
-    }));
-    return {
-      ref: `${name}:v${version}`,
-      producedBy: links.filter((l) => l.direction === "output"),
-      usedBy: links.filter((l) => l.direction === "input"),
-    };
-  }
-
-  /** Versions a run produced (output) and used (input). */
-  runArtifacts(runId: string): { produced: ArtifactVersion[]; used: ArtifactVersion[] } {
-    const rows = this.stmt("SELECT name, version, direction FROM artifact_links WHERE run_id = ? ORDER BY id")
-      .all(runId) as Row[];
-    const produced: ArtifactVersion[] = [];
-    const used: ArtifactVersion[] = [];
-    for (const r of rows) {
-      const v = this.getVersion(String(r.name), Number(r.version));
-      if (v) (String(r.direction) === "output" ? produced : used).push(v);
-    }
-    return { produced, used };
-  }
-
-  // ---- replay reads (what the W&B replica sends; the sync ledger keeps how far it got) ----
-
-  /** A run's record without the crash check of {@linkcode Store.getRun} (the replay reads it often). */
-  runForReplay(id: string): RunRecord | null {
-    const row = this.stmt("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
-    return row ? this.#runRecord(row) : null;
-  }
-
-  /**
-   * History rows of a run after row `afterId`, before row `beforeId`, logged at or before `untilMs`, in
-   * logging order, at most `limit`.
-   */
-  historyAfter(
-    runId: string,
-    afterId: number,
-    page: { beforeId?: number; untilMs?: number; limit?: number } = {},
-  ): ReplayHistoryRow[] {
-    return (this.stmt(
-      "SELECT id, step, ts, data FROM history WHERE run_id = ? AND id > ? AND id < ? AND ts <= ? ORDER BY id LIMIT ?",
-    ).all(
-      runId,
-      afterId,
-      page.beforeId ?? Number.MAX_SAFE_INTEGER,
-      page.untilMs ?? Number.MAX_SAFE_INTEGER,
-      page.limit ?? -1,
-    ) as Row[]).map((h) => ({
-      id: Number(h.id),
-      step: Number(h.step),
-      ts: Number(h.ts),
-      values: JSON.parse(String(h.data)),
-    }));
-  }
-
-  /** How many history rows of a run come after row `afterId` (and were logged at or before `untilMs`). */
-  countHistoryAfter(runId: string, afterId: number, untilMs = Number.MAX_SAFE_INTEGER): number {
-    return Number(
-      (this.stmt("SELECT COUNT(*) AS n FROM history WHERE run_id = ? AND id > ? AND ts <= ?").get(
-        runId,
-        afterId,
-        untilMs,
-      ) as Row).n,
-    );
-  }
-
-  /** The last history row after `afterId` logged at `step` no later than `untilMs`, or null. */
-  lastHistoryAtStep(runId: string, afterId: number, untilMs: number, step: number): ReplayHistoryRow | null {
-    const h = this.stmt(
-      `SELECT id, step, ts, data FROM history WHERE run_id = ? AND id > ? AND ts <= ? AND step = ?
-       ORDER BY id DESC LIMIT 1`,
-    ).get(runId, afterId, untilMs, step) as Row | undefined;
-    return h
-      ? { id: Number(h.id), step: Number(h.step), ts: Number(h.ts), values: JSON.parse(String(h.data)) }
-      : null;
-  }
-
-  /** Console lines of a run after line `afterId`, at most `limit`. */
-  outputAfter(runId: string, afterId: number, limit = -1): StoredOutputLine[] {
-    return (this.stmt(
-      "SELECT id, ts, stream, line FROM output WHERE run_id = ? AND id > ? ORDER BY id LIMIT ?",
-    ).all(runId, afterId, limit) as Row[]).map((o) => ({
-      id: Number(o.id),
-      ts: Number(o.ts),
-      stream: String(o.stream) === "stderr" ? "stderr" : "stdout",
-      line: String(o.line),
-    }));
-  }
-
-  /** How many console lines of a run come after line `afterId`. */
-  countOutputAfter(runId: string, afterId: number): number {
-    return Number(
-      (this.stmt("SELECT COUNT(*) AS n FROM output WHERE run_id = ? AND id > ?").get(runId, afterId) as Row)
-        .n,
-    );
-  }
-
-  /** Complete tables of a run with their ids, in logging order. */
-  replayTables(runId: string): ReplayTable[] {
-    return (this.stmt("SELECT * FROM tables WHERE run_id = ? AND complete = 1 ORDER BY id").all(
-      runId,
-    ) as Row[]).map((t) => ({
-      id: Number(t.id),
-      key: String(t.key),
-      columns: JSON.parse(String(t.columns)),
-      step: Number(t.step),
-      createdAt: String(t.created_at),
-    }));
-  }
-
-  /** Every row of a table, by table id. */
-  tableRowsById(tableId: number): unknown[][] {
-    const rows: unknown[][] = [];
-    for (
-      const c of this.stmt("SELECT data FROM table_chunks WHERE table_id = ? ORDER BY first_idx").all(
-        tableId,
-      ) as Row[]
-    ) {
-      for (const row of JSON.parse(String(c.data)) as unknown[][]) rows.push(row);
-    }
-    return rows;
-  }
-
-  /** The lineage links of a run, in order. */
-  links(runId: string): ReplayLink[] {
-    return (this.stmt("SELECT * FROM artifact_links WHERE run_id = ? ORDER BY id").all(runId) as Row[]).map((
-      l,
-    ) => ({
-      id: Number(l.id),
-      runId: String(l.run_id),
-      name: String(l.name),
-      version: Number(l.version),
-      direction: String(l.direction) as "output" | "input",
-    }));
-  }
-
-  /**
-   * Who brought `name:vN` into `project`: `producer`, the first run that logged it (its output link), and
-   * `creator`, the run that stored it by a use (its creator, through its input link); each null when unknown.
-   */
-  originOf(name: string, version: number, project: string): {
-    producer: { link: ReplayLink; run: RunRecord } | null;
-    creator: { link: ReplayLink; run: RunRecord } | null;
-  } {
-    const withRun = (l: Row | undefined) => {
-      const run = l ? this.runForReplay(String(l.run_id)) : null;
-      if (!l || !run) return null;
-      const link: ReplayLink = {
-        id: Number(l.id),
-        runId: String(l.run_id),
-        name: String(l.name),
-        version: Number(l.version),
-        direction: String(l.direction) as "output" | "input",
-      };
-      return { link, run };
-    };
-    return {
-      producer: withRun(
-        this.stmt(
-          `SELECT l.* FROM artifact_links l JOIN runs r ON r.id = l.run_id
-           WHERE l.name = ? AND l.version = ? AND l.direction = 'output' AND r.project = ? ORDER BY l.id LIMIT 1`,
-        ).get(name, version, project) as Row | undefined,
-      ),
-      creator: withRun(
-        this.stmt(
-          `SELECT l.* FROM artifact_versions v JOIN runs r ON r.id = v.created_by
-           JOIN artifact_links l ON l.run_id = r.id AND l.name = v.name AND l.version = v.version
-           WHERE v.name = ? AND v.version = ? AND r.project = ? AND l.direction = 'input'`,
-        ).get(name, version, project) as Row | undefined,
-      ),
-    };
+    if (pid === Deno.pid && String(r.start_token) === (this.#token ?? "")) return false;
+    return !processAlive(pid, String(r.start_token));
   }
 
   /** Absolute path of the stored content with this hex MD5. */

@@ -151,16 +151,20 @@ export class SyncLedger {
   /** Everything not on the target yet for one run (no network), or null when the run is not stored. */
   pending(runId: string): RunPending | null {
     const store = this.store;
-    const r = store.runForReplay(runId);
+    const r = store.runs.runForReplay(runId);
     if (!r) return null;
     const c = (kind: string) => this.cursor(runId, kind);
-    const tables = store.replayTables(runId).filter((t) => c(`table:${t.id}`) === null).map((t) => t.key);
+    const tables = store.tables.replayTables(runId).filter((t) => c(`table:${t.id}`) === null).map((t) =>
+      t.key
+    );
     const outputs: string[] = [], inputs: string[] = [];
-    for (const l of store.links(runId)) {
+    for (const l of store.artifacts.links(runId)) {
       if (c(`link:${l.id}`) === null) {
         (l.direction === "output" ? outputs : inputs).push(`${l.name}:v${l.version}`);
       } else if (l.direction === "input") {
-        const custom = (store.getVersion(l.name, l.version)?.aliases ?? []).filter((a) => a !== "latest")
+        const custom = (store.artifacts.getVersion(l.name, l.version)?.aliases ?? []).filter((a) =>
+          a !== "latest"
+        )
           .sort();
         const sent = this.value(`aliases:${r.project}:${l.name}:${l.version}`);
         if (custom.length && sent !== JSON.stringify(custom)) {
@@ -175,10 +179,10 @@ export class SyncLedger {
     const summary = summaryOf(store, this, r);
     return {
       runId,
-      run: c("run") !== runInfoHash(r, store.metricDefinitions(runId)),
+      run: c("run") !== runInfoHash(r, store.runs.metricDefinitions(runId)),
       files: c("files") !== filesHash(r),
-      historyRows: store.countHistoryAfter(runId, c("history") ?? 0),
-      outputLines: store.countOutputAfter(runId, c("output") ?? 0),
+      historyRows: store.history.countHistoryAfter(runId, c("history") ?? 0),
+      outputLines: store.output.countOutputAfter(runId, c("output") ?? 0),
       tables,
       outputs,
       inputs,

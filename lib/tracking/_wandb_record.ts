@@ -2,7 +2,8 @@
 // W&B should show, an artifact version's files, a console line of output.log. The sync ledger hashes them
 // to tell what changed; the senders (_send_*.ts) send them.
 import { createHash } from "node:crypto";
-import type { Store, StoredOutputLine } from "./_store.ts";
+import type { Store } from "./_store.ts";
+import type { StoredOutputLine } from "./_store_output.ts";
 import type { ArtifactVersion, RunRecord } from "./types.ts";
 import { b64ToHex } from "./_hash.ts";
 import type { WandbRunInfo } from "./wandb/upsert_wandb_run.ts";
@@ -96,7 +97,7 @@ export function summaryOf(
   r: RunRecord,
 ): Record<string, unknown> {
   const summary: Record<string, unknown> = { ...r.summary };
-  for (const t of store.replayTables(r.id)) {
+  for (const t of store.tables.replayTables(r.id)) {
     const v = ledger.value(`table:${t.id}`);
     if (v !== null && !(t.key in r.summary)) summary[t.key] = JSON.parse(v);
   }

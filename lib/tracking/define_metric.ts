@@ -56,7 +56,7 @@ export function defineMetric(run: Run, name: string, options: DefineMetricOption
     }
     const def = checkDefinition(name, options ?? {});
     s.metrics.define(def);
-    if (s.store) s.store.setMetricDefinitions(run.id, s.metrics.definitions());
+    if (s.store) s.store.runs.setMetricDefinitions(run.id, s.metrics.definitions());
     else say(run, `metric ${name} ${JSON.stringify(options)}`);
   } catch (e) {
     fail(run, "defineMetric", e);

@@ -29,5 +29,5 @@ export function getArtifactVersion(
   options: GetArtifactVersionOptions = {},
 ): ArtifactVersion | null {
   const p = parseRef(ref);
-  return readStore(options).getVersion(p.name, p.selector);
+  return readStore(options).artifacts.getVersion(p.name, p.selector);
 }

@@ -31,5 +31,5 @@ export interface GetHistoryOptions extends ReadOptions {
  * ```
  */
 export function getHistory(runId: string, options: GetHistoryOptions = {}): HistoryRow[] {
-  return readStore(options).history(runId, options);
+  return readStore(options).history.rows(runId, options);
 }

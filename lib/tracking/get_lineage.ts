@@ -27,6 +27,6 @@ export type GetLineageOptions = ReadOptions;
 export function getLineage(ref: string, options: GetLineageOptions = {}): ArtifactLineage | null {
   const p = parseRef(ref);
   const store = readStore(options);
-  const v = store.getVersion(p.name, p.selector);
-  return v ? store.lineage(v.name, v.version) : null;
+  const v = store.artifacts.getVersion(p.name, p.selector);
+  return v ? store.artifacts.lineage(v.name, v.version) : null;
 }

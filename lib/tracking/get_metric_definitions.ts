@@ -40,10 +40,10 @@ export function getMetricDefinitions(
   options: GetMetricDefinitionsOptions = {},
 ): MetricDefinitions | null {
   const store = readStore(options);
-  if (!store.getRun(runId)) return null;
+  if (!store.runs.getRun(runId)) return null;
   let definitions: MetricDefinition[] = [];
   try {
-    definitions = store.metricDefinitions(runId);
+    definitions = store.runs.metricDefinitions(runId);
   } catch { /* a store from before defineMetric, read without upgrading it: no definitions */ }
   const metrics = new Metrics(definitions);
   return { definitions: metrics.definitions(), of: (key) => metrics.definitionOf(key) };

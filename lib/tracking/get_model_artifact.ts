@@ -30,7 +30,7 @@ export async function getModelArtifact(run: Run, ref: string): Promise<UsedArtif
   try {
     const s = stateOf(run);
     const parsed = parseRef(ref);
-    const v = s.store?.getVersion(parsed.name, parsed.selector);
+    const v = s.store?.artifacts.getVersion(parsed.name, parsed.selector);
     if (v && v.type !== "model") {
       throw new TrackingError(
         `Artifact ${v.ref} has type '${v.type}', not 'model'; use useArtifact() for it`,

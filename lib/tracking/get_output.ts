@@ -38,7 +38,7 @@ export interface OutputLineRecord {
  * ```
  */
 export function getOutput(runId: string, options: GetOutputOptions = {}): OutputLineRecord[] {
-  return readStore(options).output(runId, options.last).map((o) => ({
+  return readStore(options).output.lines(runId, options.last).map((o) => ({
     id: o.id,
     time: new Date(o.ts).toISOString(),
     stream: o.stream,

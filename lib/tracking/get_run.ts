@@ -24,7 +24,7 @@ export type GetRunOptions = ReadOptions;
  */
 export function getRun(id: string, options: GetRunOptions = {}): RunDetails | null {
   const store = readStore(options);
-  const run = store.getRun(id);
+  const run = store.runs.getRun(id);
   if (!run) return null;
-  return { ...run, tables: store.tables(id), ...store.runArtifacts(id) };
+  return { ...run, tables: store.tables.list(id), ...store.artifacts.runArtifacts(id) };
 }

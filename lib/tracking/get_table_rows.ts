@@ -42,5 +42,5 @@ export function getTableRows(
       `getTableRows: offset and limit must be non-negative integers (got ${offset}, ${limit})`,
     );
   }
-  return readStore(options).tableRows(runId, key, offset, limit);
+  return readStore(options).tables.tableRows(runId, key, offset, limit);
 }

@@ -149,7 +149,7 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
   if (backend === "local") {
     try {
       store = Store.open(opts.dir);
-      const prior = opts.id === undefined ? null : store.getRun(opts.id);
+      const prior = opts.id === undefined ? null : store.runs.getRun(opts.id);
       environment = await collectEnvironment();
       if (resumable(prior, opts, strict, wanted)) {
         // Continue the run (W&B's resume): the stored fields stay unless given again; config merges.
@@ -164,8 +164,13 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
           notes: opts.notes ?? p.notes,
         };
         config = { ...p.config, ...config };
-        store.resumeRun(id, { name, ...described, configJson: JSON.stringify(config), env: environment });
-        if (opts.entity) store.setRunEntity(id, opts.entity);
+        store.runs.resumeRun(id, {
+          name,
+          ...described,
+          configJson: JSON.stringify(config),
+          env: environment,
+        });
+        if (opts.entity) store.runs.setRunEntity(id, opts.entity);
         SyncLedger.reopen(store, id);
         resumed = true;
       } else {
@@ -174,10 +179,10 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
           id = runId();
           if (opts.name === undefined) name = `run-${id}`;
         }
-        store.insertRun({ id, project, name, ...described, configJson, startedAt, env: environment });
-        if (opts.entity) store.setRunEntity(id, opts.entity);
+        store.runs.insertRun({ id, project, name, ...described, configJson, startedAt, env: environment });
+        if (opts.entity) store.runs.setRunEntity(id, opts.entity);
       }
-      journal = new Journal(store.dir, id, store.journalSeq(id));
+      journal = new Journal(store.dir, id, store.history.journalSeq(id));
     } catch (e) {
       if (strict) throw e;
       store = null;
@@ -191,7 +196,7 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
     }
   }
   const storeDir = store?.dir ?? null;
-  let startStep = resumed && store ? store.lastStep(id) + 1 : 0;
+  let startStep = resumed && store ? store.history.lastStep(id) + 1 : 0;
   let uploader: Uploader | null = null;
   const flushTimeoutMs = msFrom(opts.wandb?.flushTimeoutMs, "SENTILAB_WANDB_FLUSH_MS", 5000);
   if (wanted && storeDir !== null) {
@@ -201,7 +206,7 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
         baseUrl: opts.wandb?.baseUrl,
         apiKey: opts.wandb?.apiKey,
         // A resumed run goes on in the entity it was started for.
-        entity: opts.entity ?? store?.runEntity(id) ?? undefined,
+        entity: opts.entity ?? store?.runs.runEntity(id) ?? undefined,
         timeoutMs: msFrom(opts.wandb?.checkTimeoutMs, "SENTILAB_WANDB_CHECK_MS", 5000),
         retry: LIVE_RETRY,
       });
@@ -273,7 +278,7 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
     step: startStep,
     rowOpen: false,
     finished: false,
-    metrics: new Metrics(resumed && store ? store.metricDefinitions(id) : []),
+    metrics: new Metrics(resumed && store ? store.runs.metricDefinitions(id) : []),
     summaryKeys: new Set(),
     warned: new Set(),
     uploader,

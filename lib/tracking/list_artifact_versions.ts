@@ -26,5 +26,5 @@ export function listArtifactVersions(
   name: string,
   options: ListArtifactVersionsOptions = {},
 ): ArtifactVersion[] {
-  return readStore(options).versions(name);
+  return readStore(options).artifacts.versions(name);
 }

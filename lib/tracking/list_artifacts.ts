@@ -25,5 +25,5 @@ export interface ListArtifactsOptions extends ReadOptions {
  * ```
  */
 export function listArtifacts(options: ListArtifactsOptions = {}): ArtifactSummary[] {
-  return readStore(options).listArtifacts(options);
+  return readStore(options).artifacts.listArtifacts(options);
 }

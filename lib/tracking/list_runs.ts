@@ -71,7 +71,7 @@ export function listRuns(options: ListRunsOptions = {}): RunRecord[] {
   if (options.limit !== undefined && (!Number.isSafeInteger(options.limit) || options.limit < 0)) {
     throw new TrackingError(`Cannot list runs: limit must be a non-negative integer, got ${options.limit}`);
   }
-  return readStore(options).queryRuns({
+  return readStore(options).runs.queryRuns({
     project: options.project,
     group: options.group,
     tags: options.tags,

@@ -65,7 +65,7 @@ export function openTable(
     broken = true;
     if (tableId !== null && s?.store) {
       try {
-        s.store.dropTable(tableId);
+        s.store.tables.dropTable(tableId);
       } catch { /* the table stays hidden (incomplete) */ }
     }
     tableId = null;
@@ -96,7 +96,7 @@ export function openTable(
         throw new TrackingError(`Cannot log table '${key}': column names must be distinct non-empty strings`);
       }
       const step = options.step ?? (s.rowOpen ? s.step : Math.max(0, s.step - 1));
-      if (s.store) tableId = s.store.beginTable(run.id, key, columns, step);
+      if (s.store) tableId = s.store.tables.beginTable(run.id, key, columns, step);
     }
   } catch (e) {
     // strict: every call reports it (made lazily, so no rejection waits unobserved)
@@ -115,7 +115,7 @@ export function openTable(
       chars = 0;
     }
     if (chunks.length > 0 && (force || chunks.length === CHUNKS_PER_TX)) {
-      s!.store!.insertChunks(tableId!, chunks);
+      s!.store!.tables.insertChunks(tableId!, chunks);
       chunks = [];
     }
   };
@@ -152,7 +152,7 @@ export function openTable(
           return Promise.resolve();
         }
         flushChunk(true);
-        s!.store!.completeTable(tableId, rowCount);
+        s!.store!.tables.completeTable(tableId, rowCount);
         tableId = null;
       } catch (e) {
         broken = false;
@@ -164,7 +164,7 @@ export function openTable(
       broken = true;
       if (tableId !== null) {
         try {
-          s?.store?.dropTable(tableId);
+          s?.store?.tables.dropTable(tableId);
         } catch { /* hidden anyway */ }
         tableId = null;
       }

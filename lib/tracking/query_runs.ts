@@ -66,6 +66,6 @@ export interface RunPage {
 export function queryRuns(options: QueryRunsOptions = {}): RunPage {
   const filter = options.filter === undefined ? undefined : compileFilter(options.filter);
   const store = readStore(options);
-  const page = store.queryRuns({ ...options, filter });
-  return { ...page, ...store.runFacets() };
+  const page = store.runs.queryRuns({ ...options, filter });
+  return { ...page, ...store.runs.runFacets() };
 }

@@ -40,7 +40,7 @@ export function readArtifactFile(
 ): Uint8Array | null {
   const p = parseRef(ref);
   const store = readStore(options);
-  const v = store.getVersion(p.name, p.selector);
+  const v = store.artifacts.getVersion(p.name, p.selector);
   if (!v || !Object.hasOwn(v.manifest.contents, file)) return null;
   const path = withFiles(store, v).path(file);
   if (options.maxBytes === undefined) return readFileSync(path);

@@ -105,13 +105,13 @@ export async function setArtifactAlias(
         `${v.ref} has no alias '${alias}' (its aliases: ${v.aliases.join(", ") || "none"})`,
       );
     }
-    store.removeAlias(v.name, alias);
-    const after = store.getVersion(v.name, v.version)!;
-    const project = options.project ?? (v.createdBy ? store.getRun(v.createdBy)?.project : undefined);
+    store.artifacts.removeAlias(v.name, alias);
+    const after = store.artifacts.getVersion(v.name, v.version)!;
+    const project = options.project ?? (v.createdBy ? store.runs.getRun(v.createdBy)?.project : undefined);
     await removeOnWandb(store, after, alias, project);
     return after;
   }
-  const creator = v.createdBy ? store.getRun(v.createdBy) : null;
+  const creator = v.createdBy ? store.runs.getRun(v.createdBy) : null;
   const run = await initRun({
     dir: store.dir,
     project: options.project ?? creator?.project,
@@ -128,8 +128,8 @@ export async function setArtifactAlias(
   }
   await finishRun(run);
   // a tracker that stores nothing (WANDB_MODE=disabled): the alias is still the user's explicit request
-  if (run.storeDir === null) store.setAlias(v.name, alias, v.version);
-  const after = store.getVersion(v.name, v.version)!;
+  if (run.storeDir === null) store.artifacts.setAlias(v.name, alias, v.version);
+  const after = store.artifacts.getVersion(v.name, v.version)!;
   if (!after.aliases.includes(alias)) {
     throw new TrackingError(`Could not set alias '${alias}' on ${v.ref} (see the warning above)`);
   }

@@ -35,7 +35,7 @@ export function setSummary(run: Run, values: Record<string, unknown>): void {
       );
     }
     recordToJson(values, "summary", "Cannot set summary");
-    if (s.store) s.store.mergeSummary(run.id, values);
+    if (s.store) s.store.runs.mergeSummary(run.id, values);
     else say(run, `summary ${pairs(values)}`);
     for (const k in values) s.summaryKeys.add(k);
   } catch (e) {

@@ -117,7 +117,7 @@ export async function syncRuns(options: SyncRunsOptions = {}): Promise<SyncRepor
   flushLive(store.dir);
   let ids: string[];
   if (options.runId !== undefined) {
-    if (!store.getRun(options.runId)) {
+    if (!store.runs.getRun(options.runId)) {
       throw new TrackingError(
         `No run '${options.runId}' in the store '${store.dir}': 'deno task runs' lists the runs`,
       );
@@ -162,7 +162,7 @@ export async function syncRuns(options: SyncRunsOptions = {}): Promise<SyncRepor
     const pending = ledger.pending(runId)!;
     const sent = emptyCounts();
     let result: Omit<RunSyncResult, "skippedForGood"> & { skippedForGood?: string[] };
-    const status = store.getRun(runId)?.status;
+    const status = store.runs.getRun(runId)?.status;
     if (isSynced(pending)) {
       result = { runId, outcome: "up-to-date", pending, sent };
     } else if (status === "running") {
@@ -180,7 +180,7 @@ export async function syncRuns(options: SyncRunsOptions = {}): Promise<SyncRepor
     } else {
       try {
         // A run started for an entity (initRun's `entity`) goes there, not to the default one.
-        const entity = store.runEntity(runId) ?? rep.entity;
+        const entity = store.runs.runEntity(runId) ?? rep.entity;
         await replayRun(store, { ...rep, entity }, runId, { retry: options.retry ?? SYNC_RETRY }, sent);
         result = { runId, outcome: "synced", pending, sent };
       } catch (e) {

@@ -59,8 +59,10 @@ export function useArtifact(
         return Promise.resolve(null);
       }
       const v = findVersion(store, ref);
-      store.linkInput(run.id, v.name, v.version, aliases);
-      return Promise.resolve(withFiles(store, aliases.length ? store.getVersion(v.name, v.version)! : v));
+      store.artifacts.linkInput(run.id, v.name, v.version, aliases);
+      return Promise.resolve(
+        withFiles(store, aliases.length ? store.artifacts.getVersion(v.name, v.version)! : v),
+      );
     },
   );
 }

@@ -1,0 +1,149 @@
+// The history table of the store: the rows initRun's log() wrote, moved in from the run's journal
+// (runs.journal_lines is how far the journal was ingested), and their reads: pages for readers, rows after
+// a cursor for the replay.
+import type { PendingRow } from "./_journal_file.ts";
+import type { Store } from "./_store.ts";
+import type { HistoryRow } from "./types.ts";
+
+type Row = Record<string, unknown>;
+
+/** History rows per multi-row INSERT. */
+const HISTORY_PER_STMT = 100;
+
+/** A history row as the replay reads it: its id, step, time (ms) and values. */
+export interface ReplayHistoryRow {
+  id: number;
+  step: number;
+  ts: number;
+  values: Record<string, unknown>;
+}
+
+/** The history of the runs of a store (`store.history`). */
+export class StoreHistory {
+  readonly #s: Store;
+
+  constructor(store: Store) {
+    this.#s = store;
+  }
+
+  /** Inserts journal rows into the history (inside the caller's transaction). */
+  insertRows(runId: string, rows: PendingRow[]): void {
+    // Many rows per statement: the per-statement cost dominates for small rows.
+    const many = this.#s.stmt(
+      "INSERT INTO history(run_id, step, ts, data) VALUES " +
+        Array(HISTORY_PER_STMT).fill("(?, ?, ?, ?)").join(", "),
+    );
+    const args: (string | number)[] = new Array(HISTORY_PER_STMT * 4);
+    let i = 0;
+    for (; i + HISTORY_PER_STMT <= rows.length; i += HISTORY_PER_STMT) {
+      for (let k = 0; k < HISTORY_PER_STMT; k++) {
+        const [step, ts, json] = rows[i + k];
+        args[4 * k] = runId;
+        args[4 * k + 1] = step;
+        args[4 * k + 2] = ts;
+        args[4 * k + 3] = json;
+      }
+      many.run(...args);
+    }
+    const one = this.#s.stmt("INSERT INTO history(run_id, step, ts, data) VALUES (?, ?, ?, ?)");
+    for (; i < rows.length; i++) one.run(runId, rows[i][0], rows[i][1], rows[i][2]);
+  }
+
+  /** Moves journal rows into the history; `lastSeq` is the seq of the last journal record ingested. */
+  ingestHistory(runId: string, rows: PendingRow[], lastSeq: number): void {
+    this.#s.transaction(() => {
+      this.insertRows(runId, rows);
+      this.#s.stmt("UPDATE runs SET journal_lines = ? WHERE id = ?").run(lastSeq, runId);
+    });
+  }
+
+  /** The seq of the last journal record of a run that SQLite holds (0 for none). */
+  journalSeq(runId: string): number {
+    const row = this.#s.stmt("SELECT journal_lines FROM runs WHERE id = ?").get(runId) as Row | undefined;
+    return row ? Number(row.journal_lines) : 0;
+  }
+
+  /** Highest step logged by a run, or -1. */
+  lastStep(runId: string): number {
+    const row = this.#s.stmt("SELECT MAX(step) AS s FROM history WHERE run_id = ?").get(runId) as Row;
+    return row.s === null ? -1 : Number(row.s);
+  }
+
+  /** How many history rows a run has and its highest step (null for none). */
+  stats(runId: string): { count: number; lastStep: number | null } {
+    const h = this.#s.stmt("SELECT COUNT(*) AS n, MAX(step) AS s FROM history WHERE run_id = ?").get(
+      runId,
+    ) as Row;
+    return { count: Number(h.n), lastStep: h.s === null ? null : Number(h.s) };
+  }
+
+  /** History rows of a run in logging order; `last` keeps only the last N rows. */
+  rows(runId: string, page: { offset?: number; limit?: number; last?: number } = {}): HistoryRow[] {
+    let rows: Row[];
+    if (page.last !== undefined) {
+      rows = (this.#s.stmt("SELECT * FROM history WHERE run_id = ? ORDER BY id DESC LIMIT ?").all(
+        runId,
+        page.last,
+      ) as Row[]).reverse();
+    } else {
+      rows = this.#s.stmt("SELECT * FROM history WHERE run_id = ? ORDER BY id LIMIT ? OFFSET ?").all(
+        runId,
+        page.limit ?? -1,
+        page.offset ?? 0,
+      ) as Row[];
+    }
+    return rows.map((r) => ({
+      id: Number(r.id),
+      step: Number(r.step),
+      time: new Date(Number(r.ts)).toISOString(),
+      values: JSON.parse(String(r.data)),
+    }));
+  }
+
+  /**
+   * History rows of a run after row `afterId`, before row `beforeId`, logged at or before `untilMs`, in
+   * logging order, at most `limit`.
+   */
+  historyAfter(
+    runId: string,
+    afterId: number,
+    page: { beforeId?: number; untilMs?: number; limit?: number } = {},
+  ): ReplayHistoryRow[] {
+    return (this.#s.stmt(
+      "SELECT id, step, ts, data FROM history WHERE run_id = ? AND id > ? AND id < ? AND ts <= ? ORDER BY id LIMIT ?",
+    ).all(
+      runId,
+      afterId,
+      page.beforeId ?? Number.MAX_SAFE_INTEGER,
+      page.untilMs ?? Number.MAX_SAFE_INTEGER,
+      page.limit ?? -1,
+    ) as Row[]).map((h) => ({
+      id: Number(h.id),
+      step: Number(h.step),
+      ts: Number(h.ts),
+      values: JSON.parse(String(h.data)),
+    }));
+  }
+
+  /** How many history rows of a run come after row `afterId` (and were logged at or before `untilMs`). */
+  countHistoryAfter(runId: string, afterId: number, untilMs = Number.MAX_SAFE_INTEGER): number {
+    return Number(
+      (this.#s.stmt("SELECT COUNT(*) AS n FROM history WHERE run_id = ? AND id > ? AND ts <= ?").get(
+        runId,
+        afterId,
+        untilMs,
+      ) as Row).n,
+    );
+  }
+
+  /** The last history row after `afterId` logged at `step` no later than `untilMs`, or null. */
+  lastHistoryAtStep(runId: string, afterId: number, untilMs: number, step: number): ReplayHistoryRow | null {
+    const h = this.#s.stmt(
+      `SELECT id, step, ts, data FROM history WHERE run_id = ? AND id > ? AND ts <= ? AND step = ?
+       ORDER BY id DESC LIMIT 1`,
+    ).get(runId, afterId, untilMs, step) as Row | undefined;
+    return h
+      ? { id: Number(h.id), step: Number(h.step), ts: Number(h.ts), values: JSON.parse(String(h.data)) }
+      : null;
+  }
+}

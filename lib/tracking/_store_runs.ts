@@ -1,0 +1,314 @@
+// The runs table of the store: a run's record (what initRun started, its end, summary, W&B entity,
+// metric definitions) and the queries over runs. What a run logged over time lives elsewhere: history
+// (_store_history.ts), console output (_store_output.ts), tables (_store_tables.ts).
+import { TrackingError } from "./_errors.ts";
+import type { RunEnvironment } from "./_env.ts";
+import type { StoredMetric } from "./_metrics.ts";
+import { fieldOf, type SqlCondition } from "./_query.ts";
+import type { Store } from "./_store.ts";
+import type { RunRecord, RunStatus } from "./types.ts";
+
+type Row = Record<string, unknown>;
+
+/** A new run to insert. */
+export interface NewRun {
+  id: string;
+  project: string;
+  name: string;
+  group: string | null;
+  jobType: string | null;
+  tags: string[];
+  notes: string | null;
+  configJson: string;
+  startedAt: string;
+  env: RunEnvironment;
+}
+
+/** A query of runs: filters, sort and page (see {@linkcode StoreRuns.queryRuns}). */
+export interface RunQuery {
+  project?: string;
+  group?: string;
+  status?: RunStatus;
+  tags?: string[];
+  text?: string;
+  sort?: string;
+  desc?: boolean;
+  offset?: number;
+  limit?: number;
+  /** A compiled filter expression (listRuns' `filter`, see _query.ts). */
+  filter?: SqlCondition;
+  /** Count every match (`total`); false skips that scan (listRuns needs no total). Default true. */
+  count?: boolean;
+}
+
+/** Sortable run columns by their public names. */
+const RUN_SORT_COLUMNS: Record<string, string> = {
+  started: "started_at",
+  ended: "ended_at",
+  name: "name",
+  id: "id",
+  project: "project",
+  group: "grp",
+  status: "status",
+  jobType: "job_type",
+  exitCode: "exit_code",
+  duration: "julianday(ended_at) - julianday(started_at)",
+};
+
+/** The runs of a store (`store.runs`). */
+export class StoreRuns {
+  readonly #s: Store;
+
+  constructor(store: Store) {
+    this.#s = store;
+  }
+
+  /** Inserts a new run with status "running". */
+  insertRun(run: NewRun): void {
+    const e = run.env;
+    this.#s.stmt(
+      `INSERT INTO runs(id, project, name, grp, job_type, tags, notes, config, status, started_at, git_commit,
+        git_dirty, deno_version, lock_digest, host, pid, start_token, argv, env)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      run.id,
+      run.project,
+      run.name,
+      run.group,
+      run.jobType,
+      JSON.stringify(run.tags),
+      run.notes,
+      run.configJson,
+      run.startedAt,
+      e.gitCommit,
+      e.gitDirty === null ? null : e.gitDirty ? 1 : 0,
+      e.denoVersion,
+      e.lockDigest,
+      e.host,
+      e.pid,
+      e.startToken,
+      JSON.stringify(e.argv),
+      JSON.stringify(e.extra),
+    );
+  }
+
+  /** Records the W&B entity a run was started for (initRun's `entity`, else WANDB_ENTITY). */
+  setRunEntity(runId: string, entity: string): void {
+    this.#s.stmt("UPDATE runs SET entity = ? WHERE id = ?").run(entity, runId);
+  }
+
+  /** The W&B entity a run was started for, or null (then the W&B viewer's default entity). */
+  runEntity(runId: string): string | null {
+    try {
+      const row = this.#s.stmt("SELECT entity FROM runs WHERE id = ?").get(runId) as Row | undefined;
+      return row?.entity == null ? null : String(row.entity);
+    } catch {
+      return null; // a store from before entities were kept, opened read-only
+    }
+  }
+
+  /** Replaces the run's metric definitions (defineMetric). */
+  setMetricDefinitions(runId: string, definitions: StoredMetric[]): void {
+    this.#s.stmt("UPDATE runs SET metrics = ? WHERE id = ?").run(JSON.stringify(definitions), runId);
+  }
+
+  /** The run's metric definitions. */
+  metricDefinitions(runId: string): StoredMetric[] {
+    try {
+      const row = this.#s.stmt("SELECT metrics FROM runs WHERE id = ?").get(runId) as Row | undefined;
+      return row ? JSON.parse(String(row.metrics)) : [];
+    } catch {
+      return []; // a store from before definitions were kept, opened read-only (no column added)
+    }
+  }
+
+  /** Merges `values` into the run's summary. */
+  mergeSummary(runId: string, values: Record<string, unknown>): void {
+    this.#s.transaction(() => {
+      const row = this.#s.stmt("SELECT summary FROM runs WHERE id = ?").get(runId) as Row | undefined;
+      if (!row) throw new TrackingError(`Run '${runId}' is not in the store '${this.#s.dir}'`);
+      const summary = { ...JSON.parse(String(row.summary)), ...values };
+      this.#s.stmt("UPDATE runs SET summary = ? WHERE id = ?").run(JSON.stringify(summary), runId);
+    });
+  }
+
+  /**
+   * Ends a run: status, end time and exit code; unset summary keys are filled from `lastValues`, and an
+   * uncaught error is kept as the summary's `_error` ({ message, stack }).
+   */
+  finishRun(
+    runId: string,
+    end: {
+      exitCode: number;
+      status: "finished" | "failed" | "killed";
+      lastValues: Record<string, unknown>;
+      /** Summary keys setSummary set in this process. */
+      explicit: Iterable<string>;
+      error?: { message: string; stack: string };
+    },
+  ): void {
+    this.#s.transaction(() => {
+      const row = this.#s.stmt("SELECT summary FROM runs WHERE id = ?").get(runId) as Row | undefined;
+      if (!row) throw new TrackingError(`Run '${runId}' is not in the store '${this.#s.dir}'`);
+      // What setSummary set in this process wins over the metrics' summary, which wins over what is
+      // stored from before (a resumed run's earlier values).
+      const stored = JSON.parse(String(row.summary));
+      const summary = { ...end.lastValues, ...stored };
+      const explicit = new Set(end.explicit);
+      for (const k in end.lastValues) if (!explicit.has(k)) summary[k] = end.lastValues[k];
+      if (end.error) summary._error = end.error;
+      this.#s.stmt("UPDATE runs SET status = ?, ended_at = ?, exit_code = ?, summary = ? WHERE id = ?").run(
+        end.status,
+        new Date().toISOString(),
+        end.exitCode,
+        JSON.stringify(summary),
+        runId,
+      );
+    });
+  }
+
+  /**
+   * Reopens an ended run for initRun's `resume`: running again in this process, end time and exit code
+   * cleared (and the error of the last end), the given descriptive fields and merged config written (the
+   * sync ledger forgets the completion sent: SyncLedger.reopen).
+   */
+  resumeRun(
+    runId: string,
+    update: {
+      name: string;
+      group: string | null;
+      jobType: string | null;
+      tags: string[];
+      notes: string | null;
+      configJson: string;
+      env: RunEnvironment;
+    },
+  ): void {
+    this.#s.transaction(() => {
+      const row = this.#s.stmt("SELECT summary FROM runs WHERE id = ?").get(runId) as Row | undefined;
+      if (!row) throw new TrackingError(`Run '${runId}' is not in the store '${this.#s.dir}'`);
+      const { _error: _, ...summary } = JSON.parse(String(row.summary));
+      this.#s.stmt(
+        `UPDATE runs SET status = 'running', ended_at = NULL, exit_code = NULL, name = ?, grp = ?, job_type = ?,
+          tags = ?, notes = ?, config = ?, summary = ?, host = ?, pid = ?, start_token = ? WHERE id = ?`,
+      ).run(
+        update.name,
+        update.group,
+        update.jobType,
+        JSON.stringify(update.tags),
+        update.notes,
+        update.configJson,
+        JSON.stringify(summary),
+        update.env.host,
+        update.env.pid,
+        update.env.startToken,
+        runId,
+      );
+    });
+  }
+
+  /**
+   * A page of runs matching `q`, sorted by a column, a summary value (`summary.KEY`) or a config value
+   * (`config.KEY`), missing values last; `total` counts every match.
+   */
+  queryRuns(q: RunQuery): { total: number; runs: RunRecord[] } {
+    this.#s.detectCrashes();
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (q.project) (where.push("project = ?"), args.push(q.project));
+    if (q.group) (where.push("grp = ?"), args.push(q.group));
+    if (q.status) (where.push("status = ?"), args.push(q.status));
+    for (const tag of q.tags ?? []) {
+      where.push("EXISTS (SELECT 1 FROM json_each(runs.tags) WHERE json_each.value = ?)");
+      args.push(tag);
+    }
+    if (q.text) {
+      const like = `%${q.text.replace(/[\\%_]/g, (c) => "\\" + c)}%`;
+      const cols = ["id", "name", "project", "tags", "COALESCE(grp, '')", "COALESCE(notes, '')"];
+      where.push(`(${cols.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(" OR ")})`);
+      for (const _ of cols) args.push(like);
+    }
+    if (q.filter) (where.push(`(${q.filter.sql})`), args.push(...(q.filter.args as (string | number)[])));
+    const filter = where.length ? "WHERE " + where.join(" AND ") : "";
+    const total = q.count === false
+      ? -1
+      : Number((this.#s.db.prepare(`SELECT COUNT(*) AS n FROM runs ${filter}`).get(...args) as Row).n);
+    let sortArgs: string[] = [];
+    let key = "started_at";
+    const column = RUN_SORT_COLUMNS[q.sort ?? "started"];
+    if (column) key = column;
+    else if (q.sort) {
+      // A run field by its RunRecord name, or summary.KEY / config.KEY (nested keys: summary.a.b).
+      const f = fieldOf(q.sort);
+      if (f && !f.tags) (key = f.sql, sortArgs = f.args);
+    }
+    const dir = (q.desc ?? q.sort === undefined) ? "DESC" : "ASC";
+    const sql = `SELECT * FROM runs ${filter} ORDER BY (${key}) IS NULL, ${key} ${dir}, rowid ${dir}
+      LIMIT ? OFFSET ?`;
+    const rows = this.#s.db.prepare(sql).all(
+      ...args,
+      ...sortArgs,
+      ...sortArgs,
+      q.limit ?? -1,
+      q.offset ?? 0,
+    ) as Row[];
+    return { total, runs: rows.map((r) => this.#runRecord(r)) };
+  }
+
+  /** The distinct projects and groups of the runs, sorted. */
+  runFacets(): { projects: string[]; groups: string[] } {
+    const list = (sql: string) => (this.#s.stmt(sql).all() as Row[]).map((r) => String(r.v));
+    return {
+      projects: list("SELECT DISTINCT project AS v FROM runs ORDER BY v"),
+      groups: list("SELECT DISTINCT grp AS v FROM runs WHERE grp IS NOT NULL ORDER BY v"),
+    };
+  }
+
+  /** One run, or null. */
+  getRun(id: string): RunRecord | null {
+    this.#s.detectCrashes();
+    const row = this.#s.stmt("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
+    return row ? this.#runRecord(row) : null;
+  }
+
+  /** A run's record without the crash check of {@linkcode StoreRuns.getRun} (the replay reads it often). */
+  runForReplay(id: string): RunRecord | null {
+    const row = this.#s.stmt("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
+    return row ? this.#runRecord(row) : null;
+  }
+
+  #runRecord(r: Row): RunRecord {
+    const h = this.#s.history.stats(String(r.id));
+    return {
+      id: String(r.id),
+      project: String(r.project),
+      name: String(r.name),
+      group: r.grp === null ? null : String(r.grp),
+      jobType: r.job_type === null ? null : String(r.job_type),
+      tags: JSON.parse(String(r.tags)),
+      notes: r.notes === null ? null : String(r.notes),
+      config: JSON.parse(String(r.config)),
+      summary: JSON.parse(String(r.summary)),
+      status: this.#reportedStatus(r),
+      startedAt: String(r.started_at),
+      endedAt: r.ended_at === null ? null : String(r.ended_at),
+      exitCode: r.exit_code === null ? null : Number(r.exit_code),
+      gitCommit: r.git_commit === null ? null : String(r.git_commit),
+      gitDirty: r.git_dirty === null ? null : Number(r.git_dirty) === 1,
+      denoVersion: String(r.deno_version),
+      lockDigest: r.lock_digest === null ? null : String(r.lock_digest),
+      host: String(r.host),
+      pid: Number(r.pid),
+      argv: JSON.parse(String(r.argv)),
+      historyCount: h.count,
+      lastStep: h.lastStep,
+    };
+  }
+
+  /** The stored status; a read-only connection reports a dead "running" run as crashed without writing. */
+  #reportedStatus(r: Row): RunStatus {
+    const status = String(r.status) as RunStatus;
+    if (!this.#s.readOnly || status !== "running") return status;
+    return this.#s.processGone(r) ? "crashed" : status;
+  }
+}
