@@ -122,6 +122,22 @@ Deno.test("defineMetric: summary min/max/mean/last/first/none, globs, own defini
     });
   }));
 
+Deno.test("defineMetric summaries count history rows: a value replaced within its row does not count", () =>
+  withRun(async (run, dir) => {
+    // W&B folds each flushed row into the summary (core/internal/stream/handler.go flushPartialHistory);
+    // a key logged twice at one step keeps its last value in the row, and only that one counts.
+    defineMetric(run, "loss", { summary: "min,max,mean,first" });
+    logMetrics(run, { loss: 5 }, { step: 0 });
+    logMetrics(run, { loss: 1 }, { step: 0 }); // replaces 5 in row 0
+    logMetrics(run, { loss: 9 }, { commit: false });
+    logMetrics(run, { loss: 3 }); // replaces 9 in row 0, commits it
+    logMetrics(run, { loss: 2 }, { step: 4 });
+    logMetrics(run, { loss: 4 }, { step: 4 }); // row 4 stays open until the end
+    await finishRun(run);
+    assert.deepEqual(getHistory(run.id, { dir }).map((h) => [h.step, h.values.loss]), [[0, 3], [4, 4]]);
+    assert.deepEqual(getRun(run.id, { dir })!.summary.loss, { min: 3, max: 4, mean: 3.5, first: 3 });
+  }));
+
 Deno.test("defineMetric rejects what W&B rejects: a glob not at the end, unknown summary or goal", () =>
   withRun(async (run) => {
     assert.throws(() => defineMetric(run, "val/*/loss", { summary: "min" }), /may only end in '\*'/);

@@ -93,6 +93,8 @@ export function checkDefinition(
 export class Metrics {
   #defs = new Map<string, StoredMetric>();
   #stats = new Map<string, Stat>();
+  /** The history row still open: its step and values (the statistics count it once committed). */
+  #row: { step: number; values: Record<string, number> } | null = null;
 
   constructor(definitions: StoredMetric[] = []) {
     for (const d of definitions) this.#defs.set(d.name, d);
@@ -118,8 +120,22 @@ export class Metrics {
     return null;
   }
 
-  /** Takes the values of one logMetrics call into the statistics. */
-  observe(values: Record<string, number>): void {
+  /**
+   * Takes the values of one logMetrics call at `step`. As in W&B (core/internal/stream/handler.go
+   * flushPartialHistory) the statistics count history rows: a call adds to the open row (a key given
+   * again replaces its value there), and the row counts once it is committed (`commit`, or a call at
+   * another step), as the journal commits it.
+   */
+  observe(step: number, values: Record<string, number>, commit: boolean): void {
+    if (this.#row && this.#row.step !== step) this.#commitRow();
+    this.#row ??= { step, values: {} };
+    Object.assign(this.#row.values, values);
+    if (commit) this.#commitRow();
+  }
+
+  #commitRow(): void {
+    const values = this.#row?.values ?? {};
+    this.#row = null;
     for (const key in values) {
       const v = values[key];
       const s = this.#stats.get(key);
@@ -136,6 +152,7 @@ export class Metrics {
 
   /** The summary every logged metric gets by its definition (explicit setSummary values win over it). */
   summary(): Record<string, unknown> {
+    this.#commitRow(); // the run is ending: its open row is committed with it
     const out: Record<string, unknown> = {};
     for (const [key, s] of this.#stats) {
       const def = this.definitionOf(key);

@@ -129,7 +129,7 @@ export function logMetrics(run: Run, values: MetricValues, options: LogMetricsOp
     const commit = options.commit ?? step === undefined;
     if (s.journal) s.journal.append(s.step, flat, commit);
     else say(run, `step ${s.step} ${pairs(flat)}`);
-    s.metrics.observe(flat);
+    s.metrics.observe(s.step, flat, commit);
     if (commit) {
       s.step++;
       s.rowOpen = false;

@@ -29,8 +29,9 @@ export type RunMode = "online" | "offline" | "disabled";
 /** Options for {@linkcode initRun}. */
 export interface InitRunOptions {
   /**
-   * Run id (default WANDB_RUN_ID, else generated): 1 to 64 letters, digits, `_` or `-`. An id that is in
-   * the store already is continued only with `resume`.
+   * Run id (default WANDB_RUN_ID, else generated), W&B's rule: not empty, no space at either end, none of
+   * `: ; , # ? / '`; also no `\`, control character, `.` or `..` (it names files in the store), at most 128
+   * characters. An id that is in the store already is continued only with `resume`.
    */
   id?: string;
   /**
