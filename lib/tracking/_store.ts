@@ -307,6 +307,13 @@ export class Store {
     }
   }
 
+  /** Every run id, oldest first (start time, then insertion order). */
+  runIds(): string[] {
+    return (this.stmt("SELECT id FROM runs ORDER BY started_at, rowid").all() as Row[]).map((r) =>
+      String(r.id)
+    );
+  }
+
   /** Marks runs left "running" on this host whose process is gone as crashed. Returns their ids. */
   detectCrashes(): string[] {
     if (this.readOnly) return []; // a reader's connection never writes; StoreRuns reports them instead

@@ -125,9 +125,7 @@ export async function syncRuns(options: SyncRunsOptions = {}): Promise<SyncRepor
     ids = [options.runId];
   } else {
     store.detectCrashes();
-    ids = (store.stmt("SELECT id FROM runs ORDER BY started_at, rowid").all() as { id: string }[]).map((r) =>
-      String(r.id)
-    );
+    ids = store.runIds();
   }
   let rep: Replica | null = null;
   let target = wandbTarget(options.baseUrl);
