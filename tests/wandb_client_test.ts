@@ -109,6 +109,7 @@ Deno.test("runs: upsert with group/jobType/tags/notes/config, history with offse
       tags: ["a", "b"],
       notes: "some notes",
       config: { lr: 0.1, model: { name: "m" } },
+      commit: "0123456789abcdef0123456789abcdef01234567",
     };
     const run = await upsertWandbRun(client, info);
     assert.equal(run.name, "first");
@@ -133,6 +134,7 @@ Deno.test("runs: upsert with group/jobType/tags/notes/config, history with offse
     assert.equal(s.upserts, 2);
     assert.equal(s.displayName, "first");
     assert.equal(s.group, "g1");
+    assert.equal(s.commit, info.commit);
     assert.equal(s.jobType, "evaluate");
     assert.deepEqual(s.tags, ["a", "b"]);
     assert.equal(s.notes, "some notes");

@@ -88,6 +88,8 @@ export interface EmuRun {
   jobType: string | null;
   tags: string[];
   notes: string | null;
+  /** UpsertBucket's `commit` (the git commit of the code), or null. */
+  commit: string | null;
   /** History lines in order; a hole is `null`. */
   history: (Record<string, unknown> | null)[];
   /** How many times each history line was written (more than once = a resend at the same offset). */
@@ -447,6 +449,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         jobType: null,
         tags: [],
         notes: null,
+        commit: null,
         history: [],
         historyWrites: [],
         summary: {},
@@ -475,6 +478,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     }
     if (typeof v.groupName === "string") run.group = v.groupName;
     if (typeof v.jobType === "string") run.jobType = v.jobType;
+    if (typeof v.commit === "string") run.commit = v.commit;
     if (Array.isArray(v.tags)) run.tags = v.tags.map(String);
     const notes = v.notes ?? v.description;
     if (typeof notes === "string") run.notes = notes;

@@ -58,6 +58,7 @@ function assertOnWandb(emu: Emulator, store: string, id: string, project: string
   assert.deepEqual(remote.tags, ["a", "b"]);
   assert.equal(remote.notes, "n");
   assert.equal(remote.displayName, local.name);
+  assert.equal(remote.commit, local.gitCommit, "the git commit, as the SDK sends it");
   assert.equal(remote.complete, true);
   assert.equal(remote.exitcode, 0);
   // History: the metric rows, then one line per table, each once.

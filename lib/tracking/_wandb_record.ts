@@ -66,6 +66,8 @@ export function runInfo(r: RunRecord, metrics: StoredMetric[] = []): Omit<WandbR
   if (r.jobType !== null) info.jobType = r.jobType;
   if (r.notes !== null) info.notes = r.notes;
   if (r.argv[0]) info.program = r.argv[0];
+  // the SDK sends the git commit with the run (core/internal/runupserter/runupserter.go `Commit`)
+  if (r.gitCommit) info.commit = r.gitCommit;
   return info;
 }
 

@@ -31,6 +31,8 @@ export interface WandbRunInfo {
   host?: string;
   /** Program (script) that ran. */
   program?: string;
+  /** Git commit of the code that ran (the SDK's `commit`, from its git settings). */
+  commit?: string;
 }
 
 /** Options for {@linkcode upsertWandbRun}. */
@@ -93,6 +95,7 @@ export async function upsertWandbRun(
   if (info.notes !== undefined) variables.notes = info.notes;
   if (info.host !== undefined) variables.host = info.host;
   if (info.program !== undefined) variables.program = info.program;
+  if (info.commit !== undefined) variables.commit = info.commit;
   if (info.config !== undefined) {
     const wrapped: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(info.config)) wrapped[k] = { value: v, desc: null };
