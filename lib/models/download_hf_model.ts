@@ -3,9 +3,11 @@
  * @module
  */
 import { writeAtomic } from "../_fs/write_atomic.ts";
-import { createHash } from "node:crypto";
-import { homedir } from "node:os";
 import { dirname, join, relative } from "node:path";
+import { env, hfHubCacheDir, implicitToken, truthy } from "./_hf_env.ts";
+import { downloadBlob, HubError, type Meta } from "./_hf_blob.ts";
+
+export { hfHubCacheDir };
 
 /** Options for {@linkcode downloadHfModel}. */
 export interface DownloadHfModelOptions {
@@ -62,46 +64,7 @@ const REQUIRED = ["config.json", "tokenizer.json"];
 const OPTIONAL = ["tokenizer_config.json", "special_tokens_map.json", "README.md"];
 const MODEL_CANDIDATES = ["model.onnx", "onnx/model.onnx", "onnx/model_quantized.onnx"];
 const COMMIT = /^[0-9a-f]{40}$/;
-const SHA256 = /^[0-9a-f]{64}$/;
 const MAX_REDIRECTS = 5;
-/** file_download.py http_get: _nb_retries = 5, time.sleep(1) between them. */
-const MAX_RESUMES = 5;
-const RESUME_PAUSE_MS = 1000;
-
-function env(name: string): string | undefined {
-  const v = Deno.env.get(name);
-  return v === undefined || v === "" ? undefined : v;
-}
-
-function truthy(v: string | undefined): boolean {
-  return v !== undefined && ["1", "true", "yes", "on"].includes(v.toLowerCase());
-}
-
-function hfHome(): string {
-  return env("HF_HOME") ?? join(env("XDG_CACHE_HOME") ?? join(homedir(), ".cache"), "huggingface");
-}
-
-/** The Hub cache folder, as huggingface_hub's constants.py computes it. */
-export function hfHubCacheDir(): string {
-  return env("HF_HUB_CACHE") ?? env("HUGGINGFACE_HUB_CACHE") ?? join(hfHome(), "hub");
-}
-
-/**
- * The token huggingface_hub would send (utils/_auth.py get_token): HF_TOKEN, else HUGGING_FACE_HUB_TOKEN,
- * else the file `hf auth login` writes (HF_TOKEN_PATH, else HF_HOME/token), spaces and line breaks
- * removed; none when HF_HUB_DISABLE_IMPLICIT_TOKEN is set (constants.py, utils/_headers.py).
- */
-async function implicitToken(): Promise<string | undefined> {
-  if (truthy(env("HF_HUB_DISABLE_IMPLICIT_TOKEN"))) return undefined;
-  const clean = (t: string | undefined) => t?.replace(/[\r\n]/g, "").trim() || undefined;
-  const fromEnv = clean(env("HF_TOKEN") ?? env("HUGGING_FACE_HUB_TOKEN"));
-  if (fromEnv) return fromEnv;
-  try {
-    return clean(await Deno.readTextFile(env("HF_TOKEN_PATH") ?? join(hfHome(), "token")));
-  } catch {
-    return undefined;
-  }
-}
 
 /** Parses `OWNER/NAME[@REVISION]`. */
 function parseRepo(spec: string): { repo: string; revision: string } {
@@ -113,19 +76,6 @@ function parseRepo(spec: string): { repo: string; revision: string } {
     );
   }
   return { repo: `${m[1]}/${m[2]}`, revision: m[3] ?? "main" };
-}
-
-interface Meta {
-  commit: string;
-  etag: string;
-  size: number;
-  location: string;
-}
-
-class HubError extends Error {
-  constructor(message: string, readonly status: number, readonly code: string | null) {
-    super(message);
-  }
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -347,86 +297,4 @@ async function fromCache(repo: string, revision: string, storage: string, what: 
     );
   }
   return { repo, revision, commit, dir, files };
-}
-
-/** The digest the Hub's ETag is: sha256 of the content (LFS), else the git blob sha1. */
-async function digestOf(path: string, etag: string, size: number): Promise<string> {
-  const hash = createHash(SHA256.test(etag) ? "sha256" : "sha1");
-  if (!SHA256.test(etag)) hash.update(`blob ${size}\0`);
-  using f = await Deno.open(path);
-  for await (const chunk of f.readable) hash.update(chunk);
-  return hash.digest("hex");
-}
-
-/**
- * GET the file into a process-unique `<blob>.<8 hex>.incomplete` (file_download.py
- * _download_to_tmp_and_move: two processes downloading one blob never write the same file; huggingface_hub
- * PR 4228), resuming with `Range: bytes=N-` when the connection is lost while streaming, up to 5 times in a
- * row without new bytes, one second apart, a 200 answer to a Range restarting the file (http_get); then
- * verify size and digest and rename it to `<blob>`. The temporary file is removed on failure.
- */
-async function downloadBlob(
-  meta: Meta,
-  blob: string,
-  endpoint: string,
-  headers: (extra?: Record<string, string>) => Headers,
-  timeoutMs: number,
-): Promise<void> {
-  await Deno.mkdir(dirname(blob), { recursive: true });
-  const part = `${blob}.${crypto.randomUUID().replaceAll("-", "").slice(0, 8)}.incomplete`;
-  try {
-    {
-      using f = await Deno.open(part, { write: true, createNew: true });
-      let have = 0;
-      for (let retries = MAX_RESUMES;;) {
-        const h = headers(have > 0 ? { range: `bytes=${have}-` } : {});
-        // the token goes to the Hub only, not to the storage it redirects to
-        if (new URL(meta.location).origin !== new URL(endpoint).origin) h.delete("authorization");
-        const abort = new AbortController();
-        const stall = () => abort.abort(new DOMException("no data", "TimeoutError"));
-        let timer = setTimeout(stall, timeoutMs);
-        try {
-          const res = await fetch(meta.location, { headers: h, signal: abort.signal });
-          if (res.status >= 400) {
-            await res.body?.cancel();
-            throw new HubError(`HTTP ${res.status}`, res.status, res.headers.get("x-error-code"));
-          }
-          if (have > 0 && res.status !== 206) { // the server ignored the Range: start again
-            await f.truncate(0);
-            await f.seek(0, Deno.SeekMode.Start);
-            have = 0;
-          }
-          try {
-            for await (const chunk of res.body!) {
-              clearTimeout(timer);
-              timer = setTimeout(stall, timeoutMs);
-              for (let n = 0; n < chunk.length;) n += await f.write(chunk.subarray(n));
-              have += chunk.length;
-              retries = MAX_RESUMES;
-            }
-            break;
-          } catch (e) {
-            if (retries-- <= 0) throw abort.signal.aborted ? abort.signal.reason : e;
-          }
-        } catch (e) {
-          throw abort.signal.aborted ? abort.signal.reason : e;
-        } finally {
-          clearTimeout(timer);
-        }
-        await new Promise((resolve) => setTimeout(resolve, RESUME_PAUSE_MS));
-      }
-    }
-    const size = (await Deno.stat(part)).size;
-    const digest = await digestOf(part, meta.etag, size);
-    if (size !== meta.size || digest !== meta.etag) {
-      throw new Error(
-        `download damaged: got ${size} bytes with digest ${digest}, expected ${meta.size} bytes with ` +
-          `${meta.etag}; try again`,
-      );
-    }
-    await Deno.chmod(part, 0o644).catch(() => {});
-    await Deno.rename(part, blob);
-  } finally {
-    await Deno.remove(part).catch(() => {});
-  }
 }
