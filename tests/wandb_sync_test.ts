@@ -6,7 +6,16 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { finishRun, initRun, logMetrics, logTable, syncRuns } from "../lib/tracking/mod.ts";
+import { createHash } from "node:crypto";
+import {
+  finishRun,
+  getArtifactVersion,
+  initRun,
+  logArtifact,
+  logMetrics,
+  logTable,
+  syncRuns,
+} from "../lib/tracking/mod.ts";
 import { startEmulator } from "./wandb_emulator.ts";
 
 const KEY = "s".repeat(20) + "sEcReT" + "t".repeat(14);
@@ -147,3 +156,53 @@ Deno.test("sync: tables logged at the step of a metrics row go into that row's h
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("sync: a stored blob changed on disk is not sent; the error names the version and file; re-logging repairs it", async () => {
+  const emu = await startEmulator({ apiKey: KEY, loud: false });
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_sync_" });
+  try {
+    const src = `${dir}/weights.txt`;
+    await Deno.writeTextFile(src, "the weights as trained\n");
+    const run = await initRun({ dir, tracker: "local", project: "blob", captureConsole: false });
+    await logArtifact(run, { name: "weights", type: "model", files: [src] });
+    await finishRun(run);
+    // The stored copy is changed on disk (read-only files can still be replaced by their owner).
+    const v = getArtifactVersion("weights:v0", { dir })!;
+    const digest = v.manifest.contents["weights.txt"].digest;
+    const hex = Array.from(atob(digest), (c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("");
+    const blob = `${dir}/files/${hex.slice(0, 2)}/${hex}`;
+    await Deno.chmod(blob, 0o644);
+    const altered = "the weights, tampered\n";
+    await Deno.writeTextFile(blob, altered);
+
+    const first = await syncRuns({ dir, retry: FAST, baseUrl: emu.url, apiKey: KEY });
+    assert.equal(first.runs[0].outcome, "failed");
+    assert.match(first.runs[0].reason ?? "", /weights:v0.*'weights\.txt'/);
+    const alteredMd5 = md5Base64(new TextEncoder().encode(altered));
+    const state = emu.state();
+    assert.ok(!(alteredMd5 in state.blobs), "the altered content was uploaded");
+    assert.deepEqual(Object.values(state.artifacts).filter((a) => a.state === "COMMITTED"), []);
+
+    // Logging the right content again repairs the blob; the next sync sends the version.
+    const again = await initRun({ dir, tracker: "local", project: "blob", captureConsole: false });
+    await logArtifact(again, { name: "weights", type: "model", files: [src] });
+    await finishRun(again);
+    const second = await syncRuns({ dir, retry: FAST, baseUrl: emu.url, apiKey: KEY });
+    for (const r of second.runs) assert.equal(r.outcome, "synced", r.reason ?? "");
+    const after = emu.state();
+    assert.equal(after.blobs[digest], "the weights as trained\n".length);
+    const committed = Object.values(after.artifacts).filter((a) => a.state === "COMMITTED");
+    assert.deepEqual(committed.map((a) => [a.collection, a.digest === committed[0].digest]), [[
+      "weights",
+      true,
+    ]]);
+  } finally {
+    await emu.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Base64 MD5 of bytes (the W&B digest form), from node:crypto. */
+function md5Base64(data: Uint8Array): string {
+  return createHash("md5").update(data).digest("base64");
+}

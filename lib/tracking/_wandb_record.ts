@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import type { Store } from "./_store.ts";
 import type { StoredOutputLine } from "./_store_output.ts";
 import type { ArtifactVersion, RunRecord } from "./types.ts";
-import { b64ToHex } from "./_hash.ts";
+import { verifiedBlob } from "./_blob.ts";
 import type { WandbRunInfo } from "./wandb/upsert_wandb_run.ts";
 import { wandbRunMetadataFiles } from "./wandb/wandb_run_metadata_files.ts";
 import type { WandbRun } from "./wandb/types.ts";
@@ -111,11 +111,17 @@ export function wandbRun(entity: string, r: RunRecord): WandbRun {
   return { entity, project: r.project, id: r.id, name: r.name, storageId: "", url: "" };
 }
 
-/** The files of a stored version, read from the store's blobs, as W&B artifact files. */
+/**
+ * The files of a stored version, read from the store's blobs, as W&B artifact files. Each blob is checked
+ * against its digest first (_blob.ts, as useArtifact and download do): a blob missing or changed on disk is
+ * never sent.
+ * @throws {TrackingError} naming the version and file; not a W&B refusal, so the next sync tries again
+ * (after the blob is repaired by logging the right content again).
+ */
 export function storedFiles(store: Store, v: ArtifactVersion) {
   return Object.entries(v.manifest.contents).map(([path, e]) => ({
     name: path,
-    path: store.blobPath(b64ToHex(e.digest)),
+    path: verifiedBlob(store, v.ref, path, e.digest),
     digest: e.digest,
     size: e.size,
   }));
