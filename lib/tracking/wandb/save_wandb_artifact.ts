@@ -81,7 +81,7 @@ const ID_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789";
 
 /**
  * A client id as the SDK makes one for `clientID` / `sequenceClientID`: 128 random lower-case letters and
- * digits (wandb/wandb wandb/sdk/artifacts/artifact.py `runid.generate_id(128)`).
+ * digits (wandb/wandb wandb/sdk/artifacts/artifact.py `generate_fast_id(128)`, wandb/sdk/lib/runid.py).
  */
 function clientId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(128));
