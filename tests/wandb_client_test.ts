@@ -327,6 +327,7 @@ Deno.test("tables: run_table artifact run-<id>-<key>, media/table run file, tabl
       "",
     );
     assert.equal(v.artifact_path, `wandb-artifact://${hexId}/preds.table.json`);
+    assert.equal(v._latest_artifact_path, v.artifact_path);
     const file = r.files[String(v.path)];
     assert.equal(file.size, v.size);
     assert.equal(createHash("sha256").update(file.text).digest("hex"), v.sha256);

@@ -33,6 +33,11 @@ export interface TableFileValue {
   log_mode: "IMMUTABLE";
   /** `wandb-artifact://<hex id>/<key>.table.json`. */
   artifact_path: string;
+  /**
+   * The same reference, which the SDK's `Media.to_json` also writes (wandb/wandb
+   * wandb/sdk/data_types/base_types/media.py, wb_value.py `_get_artifact_entry_latest_ref_url`).
+   */
+  _latest_artifact_path: string;
 }
 
 /** What {@linkcode logWandbTable} did. */
@@ -143,6 +148,9 @@ export async function logWandbTable(
     retry: options.retry,
     signal: options.signal,
   });
+  // The entry's ref_url() (wandb/wandb wandb/sdk/artifacts/artifact_manifest_entry.py), as the SDK writes
+  // both paths once the version is saved when it does not use client ids.
+  const ref = `wandb-artifact://${b64ToHex(artifact.id)}/${entry}`;
   return {
     value: {
       _type: "table-file",
@@ -152,7 +160,8 @@ export async function logWandbTable(
       ncols: columns.length,
       nrows: rows.length,
       log_mode: "IMMUTABLE",
-      artifact_path: `wandb-artifact://${b64ToHex(artifact.id)}/${entry}`,
+      artifact_path: ref,
+      _latest_artifact_path: ref,
     },
     artifact,
   };
