@@ -21,6 +21,9 @@ const { values } = parseArgs({
 const sizes = values.sizes!.split(",").map(Number);
 const baselineMax = Number(values["baseline-max"]);
 const TARGET_MB = 600;
+// Exactly what `deno task evaluate` runs (deno.json), without the `deno task` parent process.
+const EVALUATE: string[] = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)).tasks.evaluate.split(" ")
+  .slice(1);
 
 /** Writes a generated 3-class JSONL corpus of `n` lines (deterministic) and returns its path. */
 async function corpus(dir: string, n: number): Promise<string> {
