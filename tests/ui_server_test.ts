@@ -431,3 +431,12 @@ Deno.test("compare: a run keeps its colour on every chart, also where another ru
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("Host check: on port 80 a browser sends the bare name (no :80), which is allowed; others still are not", async () => {
+  const { allowedHosts } = await import("../lib/ui/_security.ts");
+  const on80 = allowedHosts("127.0.0.1", 80);
+  for (const h of ["localhost", "127.0.0.1", "localhost:80", "[::1]"]) assert.ok(on80.has(h), h);
+  assert.ok(!on80.has("evil.example") && !on80.has("evil.example:80"));
+  const on8321 = allowedHosts("127.0.0.1", 8321);
+  assert.ok(on8321.has("localhost:8321") && !on8321.has("localhost"), "the port is required elsewhere");
+});

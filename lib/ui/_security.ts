@@ -28,8 +28,12 @@ export function isLoopback(host: string): boolean {
 /** The Host header values the viewer answers to when bound to `host`:`port`. */
 export function allowedHosts(host: string, port: number): Set<string> {
   const names = new Set<string>();
-  const add = (n: string) =>
-    names.add((n.includes(":") && !n.startsWith("[") ? `[${n}]` : n).toLowerCase() + `:${port}`);
+  // A browser leaves the port out of Host when it is the scheme's default (RFC 9110 7.2: http, port 80).
+  const add = (n: string) => {
+    const name = (n.includes(":") && !n.startsWith("[") ? `[${n}]` : n).toLowerCase();
+    names.add(`${name}:${port}`);
+    if (port === 80) names.add(name);
+  };
   const bare = host.replace(/^\[|\]$/g, "");
   if (isLoopback(bare)) {
     for (const n of ["127.0.0.1", "localhost", "::1"]) add(n);
