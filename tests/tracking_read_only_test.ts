@@ -158,6 +158,33 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "a store on read-only media: deno task ui serves every page type and exports a run page",
+  ignore: !readOnlyMedia,
+  fn: async () => {
+    const root = await Deno.makeTempDir();
+    try {
+      const { dir, finished } = await makeStore(root);
+      const out = join(root, "export");
+      const script =
+        `mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" && touch "$1/probe" 2>/dev/null ` +
+        `&& { echo "the folder is still writable" >&2; exit 9; }; ` +
+        `"$2" run -A --node-modules-dir=manual tests/_ui_read_only_child.ts "$1" "$3" && ` +
+        `"$2" run -A --node-modules-dir=manual tasks/ui.ts --dir "$1" --export "$3" "$4"`;
+      const before = snapshot(dir);
+      const res = await runUnshared(script, [dir, Deno.execPath(), finished, out]);
+      assert.equal(res.code, 0, `the viewer failed on a read-only store:\n${res.stdout}\n${res.stderr}`);
+      const statuses = res.stdout.split("\n").filter((l) => /^\d{3} /.test(l));
+      assert.equal(statuses.length, 10, res.stdout);
+      assert.deepEqual(statuses.filter((l) => !l.startsWith("200 ")), [], res.stdout);
+      assert.ok((await Deno.readTextFile(join(out, "index.html"))).includes(finished));
+      assert.deepEqual(snapshot(dir), before, "nothing may appear or change in a read-only store");
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
+
 /** Runs `sh -c script` in a private mount namespace from the repository root with the given arguments. */
 async function runUnshared(script: string, args: string[]) {
   // runTask gives the child the project's config, Deno's cache and a clean environment; here the "script"
