@@ -440,3 +440,21 @@ Deno.test("Host check: on port 80 a browser sends the bare name (no :80), which 
   const on8321 = allowedHosts("127.0.0.1", 8321);
   assert.ok(on8321.has("localhost:8321") && !on8321.has("localhost"), "the port is required elsewhere");
 });
+
+Deno.test("runs list: an empty store and a filter matching nothing say so", async () => {
+  const root = await Deno.makeTempDir();
+  const dir = join(root, "store");
+  const server = serveUi({
+    dir: (await finishRun(await initRun({ dir, tracker: "local", captureConsole: false })), dir),
+    port: 0,
+  });
+  try {
+    const none = await (await fetch(`${server.url}?q=no-such-run`)).text();
+    assert.match(none, /id="no-runs">No runs match these filters/);
+    const all = await (await fetch(server.url)).text();
+    assert.ok(!all.includes('id="no-runs"'), "a store with a run lists it");
+  } finally {
+    await server.shutdown();
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -20,6 +20,8 @@ ul.chips li{display:inline-block;background:#fff;border:1px solid #e3e3e3;border
 ul.chips .k{color:#555}
 .kv-cols{gap:0 24px}
 td.tags{min-width:11em}
+figure svg,figure img{max-width:100%;height:auto}
+table.kv td:last-child{overflow-wrap:anywhere}
 pre.json{max-height:360px}
 h1{font-size:20px;margin:6px 0 10px}
 h2{font-size:16px;margin:18px 0 8px;border-bottom:1px solid #ddd;padding-bottom:3px}
@@ -50,6 +52,9 @@ details.columns{display:inline-block}
 details.columns div{display:flex;flex-wrap:wrap;gap:4px 12px;max-width:900px;background:#fff;padding:6px;border:1px solid #ddd}
 img.thumb{max-width:100%;border:1px solid #ddd;background:#fff}
 .side{display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start}
+.side>div{min-width:0;max-width:100%}
+td.long{min-width:18em}
+@media (max-width:760px){main{padding:10px}table.grid{display:block;overflow-x:auto;max-width:100%}.side{display:block}}
 `;
 
 /**

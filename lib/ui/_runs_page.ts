@@ -115,7 +115,14 @@ export function runsPage(ctx: PageContext): string {
           </thead>
           <tbody>${result.runs.map((r) => row(r, columns))}</tbody>
         </table>
-      </div>
+      </div>${result.runs.length > 0
+        ? ""
+        : html`<p class="muted" id="no-runs">${
+          Object.values(filters).some((v) => v !== undefined) || pageNo > 1
+            ? html`No runs match these filters (<a href="/">show all runs</a>).`
+            : html`No runs in this store yet: tracked tasks (<code>deno task evaluate</code>, <code>train</code>,
+            <code>video</code>) and <code>initRun</code> in a notebook add them.`
+        }</p>`}
     </form>
     ${pager(pageNo, pages, (p) => href("/", { ...state, page: p }))}
   `;

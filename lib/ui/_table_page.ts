@@ -151,6 +151,11 @@ function render(
     matrix = countsMatrix(ctx, runId, info, p.predictionsKey);
   }
   const conf = info.columns.indexOf("confidence");
+  // A column of fractions (scores, confidences) shows 4 decimals on every row, so its digits line up.
+  const fixed = info.columns.map((_, j) =>
+    p.rows.some((r) => typeof r?.[j] === "number" && !Number.isInteger(r[j])) &&
+    p.rows.every((r) => typeof r?.[j] !== "number" || Math.abs(r[j] as number) < 1e6)
+  );
   const body = html`<h1>Table ${info.key} <span class="muted">of run <a href="/run/${
     seg(runId)
   }">${runId}</a></span></h1>
@@ -204,13 +209,24 @@ ${pager(p.pageNo, pages, (n) => href(base, { ...state, page: n }))}
           ? html`
             class="error"
           `
-          : ""}><td class="muted">${p.numbers[i]}</td>${(r ?? []).map((c) =>
-            html`<td class="${typeof c === "number" ? "num" : "cell-text"}">${valueText(c)}</td>`
-          )}</tr>
+          : ""}><td class="muted">${p.numbers[i]}</td>${(r ?? []).map((c, j) => cell(c, fixed[j]))}</tr>
       `
     )
   }</tbody></table>
 ${pager(p.pageNo, pages, (n) => href(base, { ...state, page: n }))}
 </div></div>`;
   return page(`${info.key} · ${runId} · sentilab`, body, { static: ctx.static });
+}
+
+/** One cell: numbers right-aligned (with 4 decimals in a column of fractions, the full value as title),
+ * long texts given room to wrap readably. */
+function cell(c: unknown, fixed: boolean): Markup {
+  if (typeof c === "number") {
+    const shown = fixed && Number.isFinite(c) && (c === 0 || Math.abs(c) >= 1e-4)
+      ? c.toFixed(4)
+      : valueText(c);
+    return html`<td class="num" title="${shown === valueText(c) ? undefined : String(c)}">${shown}</td>`;
+  }
+  const text = valueText(c);
+  return html`<td class="cell-text${text.length > 40 ? " long" : ""}">${text}</td>`;
 }
