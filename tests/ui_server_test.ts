@@ -37,6 +37,17 @@ async function getWithHost(port: number, path: string, host: string): Promise<nu
   }
 }
 
+/** Serves the store in `dir` on a free loopback port while `fn` runs, then stops it and removes `root`. */
+async function withViewer(root: string, dir: string, fn: (url: string) => Promise<void>): Promise<void> {
+  const server = serveUi({ dir, port: 0 });
+  try {
+    await fn(server.url);
+  } finally {
+    await server.shutdown();
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
 Deno.test("viewer: pages answer, values are escaped, only store files are served, Host and token are checked", async () => {
   const root = await Deno.makeTempDir();
   const ui = await (async () => {
@@ -282,10 +293,9 @@ Deno.test("run page: a metric with a defined step metric is drawn against it; ?x
     });
   }
   await finishRun(run);
-  const server = serveUi({ dir, port: 0 });
-  try {
+  await withViewer(root, dir, async (url) => {
     const xTitle = async (query: string, metric: string) => {
-      const page = await (await fetch(`${server.url}run/${run.id}${query}`)).text();
+      const page = await (await fetch(`${url}run/${run.id}${query}`)).text();
       const fig = page.slice(page.indexOf(`<figure data-metric="${metric}">`));
       const svg = fig.slice(0, fig.indexOf("</figure>"));
       // The x axis title is the text centred under the plot, the last text before the series.
@@ -304,10 +314,7 @@ Deno.test("run page: a metric with a defined step metric is drawn against it; ?x
     assert.ok(train.texts.includes("step"), `train/loss against step: ${train.texts}`);
     const forced = await xTitle("?x=step", "val/loss");
     assert.ok(forced.texts.includes("step") && !forced.texts.includes("epoch"), `${forced.texts}`);
-  } finally {
-    await server.shutdown();
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });
 
 Deno.test("table page: a confusion_matrix counts table is drawn; its cells link to the prediction rows", async () => {
@@ -323,21 +330,17 @@ Deno.test("table page: a confusion_matrix counts table is drawn; its cells link 
     rows: [["negative", 3, 1], ["positive", 0, 4]],
   });
   await finishRun(run);
-  const server = serveUi({ dir, port: 0 });
-  try {
-    const page = await (await fetch(`${server.url}run/${run.id}/table/confusion_matrix`)).text();
+  await withViewer(root, dir, async (url) => {
+    const page = await (await fetch(`${url}run/${run.id}/table/confusion_matrix`)).text();
     const fig = page.slice(page.indexOf('<figure id="matrix">'), page.indexOf("</figure>"));
     const link = `/run/${run.id}/table/predictions?gold=negative&amp;pred=positive`;
     assert.ok(
       fig.includes(`<a href="${link}"><g class="cell" data-row="0" data-col="1" data-value="1">`),
       fig,
     );
-    const rows = await (await fetch(`${server.url}${link.slice(1).replaceAll("&amp;", "&")}`)).text();
+    const rows = await (await fetch(`${url}${link.slice(1).replaceAll("&amp;", "&")}`)).text();
     assert.match(rows, /<span id="matches">1<\/span>/);
-  } finally {
-    await server.shutdown();
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });
 
 Deno.test("an evaluation's metrics (logged once) are listed, not drawn as one-dot charts; compare says so", async () => {
@@ -352,9 +355,8 @@ Deno.test("an evaluation's metrics (logged once) are listed, not drawn as one-do
     await finishRun(run);
     ids.push(run.id);
   }
-  const server = serveUi({ dir, port: 0 });
-  try {
-    const page = await (await fetch(`${server.url}run/${ids[0]}`)).text();
+  await withViewer(root, dir, async (url) => {
+    const page = await (await fetch(`${url}run/${ids[0]}`)).text();
     const charts = [...page.matchAll(/<figure data-metric="([^"]+)">/g)].map((m) => m[1]);
     assert.deepEqual(charts, ["loss"], "only the metric logged twice gets a chart");
     const once = page.slice(
@@ -366,16 +368,13 @@ Deno.test("an evaluation's metrics (logged once) are listed, not drawn as one-do
     }
     assert.match(once, /0\.78/);
     // The runs list shows, without chosen columns, the summary keys every run has in the order they were logged.
-    const list = await (await fetch(server.url)).text();
+    const list = await (await fetch(url)).text();
     const head = list.slice(list.indexOf("<thead>"), list.indexOf("</thead>"));
     const cols = [...head.matchAll(/data-sort="summary\.([^"]+)"/g)].map((m) => m[1]);
     assert.deepEqual(cols, ["accuracy", "macro_precision", "average_confidence", "loss"]);
-    const compare = await (await fetch(`${server.url}compare?run=${ids[0]}&run=${ids[1]}`)).text();
+    const compare = await (await fetch(`${url}compare?run=${ids[0]}&run=${ids[1]}`)).text();
     assert.deepEqual([...compare.matchAll(/<figure data-metric="([^"]+)">/g)].map((m) => m[1]), ["loss"]);
-  } finally {
-    await server.shutdown();
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });
 
 Deno.test("table page: the confusion matrix puts sentiment labels in their order (negative, neutral, positive)", async () => {
@@ -392,17 +391,13 @@ Deno.test("table page: the confusion matrix puts sentiment labels in their order
     ]],
   });
   await finishRun(run);
-  const server = serveUi({ dir, port: 0 });
-  try {
-    const page = await (await fetch(`${server.url}run/${run.id}/table/predictions`)).text();
+  await withViewer(root, dir, async (url) => {
+    const page = await (await fetch(`${url}run/${run.id}/table/predictions`)).text();
     const fig = page.slice(page.indexOf('<figure id="matrix">'), page.indexOf("</figure>"));
     // The row labels (right-aligned left of the matrix), top to bottom.
     const rows = [...fig.matchAll(/<text[^>]*text-anchor="end">([^<]*)<\/text>/g)].map((m) => m[1]);
     assert.deepEqual(rows, ["negative", "neutral", "positive"]);
-  } finally {
-    await server.shutdown();
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });
 
 Deno.test("compare: a run keeps its colour on every chart, also where another run lacks the metric", async () => {
@@ -415,9 +410,8 @@ Deno.test("compare: a run keeps its colour on every chart, also where another ru
     await finishRun(run);
     ids.push(run.id);
   }
-  const server = serveUi({ dir, port: 0 });
-  try {
-    const page = await (await fetch(`${server.url}compare?run=${ids[0]}&run=${ids[1]}`)).text();
+  await withViewer(root, dir, async (url) => {
+    const page = await (await fetch(`${url}compare?run=${ids[0]}&run=${ids[1]}`)).text();
     const colourOf = (metric: string, id: string) => {
       const fig = page.slice(page.indexOf(`<figure data-metric="${metric}">`));
       const svg = fig.slice(0, fig.indexOf("</figure>"));
@@ -426,10 +420,7 @@ Deno.test("compare: a run keeps its colour on every chart, also where another ru
     };
     assert.ok(colourOf("loss", ids[1]));
     assert.equal(colourOf("acc", ids[1]), colourOf("loss", ids[1]));
-  } finally {
-    await server.shutdown();
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });
 
 Deno.test("Host check: on port 80 a browser sends the bare name (no :80), which is allowed; others still are not", async () => {
@@ -444,17 +435,11 @@ Deno.test("Host check: on port 80 a browser sends the bare name (no :80), which 
 Deno.test("runs list: an empty store and a filter matching nothing say so", async () => {
   const root = await Deno.makeTempDir();
   const dir = join(root, "store");
-  const server = serveUi({
-    dir: (await finishRun(await initRun({ dir, tracker: "local", captureConsole: false })), dir),
-    port: 0,
-  });
-  try {
-    const none = await (await fetch(`${server.url}?q=no-such-run`)).text();
+  await finishRun(await initRun({ dir, tracker: "local", captureConsole: false }));
+  await withViewer(root, dir, async (url) => {
+    const none = await (await fetch(`${url}?q=no-such-run`)).text();
     assert.match(none, /id="no-runs">No runs match these filters/);
-    const all = await (await fetch(server.url)).text();
+    const all = await (await fetch(url)).text();
     assert.ok(!all.includes('id="no-runs"'), "a store with a run lists it");
-  } finally {
-    await server.shutdown();
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });
