@@ -185,6 +185,17 @@ Deno.test("the WANDB_* environment fills unset options; explicit options win", (
     ]);
   }));
 
+Deno.test("a bad value read from the environment is named by its variable, not as an option", () =>
+  inTemp(async (dir) => {
+    // W&B also knows WANDB_RESUME=auto, which initRun does not: the warning names what the user set.
+    const r = await child(dir, { dir: `${dir}/s` }, { WANDB_RESUME: "auto", WANDB_RUN_GROUP: "a/b" });
+    assert.match(r.stderr, /WANDB_RESUME \(initRun's 'resume'\) \('auto'\) is not one of allow, must, never/);
+    assert.match(r.stderr, /WANDB_RUN_GROUP \(initRun's 'group'\)/);
+    assert.doesNotMatch(r.stderr, /option 'resume'/);
+    const explicit = await child(dir, { dir: `${dir}/s`, resume: "sometimes" }, {});
+    assert.match(explicit.stderr, /option 'resume' \('sometimes'\)/);
+  }));
+
 Deno.test("WANDB_SILENT=true: tracking warnings are not printed", () =>
   inTemp(async (dir) => {
     const loud = await child(dir, { dir: `${dir}/s`, colour: 1 }, {});

@@ -42,25 +42,42 @@ export function envFlag(name: string): boolean {
   return v === "y" || v === "yes" || v === "t" || v === "true" || v === "on" || v === "1";
 }
 
+/** Options with the environment filled in, and which variable each filled option came from. */
+export interface WithEnvironment {
+  options: InitRunOptions;
+  /** Option -> the variable it was read from (so that a problem names the variable the user set). */
+  variables: Partial<Record<keyof InitRunOptions, string>>;
+}
+
 /** `options` with each unset option taken from its variable. */
-export function withEnvironment(options: InitRunOptions): InitRunOptions {
+export function withEnvironment(options: InitRunOptions): WithEnvironment {
   const o: InitRunOptions = { ...options };
-  const fill = <K extends keyof InitRunOptions>(key: K, value: InitRunOptions[K] | undefined) => {
-    if (o[key] === undefined && value !== undefined) o[key] = value;
+  const variables: WithEnvironment["variables"] = {};
+  const fill = <K extends keyof InitRunOptions>(
+    key: K,
+    value: InitRunOptions[K] | undefined,
+    name: string,
+  ) => {
+    if (o[key] === undefined && value !== undefined) {
+      o[key] = value;
+      variables[key] = name;
+    }
   };
-  fill("id", envValue("WANDB_RUN_ID"));
-  fill("resume", envValue("WANDB_RESUME") as InitRunOptions["resume"]);
-  fill("name", envValue("WANDB_NAME"));
-  fill("notes", envValue("WANDB_NOTES"));
+  const from = <K extends keyof InitRunOptions>(key: K, name: string) =>
+    fill(key, envValue(name) as InitRunOptions[K] | undefined, name);
+  from("id", "WANDB_RUN_ID");
+  from("resume", "WANDB_RESUME");
+  from("name", "WANDB_NAME");
+  from("notes", "WANDB_NOTES");
   const tags = envValue("WANDB_TAGS")?.split(",").map((t) => t.trim()).filter(Boolean);
-  fill("tags", tags?.length ? tags : undefined);
-  fill("group", envValue("WANDB_RUN_GROUP"));
-  fill("jobType", envValue("WANDB_JOB_TYPE"));
-  fill("project", envValue("WANDB_PROJECT"));
-  fill("entity", envValue("WANDB_ENTITY"));
+  fill("tags", tags?.length ? tags : undefined, "WANDB_TAGS");
+  from("group", "WANDB_RUN_GROUP");
+  from("jobType", "WANDB_JOB_TYPE");
+  from("project", "WANDB_PROJECT");
+  from("entity", "WANDB_ENTITY");
   const mode = envValue("WANDB_MODE")?.toLowerCase();
   // W&B also spells offline "dryrun".
-  fill("mode", (mode === "dryrun" ? "offline" : mode) as InitRunOptions["mode"]);
-  if (envValue("WANDB_CONSOLE")?.toLowerCase() === "off") fill("captureConsole", false);
-  return o;
+  fill("mode", (mode === "dryrun" ? "offline" : mode) as InitRunOptions["mode"], "WANDB_MODE");
+  if (envValue("WANDB_CONSOLE")?.toLowerCase() === "off") fill("captureConsole", false, "WANDB_CONSOLE");
+  return { options: o, variables };
 }

@@ -33,8 +33,15 @@ export interface CheckedOptions {
  * Validates the options. With `strict`, the first problem throws; otherwise each invalid option (or config
  * entry) is dropped on its own, so the run keeps every valid one, and the problems are returned.
  */
-export function checkOptions(options: InitRunOptions, strict: boolean): CheckedOptions {
+export function checkOptions(
+  options: InitRunOptions,
+  strict: boolean,
+  variables: Partial<Record<keyof InitRunOptions, string>> = {},
+): CheckedOptions {
   const ctx = "Cannot start run";
+  // An option read from the environment is named by its variable, which is what the user set.
+  const option = (key: keyof InitRunOptions) =>
+    variables[key] ? `${variables[key]} (initRun's '${key}')` : `option '${key}'`;
   const dropped: string[] = [];
   const opts: InitRunOptions = { ...options };
   const problem = (message: string, drop: () => void, instead = "") => {
@@ -54,24 +61,28 @@ export function checkOptions(options: InitRunOptions, strict: boolean): CheckedO
   if (options.id !== undefined) {
     const bad = runIdProblem(options.id);
     if (bad) {
-      problem(`option 'id' (${describe(options.id)}): ${bad}`, () => delete opts.id, " (a new id is used)");
+      problem(
+        `${option("id")} (${describe(options.id)}): ${bad}`,
+        () => delete opts.id,
+        " (a new id is used)",
+      );
     }
   }
   if (options.resume !== undefined && !RESUME_MODES.includes(options.resume)) {
     problem(
-      `option 'resume' ('${options.resume}') is not one of ${RESUME_MODES.join(", ")}`,
+      `${option("resume")} ('${options.resume}') is not one of ${RESUME_MODES.join(", ")}`,
       () => delete opts.resume,
     );
   }
   if (options.mode !== undefined && !RUN_MODES.includes(options.mode)) {
     problem(
-      `option 'mode' ('${options.mode}') is not one of ${RUN_MODES.join(", ")}`,
+      `${option("mode")} ('${options.mode}') is not one of ${RUN_MODES.join(", ")}`,
       () => delete opts.mode,
     );
   }
   if (options.entity !== undefined && nameProblem(options.entity, "name")) {
     problem(
-      `option 'entity' (${describe(options.entity)}): ${
+      `${option("entity")} (${describe(options.entity)}): ${
         nameProblem(options.entity, "name")!.replace("names", "values")
       }`,
       () => delete opts.entity,
@@ -85,7 +96,7 @@ export function checkOptions(options: InitRunOptions, strict: boolean): CheckedO
     );
   }
   if (options.dir !== undefined && typeof options.dir !== "string") {
-    problem(`option 'dir' must be a path string, got ${describe(options.dir)}`, () => delete opts.dir);
+    problem(`${option("dir")} must be a path string, got ${describe(options.dir)}`, () => delete opts.dir);
   }
   for (const field of ["project", "name", "group", "jobType"] as const) {
     const v = options[field];
@@ -94,7 +105,7 @@ export function checkOptions(options: InitRunOptions, strict: boolean): CheckedO
     if (bad) {
       const instead = field === "project" || field === "name" ? " (the default is used)" : "";
       problem(
-        `option '${field}' ('${v}'): ${bad.replace("names", "values")}`,
+        `${option(field)} ('${v}'): ${bad.replace("names", "values")}`,
         () => delete opts[field],
         instead,
       );
@@ -102,22 +113,22 @@ export function checkOptions(options: InitRunOptions, strict: boolean): CheckedO
   }
   if (options.tags !== undefined) {
     if (!Array.isArray(options.tags) || options.tags.some((t) => typeof t !== "string" || t.length === 0)) {
-      problem(`option 'tags' must be an array of non-empty strings`, () => delete opts.tags);
+      problem(`${option("tags")} must be an array of non-empty strings`, () => delete opts.tags);
     }
   }
   if (options.captureConsole !== undefined && typeof options.captureConsole !== "boolean") {
     problem(
-      `option 'captureConsole' must be true or false, got ${describe(options.captureConsole)}`,
+      `${option("captureConsole")} must be true or false, got ${describe(options.captureConsole)}`,
       () => delete opts.captureConsole,
       " (capturing, the default)",
     );
   }
   if (options.notes !== undefined && typeof options.notes !== "string") {
-    problem(`option 'notes' must be a string`, () => delete opts.notes);
+    problem(`${option("notes")} must be a string`, () => delete opts.notes);
   }
   const config = options.config ?? {};
   if (typeof config !== "object" || config === null || Array.isArray(config)) {
-    problem(`option 'config' must be an object of key -> value`, () => delete opts.config);
+    problem(`${option("config")} must be an object of key -> value`, () => delete opts.config);
     return { opts, configJson: "{}", dropped };
   }
   const kept: Record<string, unknown> = {};

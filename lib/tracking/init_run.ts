@@ -101,7 +101,8 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
   if (envFlag("WANDB_SILENT")) setSilent(true);
   let checked: CheckedOptions;
   try {
-    checked = checkOptions(withEnvironment(options ?? {}), strict);
+    const { options: filled, variables } = withEnvironment(options ?? {});
+    checked = checkOptions(filled, strict, variables);
   } catch (e) {
     if (strict) throw e;
     // Not even the options object could be read: start a run with the defaults.
