@@ -374,6 +374,14 @@ Deno.test("an evaluation's metrics (logged once) are listed, not drawn as one-do
     assert.deepEqual(cols, ["accuracy", "macro_precision", "average_confidence", "loss"]);
     const compare = await (await fetch(`${url}compare?run=${ids[0]}&run=${ids[1]}`)).text();
     assert.deepEqual([...compare.matchAll(/<figure data-metric="([^"]+)">/g)].map((m) => m[1]), ["loss"]);
+    // Summaries side by side in the order they were logged, not marked as differences (they all differ).
+    const summary = compare.slice(compare.indexOf('id="summary"'));
+    const keys = [...summary.matchAll(/<tr[^>]*data-key="([^"]+)"/g)].map((m) => m[1]);
+    assert.deepEqual(keys.slice(0, 3), ["accuracy", "macro_precision", "average_confidence"]);
+    assert.ok(
+      !/<tr class="diff"/.test(summary.slice(0, summary.indexOf("</table>"))),
+      "summary rows unmarked",
+    );
   });
 });
 

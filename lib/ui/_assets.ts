@@ -54,6 +54,7 @@ img.thumb{max-width:100%;border:1px solid #ddd;background:#fff}
 .side{display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start}
 .side>div{min-width:0;max-width:100%}
 td.long{min-width:18em}
+table.grid th.run-head{white-space:normal;max-width:16em;overflow-wrap:anywhere}
 @media (max-width:760px){main{padding:10px}table.grid{display:block;overflow-x:auto;max-width:100%}.side{display:block}}
 `;
 

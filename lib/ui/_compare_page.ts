@@ -58,25 +58,29 @@ export function comparePage(ctx: PageContext): string {
   return page("Compare · sentilab", body);
 }
 
-/** One row per key, one column per run; rows whose values differ are marked (class "diff"). */
+/**
+ * One row per key (in the order the runs logged them), one column per run. With `diffsFirst` (the config)
+ * the keys whose values differ come first and are marked (class "diff"); summaries, which differ almost
+ * everywhere, keep their order unmarked.
+ */
 function sideBySide(
   id: string,
   runs: RunDetails[],
   pick: (r: RunDetails) => Record<string, unknown>,
-  onlyDiffFirst: boolean,
+  diffsFirst: boolean,
 ) {
   const maps = runs.map((r) => new Map(flatten(pick(r))));
-  const keys = [...new Set(maps.flatMap((m) => [...m.keys()]))].sort();
+  const keys = [...new Set(maps.flatMap((m) => [...m.keys()]))];
   const differs = (k: string) => new Set(maps.map((m) => JSON.stringify(m.get(k) ?? null))).size > 1;
-  const ordered = onlyDiffFirst ? [...keys.filter(differs), ...keys.filter((k) => !differs(k))] : keys;
+  const ordered = diffsFirst ? [...keys.filter(differs), ...keys.filter((k) => !differs(k))] : keys;
   return html`
     <table class="grid" id="${id}">
       <thead>
-        <tr><th>Key</th>${runs.map((r) => html`<th>${r.name}</th>`)}</tr>
+        <tr><th>Key</th>${runs.map((r) => html`<th class="run-head">${r.name}</th>`)}</tr>
       </thead>
       <tbody>${ordered.map((k) =>
         html`<tr${
-          differs(k)
+          diffsFirst && differs(k)
             ? html`
               class="diff"
             `
