@@ -19,6 +19,9 @@ export interface FakeRepo {
   /** Storage answers of LFS files: the first `cutDownloads` GETs send half the bytes asked for, then break
    * the connection. */
   cutDownloads?: number;
+  /** Storage answers of LFS files stall: the first sends half the file, later ones (resumes) nothing, and
+   * none ever ends (until the fake Hub closes). */
+  stallDownloads?: boolean;
   /** Storage answers of LFS files ignore `Range` (200 with the whole file). */
   ignoreRange?: boolean;
 }
@@ -62,6 +65,7 @@ export function startFakeHub(
   const blobs = new Map<string, { bytes: Uint8Array; repo: FakeRepo; served: number }>();
   const log: HubLog[] = [];
   const hangers = new Set<(r: Response) => void>();
+  const stalled = new Set<ReadableStreamDefaultController<Uint8Array>>();
   const max = options.maxRequests ?? 300;
   const abort = new AbortController();
   const record = (req: Request) => {
@@ -163,6 +167,16 @@ export function startFakeHub(
       });
       return new Response(stream, init);
     }
+    if (req.method === "GET" && blob.repo.stallDownloads) {
+      const half = start === 0 ? body.subarray(0, Math.floor(body.length / 2)) : new Uint8Array();
+      const stream = new ReadableStream<Uint8Array>({
+        start(c) {
+          if (half.length) c.enqueue(half.slice());
+          stalled.add(c); // never closed: ended by close()
+        },
+      });
+      return new Response(stream, init);
+    }
     return new Response(req.method === "HEAD" ? null : body.slice(), init);
   }
 
@@ -172,6 +186,7 @@ export function startFakeHub(
     log,
     async close() {
       for (const h of hangers) h(new Response("closing", { status: 503 }));
+      for (const c of stalled) c.error(new Error("hub closed"));
       abort.abort();
       await Promise.all([server.finished, store.finished]);
     },

@@ -207,6 +207,35 @@ Deno.test("hf: a Hub that never answers fails within the time allowed", async ()
   });
 });
 
+Deno.test("hf: a download that stalls is resumed 5 times, then fails within the time allowed, leaving no file", async () => {
+  const files = await tinyRepoFiles();
+  await withHub({ "acme/stalled": { files, stallDownloads: true } }, {}, async ({ hub, home, opts }) => {
+    const t0 = performance.now();
+    await assert.rejects(
+      loadModel("hf:acme/stalled", { timeoutMs: 200, hub: opts }),
+      /hf:acme\/stalled: onnx\/model_quantized\.onnx: .* did not answer within 0\.2 s/,
+    );
+    // 6 attempts of 0.2 s without data, 1 s apart (http_get's 5 retries)
+    assert.ok(performance.now() - t0 < 20_000);
+    const size = files["onnx/model_quantized.onnx"].length;
+    const half = Math.floor(size / 2);
+    const ranges = hub.log.filter((l) => l.method === "GET" && l.path.startsWith("/cdn/")).map((l) =>
+      l.range
+    );
+    assert.deepEqual(
+      ranges,
+      [null, ...new Array(5).fill(`bytes=${half}-`)],
+      "resumed after the bytes received",
+    );
+    const blobs = join(home, "hub", "models--acme--stalled", "blobs");
+    assert.deepEqual(
+      [...Deno.readDirSync(blobs)].filter((e) => e.name.endsWith(".incomplete")).map((e) => e.name),
+      [],
+      "the temporary file is removed",
+    );
+  });
+});
+
 Deno.test("hf: a lost connection resumes with Range requests; a damaged download is refused", async () => {
   const files = await tinyRepoFiles();
   // another ONNX file (its own blob in the fake storage): the same graph with a doc string
