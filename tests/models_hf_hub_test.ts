@@ -4,7 +4,7 @@
 // The test process never sets an environment variable (deno test --parallel runs other test files in this
 // process): the Hub and cache are passed as options, and the HF_* variables are tested in children.
 import assert from "node:assert/strict";
-import { ROOT, runChild, runTask } from "./_task_env.ts";
+import { closedUrl, ROOT, runChild, runTask } from "./_task_env.ts";
 import { join } from "node:path";
 import { type DownloadHfModelOptions, loadModel } from "../lib/models/mod.ts";
 import { getRun, listArtifactVersions } from "../lib/tracking/mod.ts";
@@ -410,7 +410,7 @@ Deno.test("hf: a Hub that cannot be reached or refuses serves the revision's cac
     await (await loadModel("hf:acme/private", { hub: { ...opts, token: secret } })).close();
     const commit = hub.commitOf("acme/private");
     // nothing listens there: the HEAD call fails, the cached snapshot of refs/main serves
-    const down = { ...opts, endpoint: `http://127.0.0.1:${closedPort()}` };
+    const down = { ...opts, endpoint: closedUrl() };
     const model = await loadModel("hf:acme/private", { hub: down });
     assert.equal((model.card!.hub as { commit: string }).commit, commit);
     assert.equal(await label(model, "a great movie"), "positive");
@@ -466,10 +466,3 @@ Deno.test("hf: two downloads of one model at once both succeed (each writes its 
     assert.equal(blobs.length, 5, blobs.join(", "));
   });
 });
-
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
