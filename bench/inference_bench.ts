@@ -227,6 +227,8 @@ const spec = validateFeatureSpec(
 const featurizer = createFeaturizer(spec);
 const session = await ort.InferenceSession.create(await Deno.readFile(`${dir}/model.onnx`), {
   logSeverityLevel: 3,
+  intraOpNumThreads: 1, // as sentilab's sessions: one run of this model is too small to split
+  interOpNumThreads: 1,
 });
 const outputName = session.outputNames.includes("probabilities") ? "probabilities" : session.outputNames[0];
 
