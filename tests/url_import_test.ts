@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DENO_DIR } from "./_task_env.ts";
+import { offlineNpmCache } from "./_offline_npm_cache.ts";
+import { closedUrl } from "./_task_env.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const TYPES: Record<string, string> = {
@@ -86,16 +87,28 @@ Deno.test({
     assert.equal(head.headers.get("content-type"), TYPES[".ts"]);
 
     await Deno.writeTextFile(join(dir, "script.ts"), SCRIPT(base));
-    // No deno.json, but a copy of the project's lock: npm versions resolve from it and Deno's cache
-    // (DENO_DIR, filled by deno install) without asking the registry: no test may need the network.
+    // No deno.json, but a copy of the project's lock: npm versions resolve from it, and packages from a
+    // Deno cache of its own holding what deno install put in node_modules, as a user's cache holds them
+    // after one online import: no test may need the network.
     await Deno.copyFile(join(ROOT, "deno.lock"), join(dir, "deno.lock"));
+    // The child's npm registry is a loopback port nothing listens on: a package missing from that cache
+    // fails the test here too, not only in CI's network namespace. (localhost, not 127.0.0.1: Deno keys its
+    // cache folder of a registry by host_port, and names an IP host's folder differently.)
+    const registry = closedUrl().replace("127.0.0.1", "localhost") + "/";
+    const denoDir = await offlineNpmCache(
+      join(ROOT, "deno.lock"),
+      join(ROOT, "node_modules"),
+      join(dir, "deno-dir"),
+      registry,
+    );
     // PATH without ffmpeg (and SENTILAB_FFMPEG unset): video work must say how to provide ffmpeg.
     const env: Record<string, string> = {
       NO_COLOR: "1",
       SENTILAB_DIR: join(dir, "unused-store"),
       PATH: join(dir, "no-bin"),
       SENTILAB_FFMPEG: "",
-      DENO_DIR,
+      DENO_DIR: denoDir,
+      NPM_CONFIG_REGISTRY: registry,
     };
     const child = new Deno.Command(Deno.execPath(), {
       // The permissions the README's "use it from a URL" section names (-A would also do: it includes
