@@ -5,9 +5,9 @@
  * @module
  */
 
-/** A progress display: call it with texts done and the total; `stop()` ends the line. */
+/** A progress display: call it with texts done and the total (null: unknown, e.g. stdin); `stop()` ends the line. */
 export interface Progress {
-  (done: number, total: number): void;
+  (done: number, total: number | null): void;
   /** Ends the display (a final line on a terminal). */
   stop(): void;
 }
@@ -24,33 +24,42 @@ export function progress(what: string, force = false, unit = "texts"): Progress 
   const tty = Deno.stderr.isTerminal();
   if (!tty && !force) return null;
   const started = performance.now();
-  let last = 0;
+  let last = -Infinity; // the first update shows at once
   let shown = false;
-  let lastDone = 0, lastTotal = 0;
+  let lastShown = "";
+  let lastDone = 0, lastTotal: number | null = 0;
   const enc = new TextEncoder();
-  const line = (done: number, total: number) => {
+  const line = (done: number, total: number | null) => {
     const s = (performance.now() - started) / 1000;
     const rate = s > 0 ? done / s : 0;
+    const speed = `${
+      (rate >= 10 ? Math.round(rate) : Number(rate.toFixed(1))).toLocaleString("en-US")
+    } ${unit}/s`;
+    if (total === null) return `${what} ${done.toLocaleString("en-US")} ${unit}, ${speed}`;
     const eta = rate > 0 ? (total - done) / rate : 0;
     const pct = total > 0 ? (100 * done) / total : 100;
     return `${what} ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")} ${unit} (${
       pct.toFixed(1)
-    }%), ` +
-      `${(rate >= 10 ? Math.round(rate) : Number(rate.toFixed(1))).toLocaleString("en-US")} ${unit}/s, ` +
-      `ETA ${clock(eta)}`;
+    }%), ${speed}, ETA ${clock(eta)}`;
   };
-  const show = ((done: number, total: number) => {
+  const show = ((done: number, total: number | null) => {
     lastDone = done;
     lastTotal = total;
     const now = performance.now();
-    if (now - last < (tty ? 200 : 5000) && done < total) return;
+    if (now - last < (tty ? 200 : 5000) && (total === null || done < total)) return;
     last = now;
     shown = true;
-    Deno.stderr.writeSync(enc.encode(tty ? `\r\x1b[2K${line(done, total)}` : `${line(done, total)}\n`));
+    lastShown = line(done, total);
+    Deno.stderr.writeSync(enc.encode(tty ? `\r\x1b[2K${lastShown}` : `${lastShown}\n`));
   }) as Progress;
   show.stop = () => {
     if (!shown) return;
-    Deno.stderr.writeSync(enc.encode(tty ? `\r\x1b[2K${line(lastDone, lastTotal)}\n` : ""));
+    const final = line(lastDone, lastTotal);
+    // a terminal ends its line; a pipe gets the final count unless its last line said it already
+    if (tty) Deno.stderr.writeSync(enc.encode(`\r\x1b[2K${final}\n`));
+    else if (!lastShown.startsWith(`${what} ${lastDone.toLocaleString("en-US")}`)) {
+      Deno.stderr.writeSync(enc.encode(`${final}\n`));
+    }
   };
   return show;
 }

@@ -94,7 +94,7 @@ async function score(texts: string[]): Promise<void> {
   scorer ??= await openScorer(model, { batchSize, workers: texts.length > batchSize ? workers : 1 });
   const predictions: Prediction[] = await scorer.predict(texts, done);
   done += predictions.length;
-  show?.(done, done);
+  show?.(done, args.positionals.length > 0 ? args.positionals.length : null);
   const out = predictions.map((p) =>
     JSON.stringify({
       text: p.text,
