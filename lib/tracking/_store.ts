@@ -1,7 +1,7 @@
 // The local store: one SQLite database (WAL) plus a content-addressed folder of artifact files. This file
-// is its core: where a store is, the three ways to open it, the connection, transactions, the schema and
-// the crash check. What the tables hold is read and written by one module per concern, each on this
-// connection and reached through a property:
+// is its core: where a store is, the three ways to open it, the connection, transactions and the crash
+// check; the tables and their columns are in _store_schema.ts. What the tables hold is read and written by
+// one module per concern, each on this connection and reached through a property:
 //   store.runs       _store_runs.ts       runs: records, summary, W&B entity, metric definitions, queries
 //   store.history    _store_history.ts    history rows (moved in from the run journals)
 //   store.output     _store_output.ts     captured console lines
@@ -27,61 +27,13 @@ import { TrackingError } from "./_errors.ts";
 import { damagedError, hadDatabase, isDamage, markDatabase } from "./_damage.ts";
 import { hostName, processAlive, processStartToken } from "./_env.ts";
 import { journalPath, readJournal } from "./_journal_file.ts";
+import { createSchema } from "./_store_schema.ts";
 import { StoreArtifacts } from "./_store_artifacts.ts";
 import { StoreHashCache } from "./_store_hash_cache.ts";
 import { StoreHistory } from "./_store_history.ts";
 import { StoreOutput } from "./_store_output.ts";
 import { StoreRuns } from "./_store_runs.ts";
 import { StoreTables } from "./_store_tables.ts";
-
-const SCHEMA_VERSION = "1";
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS runs(
-  id TEXT PRIMARY KEY, project TEXT NOT NULL, name TEXT NOT NULL, grp TEXT, job_type TEXT,
-  tags TEXT NOT NULL, notes TEXT, config TEXT NOT NULL, summary TEXT NOT NULL DEFAULT '{}',
-  status TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT, exit_code INTEGER,
-  git_commit TEXT, git_dirty INTEGER, deno_version TEXT NOT NULL, lock_digest TEXT, host TEXT NOT NULL,
-  pid INTEGER NOT NULL, start_token TEXT NOT NULL, argv TEXT NOT NULL, env TEXT NOT NULL,
-  journal_lines INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS history(
-  id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, step INTEGER NOT NULL, ts REAL NOT NULL, data TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS history_run ON history(run_id, id);
-CREATE TABLE IF NOT EXISTS output(
-  id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, ts REAL NOT NULL, stream TEXT NOT NULL, line TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS output_run ON output(run_id, id);
-CREATE TABLE IF NOT EXISTS tables(
-  id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, key TEXT NOT NULL, columns TEXT NOT NULL,
-  nrows INTEGER NOT NULL DEFAULT 0, step INTEGER NOT NULL, created_at TEXT NOT NULL,
-  complete INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS tables_run ON tables(run_id, key, id);
-CREATE TABLE IF NOT EXISTS table_chunks(
-  table_id INTEGER NOT NULL, first_idx INTEGER NOT NULL, nrows INTEGER NOT NULL, data TEXT NOT NULL,
-  PRIMARY KEY(table_id, first_idx));
-CREATE TABLE IF NOT EXISTS artifact_versions(
-  id INTEGER PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL, type TEXT NOT NULL,
-  digest TEXT NOT NULL, description TEXT NOT NULL, metadata TEXT NOT NULL, manifest TEXT NOT NULL,
-  size INTEGER NOT NULL, file_count INTEGER NOT NULL, created_at TEXT NOT NULL, created_by TEXT,
-  UNIQUE(name, version));
-CREATE INDEX IF NOT EXISTS artifact_versions_digest ON artifact_versions(name, digest);
-CREATE TABLE IF NOT EXISTS artifact_aliases(
-  name TEXT NOT NULL, alias TEXT NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL,
-  PRIMARY KEY(name, alias));
-CREATE TABLE IF NOT EXISTS artifact_links(
-  id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, name TEXT NOT NULL, version INTEGER NOT NULL,
-  direction TEXT NOT NULL, deduplicated INTEGER NOT NULL, created_at TEXT NOT NULL,
-  UNIQUE(run_id, name, version, direction));
-CREATE INDEX IF NOT EXISTS artifact_links_version ON artifact_links(name, version);
-CREATE TABLE IF NOT EXISTS hash_cache(
-  path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns TEXT NOT NULL, ino TEXT NOT NULL, digest TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sync_state(
-  run_id TEXT NOT NULL, target TEXT NOT NULL, kind TEXT NOT NULL, cursor INTEGER NOT NULL,
-  updated_at TEXT NOT NULL, PRIMARY KEY(run_id, target, kind));
-CREATE TABLE IF NOT EXISTS sync_values(
-  target TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, updated_at TEXT NOT NULL,
-  PRIMARY KEY(target, key));
-`;
 
 type Row = Record<string, unknown>;
 
@@ -174,22 +126,7 @@ export class Store {
       this.db.exec("PRAGMA wal_autocheckpoint = 10000");
       this.db.exec("PRAGMA foreign_keys = OFF");
       this.transaction(() => {
-        this.db.exec(SCHEMA);
-        const cols = (this.db.prepare("PRAGMA table_info(runs)").all() as Row[]).map((c) => String(c.name));
-        if (!cols.includes("journal_lines")) {
-          this.db.exec("ALTER TABLE runs ADD COLUMN journal_lines INTEGER NOT NULL DEFAULT 0");
-        }
-        if (!cols.includes("entity")) {
-          // The W&B entity initRun was given (option or WANDB_ENTITY), for the replica and a later sync.
-          this.db.exec("ALTER TABLE runs ADD COLUMN entity TEXT");
-        }
-        if (!cols.includes("metrics")) {
-          // defineMetric's definitions (JSON array of StoredMetric): for resume and the W&B replica.
-          this.db.exec("ALTER TABLE runs ADD COLUMN metrics TEXT NOT NULL DEFAULT '[]'");
-        }
-        this.db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)").run(
-          SCHEMA_VERSION,
-        );
+        createSchema(this.db);
       });
       markDatabase(dir);
     } catch (e) {

@@ -1,0 +1,74 @@
+// The store's schema: the tables of store.db (each owned by one module, see _store.ts) and the columns added
+// since stores were first written, created or brought up to date inside the opening transaction.
+import type { DatabaseSync } from "node:sqlite";
+
+type Row = Record<string, unknown>;
+
+const SCHEMA_VERSION = "1";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs(
+  id TEXT PRIMARY KEY, project TEXT NOT NULL, name TEXT NOT NULL, grp TEXT, job_type TEXT,
+  tags TEXT NOT NULL, notes TEXT, config TEXT NOT NULL, summary TEXT NOT NULL DEFAULT '{}',
+  status TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT, exit_code INTEGER,
+  git_commit TEXT, git_dirty INTEGER, deno_version TEXT NOT NULL, lock_digest TEXT, host TEXT NOT NULL,
+  pid INTEGER NOT NULL, start_token TEXT NOT NULL, argv TEXT NOT NULL, env TEXT NOT NULL,
+  journal_lines INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS history(
+  id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, step INTEGER NOT NULL, ts REAL NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS history_run ON history(run_id, id);
+CREATE TABLE IF NOT EXISTS output(
+  id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, ts REAL NOT NULL, stream TEXT NOT NULL, line TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS output_run ON output(run_id, id);
+CREATE TABLE IF NOT EXISTS tables(
+  id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, key TEXT NOT NULL, columns TEXT NOT NULL,
+  nrows INTEGER NOT NULL DEFAULT 0, step INTEGER NOT NULL, created_at TEXT NOT NULL,
+  complete INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS tables_run ON tables(run_id, key, id);
+CREATE TABLE IF NOT EXISTS table_chunks(
+  table_id INTEGER NOT NULL, first_idx INTEGER NOT NULL, nrows INTEGER NOT NULL, data TEXT NOT NULL,
+  PRIMARY KEY(table_id, first_idx));
+CREATE TABLE IF NOT EXISTS artifact_versions(
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL, type TEXT NOT NULL,
+  digest TEXT NOT NULL, description TEXT NOT NULL, metadata TEXT NOT NULL, manifest TEXT NOT NULL,
+  size INTEGER NOT NULL, file_count INTEGER NOT NULL, created_at TEXT NOT NULL, created_by TEXT,
+  UNIQUE(name, version));
+CREATE INDEX IF NOT EXISTS artifact_versions_digest ON artifact_versions(name, digest);
+CREATE TABLE IF NOT EXISTS artifact_aliases(
+  name TEXT NOT NULL, alias TEXT NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL,
+  PRIMARY KEY(name, alias));
+CREATE TABLE IF NOT EXISTS artifact_links(
+  id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, name TEXT NOT NULL, version INTEGER NOT NULL,
+  direction TEXT NOT NULL, deduplicated INTEGER NOT NULL, created_at TEXT NOT NULL,
+  UNIQUE(run_id, name, version, direction));
+CREATE INDEX IF NOT EXISTS artifact_links_version ON artifact_links(name, version);
+CREATE TABLE IF NOT EXISTS hash_cache(
+  path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns TEXT NOT NULL, ino TEXT NOT NULL, digest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sync_state(
+  run_id TEXT NOT NULL, target TEXT NOT NULL, kind TEXT NOT NULL, cursor INTEGER NOT NULL,
+  updated_at TEXT NOT NULL, PRIMARY KEY(run_id, target, kind));
+CREATE TABLE IF NOT EXISTS sync_values(
+  target TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, updated_at TEXT NOT NULL,
+  PRIMARY KEY(target, key));
+`;
+
+/** Creates the tables a store lacks and adds the columns an older store lacks (inside a transaction). */
+export function createSchema(db: DatabaseSync): void {
+  db.exec(SCHEMA);
+  const cols = (db.prepare("PRAGMA table_info(runs)").all() as Row[]).map((c) => String(c.name));
+  if (!cols.includes("journal_lines")) {
+    db.exec("ALTER TABLE runs ADD COLUMN journal_lines INTEGER NOT NULL DEFAULT 0");
+  }
+  if (!cols.includes("entity")) {
+    // The W&B entity initRun was given (option or WANDB_ENTITY), for the replica and a later sync.
+    db.exec("ALTER TABLE runs ADD COLUMN entity TEXT");
+  }
+  if (!cols.includes("metrics")) {
+    // defineMetric's definitions (JSON array of StoredMetric): for resume and the W&B replica.
+    db.exec("ALTER TABLE runs ADD COLUMN metrics TEXT NOT NULL DEFAULT '[]'");
+  }
+  db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)").run(
+    SCHEMA_VERSION,
+  );
+}
