@@ -451,3 +451,23 @@ Deno.test("runs list: an empty store and a filter matching nothing say so", asyn
     assert.ok(!all.includes('id="no-runs"'), "a store with a run lists it");
   });
 });
+
+Deno.test("video run: the sentiment timeline holds each cue's score from its start to its end", async () => {
+  const root = await Deno.makeTempDir();
+  const dir = join(root, "store");
+  const run = await initRun({ dir, tracker: "local", captureConsole: false, jobType: "video" });
+  await logTable(run, "video_timeline", {
+    columns: ["index", "start", "end", "text", "label", "valence"],
+    rows: [[0, 0, 3, "a", "positive", 1], [1, 3, 6, "b", "negative", -1], [2, 9, 12, "c", "positive", 0.5]],
+  });
+  await finishRun(run);
+  await withViewer(root, dir, async (url) => {
+    const page = await (await fetch(`${url}run/${run.id}`)).text();
+    const fig = page.slice(page.indexOf('<figure id="video-timeline">'));
+    const d = /<g class="series" data-name="valence"><path d="([^"]*)"/.exec(fig)?.[1] ?? "";
+    const xs = [...d.matchAll(/[ML]([\d.]+) /g)].map((m) => Number(m[1]));
+    assert.equal(xs.length, 6, d);
+    // The last point is at 12 s (the end of the last cue), right of the last cue's start (9 s).
+    assert.ok(xs[5] > xs[4], d);
+  });
+});

@@ -314,11 +314,16 @@ function videoBlock(ctx: PageContext, run: RunDetails): Markup {
     const t = getTableRows(run.id, "video_timeline", { ...ctx.read, limit: 20000 });
     if (t && t.rows.length) {
       const col = (name: string) => t.columns.indexOf(name);
-      const start = col("start");
+      const start = col("start"), end = col("end");
+      // Each cue holds its score from its start to its end (a step line), so the chart spans the video.
       const series = ["valence", "negative", "neutral", "positive"].filter((n) => col(n) >= 0).map((n) => ({
         name: n,
         points: t.rows.filter((r) => typeof r[start] === "number" && typeof r[col(n)] === "number")
-          .map((r) => ({ x: r[start] as number, y: r[col(n)] as number })),
+          .flatMap((r) => {
+            const y = r[col(n)] as number, x0 = r[start] as number;
+            const x1 = end >= 0 && typeof r[end] === "number" ? r[end] as number : x0;
+            return x1 > x0 ? [{ x: x0, y }, { x: x1, y }] : [{ x: x0, y }];
+          }),
       })).filter((s) => s.points.length > 0);
       if (series.length && start >= 0) {
         chart = html`<figure id="video-timeline">${
