@@ -13,7 +13,7 @@ figcaption{margin-top:4px}
 h3{font-size:14px;margin:12px 0 6px}
 .scroll{max-width:100%;overflow-x:auto}
 .nowrap{white-space:nowrap}
-a.run-link{display:inline-block;max-width:36ch;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;vertical-align:bottom}
+a.run-link{display:inline-block;max-width:28ch;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;vertical-align:bottom}
 .once{flex-basis:100%;margin-top:4px}
 ul.chips{display:inline;list-style:none;padding:0;margin:0 0 0 6px}
 ul.chips li{display:inline-block;background:#fff;border:1px solid #e3e3e3;border-radius:4px;padding:1px 7px;margin:0 6px 6px 0;font-size:13px;font-variant-numeric:tabular-nums}
