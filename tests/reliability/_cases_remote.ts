@@ -1,11 +1,17 @@
 // Remote model folders on loopback servers that never end, declare too much, hang, drip or hang up; model
-// folders whose files come from different trainings.
+// folders whose files come from different trainings; a sync to W&B (the loopback emulator) of a version whose
+// stored file changed on disk.
+import { Buffer } from "node:buffer";
+import { createHash } from "node:crypto";
+import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadModel } from "../../lib/models/mod.ts";
 import { loadOnnxModel } from "../../lib/models/onnx_model.ts";
 import { numFeaturesOf } from "../../lib/models/_features.ts";
 import { buildLinearOnnx } from "../../lib/training/_onnx_export.ts";
+import { finishRun, getArtifactVersion, initRun, logArtifact, syncRuns } from "../../lib/tracking/mod.ts";
 import { ROOT } from "../_task_env.ts";
+import { startEmulator } from "../wandb_emulator.ts";
 import { type Case, type Outcome, rejects, withTemp } from "./_matrix.ts";
 
 type Mode = "endless" | "large" | "hang" | "drip" | "hangup";
@@ -165,5 +171,44 @@ export const REMOTE_CASES: Case[] = [
         const bytes = await Deno.readFile(join(d, "model.onnx"));
         await Deno.writeFile(join(d, "model.onnx"), bytes.subarray(0, 1000));
       }, /model\.onnx is not a valid ONNX file.*restore the folder/),
+  },
+  {
+    group: "blobs",
+    name: "blob changed on disk: sync to W&B (loopback emulator)",
+    expected: "run failed naming data:v0 and a.txt; nothing altered sent",
+    run: () =>
+      withTemp(async (dir) => {
+        const key = "k".repeat(40);
+        const emu = await startEmulator({ apiKey: key, loud: false });
+        try {
+          await Deno.writeTextFile(`${dir}/a.txt`, "the right content\n");
+          const run = await initRun({ dir: `${dir}/store`, tracker: "local", captureConsole: false });
+          await logArtifact(run, { name: "data", type: "dataset", files: [`${dir}/a.txt`] });
+          await finishRun(run);
+          const digest =
+            getArtifactVersion("data:v0", { dir: `${dir}/store` })!.manifest.contents["a.txt"].digest;
+          const hex = Buffer.from(digest, "base64").toString("hex"); // files/ab/abcd... (_store.ts)
+          const blob = `${dir}/store/files/${hex.slice(0, 2)}/${hex}`;
+          chmodSync(blob, 0o644);
+          writeFileSync(blob, "tampered!!!!!!!!!!\n");
+          const report = await syncRuns({
+            dir: `${dir}/store`,
+            baseUrl: emu.url,
+            apiKey: key,
+            retry: { timeoutMs: 2000, maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10, deadlineMs: 5000 },
+          });
+          const r = report.runs[0];
+          const tampered = createHash("md5").update("tampered!!!!!!!!!!\n").digest("base64");
+          const sent = tampered in emu.state().blobs;
+          return {
+            observed: `${r.outcome}: ${r.reason ?? ""}${sent ? " (altered content uploaded)" : ""}`,
+            pass: r.outcome === "failed" &&
+              /data:v0: file 'a\.txt' was changed on disk/.test(r.reason ?? "") &&
+              !sent,
+          };
+        } finally {
+          await emu.close();
+        }
+      }),
   },
 ];
