@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import puppeteer from "puppeteer-core";
 import { ROOT } from "./_task_env.ts";
 
 const PYTHON = "/usr/bin/python3";
@@ -51,6 +52,51 @@ const PICTURES: [string, string][] = [
   ],
 ];
 
+/** A prediction with a long text: the table must keep it readable under nbconvert's (JupyterLab's) CSS. */
+const TABLE_ROW = `{ text: "${"a long review that goes on and on ".repeat(4).trim()}", label: "positive", ` +
+  `confidence: 0.9, scores: { negative: 0.05, neutral: 0.05, positive: 0.9 } }`;
+
+/**
+ * The exported page in Chromium: JupyterLab's stylesheet, which nbconvert inlines, sets
+ * `td { text-align: right }` and `table { table-layout: fixed }` on rendered HTML, so a table without its
+ * own alignment shows texts right-aligned and squeezed into a column as wide as the row number's.
+ */
+async function tableReadsInBrowser(file: string): Promise<void> {
+  const browser = await puppeteer.launch({
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1100, height: 900 });
+    await page.goto(`file://${file}`, { waitUntil: "load", timeout: 30_000 });
+    // A string, evaluated in the page (this file is type-checked without the DOM library).
+    const cells = await page.evaluate(`
+      [...document.querySelector(".sentilab-predictions tbody tr").querySelectorAll("td")]
+        .map((td) => ({ align: getComputedStyle(td).textAlign, width: td.getBoundingClientRect().width }))
+    `) as { align: string; width: number }[];
+    const [num, text, predicted] = cells;
+    assert.equal(text.align, "left", "the text column reads left to right");
+    assert.equal(predicted.align, "left", "the label column is left-aligned like its header");
+    assert.ok(
+      text.width > 3 * num.width,
+      `the text gets the room, not the row number (${text.width} vs ${num.width})`,
+    );
+  } finally {
+    await browser.close();
+  }
+}
+
 Deno.test({
   name: "an executed notebook exported with nbconvert keeps every SVG, inline, with a one-line text fallback",
   ignore: !READY,
@@ -60,9 +106,10 @@ Deno.test({
     const display = new URL("../lib/display/mod.ts", import.meta.url).href;
     const video = new URL("../lib/video/timeline_svg.ts", import.meta.url).href;
     const cells = [
-      `import { confusionMatrixSvg, lineageGraphSvg, lineChartSvg, perClassBars, show } from "${display}";\n` +
+      `import { confusionMatrixSvg, lineageGraphSvg, lineChartSvg, perClassBars, predictionsTable, show } from "${display}";\n` +
       `import { timelineSvg } from "${video}";`,
       ...PICTURES.map(([, call]) => `// expect-output: image/svg+xml text/html\nawait show(${call});`),
+      `// expect-output: text/html\nawait show(predictionsTable([${TABLE_ROW}, ${TABLE_ROW}], { gold: ["negative", "positive"] }));`,
     ];
     await Deno.writeTextFile(
       join(dir, "pictures.ipynb"),
@@ -131,7 +178,11 @@ Deno.test({
       [...o.matchAll(/<svg\b[^>]*\baria-label="([^"]*)"/g)].map((m) => m[1])
     );
     assert.deepEqual(svgs, PICTURES.map(([label]) => label), "every picture is an inline <svg> of the HTML");
-    assert.ok(!/<img[^>]+src="data:image\/svg\+xml/.test(html) || svgs.length === PICTURES.length);
+    assert.ok(
+      !outputs.some((o) => /<img\b/.test(o)),
+      "no picture is an <img> (nbconvert 6.5 draws those empty)",
+    );
+    await tableReadsInBrowser(join(dir, "html", "pictures.html"));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

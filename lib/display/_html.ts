@@ -1,6 +1,8 @@
 /**
  * Private helpers: the shared look of HTML tables (inline styles only: notebook front ends strip
- * `<style>` elements inconsistently, and nothing may be fetched).
+ * `<style>` elements inconsistently, and nothing may be fetched). Alignment and table layout are set on
+ * every table and cell because JupyterLab's stylesheet (which nbconvert's HTML export inlines) gives
+ * rendered tables `table-layout: fixed` and `td { text-align: right }`.
  * @module
  */
 import { seriesColor } from "./_color.ts";
@@ -9,12 +11,12 @@ import { escapeText, formatNumber } from "./_escape.ts";
 /** Style of a `<table>`. */
 export const TABLE_STYLE =
   "border-collapse:collapse;font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;" +
-  "font-size:13px;margin:4px 0;";
+  "font-size:13px;margin:4px 0;table-layout:auto;";
 /** Style of a header cell. */
 export const TH_STYLE =
   "text-align:left;padding:4px 10px;border-bottom:2px solid #888;background:#f4f4f4;position:sticky;top:0;";
 /** Style of a body cell. */
-export const TD_STYLE = "padding:3px 10px;border-bottom:1px solid #ddd;vertical-align:top;";
+export const TD_STYLE = "text-align:left;padding:3px 10px;border-bottom:1px solid #ddd;vertical-align:top;";
 /** Style of a numeric body cell. */
 export const TD_NUM_STYLE = TD_STYLE + "text-align:right;font-variant-numeric:tabular-nums;";
 /** Style of a caption. */
