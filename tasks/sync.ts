@@ -88,6 +88,17 @@ async function main(): Promise<number> {
   if (values.json) {
     console.log(JSON.stringify(dryRun ? { ...report, apiKey: noKey === null } : report, null, 2));
   } else {
+    for (const a of report.aliases) {
+      console.log(
+        `alias ${a}  ${
+          dryRun || positionals[0] !== undefined
+            ? "pending"
+            : report.aliasesFailed
+            ? `FAILED: ${report.aliasesFailed}`
+            : "sent"
+        }`,
+      );
+    }
     const s = report.sent;
     const pending = report.runs.filter((r) => r.outcome === "pending").length;
     console.log(

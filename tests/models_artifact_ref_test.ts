@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { ROOT, runTask } from "./_task_env.ts";
 import { loadModel } from "../lib/models/mod.ts";
-import { finishRun, getRun, initRun, logModelArtifact } from "../lib/tracking/mod.ts";
+import { finishRun, getLineage, getRun, initRun, listRuns, logModelArtifact } from "../lib/tracking/mod.ts";
 import { writeTinyModel } from "./model_fixtures.ts";
 
 async function task(name: string, args: string[], store: string) {
@@ -89,6 +89,8 @@ Deno.test("artifacts alias sets, moves and removes an alias; predict --model NAM
     let r = await task("artifacts", ["alias", "mine:v0", "production"], store);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /mine:production -> mine:v0/);
+    assert.equal(listRuns({ dir: store }).length, 1, "no run is made for an alias");
+    assert.deepEqual(getLineage("mine:v0", { dir: store })!.usedBy, [], "lineage unchanged");
     r = await task("predict", ["--model", "mine:production", "what a day"], store);
     assert.equal(r.code, 0, r.err);
     assert.equal(JSON.parse(r.out).label, "positive");

@@ -3,7 +3,16 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadModel } from "../lib/models/mod.ts";
-import { finishRun, getRun, initRun, logModelArtifact, setArtifactAlias } from "../lib/tracking/mod.ts";
+import {
+  finishRun,
+  getLineage,
+  getRun,
+  initRun,
+  listRuns,
+  logModelArtifact,
+  setArtifactAlias,
+  syncRuns,
+} from "../lib/tracking/mod.ts";
 import { connectWandb, saveWandbArtifact, upsertWandbRun } from "../lib/tracking/wandb/mod.ts";
 import { startEmulator } from "./wandb_emulator.ts";
 import { withWandbEnv } from "./_wandb_env.ts";
@@ -69,7 +78,7 @@ ownProcessTest(
 
 ownProcessTest(
   import.meta.url,
-  "artifacts alias: setting is replicated to W&B by its run; --remove removes it on W&B too",
+  "artifacts alias: setting is sent to W&B by AddAliases with no run; --remove removes it on W&B too",
   async () => {
     const emu = await startEmulator({ apiKey: KEY });
     const dir = await Deno.makeTempDir({ prefix: "sentilab-alias-wandb-" });
@@ -87,13 +96,77 @@ ownProcessTest(
         };
         assert.deepEqual(onWandb(), ["latest"]);
 
+        const runsBefore = listRuns({ dir: store }).length;
+        const upsertsBefore = emu.state().counts.UpsertBucket ?? 0;
         await setArtifactAlias("mine:v0", "production", { dir: store });
         assert.deepEqual(onWandb(), ["latest", "production"]);
+        assert.equal(emu.state().counts.AddAliases, 1, "sent as the SDK does: AddAliases");
+        assert.equal(emu.state().counts.UpsertBucket ?? 0, upsertsBefore, "no run on W&B");
+        assert.equal(listRuns({ dir: store }).length, runsBefore, "no run in the store");
+        assert.deepEqual(getLineage("mine:v0", { dir: store })!.usedBy, [], "lineage unchanged");
+        assert.deepEqual(emu.state().invalid, [], "every request validates against W&B's schema");
         const removed = await setArtifactAlias("mine:v0", "production", { dir: store, remove: true });
         assert.deepEqual(removed.aliases, ["latest"]);
         assert.deepEqual(onWandb(), ["latest"], "removed on W&B too");
         await setArtifactAlias("mine:v0", "production", { dir: store });
         assert.deepEqual(onWandb(), ["latest", "production"], "set again after a removal: sent again");
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+      await emu.close();
+    }
+  },
+);
+
+ownProcessTest(
+  import.meta.url,
+  "artifacts alias offline stays pending in the sync ledger; sync sends it (AddAliases, no run)",
+  async () => {
+    const emu = await startEmulator({ apiKey: KEY });
+    const dir = await Deno.makeTempDir({ prefix: "sentilab-alias-offline-" });
+    try {
+      await writeTinyModel(join(dir, "pos"), [0, 1, 4]);
+      await writeTinyModel(join(dir, "neg"), [4, 1, 0]);
+      await withWandbEnv(emu.url, KEY, async () => {
+        const store = join(dir, "store");
+        const run = await initRun({ dir: store, tracker: "wandb", project: "aliases" });
+        await logModelArtifact(run, join(dir, "pos"), { name: "mine" });
+        await logModelArtifact(run, join(dir, "neg"), { name: "mine" });
+        await finishRun(run);
+        const onWandb = () =>
+          Object.values(emu.state().artifacts).filter((a) => a.collection === "mine")
+            .sort((a, b) => (a.versionIndex ?? 0) - (b.versionIndex ?? 0)).map((a) => [...a.aliases].sort());
+        assert.deepEqual(onWandb(), [[], ["latest"]]);
+        await setArtifactAlias("mine:v0", "production", { dir: store });
+        assert.deepEqual(onWandb(), [["production"], ["latest"]]);
+
+        Deno.env.set("WANDB_MODE", "offline");
+        const v = await setArtifactAlias("mine:v1", "production", { dir: store });
+        assert.deepEqual(v.aliases, ["latest", "production"], "moved in the store");
+        assert.deepEqual(onWandb(), [["production"], ["latest"]], "offline: nothing sent");
+        const dry = await syncRuns({ dir: store, dryRun: true });
+        assert.deepEqual(dry.aliases.sort(), ["mine:v0 -production", "mine:v1 +production"]);
+        assert.ok(dry.runs.every((r) => r.outcome === "up-to-date"), "no run has anything to send");
+        // --model NAME:ALIAS follows it
+        const model = await loadModel("mine:production", { storeDir: store });
+        try {
+          const [row] = await model.scoreBatch(["anything"]);
+          assert.equal(model.labels[row.indexOf(Math.max(...row))], "negative");
+        } finally {
+          await model.close();
+        }
+        Deno.env.delete("WANDB_MODE");
+
+        const upserts = emu.state().counts.UpsertBucket ?? 0;
+        const report = await syncRuns({ dir: store });
+        assert.equal(report.failed, 0, report.aliasesFailed);
+        assert.deepEqual(onWandb(), [[], ["latest", "production"]], "the move reached W&B");
+        assert.equal(emu.state().counts.AddAliases, 2);
+        assert.equal(emu.state().counts.UpsertBucket ?? 0, upserts, "no run upserted for it");
+        assert.equal(listRuns({ dir: store }).length, 1, "still one run");
+        assert.deepEqual(emu.state().invalid, []);
+        const again = await syncRuns({ dir: store });
+        assert.deepEqual(again.aliases, [], "a second sync has nothing to send");
       });
     } finally {
       await Deno.remove(dir, { recursive: true });

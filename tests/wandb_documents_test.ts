@@ -39,6 +39,8 @@ Deno.test("every GraphQL document in lib/tracking/wandb validates against W&B's 
       "CommitArtifact",
       "UseArtifact",
       "ArtifactMembershipByName",
+      "AddAliases",
+      "DeleteAliases",
     ]
   ) {
     assert.ok(

@@ -979,8 +979,29 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     createArtifactFiles: (args) => createArtifactFiles(inputOf(args)),
     commitArtifact: (args) => commitArtifact(inputOf(args)).commitArtifact,
     useArtifact: (args) => useArtifact(inputOf(args)).useArtifact,
+    addAliases: (args) => addAliases(inputOf(args)),
     deleteAliases: (args) => deleteAliases(inputOf(args)),
   };
+
+  /**
+   * AddAliases (wandb/sdk/artifacts/artifact.py `_add_aliases`, sent by `Artifact._update` when a saved
+   * version gains aliases; no run): each alias names its collection and moves to this version, off any
+   * other version of the collection; version indexes (`vN`) are the server's and cannot be added.
+   */
+  function addAliases(input: Record<string, unknown>) {
+    const a = artifacts.get(String(input.artifactID));
+    if (!a) throw new GqlError(`AddAliases: artifact ${input.artifactID} not found`);
+    const names: string[] = [];
+    for (const x of input.aliases as { alias: string; artifactCollectionName: string }[]) {
+      if (x.artifactCollectionName !== a.collection) {
+        throw new GqlError(`AddAliases: ${x.artifactCollectionName} is not the collection of ${a.id}`);
+      }
+      if (/^v\d+$/.test(x.alias)) throw new GqlError(`AddAliases: '${x.alias}' is a version index`);
+      names.push(x.alias);
+    }
+    moveAliases(a, names);
+    return { success: true };
+  }
 
   /**
    * DeleteAliases (wandb/sdk/artifacts/artifact.py `_delete_aliases`): each alias names its collection;

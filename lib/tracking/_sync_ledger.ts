@@ -11,7 +11,9 @@
 //     -1 as a cursor: skipped for good (W&B can never take it), the reason kept
 //   values per target: the ids W&B gave (artifact versions, table values), the aliases sent, the reasons of
 //   skipped records;
-// and it answers what is pending for a run (pending items) by comparing the store with those cursors.
+// and it answers what is pending for a run (pending items) by comparing the store with those cursors, and
+// which alias moves no run made (`artifacts alias`) are pending (pendingAliases: the custom aliases a
+// version has in the store against the ones last sent for its W&B copy).
 // Every cursor is written right after the request it records succeeded, so a crash in between only
 // resends that request: file_stream lines are written at their offsets (a resend overwrites itself) and
 // CreateArtifact deduplicates by digest.
@@ -52,6 +54,24 @@ export interface RunPending {
 export function isSynced(p: RunPending): boolean {
   return !p.run && !p.files && p.historyRows === 0 && p.outputLines === 0 && p.tables.length === 0 &&
     p.outputs.length === 0 && p.inputs.length === 0 && !p.summary && !p.exit;
+}
+
+/** Custom aliases of a version on W&B that differ from the store (moved without a run, or not sent yet). */
+export interface AliasPending {
+  /** The W&B project holding the copy. */
+  project: string;
+  /** Artifact name. */
+  name: string;
+  /** Version index in the store. */
+  version: number;
+  /** The copy's W&B artifact id. */
+  id: string;
+  /** Aliases to add on W&B. */
+  add: string[];
+  /** Aliases to remove on W&B. */
+  remove: string[];
+  /** The custom aliases the version has in the store (sorted): what W&B has once this is sent. */
+  custom: string[];
 }
 
 /** The sync state of one store for one target. */
@@ -146,6 +166,34 @@ export class SyncLedger {
     return (this.store.stmt(
       "SELECT DISTINCT target FROM sync_state WHERE run_id = ? AND target <> ? ORDER BY target",
     ).all(runId, this.target) as Row[]).map((r) => String(r.target));
+  }
+
+  /**
+   * Alias changes not on the target yet, for every version the target holds (of artifact `name` only, when
+   * given): derived from the store's aliases and the aliases last sent (`aliases:` values). A version the
+   * target does not hold yet gets its aliases when its run is synced (saveVersion sends them).
+   */
+  pendingAliases(name?: string): AliasPending[] {
+    const rows = this.store.stmt(
+      "SELECT key, value FROM sync_values WHERE target = ? AND key LIKE 'artifact:%' ORDER BY key",
+    ).all(this.target) as Row[];
+    const out: AliasPending[] = [];
+    for (const r of rows) {
+      const m = /^artifact:(.*):([^:]+):(\d+)$/.exec(String(r.key));
+      if (!m || (name !== undefined && m[2] !== name)) continue;
+      const [project, n, version] = [m[1], m[2], Number(m[3])];
+      const v = this.store.artifacts.getVersion(n, version);
+      if (!v) continue;
+      const custom = v.aliases.filter((a) => a !== "latest").sort();
+      const sent = JSON.parse(this.value(`aliases:${project}:${n}:${version}`) ?? "[]") as string[];
+      const add = custom.filter((a) => !sent.includes(a));
+      const remove = sent.filter((a) => !custom.includes(a));
+      if (add.length || remove.length) {
+        const id = (JSON.parse(String(r.value)) as { id: string }).id;
+        out.push({ project, name: n, version, id, add, remove, custom });
+      }
+    }
+    return out;
   }
 
   /** Everything not on the target yet for one run (no network), or null when the run is not stored. */

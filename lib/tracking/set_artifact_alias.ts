@@ -1,10 +1,8 @@
 import { TrackingError } from "./_errors.ts";
-import { findVersion, parseRef, refText } from "./_ref.ts";
+import { findVersion, parseRef } from "./_ref.ts";
 import { Store } from "./_store.ts";
 import { nameProblem } from "./name_problem.ts";
-import { finishRun } from "./finish_run.ts";
-import { initRun, type InitRunOptions } from "./init_run.ts";
-import { useArtifact } from "./use_artifact.ts";
+import { sendAliasMoves } from "./_send_aliases.ts";
 import type { ArtifactVersion } from "./types.ts";
 import { SyncLedger } from "./_sync_ledger.ts";
 import { wandbConfigured, wandbTarget } from "./_target.ts";
@@ -38,18 +36,32 @@ async function removeOnWandb(
   }
 }
 
+/**
+ * Sends the alias moves of artifact `name` the sync ledger holds as pending for W&B (AddAliases, no run);
+ * on failure they stay pending for `deno task sync`.
+ */
+async function addOnWandb(store: Store, name: string, alias: string): Promise<void> {
+  if (!wandbConfigured()) return;
+  const { connectWandb } = await import("./wandb/mod.ts");
+  try {
+    const { client, entity } = await connectWandb({ timeoutMs: 10_000 });
+    await sendAliasMoves(store, { client, entity, target: client.baseUrl }, name);
+  } catch (e) {
+    console.warn(
+      `warning: alias '${alias}' set locally but not on W&B yet (${
+        (e as Error).message
+      }); 'deno task sync' sends it`,
+    );
+  }
+}
+
 /** Options for {@linkcode setArtifactAlias}. */
 export interface SetArtifactAliasOptions {
   /** Store directory (default: SENTILAB_DIR, else `.sentilab`). */
   dir?: string;
   /** Remove the alias from the version instead of pointing it there. */
   remove?: boolean;
-  /**
-   * Adding: the tracker of the short run that moves the alias (default `auto`: the local store, and W&B
-   * when credentials exist, so the alias is replicated like any alias a run sets).
-   */
-  tracker?: InitRunOptions["tracker"];
-  /** Adding: the project of that run (default: the project of the run that created the version). */
+  /** Removing: the W&B project to remove it from (default: the project of the run that created the version). */
   project?: string;
 }
 
@@ -58,9 +70,12 @@ export interface SetArtifactAliasOptions {
  * the same name, or removes it (`remove: true`). As in W&B, an alias names one version of an artifact at
  * a time; `latest` and `vN` are managed by the store and cannot be set or removed.
  *
- * Adding is done by a short run (job type `alias`) that uses the version with the alias, exactly as
- * `useArtifact(run, ref, { aliases })`: the lineage says who moved it and the replica sends it to W&B like
- * every alias a run sets (with a tracker that stores nothing, the alias is set in the store directly).
+ * No run is made (the lineage and the run list do not change), as in W&B's SDK where
+ * `artifact.aliases.append(a); artifact.save()` on an existing version sends AddAliases. Adding changes the
+ * local store, and the sync ledger holds the move as pending for every W&B copy of the version: when W&B
+ * is configured (WANDB_API_KEY, WANDB_MODE not offline/disabled) it is sent at once (AddAliases, after
+ * DeleteAliases for what left the version); offline or on a W&B failure (one warning) it stays pending and
+ * `deno task sync` sends it. A version W&B does not hold yet gets its aliases when its run is synced.
  * Removing changes the local store and, when W&B is configured (WANDB_API_KEY, WANDB_MODE not
  * offline/disabled), removes the alias from the same version on W&B (found by alias, checked by digest) as
  * the SDK's `artifact.aliases.remove(a); artifact.save()` does; a W&B failure is one warning, the local
@@ -68,7 +83,7 @@ export interface SetArtifactAliasOptions {
  *
  * @param ref The version: `name:vN` or `name:alias`.
  * @param alias The alias to set or remove.
- * @param options Store, remove, tracker.
+ * @param options Store, remove, project.
  * @returns The version after the change.
  * @throws {TrackingError} for a malformed reference or alias, an unknown version, `latest`, or removing an
  *   alias the version does not have.
@@ -81,7 +96,7 @@ export interface SetArtifactAliasOptions {
  * const run = await initRun({ dir: `${dir}/store` });
  * await logArtifact(run, { name: "mine", type: "model", files: [`${dir}/m.txt`] });
  * await finishRun(run);
- * const v = await setArtifactAlias("mine:v0", "production", { dir: `${dir}/store`, tracker: "local" });
+ * const v = await setArtifactAlias("mine:v0", "production", { dir: `${dir}/store` });
  * console.log(v.aliases); // ["latest", "production"]
  * await Deno.remove(dir, { recursive: true });
  * ```
@@ -111,27 +126,7 @@ export async function setArtifactAlias(
     await removeOnWandb(store, after, alias, project);
     return after;
   }
-  const creator = v.createdBy ? store.runs.getRun(v.createdBy) : null;
-  const run = await initRun({
-    dir: store.dir,
-    project: options.project ?? creator?.project,
-    jobType: "alias",
-    name: `alias-${v.name}-${alias}`,
-    config: { artifact: v.ref, alias },
-    tracker: options.tracker,
-  });
-  try {
-    await useArtifact(run, refText({ name: v.name, selector: v.version }), { aliases: [alias] });
-  } catch (e) {
-    await finishRun(run, { exitCode: 1 });
-    throw e;
-  }
-  await finishRun(run);
-  // a tracker that stores nothing (WANDB_MODE=disabled): the alias is still the user's explicit request
-  if (run.storeDir === null) store.artifacts.setAlias(v.name, alias, v.version);
-  const after = store.artifacts.getVersion(v.name, v.version)!;
-  if (!after.aliases.includes(alias)) {
-    throw new TrackingError(`Could not set alias '${alias}' on ${v.ref} (see the warning above)`);
-  }
-  return after;
+  store.artifacts.setAlias(v.name, alias, v.version);
+  await addOnWandb(store, v.name, alias);
+  return store.artifacts.getVersion(v.name, v.version)!;
 }

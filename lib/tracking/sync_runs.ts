@@ -11,6 +11,7 @@ import {
   SyncLedger,
 } from "./_replica.ts";
 import { flushLive } from "./_journal.ts";
+import { sendAliasMoves } from "./_send_aliases.ts";
 import { wandbTarget } from "./_target.ts";
 import { connectWandb } from "./wandb/connect_wandb.ts";
 import { WandbError } from "./wandb/errors.ts";
@@ -70,7 +71,14 @@ export interface SyncReport {
   runs: RunSyncResult[];
   /** Totals of what was sent. */
   sent: ReplayCounts;
-  /** Runs that failed. */
+  /**
+   * Alias moves made without a run (`deno task artifacts alias`) pending before this sync, one per W&B
+   * copy of a version, e.g. `mine:v1 +production`; sent first (AddAliases/DeleteAliases, no run).
+   */
+  aliases: string[];
+  /** Why sending them failed (they stay pending), when it did. */
+  aliasesFailed?: string;
+  /** Runs that failed (plus one when the alias moves failed). */
   failed: number;
 }
 
@@ -87,7 +95,8 @@ const SYNC_RETRY: RetryOptions = {
 /**
  * Uploads to W&B what the local store holds and W&B has not got: runs (config, tags, group, job type,
  * notes), run files, history, tables, summary, artifact versions with their aliases, lineage (outputs and
- * used inputs) and exit codes. Progress is recorded in the store per request, so a sync that is
+ * used inputs) and exit codes, and first the alias moves made without a run (`artifacts alias`, as the
+ * SDK's AddAliases/DeleteAliases; not with `runId`). Progress is recorded in the store per request, so a sync that is
  * interrupted resumes where it stopped, and a second sync sends nothing: no history line and no artifact
  * version is ever duplicated. Runs still running in a live process are skipped (their own uploader
  * replicates them). When a run fails with a timeout or a network error, W&B is not contacted again in
@@ -151,9 +160,21 @@ export async function syncRuns(options: SyncRunsOptions = {}): Promise<SyncRepor
     entity: rep?.entity ?? null,
     runs: [],
     sent: emptyCounts(),
+    aliases: [],
     failed: 0,
   };
   const ledger = new SyncLedger(store, target);
+  report.aliases = ledger.pendingAliases().map((p) =>
+    `${p.name}:v${p.version} ${[...p.add.map((a) => `+${a}`), ...p.remove.map((a) => `-${a}`)].join(" ")}`
+  );
+  if (rep && report.aliases.length && options.runId === undefined) {
+    try {
+      await sendAliasMoves(store, rep, undefined, { retry: options.retry ?? SYNC_RETRY });
+    } catch (e) {
+      report.aliasesFailed = rep.client.redact((e as Error).message ?? String(e));
+      report.failed++;
+    }
+  }
   /** Set after a timeout or network failure: the remaining runs are not tried (each would wait as long). */
   let stopped = false;
   for (const runId of ids) {

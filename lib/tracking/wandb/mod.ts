@@ -26,6 +26,7 @@ export * from "./send_wandb_file_stream.ts";
 export * from "./upload_wandb_run_files.ts";
 export * from "./wandb_run_metadata_files.ts";
 export * from "./wandb_artifact_digest.ts";
+export * from "./add_wandb_artifact_aliases.ts";
 export * from "./delete_wandb_artifact_aliases.ts";
 export * from "./save_wandb_artifact.ts";
 export * from "./use_wandb_artifact.ts";
