@@ -159,7 +159,7 @@ ownProcessTest(
 
         const upserts = emu.state().counts.UpsertBucket ?? 0;
         const report = await syncRuns({ dir: store });
-        assert.equal(report.failed, 0, report.aliasesFailed);
+        assert.equal(report.failed, 0, report.aliasesFailed ?? "");
         assert.deepEqual(onWandb(), [[], ["latest", "production"]], "the move reached W&B");
         assert.equal(emu.state().counts.AddAliases, 2);
         assert.equal(emu.state().counts.UpsertBucket ?? 0, upserts, "no run upserted for it");
