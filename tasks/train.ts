@@ -10,7 +10,15 @@ import type { TrainClassifierOptions } from "../lib/training/types.ts";
 import { trainTracked, type TrainTrackedResult } from "../lib/training/train_tracked.ts";
 import { basename } from "node:path";
 import { finishRun } from "../lib/tracking/mod.ts";
-import { closingLines, fail, integerFlag, parseTask, TRACKING_FLAGS, trackingOptions } from "./_cli.ts";
+import {
+  closingLines,
+  fail,
+  integerFlag,
+  parseTask,
+  table,
+  TRACKING_FLAGS,
+  trackingOptions,
+} from "./_cli.ts";
 
 const flags = parseTask({
   name: "train",
@@ -142,15 +150,17 @@ if (flags.json) {
   }));
 } else {
   console.log(`model written to ${trained.dir}`);
-  console.log("source                              rows  accuracy  macro-recall  macro-F1  scored as");
-  for (const [name, m] of Object.entries(trained.metrics)) {
-    console.log(
-      `${name.padEnd(34)} ${String(m.n).padStart(6)}  ${m.accuracy.toFixed(4)}    ${
-        m.macro_recall.toFixed(4)
-      }` +
-        `        ${m.macro_f1.toFixed(4)}    ${m.mode}`,
-    );
-  }
+  console.log(table(
+    ["source", "rows", "accuracy", "macro-recall", "macro-F1", "scored as"],
+    Object.entries(trained.metrics).map(([name, m]) => [
+      name,
+      String(m.n),
+      m.accuracy.toFixed(4),
+      m.macro_recall.toFixed(4),
+      m.macro_f1.toFixed(4),
+      m.mode,
+    ]),
+  ));
   const name = modelRef?.split(":")[0];
   console.log(
     "\n" + closingLines(run, [

@@ -471,6 +471,16 @@ Deno.test("deno task train tracks the run: data files as used datasets, curves a
     assert.match(stdout, new RegExp(`\\nrun ${run.id} \\(.*\\) stored in ${store} \\[local\\]\\n`));
     assert.match(stdout, new RegExp(`\\nlook at it: deno task runs ${run.id} .*deno task ui\\)\\n`));
     assert.match(stdout, /\nuse the model: deno task evaluate --model tracked:latest /);
+    // the results table: every value starts under its column's heading
+    const lines = stdout.split("\n");
+    const head = lines.findIndex((l) => l.startsWith("source "));
+    assert.ok(head >= 0, stdout);
+    const first = lines[head + 2];
+    for (const col of ["rows", "accuracy", "macro-recall", "macro-F1", "scored as"]) {
+      const at = lines[head].indexOf(col);
+      assert.notEqual(first[at], " ", `a value under "${col}":\n${lines[head]}\n${first}`);
+      assert.equal(first[at - 1], " ", `a value under "${col}":\n${lines[head]}\n${first}`);
+    }
     const details = getRun(run.id, { dir: store })!;
     assert.equal(details.status, "finished");
     // The closing lines are printed before the run ends: its output keeps them.

@@ -144,7 +144,10 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
     return { texts, labels: d.labels, binary: d.rec.mode === "binary", weights: rowWeights };
   });
   const nTrain = parts.reduce((s, p) => s + p.texts.length, 0);
-  log(`featurizing ${nTrain} training rows from ${trainSets.length} files (${numFeatures} features)`);
+  log(
+    `featurizing ${nTrain} training rows from ${trainSets.length} file${trainSets.length === 1 ? "" : "s"} ` +
+      `(${numFeatures} features)`,
+  );
   const bar = makeBar(progress, "featurize");
   bar?.start(nTrain, 0);
   let done = 0;
