@@ -18,6 +18,7 @@ import { startEmulator } from "./wandb_emulator.ts";
 import { withWandbEnv } from "./_wandb_env.ts";
 import { ownProcessTest } from "./_own_process.ts";
 import { writeTinyModel } from "./model_fixtures.ts";
+import { ROOT, runTask } from "./_task_env.ts";
 
 const KEY = "k".repeat(32) + "testkey1";
 
@@ -168,6 +169,50 @@ ownProcessTest(
         const again = await syncRuns({ dir: store });
         assert.deepEqual(again.aliases, [], "a second sync has nothing to send");
       });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+      await emu.close();
+    }
+  },
+);
+
+ownProcessTest(
+  import.meta.url,
+  "deno task artifacts alias (and --remove) offline, then deno task sync: the dry run lists the move, the sync sends it",
+  async () => {
+    const emu = await startEmulator({ apiKey: KEY });
+    const dir = await Deno.makeTempDir({ prefix: "sentilab-alias-cli-" });
+    try {
+      await writeTinyModel(join(dir, "model"));
+      const store = join(dir, "store");
+      await withWandbEnv(emu.url, KEY, async () => {
+        const run = await initRun({ dir: store, tracker: "wandb", project: "aliases" });
+        await logModelArtifact(run, join(dir, "model"), { name: "mine" });
+        await finishRun(run);
+      });
+      const env = { SENTILAB_DIR: store, WANDB_API_KEY: KEY, WANDB_BASE_URL: emu.url };
+      const task = (name: string, args: string[], more: Record<string, string> = {}) =>
+        runTask(`${ROOT}tasks/${name}.ts`, args, { ...env, ...more });
+      let r = await task("artifacts", ["alias", "mine:v0", "production"], { WANDB_MODE: "offline" });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(emu.state().counts.AddAliases ?? 0, 0, "offline: nothing sent");
+      r = await task("sync", ["--dry-run"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /alias mine:v0 \+production {2}pending/);
+      r = await task("sync", []);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /alias mine:v0 \+production {2}sent/);
+      const onWandb = Object.values(emu.state().artifacts).filter((a) => a.collection === "mine");
+      assert.deepEqual(onWandb.map((a) => [...a.aliases].sort()), [["latest", "production"]]);
+      r = await task("sync", []);
+      assert.doesNotMatch(r.stdout, /alias /, "nothing left to send");
+
+      r = await task("artifacts", ["alias", "mine:v0", "production", "--remove"], { WANDB_MODE: "offline" });
+      assert.equal(r.code, 0, r.stderr);
+      r = await task("sync", []);
+      assert.match(r.stdout, /alias mine:v0 -production {2}sent/, "an offline removal is pending too");
+      assert.deepEqual(emu.state().artifacts[onWandb[0].id].aliases, ["latest"]);
+      assert.equal(emu.state().counts.DeleteAliases, 1);
     } finally {
       await Deno.remove(dir, { recursive: true });
       await emu.close();
