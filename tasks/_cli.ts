@@ -479,13 +479,15 @@ export function plural(n: number, one: string, many = `${one}s`): string {
  * @returns The short text.
  * @example
  * ```ts
- * brief({ labels: ["a", "b", "c"], matrix: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] }, 30); // "{labels: [3 items], matrix: [3 items]}"
+ * brief({ labels: ["a", "b", "c"], matrix: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] }); // "{labels: [3 items], matrix: [3 items]}"
+ * brief({ negative: 0.8272425249169435, positive: 0.7753164556962026 }); // '{"negative":0.82724,"positive":0.77532}'
  * ```
  */
 export function brief(v: unknown, max = 40): string {
+  // Fractions to 5 significant digits, also inside objects and arrays (a model card's per-class recall).
   const s = typeof v === "number"
-    ? String(Number.isInteger(v) ? v : Number(v.toPrecision(5)))
-    : JSON.stringify(v);
+    ? String(short(v))
+    : JSON.stringify(v, (_, x) => typeof x === "number" && !Number.isInteger(x) ? short(x) : x);
   if (s.length <= max) return s;
   const shape = (x: unknown): string =>
     Array.isArray(x)
@@ -507,6 +509,11 @@ export function brief(v: unknown, max = 40): string {
     return list.length <= max ? list : `{${plural(keys.length, "key")}}`;
   }
   return s.slice(0, max - 3) + "...";
+}
+
+/** A number to 5 significant digits (integers, NaN and infinities as they are). */
+function short(x: number): number {
+  return Number.isFinite(x) && !Number.isInteger(x) ? Number(x.toPrecision(5)) : x;
 }
 
 /**

@@ -46,6 +46,14 @@ Deno.test("runs ID, artifacts NAME:vN and sync --dry-run read well", async () =>
       metadata: {
         description,
         hyperparameters: { lr: 0.1, l2: 0.001, epochs: 4 },
+        // as a model card's per-source metrics: recall per class, fractions at full precision
+        sources: {
+          three: {
+            n: 404,
+            recall: { negative: 0.68, neutral: 0.6615384615384615, positive: 0.7531380753138075 },
+          },
+          two: { n: 617, recall: { negative: 0.8272425249169435, positive: 0.7753164556962026 } },
+        },
         metrics: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`source_${i}/accuracy`, i / 40])),
       },
       files: [`${home}/model.onnx`],
@@ -89,6 +97,10 @@ Deno.test("runs ID, artifacts NAME:vN and sync --dry-run read well", async () =>
     );
     assert.match(art.stdout, /\n {2}metrics\n {4}source_0\/accuracy +0\n {4}source_1\/accuracy +0\.025\n/);
     assert.ok(art.stdout.split("\n").every((l) => l.length <= 120), "no 4 KB line");
+    // a nested value shown whole, its fractions to 5 digits as everywhere else, not 16
+    assert.match(art.stdout, /\n {6}recall +\{"negative":0\.68,"neutral":0\.66154,"positive":0\.75314\}\n/);
+    assert.match(art.stdout, /\n {6}recall +\{"negative":0\.82724,"positive":0\.77532\}\n/);
+    assert.doesNotMatch(art.stdout, /\d\.\d{8}/, "no fraction printed at full precision");
 
     const dry = await runTask("tasks/sync.ts", ["--dry-run"], env);
     assert.equal(dry.code, 0, dry.stderr);
