@@ -11,7 +11,8 @@ import { ROOT, runTask } from "./_task_env.ts";
 const TASKS = [...Deno.readDirSync(`${ROOT}/tasks`)]
   .map((e) => e.name).filter((n) => n.endsWith(".ts") && !n.startsWith("_")).map((n) => n.slice(0, -3))
   .sort();
-const TRACKED = ["evaluate", "train", "video"];
+/** The tasks that start a run (merge records the merged evaluation as one). */
+const TRACKED = ["evaluate", "merge", "train", "video"];
 
 async function help(task: string): Promise<string> {
   const home = await Deno.makeTempDir();
@@ -79,6 +80,11 @@ Deno.test("every task's --help describes every flag, and the README task table l
   // The tracked tasks share one tracking section, word for word, with --tracker defaulting to auto.
   const section = (t: string) =>
     t.slice(t.indexOf("tracking options"), t.indexOf("\nexit status")).replace(/\s+/g, " ");
+  assert.deepEqual(
+    TASKS.filter((_, i) => helps[i].includes("\ntracking options")),
+    TRACKED,
+    "exactly the tracked tasks have the tracking options",
+  );
   const tracked = TRACKED.map((t) => section(helps[TASKS.indexOf(t)]));
   for (const s of tracked) {
     assert.equal(s, tracked[0]);
