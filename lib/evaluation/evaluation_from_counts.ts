@@ -1,4 +1,4 @@
-import type { Label } from "../sentiment/mod.ts";
+import { type Label, LABELS } from "../sentiment/mod.ts";
 import type { BatchStatistics } from "../inference/batch_statistics.ts";
 import { CONFIDENCE_UNIT, type EvaluationCounts } from "./count_predictions.ts";
 import type { ClassMetrics, EvaluationResult } from "./evaluate.ts";
@@ -48,7 +48,7 @@ export function evaluationFromCounts(
         "neutral texts",
     );
   }
-  const labels: Label[] = binary ? ["negative", "positive"] : ["negative", "neutral", "positive"];
+  const labels: Label[] = LABELS.filter((l) => !binary || l !== "neutral");
   const matrix = binary ? counts.binaryConfusion.map((r) => [...r]) : counts.confusion.map((r) => [...r]);
   const k = labels.length;
   let correct = 0;

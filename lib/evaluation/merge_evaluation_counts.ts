@@ -1,3 +1,4 @@
+import { LABELS } from "../sentiment/mod.ts";
 import { emptyCounts, type EvaluationCounts } from "./count_predictions.ts";
 
 /**
@@ -25,7 +26,7 @@ export function mergeEvaluationCounts(parts: readonly EvaluationCounts[]): Evalu
     for (let g = 0; g < 2; g++) {
       for (let q = 0; q < 2; q++) out.binaryConfusion[g][q] += p.binaryConfusion[g][q];
     }
-    for (const l of ["negative", "neutral", "positive"] as const) out.predicted[l] += p.predicted[l];
+    for (const l of LABELS) out.predicted[l] += p.predicted[l];
     out.confidenceSum += p.confidenceSum;
     out.minConfidence = Math.min(out.minConfidence, p.minConfidence);
     out.belowThreshold += p.belowThreshold;

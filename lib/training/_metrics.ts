@@ -3,6 +3,7 @@
  * @module
  */
 import { binaryLabel } from "../sentiment/binary_label.ts";
+import { LABELS } from "../sentiment/labels.ts";
 
 /** Metrics of 3-class predictions, or of binary gold scored by argmax over {negative, positive}. */
 export interface SplitMetrics {
@@ -17,8 +18,6 @@ export interface SplitMetrics {
   /** Recall of each class present in gold. */
   recall: Record<string, number>;
 }
-
-const NAMES = ["negative", "neutral", "positive"];
 
 /**
  * Scores predicted class ids against gold class ids (0 negative, 1 neutral, 2 positive).
@@ -38,7 +37,7 @@ export function splitMetrics(pred: ArrayLike<number>, gold: ArrayLike<number>): 
     const predicted = cm[0][c] + cm[1][c] + cm[2][c];
     const r = cm[c][c] / support;
     const p = predicted ? cm[c][c] / predicted : 0;
-    recall[NAMES[c]] = r;
+    recall[LABELS[c]] = r;
     rsum += r;
     fsum += p + r > 0 ? (2 * p * r) / (p + r) : 0;
     k++;
