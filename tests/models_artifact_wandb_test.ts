@@ -128,36 +128,35 @@ ownProcessTest(
     try {
       await writeTinyModel(join(dir, "pos"), [0, 1, 4]);
       await writeTinyModel(join(dir, "neg"), [4, 1, 0]);
+      const store = join(dir, "store");
+      const onWandb = () =>
+        Object.values(emu.state().artifacts).filter((a) => a.collection === "mine")
+          .sort((a, b) => (a.versionIndex ?? 0) - (b.versionIndex ?? 0)).map((a) => [...a.aliases].sort());
       await withWandbEnv(emu.url, KEY, async () => {
-        const store = join(dir, "store");
         const run = await initRun({ dir: store, tracker: "wandb", project: "aliases" });
         await logModelArtifact(run, join(dir, "pos"), { name: "mine" });
         await logModelArtifact(run, join(dir, "neg"), { name: "mine" });
         await finishRun(run);
-        const onWandb = () =>
-          Object.values(emu.state().artifacts).filter((a) => a.collection === "mine")
-            .sort((a, b) => (a.versionIndex ?? 0) - (b.versionIndex ?? 0)).map((a) => [...a.aliases].sort());
         assert.deepEqual(onWandb(), [[], ["latest"]]);
         await setArtifactAlias("mine:v0", "production", { dir: store });
         assert.deepEqual(onWandb(), [["production"], ["latest"]]);
-
-        Deno.env.set("WANDB_MODE", "offline");
-        const v = await setArtifactAlias("mine:v1", "production", { dir: store });
-        assert.deepEqual(v.aliases, ["latest", "production"], "moved in the store");
-        assert.deepEqual(onWandb(), [["production"], ["latest"]], "offline: nothing sent");
-        const dry = await syncRuns({ dir: store, dryRun: true });
-        assert.deepEqual(dry.aliases.sort(), ["mine:v0 -production", "mine:v1 +production"]);
-        assert.ok(dry.runs.every((r) => r.outcome === "up-to-date"), "no run has anything to send");
-        // --model NAME:ALIAS follows it
-        const model = await loadModel("mine:production", { storeDir: store });
-        try {
-          const [row] = await model.scoreBatch(["anything"]);
-          assert.equal(model.labels[row.indexOf(Math.max(...row))], "negative");
-        } finally {
-          await model.close();
-        }
-        Deno.env.delete("WANDB_MODE");
-
+      });
+      // no W&B settings here: an offline store
+      const v = await setArtifactAlias("mine:v1", "production", { dir: store });
+      assert.deepEqual(v.aliases, ["latest", "production"], "moved in the store");
+      assert.deepEqual(onWandb(), [["production"], ["latest"]], "offline: nothing sent");
+      const dry = await syncRuns({ dir: store, dryRun: true, baseUrl: emu.url });
+      assert.deepEqual(dry.aliases.sort(), ["mine:v0 -production", "mine:v1 +production"]);
+      assert.ok(dry.runs.every((r) => r.outcome === "up-to-date"), "no run has anything to send");
+      // --model NAME:ALIAS follows it
+      const model = await loadModel("mine:production", { storeDir: store });
+      try {
+        const [row] = await model.scoreBatch(["anything"]);
+        assert.equal(model.labels[row.indexOf(Math.max(...row))], "negative");
+      } finally {
+        await model.close();
+      }
+      await withWandbEnv(emu.url, KEY, async () => {
         const upserts = emu.state().counts.UpsertBucket ?? 0;
         const report = await syncRuns({ dir: store });
         assert.equal(report.failed, 0, report.aliasesFailed ?? "");
