@@ -16,11 +16,11 @@ function describe(p: RunPending): string {
   const parts: string[] = [];
   if (p.run) parts.push("run metadata");
   if (p.files) parts.push("run files");
-  if (p.historyRows) parts.push(`${p.historyRows} history row${p.historyRows === 1 ? "" : "s"}`);
-  if (p.tables.length) parts.push(`table ${p.tables.join(", ")}`);
+  if (p.historyRows) parts.push(plural(p.historyRows, "history row"));
+  if (p.tables.length) parts.push(`${plural(p.tables.length, "table")} (${p.tables.join(", ")})`);
   if (p.outputs.length) parts.push(`logged ${p.outputs.join(", ")}`);
   if (p.inputs.length) parts.push(`used ${p.inputs.join(", ")}`);
-  if (p.outputLines) parts.push(`${p.outputLines} output line${p.outputLines === 1 ? "" : "s"}`);
+  if (p.outputLines) parts.push(plural(p.outputLines, "output line"));
   if (p.summary) parts.push("summary");
   if (p.exit) parts.push("exit code");
   return parts.join(", ") || "nothing";

@@ -105,6 +105,9 @@ Deno.test("runs ID, artifacts NAME:vN and sync --dry-run read well", async () =>
     const dry = await runTask("tasks/sync.ts", ["--dry-run"], env);
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /\ndry run against .*: 1 run to sync, nothing sent\n/);
+    // counted with the right plural, then named: "2 tables (confusion_matrix, one)", not "table a, b"
+    assert.match(dry.stdout, /would send: .*, \d+ tables \([a-z_]+(, [a-z_]+)+\), /);
+    assert.match(dry.stdout, /, 1 history row, /);
     assert.match(dry.stdout, /\nthe real sync would fail: No W&B API key for .*WANDB_API_KEY/);
     const withKey = await runTask("tasks/sync.ts", ["--dry-run"], { ...env, WANDB_API_KEY: "x".repeat(40) });
     assert.doesNotMatch(withKey.stdout, /would fail/);

@@ -254,7 +254,7 @@ Deno.test("replica: connection refused at start warns once, runs locally, and sy
     await c.emu.up();
     const dry = await sync(c, id, "--dry-run");
     assert.equal(dry.code, 0, dry.stderr);
-    assert.match(dry.stdout, /would send: run metadata, run files, 25 history rows, table predictions/);
+    assert.match(dry.stdout, /would send: run metadata, run files, 25 history rows, 1 table \(predictions\)/);
     assert.equal(c.emu.state().counts.UpsertBucket ?? 0, 0, "a dry run sends nothing");
     const s = await sync(c, id);
     assert.equal(s.code, 0, s.stderr + s.stdout);
