@@ -67,7 +67,7 @@ const flags = parseTask({
       type: "boolean",
       help: "replace --out even if it is a file or holds other files (deletes them)",
     },
-    seed: { type: "string", arg: "N", help: "shuffling seed (default 13, or the recipe's)" },
+    seed: { type: "string", arg: "N", help: "shuffling seed (default: 13, or the recipe's)" },
     "max-epochs": { type: "string", arg: "N", help: "most epochs per configuration" },
     quiet: { type: "boolean", help: "no progress bars or log lines" },
     json: { type: "boolean", help: "print the result as one JSON object" },

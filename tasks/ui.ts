@@ -2,8 +2,8 @@
  * `deno task ui`: the local viewer of the store (runs, charts, tables, compare, artifacts), or a static
  * export of one run's page.
  *
- *   deno task ui [--dir D] [--port N] [--host H] [--open] [--token T]
- *   deno task ui --export RUN_ID OUT_DIR [--dir D]
+ *   deno task ui [--dir DIR] [--port N] [--host H] [--open] [--token T]
+ *   deno task ui --export RUN_ID OUT_DIR [--dir DIR]
  *
  * @module
  */
@@ -12,7 +12,7 @@ import { fail, integerFlag, parseTask, runMain } from "./_cli.ts";
 
 const TASK = {
   name: "ui",
-  usage: ["[--dir D] [--port N] [--host H] [--open] [--token T]", "--export RUN_ID OUT_DIR [--dir D]"],
+  usage: ["[--dir DIR] [--port N] [--host H] [--open] [--token T]", "--export RUN_ID OUT_DIR [--dir DIR]"],
   about:
     "Serves a local viewer of the store: runs, metric charts (live while a run runs), prediction tables, " +
     "comparisons, artifacts with previews and lineage. Reads the store read-only; works offline. Ctrl-C stops it. " +

@@ -46,8 +46,8 @@ const { values, positionals } = parseTask({
       help: "preferred language of an embedded subtitle stream (e.g. eng)",
     },
     faces: { type: "boolean", help: "also analyse faces (face-api, offline; slow: about 0.4-1 s per frame)" },
-    "face-fps": { type: "string", arg: "N", help: "face frames per second of video (default 1, at most 5)" },
-    "max-frames": { type: "string", arg: "N", help: "most face frames analysed (default 30)" },
+    "face-fps": { type: "string", arg: "N", help: "face frames per second of video (at most 5; default: 1)" },
+    "max-frames": { type: "string", arg: "N", help: "most face frames analysed (default: 30)" },
     model: {
       type: "string",
       arg: "NAME|FOLDER",

@@ -64,6 +64,20 @@ Deno.test("every task's --help describes every flag, and the README task table l
     const flags = helpFlags(helps[i]);
     assert.ok(flags.size > 0, task);
     for (const [flag, text] of flags) assert.ok(text.length > 10, `${task} --${flag} is described`);
+    // one way of writing a default, the one generated from the table: "(default: X)"
+    assert.doesNotMatch(
+      helps[i].replace(/\s+/g, " "),
+      /\(default [^:]/,
+      `${task}: defaults as "(default: X)"`,
+    );
+    // the usage lines name a flag's value as the option list does (not --dir D there and --dir DIR here)
+    const args = new Map(
+      [...helps[i].matchAll(/^ {2}(?:-\w, )?--([\w-]+) ([A-Z][^\s]*)/gm)].map((m) => [m[1], m[2]]),
+    );
+    const usage = helps[i].slice(0, helps[i].indexOf("\noptions:"));
+    for (const [, flag, arg] of usage.matchAll(/--([\w-]+) ([A-Z][\w|,.]*)/g)) {
+      if (args.has(flag)) assert.equal(arg, args.get(flag), `${task}: usage says --${flag} ${arg}`);
+    }
     assert.ok(
       // (V8 flags allowed: evaluate and predict cap each thread's heap, see README "Scaling")
       (Object.values(denoJson.tasks) as string[]).some((t) =>
