@@ -3,6 +3,7 @@
  * @module
  */
 import type { WandbClient, WandbRequestOptions } from "./client.ts";
+import { sendAliasMutation } from "./_alias_mutation.ts";
 import type { WandbArtifact } from "./types.ts";
 
 /** Options for {@linkcode addWandbArtifactAliases}. */
@@ -41,17 +42,5 @@ export async function addWandbArtifactAliases(
   aliases: string[],
   options: AddWandbArtifactAliasesOptions = {},
 ): Promise<boolean> {
-  if (aliases.length === 0) return true;
-  const target = {
-    entityName: artifact.entity,
-    projectName: artifact.project,
-    artifactCollectionName: artifact.name,
-  };
-  const data = await client.graphql<{ result: { success: boolean } | null }>(
-    "AddAliases",
-    ADD_ALIASES,
-    { input: { artifactID: artifact.id, aliases: aliases.map((alias) => ({ ...target, alias })) } },
-    options,
-  );
-  return data.result?.success === true;
+  return await sendAliasMutation(client, "AddAliases", ADD_ALIASES, artifact, aliases, options);
 }

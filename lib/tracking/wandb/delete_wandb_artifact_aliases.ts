@@ -3,6 +3,7 @@
  * @module
  */
 import type { WandbClient, WandbRequestOptions } from "./client.ts";
+import { sendAliasMutation } from "./_alias_mutation.ts";
 import type { WandbArtifact } from "./types.ts";
 
 /** Options for {@linkcode deleteWandbArtifactAliases}. */
@@ -39,17 +40,5 @@ export async function deleteWandbArtifactAliases(
   aliases: string[],
   options: DeleteWandbArtifactAliasesOptions = {},
 ): Promise<boolean> {
-  if (aliases.length === 0) return true;
-  const target = {
-    entityName: artifact.entity,
-    projectName: artifact.project,
-    artifactCollectionName: artifact.name,
-  };
-  const data = await client.graphql<{ result: { success: boolean } | null }>(
-    "DeleteAliases",
-    DELETE_ALIASES,
-    { input: { artifactID: artifact.id, aliases: aliases.map((alias) => ({ ...target, alias })) } },
-    options,
-  );
-  return data.result?.success === true;
+  return await sendAliasMutation(client, "DeleteAliases", DELETE_ALIASES, artifact, aliases, options);
 }
