@@ -85,7 +85,12 @@ async function main(): Promise<number> {
   if (positionals.length === 0) {
     const list = listArtifacts({ dir, type: values.type });
     if (values.json) return (print(list), 0);
-    if (list.length === 0) return (console.log("No artifacts."), 0);
+    if (list.length === 0) {
+      return (console.log(
+        values.type === undefined ? "No artifacts." : `No artifacts of type ${values.type}.`,
+      ),
+        0);
+    }
     console.log(table(
       ["NAME", "TYPE", "VERSIONS", "LATEST", "ALIASES", "SIZE"],
       list.map((a) => [

@@ -80,6 +80,8 @@ Deno.test("runs ID, artifacts NAME:vN and sync --dry-run read well", async () =>
 
     const list = await runTask("tasks/artifacts.ts", [], env);
     assert.match(list.stdout, /\nmymodel +model +1 +v0 +latest->v0 +7 B\n/, "ALIASES shows latest");
+    const other = await runTask("tasks/artifacts.ts", ["--type", "dataset"], env);
+    assert.equal(other.stdout, "No artifacts of type dataset.\n", "says what it looked for");
     const versions = await runTask("tasks/artifacts.ts", ["mymodel"], env);
     assert.match(versions.stdout, /^mymodel \(model\), 1 version\n/);
 
