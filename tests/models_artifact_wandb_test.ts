@@ -109,6 +109,7 @@ ownProcessTest(
         const removed = await setArtifactAlias("mine:v0", "production", { dir: store, remove: true });
         assert.deepEqual(removed.aliases, ["latest"]);
         assert.deepEqual(onWandb(), ["latest"], "removed on W&B too");
+        assert.equal(emu.state().counts.DeleteAliases, 1, "removed once, as the SDK does: DeleteAliases");
         await setArtifactAlias("mine:v0", "production", { dir: store });
         assert.deepEqual(onWandb(), ["latest", "production"], "set again after a removal: sent again");
       });

@@ -4,10 +4,12 @@ import { Store } from "./_store.ts";
 import { nameProblem } from "./name_problem.ts";
 import { sendAliasMoves } from "./_send_aliases.ts";
 import type { ArtifactVersion } from "./types.ts";
-import { SyncLedger } from "./_sync_ledger.ts";
-import { wandbConfigured, wandbTarget } from "./_target.ts";
+import { wandbConfigured } from "./_target.ts";
 
-/** Removes `alias` from the W&B version with the same content, and notes it in the sync ledger. */
+/**
+ * Removes `alias` on W&B: from the copies of the version this store synced (the sync ledger's pending
+ * DeleteAliases), and from the version with the same content found by alias (a copy another store made).
+ */
 async function removeOnWandb(
   store: Store,
   v: ArtifactVersion,
@@ -19,19 +21,14 @@ async function removeOnWandb(
   const proj = project ?? Deno.env.get("WANDB_PROJECT") ?? "sentilab";
   try {
     const { client, entity } = await connectWandb({ timeoutMs: 10_000 });
+    await sendAliasMoves(store, { client, entity, target: client.baseUrl }, v.name);
     const remote = await getWandbArtifact(client, `${v.name}:${alias}`, { entity, project: proj });
     if (remote && remote.digest === v.digest) await deleteWandbArtifactAliases(client, remote, [alias]);
-    // what W&B has now, so that setting the alias again is sent again
-    const custom = v.aliases.filter((a) => a !== "latest").sort();
-    new SyncLedger(store, wandbTarget()).setValue(
-      `aliases:${proj}:${v.name}:${v.version}`,
-      JSON.stringify(custom),
-    );
   } catch (e) {
     console.warn(
       `warning: alias '${alias}' removed locally but not on W&B (${
         (e as Error).message
-      }); remove it there too`,
+      }); 'deno task sync' removes it from the copies this store synced`,
     );
   }
 }
@@ -76,10 +73,10 @@ export interface SetArtifactAliasOptions {
  * is configured (WANDB_API_KEY, WANDB_MODE not offline/disabled) it is sent at once (AddAliases, after
  * DeleteAliases for what left the version); offline or on a W&B failure (one warning) it stays pending and
  * `deno task sync` sends it. A version W&B does not hold yet gets its aliases when its run is synced.
- * Removing changes the local store and, when W&B is configured (WANDB_API_KEY, WANDB_MODE not
- * offline/disabled), removes the alias from the same version on W&B (found by alias, checked by digest) as
- * the SDK's `artifact.aliases.remove(a); artifact.save()` does; a W&B failure is one warning, the local
- * change stays.
+ * Removing changes the local store the same way (DeleteAliases, pending until sent, as the SDK's
+ * `artifact.aliases.remove(a); artifact.save()`); online it also removes the alias from the version with
+ * the same content found on W&B by alias (checked by digest), a copy this store did not sync. A W&B failure
+ * is one warning; the local change stays.
  *
  * @param ref The version: `name:vN` or `name:alias`.
  * @param alias The alias to set or remove.
