@@ -6,17 +6,8 @@
  * the timeline table, the chart, the overall scores).
  * @module
  */
-import { basename, extname, join } from "node:path";
-import { finishRun, initRun, type Run } from "../lib/tracking/mod.ts";
-import { loadModel, type Model } from "../lib/models/mod.ts";
-import {
-  logVideo,
-  probeVideo,
-  timelineSvg,
-  videoSentiment,
-  type VideoSentimentResult,
-} from "../lib/video/mod.ts";
-import { writeAtomic } from "../lib/_fs/write_atomic.ts";
+import { finishRun, type Run } from "../lib/tracking/mod.ts";
+import { type AnalyzedVideo, analyzeVideo, type VideoSentimentResult } from "../lib/video/mod.ts";
 import { progress as showProgress } from "./_progress.ts";
 import {
   closingLines,
@@ -76,96 +67,63 @@ if ((faceFps !== undefined || maxFrames !== undefined) && !values.faces) {
 }
 const tracking = trackingOptions(values);
 
-// Everything that depends on the user's input happens before a run exists: a bad video, subtitle file or
-// model exits 1 with nothing tracked.
-let model: Model;
-let result: VideoSentimentResult;
-let chartPath: string;
+// analyzeVideo does everything that depends on the user's input before a run exists: a bad video,
+// subtitle file or model exits 1 with nothing tracked.
+let analyzed: AnalyzedVideo;
+const progress = values.faces ? showProgress("faces", false, "frames") : null;
 try {
-  model = await loadModel(values.model!);
-  const progress = values.faces ? showProgress("faces", false, "frames") : null;
-  result = await videoSentiment(file, model, {
+  analyzed = await analyzeVideo(file, {
+    model: values.model!,
     subtitles: values.subs,
     language: values.language,
     faces: values.faces,
     faceFps,
     maxFrames,
     onProgress: progress ?? undefined,
+    verify: values.verify,
+    out: values.out!,
+    tracking,
+    finish: false,
   });
+} catch (e) {
+  fail((e as Error).message);
+} finally {
   progress?.stop();
-  if (values.verify) {
-    const verify = (await probeVideo(file, { verify: true })).verify!;
-    if (!verify.ok) {
-      const shown = verify.errors.slice(0, 3).join("; ") || "ffmpeg exited with an error";
-      const more = verify.errors.length > 3 ? ` (and ${verify.errors.length - 3} more)` : "";
-      throw new Error(
-        `Cannot use video '${file}': it is corrupt (decoding it fails: ${shown}${more}); ` +
-          `get an undamaged copy, or run without --verify to analyse what can be read`,
-      );
-    }
-    result.metadata.verify = verify;
-  }
-  await model.close();
-  await Deno.mkdir(values.out!, { recursive: true });
-  chartPath = join(values.out!, `${basename(file, extname(file))}.timeline.svg`);
-  await writeAtomic(chartPath, timelineSvg(result));
-} catch (e) {
-  fail((e as Error).message);
 }
+const { result, chartPath, run, logged } = analyzed;
 
-let run: Run | undefined;
-try {
-  run = await initRun({
-    ...tracking,
-    jobType: "video",
-    config: {
-      video: file,
-      subtitles: values.subs ?? null,
-      model: values.model,
-      model_type: model.type,
-      faces: values.faces,
-      face_fps: faceFps ?? null,
-      max_frames: maxFrames ?? null,
+// The result is printed before the run ends, so the run's output keeps it too.
+if (values.json) {
+  console.log(JSON.stringify({
+    metadata: result.metadata,
+    cues: result.text.timeline.map(({ start, end, text }) => ({ start, end, text })),
+    text: {
+      found: result.text.found,
+      source: result.text.source,
+      file: result.text.file,
+      language: result.text.language,
+      reason: result.text.reason ?? null,
+      model: result.text.model,
     },
-  });
-  const logged = await logVideo(run, file, { result });
-  // The result is printed before the run ends, so the run's output keeps it too.
-  const runInfo = {
-    id: run.id,
-    name: run.name,
-    project: run.project,
-    backend: run.backend,
-    storeDir: run.storeDir,
-    video: logged.video?.ref ?? null,
-    chart: logged.chart?.ref ?? null,
-  };
-  if (values.json) {
-    console.log(JSON.stringify({
-      metadata: result.metadata,
-      cues: result.text.timeline.map(({ start, end, text }) => ({ start, end, text })),
-      text: {
-        found: result.text.found,
-        source: result.text.source,
-        file: result.text.file,
-        language: result.text.language,
-        reason: result.text.reason ?? null,
-        model: result.text.model,
-      },
-      timeline: result.text.timeline,
-      overall: result.text.overall,
-      faces: result.faces,
-      series: result.series,
-      chart: chartPath,
-      run: runInfo,
-    }));
-  } else {
-    console.log(report(result, chartPath, run));
-  }
-  await finishRun(run, { exitCode: 0 });
-} catch (e) {
-  if (run) await finishRun(run, { exitCode: 1 });
-  fail((e as Error).message);
+    timeline: result.text.timeline,
+    overall: result.text.overall,
+    faces: result.faces,
+    series: result.series,
+    chart: chartPath,
+    run: {
+      id: run.id,
+      name: run.name,
+      project: run.project,
+      backend: run.backend,
+      storeDir: run.storeDir,
+      video: logged.video?.ref ?? null,
+      chart: logged.chart?.ref ?? null,
+    },
+  }));
+} else {
+  console.log(report(result, chartPath, run));
 }
+await finishRun(run, { exitCode: 0 });
 
 function report(r: VideoSentimentResult, chart: string, run: Run): string {
   const m = r.metadata;

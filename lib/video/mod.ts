@@ -17,6 +17,7 @@ export * from "./contact_sheet.ts";
 export * from "./detect_scenes.ts";
 export * from "./timeline_svg.ts";
 export * from "./log_video.ts";
+export * from "./analyze_video.ts";
 export type {
   ArtifactManifest,
   ArtifactVersion,
