@@ -106,17 +106,20 @@ export class StoreTables {
     }));
   }
 
-  /** Every row of a table, by table id. */
-  tableRowsById(tableId: number): unknown[][] {
-    const rows: unknown[][] = [];
-    for (
-      const c of this.#s.stmt("SELECT data FROM table_chunks WHERE table_id = ? ORDER BY first_idx").all(
+  /**
+   * Every row of a table, by table id, read one stored chunk at a time (a sync streams a million-row
+   * table without holding its rows).
+   */
+  *tableRowsById(tableId: number): Generator<unknown[]> {
+    const firsts = this.#s.stmt("SELECT first_idx FROM table_chunks WHERE table_id = ? ORDER BY first_idx")
+      .all(
         tableId,
-      ) as Row[]
-    ) {
-      for (const row of JSON.parse(String(c.data)) as unknown[][]) rows.push(row);
+      ) as Row[];
+    const chunk = this.#s.stmt("SELECT data FROM table_chunks WHERE table_id = ? AND first_idx = ?");
+    for (const f of firsts) {
+      const c = chunk.get(tableId, Number(f.first_idx)) as Row | undefined;
+      if (c) yield* JSON.parse(String(c.data)) as unknown[][];
     }
-    return rows;
   }
 
   /**

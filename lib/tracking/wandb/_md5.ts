@@ -1,5 +1,5 @@
 /**
- * MD5 and SHA-256 helpers (private).
+ * MD5 helpers (private).
  * @module
  */
 import { createHash } from "node:crypto";
@@ -19,11 +19,6 @@ export async function md5File(path: string): Promise<{ digest: string; size: num
     size += chunk.length;
   }
   return { digest: hash.digest("base64"), size };
-}
-
-/** hex SHA-256 of bytes. */
-export function sha256Hex(data: Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
 }
 
 /** hex of the bytes a base64 string decodes to (W&B's `b64_to_hex_id`). */

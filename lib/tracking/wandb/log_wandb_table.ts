@@ -7,7 +7,8 @@ import { WandbError } from "./errors.ts";
 import type { SavedArtifact, WandbRun, WandbTable } from "./types.ts";
 import { saveWandbArtifact, type SaveWandbArtifactOptions } from "./save_wandb_artifact.ts";
 import { uploadWandbRunFiles } from "./upload_wandb_run_files.ts";
-import { b64ToHex, sha256Hex } from "./_md5.ts";
+import { b64ToHex } from "./_md5.ts";
+import { writeTableFile } from "./_table_file.ts";
 
 /** Options for {@linkcode logWandbTable}. */
 export interface LogWandbTableOptions extends SaveWandbArtifactOptions {
@@ -48,29 +49,6 @@ export interface LoggedWandbTable {
   artifact: SavedArtifact;
 }
 
-const enc = new TextEncoder();
-
-function wbType(v: unknown): string {
-  if (v === null || v === undefined) return "none";
-  if (typeof v === "number" || typeof v === "bigint") return "number";
-  if (typeof v === "string") return "string";
-  if (typeof v === "boolean") return "boolean";
-  return "any";
-}
-
-function columnTypes(columns: string[], rows: unknown[][]) {
-  const typeMap: Record<string, unknown> = {};
-  columns.forEach((c, j) => {
-    const kinds = [...new Set(rows.map((r) => wbType(r[j])))].sort();
-    typeMap[c] = kinds.length === 1
-      ? { wb_type: kinds[0] }
-      : kinds.length === 0
-      ? { wb_type: "any" }
-      : { wb_type: "union", params: { allowed_types: kinds.map((k) => ({ wb_type: k })) } };
-  });
-  return { wb_type: "typedDict", params: { type_map: typeMap } };
-}
-
 /**
  * Logs a table as W&B shows tables: a version of the artifact `run-<run id>-<key>` (type `run_table`)
  * holding `<key>.table.json`, the run file `media/table/<key>_<step>_<sha256[:20]>.table.json`, and a
@@ -79,7 +57,8 @@ function columnTypes(columns: string[], rows: unknown[][]) {
  * @param client The client.
  * @param run The run.
  * @param key History key, e.g. `predictions`.
- * @param table Columns and rows (JSON-serialisable cells; each row as long as `columns`).
+ * @param table Columns and rows (JSON-serialisable cells; each row as long as `columns`); the rows may be any
+ *   iterable (e.g. a generator reading a store), they are read once and never held all at once.
  * @param options The step, plus artifact save options.
  * @returns The history value and the artifact version.
  * @throws {WandbError} `config` for a bad key, duplicate columns or a row of the wrong length; the
@@ -116,53 +95,40 @@ export async function logWandbTable(
       `Table '${key}' needs distinct column names, got ${JSON.stringify(columns)}`,
     );
   }
-  rows.forEach((r, i) => {
-    if (!Array.isArray(r) || r.length !== columns.length) {
-      throw new WandbError(
-        "config",
-        `Table '${key}' row ${i} has ${
-          Array.isArray(r) ? r.length : "no"
-        } cells for ${columns.length} columns`,
-      );
-    }
-  });
-  const json = {
-    _type: "table",
-    columns,
-    data: rows,
-    ncols: columns.length,
-    nrows: rows.length,
-    column_types: columnTypes(columns, rows),
-    log_mode: "IMMUTABLE",
-  };
-  const bytes = enc.encode(JSON.stringify(json, (_k, v) => (typeof v === "bigint" ? Number(v) : v)));
-  const sha256 = sha256Hex(bytes);
-  const entry = `${key}.table.json`;
-  const artifact = await saveWandbArtifact(client, run, {
-    name: `run-${run.id}-${key}`,
-    type: "run_table",
-    files: [{ name: entry, data: bytes }],
-  }, options);
-  const path = `media/table/${key}_${options.step}_${sha256.slice(0, 20)}.table.json`;
-  await uploadWandbRunFiles(client, run, [{ name: path, data: bytes }], {
-    retry: options.retry,
-    signal: options.signal,
-  });
-  // The entry's ref_url() (wandb/wandb wandb/sdk/artifacts/artifact_manifest_entry.py), as the SDK writes
-  // both paths once the version is saved when it does not use client ids.
-  const ref = `wandb-artifact://${b64ToHex(artifact.id)}/${entry}`;
-  return {
-    value: {
-      _type: "table-file",
-      path,
-      sha256,
-      size: bytes.length,
-      ncols: columns.length,
-      nrows: rows.length,
-      log_mode: "IMMUTABLE",
-      artifact_path: ref,
-      _latest_artifact_path: ref,
-    },
-    artifact,
-  };
+  // The file is written to a temp file in one pass (rows checked, hashes and size taken as they go) and
+  // uploaded from there: a table of a million rows is never one string or one array of rows in memory.
+  const tmp = await Deno.makeTempFile({ prefix: "sentilab-table-", suffix: ".table.json" });
+  try {
+    const file = await writeTableFile(tmp, key, columns, rows);
+    const entry = `${key}.table.json`;
+    const artifact = await saveWandbArtifact(client, run, {
+      name: `run-${run.id}-${key}`,
+      type: "run_table",
+      files: [{ name: entry, path: tmp, digest: file.md5, size: file.size }],
+    }, options);
+    const path = `media/table/${key}_${options.step}_${file.sha256.slice(0, 20)}.table.json`;
+    await uploadWandbRunFiles(client, run, [{ name: path, path: tmp }], {
+      retry: options.retry,
+      signal: options.signal,
+    });
+    // The entry's ref_url() (wandb/wandb wandb/sdk/artifacts/artifact_manifest_entry.py), as the SDK writes
+    // both paths once the version is saved when it does not use client ids.
+    const ref = `wandb-artifact://${b64ToHex(artifact.id)}/${entry}`;
+    return {
+      value: {
+        _type: "table-file",
+        path,
+        sha256: file.sha256,
+        size: file.size,
+        ncols: columns.length,
+        nrows: file.nrows,
+        log_mode: "IMMUTABLE",
+        artifact_path: ref,
+        _latest_artifact_path: ref,
+      },
+      artifact,
+    };
+  } finally {
+    await Deno.remove(tmp).catch(() => {});
+  }
 }

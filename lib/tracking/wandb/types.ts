@@ -87,6 +87,6 @@ export interface SavedArtifact {
 export interface WandbTable {
   /** Column names. */
   columns: string[];
-  /** Rows, each with one cell per column. */
-  rows: unknown[][];
+  /** Rows, each with one cell per column: an array or any iterable read once (e.g. a generator). */
+  rows: Iterable<unknown[]>;
 }
