@@ -9,11 +9,11 @@ Deno.test("a streamed table file is the JSON of {columns, data} with every row, 
   try {
     const columns = ["text", "label", "score", "extra"];
     const n = 60_000; // several 1 MiB flushes
-    function* rows(): Generator<unknown[]> {
+    const rows = function* (): Generator<unknown[]> {
       for (let i = 0; i < n; i++) {
         yield [`text ${i} "quoted" é`, i % 3 ? "positive" : "negative", i / 7, i % 5 ? null : BigInt(i)];
       }
-    }
+    };
     const path = `${dir}/t.table.json`;
     const file = await writeTableFile(path, "preds", columns, rows());
     const bytes = await Deno.readFile(path);
