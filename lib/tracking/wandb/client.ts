@@ -3,6 +3,7 @@
  * @module
  */
 import { WandbError } from "./errors.ts";
+import { requestWithFile } from "./_put_file.ts";
 import type { WandbSettings } from "./settings.ts";
 
 /** Retry and timeout policy. Every loop is bounded by `maxAttempts` and `deadlineMs`. */
@@ -59,6 +60,11 @@ export interface WandbHttpRequest extends WandbRequestOptions {
   url: string;
   /** Request body. */
   body?: Uint8Array | string;
+  /**
+   * A file to send as the body instead, streamed from disk with its `Content-Length` (read afresh on each
+   * attempt; with a custom `fetch`, read whole and passed to it).
+   */
+  bodyFile?: string;
   /** Extra headers. */
   headers?: Record<string, string>;
   /**
@@ -223,12 +229,16 @@ export function createWandbClient(settings: WandbSettings, options: WandbClientO
       let delay: number | null = null;
       attempts = attempt;
       try {
-        const res = await fetchImpl(req.url, {
-          method: req.method,
-          headers,
-          body: req.body as BodyInit | undefined,
-          signal,
-        });
+        const res = req.bodyFile !== undefined && !options.fetch
+          ? await requestWithFile(req.method, req.url, req.bodyFile, headers, signal)
+          : await fetchImpl(req.url, {
+            method: req.method,
+            headers,
+            body: (req.bodyFile !== undefined ? await Deno.readFile(req.bodyFile) : req.body) as
+              | BodyInit
+              | undefined,
+            signal,
+          });
         const ok = res.status >= 200 && res.status < 300;
         if (ok && req.readBody === false) {
           await res.body?.cancel();

@@ -308,13 +308,15 @@ export async function saveWandbArtifact(
   }
 
   await pool(uploads, options.concurrency ?? 4, async ({ entry, url, headers }) => {
-    const body = bytesOf(entry.file) ?? await Deno.readFile(entry.file.path!);
-    const actual = md5Base64(body);
-    if (actual !== entry.digest || body.length !== entry.size) {
+    // A file on disk is checked in one streaming pass and then streamed from disk (with its
+    // Content-Length): neither is ever held whole in memory.
+    const body = bytesOf(entry.file) ?? undefined;
+    const actual = body ? { digest: md5Base64(body), size: body.length } : await md5File(entry.file.path!);
+    if (actual.digest !== entry.digest || actual.size !== entry.size) {
       throw invalid(
         spec,
         `file '${entry.file.name}' changed since its digest was taken (expected ${entry.digest}, ${entry.size} bytes; ` +
-          `found ${actual}, ${body.length} bytes)`,
+          `found ${actual.digest}, ${actual.size} bytes)`,
       );
     }
     try {
@@ -322,11 +324,12 @@ export async function saveWandbArtifact(
         method: "PUT",
         url,
         body,
+        bodyFile: body ? undefined : entry.file.path,
         headers,
         auth: false,
         readBody: false,
         ...req,
-        retry: uploadRetry(req.retry, body.length),
+        retry: uploadRetry(req.retry, actual.size),
       });
     } catch (e) {
       throw uploadError(e, `'${entry.file.name}' of artifact '${spec.name}'`);

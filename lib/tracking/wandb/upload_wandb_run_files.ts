@@ -85,20 +85,23 @@ export async function uploadWandbRunFiles(
         op: "CreateRunFiles",
       });
     }
+    // a file on disk is streamed from it (never read whole), with its Content-Length
     const body = f.data !== undefined
       ? (typeof f.data === "string" ? enc.encode(f.data) : f.data)
-      : await Deno.readFile(f.path!);
+      : undefined;
+    const size = body?.length ?? (await Deno.stat(f.path!)).size;
     try {
       await client.request("upload", {
         method: "PUT",
         url,
         body,
+        bodyFile: body ? undefined : f.path,
         // the server's uploadHeaders and nothing else: a presigned URL refuses what it did not sign
         headers,
         auth: false,
         readBody: false,
         ...options,
-        retry: uploadRetry(options.retry, body.length),
+        retry: uploadRetry(options.retry, size),
       });
     } catch (e) {
       if (e instanceof WandbError && (e.kind === "http" || e.kind === "not_found" || e.kind === "auth")) {
