@@ -1,20 +1,27 @@
 /**
- * `deno task merge DIR [options]`: combines the partial results that the shards of one evaluation wrote
- * (`deno task evaluate --shard I/N --out DIR`) into one evaluation run, with metrics from the summed
- * counts: exactly those of the same evaluation unsharded. Missing, duplicated or inconsistent shards
- * (another input or model) are errors naming the files.
+ * `deno task merge DIR [options]` / `deno task merge --group G [options]`: combines the partial results
+ * that the shards of one evaluation wrote (`deno task evaluate --shard I/N --out DIR`), or that the shard
+ * runs of group G keep in the local store (`deno task evaluate --shard I/N --group G`), into one evaluation
+ * run, with metrics from the summed counts: exactly those of the same evaluation unsharded. Missing,
+ * duplicated or inconsistent shards (another input or model) are errors naming the files or runs.
  * @module
  */
 import { finishRun, initRun, type Run } from "../lib/tracking/mod.ts";
-import { formatEvaluation, type MergedEvaluation, mergeShards } from "../lib/evaluation/mod.ts";
+import {
+  formatEvaluation,
+  type MergedEvaluation,
+  mergeShardGroup,
+  mergeShards,
+} from "../lib/evaluation/mod.ts";
 import { closingLines, fail, parseTask, TRACKING_FLAGS, trackingOptions } from "./_cli.ts";
 
 const { values, positionals } = parseTask({
   name: "merge",
-  usage: ["DIR [options]"],
-  about: "Combines the shard results in DIR (from deno task evaluate --shard I/N --out DIR) into one " +
+  usage: ["DIR [options]", "--group G [options]"],
+  about: "Combines the shard results in DIR (from deno task evaluate --shard I/N --out DIR), or the shard " +
+    "runs of group G in the local store (from deno task evaluate --shard I/N --group G), into one " +
     "evaluation run.",
-  positionals: { min: 1, max: 1, arg: "DIR" },
+  positionals: { min: 0, max: 1, arg: "DIR" },
   flags: {
     json: {
       type: "boolean",
@@ -23,13 +30,21 @@ const { values, positionals } = parseTask({
     ...TRACKING_FLAGS,
   },
 });
-const dir = positionals[0];
+const dir: string | undefined = positionals[0];
 const tracking = trackingOptions(values);
+if (dir === undefined && tracking.group === undefined) {
+  fail("merge needs a folder of shard results (merge DIR) or a group of shard runs (merge --group G)");
+}
+// Without DIR, --group names the shard runs to merge (the merged run joins that group too).
+const merge = (run?: Run) =>
+  dir === undefined
+    ? mergeShardGroup(tracking.group!, { project: tracking.project, run })
+    : mergeShards(dir, { run });
 
 // Check the shards before a run exists: bad shards -> exit 1, nothing tracked.
 let merged: MergedEvaluation;
 try {
-  merged = await mergeShards(dir);
+  merged = await merge();
 } catch (e) {
   fail((e as Error).message);
 }
@@ -42,7 +57,7 @@ try {
     group: tracking.group ?? merged.group ?? undefined,
     jobType: "evaluate",
     config: {
-      merged_from: dir,
+      merged_from: dir ?? `group ${tracking.group}`,
       shards: merged.shards,
       model: merged.model.name,
       model_type: merged.model.type,
@@ -50,7 +65,7 @@ try {
       samples: merged.input.samples,
     },
   });
-  merged = await mergeShards(dir, { run });
+  merged = await merge(run);
   const { result, statistics: stats } = merged;
   if (values.json) {
     console.log(JSON.stringify({

@@ -142,3 +142,46 @@ Deno.test("deploy: the Job's and the array's shard commands, with the schedulers
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deno task merge --group: shard processes sharing one store merge from it to the unsharded result", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sentilab-deploy-" });
+  try {
+    const data = `${dir}/corpus.jsonl`;
+    await Deno.copyFile(`${ROOT}data/sample.jsonl`, data);
+    const deno = Deno.execPath();
+    const env = { HOME: dir, SENTILAB_DIR: `${dir}/store` };
+    const evaluate = ["task", "evaluate", "--data", data, "--workers", "1"];
+    const whole = JSON.parse(await run(deno, [...evaluate, "--json"], env));
+    // Slurm's variables pick the shard; no --out: each shard run keeps its partial result in the store
+    for (const id of [0, 2]) {
+      await run(deno, [...evaluate, "--group", "g3"], {
+        ...env,
+        SLURM_ARRAY_TASK_ID: String(id),
+        SLURM_ARRAY_TASK_COUNT: "3",
+      });
+    }
+    const missing = await new Deno.Command(deno, {
+      args: ["task", "merge", "--group", "g3"],
+      cwd: ROOT,
+      env: taskEnv(env),
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(missing.code, 1);
+    assert.match(new TextDecoder().decode(missing.stderr), /group 'g3': 1 of 3 shards missing: shard 1\/3/);
+    await run(deno, [...evaluate, "--group", "g3"], {
+      ...env,
+      SLURM_ARRAY_TASK_ID: "1",
+      SLURM_ARRAY_TASK_COUNT: "3",
+    });
+    const merged = JSON.parse(await run(deno, ["task", "merge", "--group", "g3", "--json"], env));
+    assert.equal(merged.shards, 3);
+    assert.deepEqual(merged.metrics.confusionMatrix, whole.metrics.confusionMatrix);
+    assert.deepEqual(merged.metrics, whole.metrics);
+    assert.equal(merged.input.sha256, whole.data.sha256);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -4,7 +4,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { evaluateModel, mergeShards } from "../lib/evaluation/mod.ts";
+import { evaluateModel, mergeShardGroup, mergeShards } from "../lib/evaluation/mod.ts";
 import { loadModel } from "../lib/models/mod.ts";
 import { finishRun, getRun, getTableRows, initRun } from "../lib/tracking/mod.ts";
 
@@ -97,6 +97,90 @@ Deno.test("shards: missing, duplicated or inconsistent shards are errors naming 
     const ok = await mergeShards(out);
     assert.equal(ok.result.count, 3200);
     await assert.rejects(mergeShards(`${dir}/none`), /no such folder/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Evaluates shard `index` of `count` as a finished run of `group` in the store `dir`. */
+async function shardRun(
+  dir: string,
+  group: string,
+  model: string,
+  data: string,
+  index: number,
+  count: number,
+) {
+  const run = await initRun({ tracker: "local", dir, project: "p", group, captureConsole: false });
+  await evaluateModel(model, data, { run, workers: 1, shard: { index, count } });
+  await finishRun(run);
+  return run.id;
+}
+
+Deno.test("merge --group: the shard runs of a group in the store merge to the unsharded metrics", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sentilab-shards-" });
+  const store = `${dir}/store`;
+  try {
+    const data = await corpus(dir);
+    const whole = await evaluateModel("lexicon", data, { workers: 1 });
+    for (let index = 0; index < 4; index++) await shardRun(store, "g4", "lexicon", data, index, 4);
+    // a run of another group and an unsharded run of the same group are not shards of g4
+    await shardRun(store, "other", "lexicon", data, 0, 4);
+    const plain = await initRun({
+      tracker: "local",
+      dir: store,
+      project: "p",
+      group: "g4",
+      captureConsole: false,
+    });
+    await finishRun(plain);
+    const merged = await mergeShardGroup("g4", { dir: store });
+    assert.equal(merged.shards, 4);
+    assert.deepEqual(merged.result, whole.result);
+    assert.deepEqual(merged.counts.confusion, whole.counts.confusion);
+    assert.equal(merged.group, "g4");
+    // recorded in a merged run of the group, which a later merge leaves out
+    const run = await initRun({
+      tracker: "local",
+      dir: store,
+      project: "p",
+      group: "g4",
+      captureConsole: false,
+    });
+    await mergeShardGroup("g4", { dir: store, run });
+    await finishRun(run);
+    assert.equal(getRun(run.id, { dir: store })!.summary.accuracy, whole.result.accuracy);
+    assert.deepEqual((await mergeShardGroup("g4", { dir: store })).result, whole.result);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("merge --group: missing, duplicated or inconsistent shard runs are errors naming them", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sentilab-shards-" });
+  const store = `${dir}/store`;
+  try {
+    const data = await corpus(dir);
+    const first = await shardRun(store, "g", "lexicon", data, 0, 3);
+    await shardRun(store, "g", "lexicon", data, 2, 3);
+    await assert.rejects(
+      mergeShardGroup("nothing", { dir: store }),
+      /group 'nothing': no finished shard runs in the store/,
+    );
+    await assert.rejects(
+      mergeShardGroup("g", { dir: store }),
+      /group 'g': 1 of 3 shards missing: shard 1\/3; run them \(deno task evaluate --shard 1\/3 --group g\)/,
+    );
+    const odd = await shardRun(store, "g", "default", data, 1, 3);
+    await assert.rejects(
+      mergeShardGroup("g", { dir: store }),
+      new RegExp(`run ${odd} \\(.*\\): the model's digest differs from run ${first}`),
+    );
+    const again = await shardRun(store, "g", "lexicon", data, 0, 3);
+    await assert.rejects(
+      mergeShardGroup("g", { dir: store }),
+      new RegExp(`group 'g': shard 0 given twice: run (${first}|${again}) .*, run (${first}|${again})`),
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

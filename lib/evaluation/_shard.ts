@@ -12,6 +12,9 @@ import type { Shard } from "../data/resolve_shard.ts";
 
 export type { Shard };
 
+/** The summary key under which a tracked shard run keeps its partial result (read by mergeShardGroup). */
+export const SHARD_SUMMARY_KEY = "evaluation_shard";
+
 /** Format tag of a partial result file. */
 export const PARTIAL_FORMAT: PartialResult["format"] = "sentilab-evaluation-shard-v1";
 

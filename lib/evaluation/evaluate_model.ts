@@ -1,5 +1,5 @@
 import type { Model, Prediction } from "../models/types.ts";
-import { logTable, openTable, type Run, safeArtifactName } from "../tracking/mod.ts";
+import { logTable, openTable, type Run, safeArtifactName, setSummary } from "../tracking/mod.ts";
 import { type DatasetStream, streamDataset } from "../data/stream_dataset.ts";
 import { logDataset } from "../data/log_dataset.ts";
 import { datasetArtifactName } from "../data/dataset_artifact_name.ts";
@@ -15,7 +15,14 @@ import { evaluationFromCounts } from "./evaluation_from_counts.ts";
 import type { EvaluationResult } from "./evaluate.ts";
 import { logEvaluation } from "./log_evaluation.ts";
 import { REPORT_ROWS, writeReport, type WrittenReport } from "./_report.ts";
-import { modelDigest, PARTIAL_FORMAT, type Shard, writePartial } from "./_shard.ts";
+import {
+  modelDigest,
+  PARTIAL_FORMAT,
+  type PartialResult,
+  type Shard,
+  SHARD_SUMMARY_KEY,
+  writePartial,
+} from "./_shard.ts";
 
 export type { Shard } from "./_shard.ts";
 export type { WrittenReport } from "./_report.ts";
@@ -224,26 +231,29 @@ export async function evaluateModel(
         total: done,
       });
     }
-    let partial: string | null = null;
-    if (options.partialDir !== undefined) {
-      partial = await writePartial(options.partialDir, {
-        format: PARTIAL_FORMAT,
-        shard: shard ?? { index: 0, count: 1 },
-        group: run?.group ?? null,
-        run: run ? { id: run.id, name: run.name, project: run.project } : null,
-        rows: done,
-        counts,
-        seconds,
-        input: {
-          path: stream.path,
-          sha256: stream.sha256,
-          bytes: stream.bytes,
-          samples,
-          labelDistribution: stream.labelDistribution,
-        },
-        model: { name: m.name, type: m.type, sha256: modelDigest(m) },
-      });
-    }
+    // A shard's partial result: into `partialDir` (for mergeShards) and, when tracked, into the run's
+    // summary under `evaluation_shard` (for mergeShardGroup).
+    const partialResult: PartialResult = {
+      format: PARTIAL_FORMAT,
+      shard: shard ?? { index: 0, count: 1 },
+      group: run?.group ?? null,
+      run: run ? { id: run.id, name: run.name, project: run.project } : null,
+      rows: done,
+      counts,
+      seconds,
+      input: {
+        path: stream.path,
+        sha256: stream.sha256,
+        bytes: stream.bytes,
+        samples,
+        labelDistribution: stream.labelDistribution,
+      },
+      model: { name: m.name, type: m.type, sha256: modelDigest(m) },
+    };
+    const partial = options.partialDir !== undefined
+      ? await writePartial(options.partialDir, partialResult)
+      : null;
+    if (run && shard) await setSummary(run, { [SHARD_SUMMARY_KEY]: partialResult });
     return {
       result,
       statistics,

@@ -24,3 +24,4 @@ export * from "./merge_shards.ts";
 export { type Label, LABELS, type Prediction, type Scores } from "../models/types.ts";
 export type { BatchStatistics } from "../inference/batch_statistics.ts";
 export type { BackendKind, Run } from "../tracking/mod.ts";
+export * from "./merge_shard_group.ts";
