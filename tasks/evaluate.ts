@@ -9,16 +9,8 @@
  */
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { finishRun, initRun, nameProblem, type Run } from "../lib/tracking/mod.ts";
-import { loadModel, type Model } from "../lib/models/mod.ts";
-import {
-  type DatasetStream,
-  type LabelMap,
-  parseLabelMap,
-  resolveShard,
-  type Shard,
-  streamDataset,
-} from "../lib/data/mod.ts";
+import { finishRun, nameProblem } from "../lib/tracking/mod.ts";
+import { type LabelMap, parseLabelMap, resolveShard, type Shard } from "../lib/data/mod.ts";
 import { evaluateModel, formatEvaluation, type ModelEvaluation } from "../lib/evaluation/mod.ts";
 import {
   closingLines,
@@ -149,56 +141,33 @@ try {
   fail((e as Error).message);
 }
 
-// Validate everything the user gave before a run exists: bad data or model -> exit 1, nothing tracked.
-let model: Model;
-let data: DatasetStream;
+// evaluateModel opens and checks the data and the model before it starts the run: bad data or model ->
+// exit 1, nothing tracked.
+const show = progressDisplay("scoring", values.progress);
+let ev: ModelEvaluation;
 try {
-  data = await streamDataset(values.data!, {
+  ev = await evaluateModel(values.model!, values.data!, {
     textField: values["text-field"],
     labelField: values["label-field"],
     labelMap,
+    tracking,
+    finish: false,
+    limit,
+    batchSize,
+    workers,
+    shard,
+    partialDir: values.out,
+    dataName,
+    report: reportDir,
+    onProgress: show ?? undefined,
   });
-  model = await loadModel(values.model!);
 } catch (e) {
   fail((e as Error).message);
+} finally {
+  show?.stop();
 }
-const samples = Math.min(limit ?? data.count, data.count);
-
-let run: Run | undefined;
+const run = ev.run!;
 try {
-  run = await initRun({
-    ...tracking,
-    jobType: "evaluate",
-    config: {
-      model: values.model,
-      model_type: model.type,
-      // a Hub model: repository, revision, commit and the digest of every file
-      ...(model.card?.hub ? { model_hub: model.card.hub } : {}),
-      data: values.data,
-      limit: limit ?? null,
-      batch_size: batchSize,
-      samples,
-      ...(shard ? { shard: shard.index, shards: shard.count } : {}),
-    },
-  });
-  const show = progressDisplay("scoring", values.progress);
-  let ev: ModelEvaluation;
-  try {
-    ev = await evaluateModel(model, data, {
-      run,
-      limit,
-      batchSize,
-      workers,
-      shard,
-      partialDir: values.out,
-      dataName,
-      report: reportDir,
-      onProgress: show ?? undefined,
-    });
-  } finally {
-    show?.stop();
-    await model.close();
-  }
   const { result, statistics: stats, seconds, report } = ev;
   // The result lines are printed before the run ends, so the run's output keeps them too.
   if (values.json) {
@@ -213,20 +182,9 @@ try {
       },
       model: ev.model,
       data: {
+        ...ev.data,
+        // as the user named it (a file or a stored dataset reference)
         path: values.data,
-        format: data.format,
-        samples: ev.count,
-        // of the rows evaluated (the first --limit ones, or the shard), not of the whole file
-        labelDistribution: Object.fromEntries(
-          (["negative", "neutral", "positive"] as const).map((
-            l,
-            g,
-          ) => [l, ev.counts.confusion[g].reduce((a, b) => a + b, 0)]),
-        ),
-        ...(ev.count < data.count
-          ? { fileSamples: data.count, fileLabelDistribution: data.labelDistribution }
-          : {}),
-        sha256: data.sha256,
       },
       metrics: result,
       batchStatistics: stats,
@@ -239,7 +197,7 @@ try {
   } else {
     const slice = ev.shard ? ` (shard ${ev.shard.index}/${ev.shard.count})` : "";
     const lines = [
-      `Evaluated ${model.name} (${model.type}) on ${values.data}${slice}: ${ev.count} texts in ${
+      `Evaluated ${ev.model.name} (${ev.model.type}) on ${values.data}${slice}: ${ev.count} texts in ${
         seconds.toFixed(2)
       } s`,
       "",
@@ -266,6 +224,6 @@ try {
   }
   await finishRun(run, { exitCode: 0 });
 } catch (e) {
-  if (run) await finishRun(run, { exitCode: 1 });
+  await finishRun(run, { exitCode: 1 });
   fail((e as Error).message);
 }

@@ -1,5 +1,15 @@
 import type { Model, Prediction } from "../models/types.ts";
-import { logTable, openTable, type Run, safeArtifactName, setSummary } from "../tracking/mod.ts";
+import {
+  finishRun,
+  initRun,
+  type InitRunOptions,
+  logTable,
+  openTable,
+  type Run,
+  safeArtifactName,
+  setSummary,
+} from "../tracking/mod.ts";
+import { type Label, LABELS } from "../sentiment/mod.ts";
 import { type DatasetStream, streamDataset } from "../data/stream_dataset.ts";
 import { logDataset } from "../data/log_dataset.ts";
 import { datasetArtifactName } from "../data/dataset_artifact_name.ts";
@@ -35,6 +45,14 @@ export interface EvaluateModelOptions {
    * output artifact. Without a run nothing is tracked.
    */
   run?: Run;
+  /**
+   * Start the run here instead (initRun options: tracker, project, name, group, tags, notes, dir), once
+   * the data and model are open and checked, so bad input leaves no run; its config records the model,
+   * data, limit, batch size, samples and shard. Ignored when `run` is given.
+   */
+  tracking?: Omit<InitRunOptions, "jobType" | "config">;
+  /** Finish the run started from `tracking` before returning (default true); false leaves it open. */
+  finish?: boolean;
   /** Text column (when `data` is a path). */
   textField?: string;
   /** Label column (when `data` is a path). */
@@ -75,14 +93,22 @@ export interface ModelEvaluation {
   count: number;
   /** The model evaluated. */
   model: { name: string; type: string };
-  /** The data: file, format, samples evaluated, its label distribution and digest. */
+  /**
+   * The data: file, format, samples evaluated and the gold label distribution of those samples (the
+   * first `limit` ones, or the shard); when that is fewer than the file holds, also the file's sample
+   * count and label distribution; its digest.
+   */
   data: {
     path: string;
     format: string;
     samples: number;
-    labelDistribution: Record<string, number>;
+    labelDistribution: Record<Label, number>;
+    fileSamples?: number;
+    fileLabelDistribution?: Record<Label, number>;
     sha256: string;
   };
+  /** The run tracked into (`run`, or the one started from `tracking`), else null. */
+  run: Run | null;
   /** The input artifacts recorded (`type name:vN`). */
   inputs: string[];
   /** The report, when one was asked for. */
@@ -127,7 +153,6 @@ export async function evaluateModel(
   data: DatasetStream | string,
   options: EvaluateModelOptions = {},
 ): Promise<ModelEvaluation> {
-  const { run } = options;
   const batchSize = options.batchSize ?? 256;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new Error(`Invalid batchSize ${JSON.stringify(batchSize)}: use a positive integer such as 256`);
@@ -147,13 +172,32 @@ export async function evaluateModel(
       textField: options.textField,
       labelField: options.labelField,
       labelMap: options.labelMap,
-      storeDir: run?.storeDir ?? undefined,
+      storeDir: options.run?.storeDir ?? undefined,
     })
     : data;
   const ownModel = typeof model === "string";
   const m = ownModel ? await loadModel(model) : model;
+  const samples = Math.min(options.limit ?? stream.count, stream.count);
+  let run = options.run;
+  const ownRun = !run && options.tracking !== undefined;
   try {
-    const samples = Math.min(options.limit ?? stream.count, stream.count);
+    if (ownRun) {
+      run = await initRun({
+        ...options.tracking,
+        jobType: "evaluate",
+        config: {
+          model: typeof model === "string" ? model : m.name,
+          model_type: m.type,
+          // a Hub model: repository, revision, commit and the digest of every file
+          ...(m.card?.hub ? { model_hub: m.card.hub } : {}),
+          data: typeof data === "string" ? data : stream.ref ?? stream.path,
+          limit: options.limit ?? null,
+          batch_size: batchSize,
+          samples,
+          ...(shard ? { shard: shard.index, shards: shard.count } : {}),
+        },
+      });
+    }
 
     const inputs: string[] = [];
     if (run) {
@@ -254,6 +298,7 @@ export async function evaluateModel(
       ? await writePartial(options.partialDir, partialResult)
       : null;
     if (run && shard) await setSummary(run, { [SHARD_SUMMARY_KEY]: partialResult });
+    if (ownRun && options.finish !== false) await finishRun(run!, { exitCode: 0 });
     return {
       result,
       statistics,
@@ -265,14 +310,24 @@ export async function evaluateModel(
         path: stream.path,
         format: stream.format,
         samples: done,
-        labelDistribution: stream.labelDistribution,
+        // of the rows evaluated (the first `limit` ones, or the shard), not of the whole file
+        labelDistribution: Object.fromEntries(
+          LABELS.map((label, g) => [label, counts.confusion[g].reduce((a, b) => a + b, 0)]),
+        ) as Record<Label, number>,
+        ...(done < stream.count
+          ? { fileSamples: stream.count, fileLabelDistribution: stream.labelDistribution }
+          : {}),
         sha256: stream.sha256,
       },
+      run: run ?? null,
       inputs,
       report,
       shard: shard ?? null,
       partial,
     };
+  } catch (e) {
+    if (ownRun && run) await finishRun(run, { exitCode: 1 });
+    throw e;
   } finally {
     if (ownModel) await m.close();
   }
