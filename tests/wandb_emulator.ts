@@ -1194,6 +1194,15 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       errors.push({ op: "storage_put", message: `no upload URL ${url.pathname} was handed out` });
       return new Response("unknown upload URL", { status: 403 });
     }
+    // A presigned PUT needs its length up front: S3 answers a chunked upload with 411 MissingContentLength
+    // and GCS's XML API (signed URLs) with 411 Length Required; the SDK PUTs a file of known size
+    // (wandb/wandb core/internal/filetransfer/file_transfer_default.go); shared/reference/wandb_protocol.md
+    // item 3 notes that chunked `fetch` stream bodies are refused.
+    if (!req.headers.has("content-length") || req.headers.has("transfer-encoding")) {
+      const message = `PUT ${url.pathname} has no Content-Length (chunked): a presigned URL refuses it`;
+      invalid.push({ op: "storage_put", message });
+      return new Response(`MissingContentLength: ${message}`, { status: 411 });
+    }
     const want = headerMap(expected);
     for (const [name, value] of req.headers) {
       if (TRANSPORT_HEADERS.has(name)) continue;
@@ -1210,15 +1219,6 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         invalid.push({ op: "storage_put", message });
         return new Response(`SignatureDoesNotMatch: ${message}`, { status: 403 });
       }
-    }
-    // A presigned PUT needs its length up front: S3 answers a chunked upload with 411 MissingContentLength
-    // and GCS's XML API (signed URLs) with 411 Length Required; the SDK PUTs a file of known size
-    // (wandb/wandb core/internal/filetransfer/file_transfer_default.go); shared/reference/wandb_protocol.md
-    // item 3 notes that chunked `fetch` stream bodies are refused.
-    if (!req.headers.has("content-length") || req.headers.has("transfer-encoding")) {
-      const message = `PUT ${url.pathname} has no Content-Length (chunked): a presigned URL refuses it`;
-      invalid.push({ op: "storage_put", message });
-      return new Response(`MissingContentLength: ${message}`, { status: 411 });
     }
     const md5 = md5b64(body);
     const header = req.headers.get("content-md5");

@@ -333,6 +333,15 @@ Deno.test("commit checks: the manifest must be uploaded with its digest, every e
     );
     assert.equal(await put(f.uploadUrl, "hello", {}), 403, "the signed headers are required");
     assert.equal(emu.takeInvalid().length, 2);
+    // a streamed fetch body goes chunked, without Content-Length: a presigned URL refuses it
+    const chunked = await fetch(f.uploadUrl, {
+      method: "PUT",
+      body: ReadableStream.from([enc.encode("hello")]),
+      headers: h,
+    });
+    await chunked.body?.cancel();
+    assert.equal(chunked.status, 411, "a chunked upload is refused");
+    assert.match(emu.takeInvalid()[0].message, /no Content-Length \(chunked\)/);
     assert.equal(await put(f.uploadUrl, "hellO", h), 400, "the body must match the Content-MD5");
     assert.equal(await put(f.uploadUrl, "hello", h), 200);
     // a manifest whose bytes differ from the digest it was created with
