@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import * as yaml from "npm:js-yaml@5.5.0";
-import { ROOT, taskEnv } from "./_task_env.ts";
+import { ROOT, runTask, taskEnv } from "./_task_env.ts";
 
 const MANIFEST = `${ROOT}deploy/k8s/evaluate-job.yaml`;
 const SLURM = `${ROOT}deploy/slurm/evaluate-array.sh`;
@@ -160,17 +160,9 @@ Deno.test("deno task merge --group: shard processes sharing one store merge from
         SLURM_ARRAY_TASK_COUNT: "3",
       });
     }
-    const missing = await new Deno.Command(deno, {
-      args: ["task", "merge", "--group", "g3"],
-      cwd: ROOT,
-      env: taskEnv(env),
-      clearEnv: true,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const missing = await runTask("tasks/merge.ts", ["--group", "g3"], env);
     assert.equal(missing.code, 1);
-    assert.match(new TextDecoder().decode(missing.stderr), /group 'g3': 1 of 3 shards missing: shard 1\/3/);
+    assert.match(missing.stderr, /group 'g3': 1 of 3 shards missing: shard 1\/3/);
     await run(deno, [...evaluate, "--group", "g3"], {
       ...env,
       SLURM_ARRAY_TASK_ID: "1",
