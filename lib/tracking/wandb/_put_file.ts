@@ -47,6 +47,8 @@ export function requestWithFile(
       req.destroy(e);
       reject(e);
     });
+    // an aborted or failed request closes the file too (pipe() leaves the source open)
+    req.on("close", () => file.destroy());
     file.pipe(req);
   });
 }
