@@ -199,7 +199,12 @@ function main(): number {
       return 0;
     }
     if (runs.length === 0) {
-      console.log("No runs.");
+      const filtered = values.project ?? values.group ?? values.status ?? values.filter ?? tags[0];
+      console.log(
+        filtered === undefined
+          ? "No runs yet: track one, e.g. deno task evaluate (or train, video)."
+          : "No runs match.",
+      );
       return 0;
     }
     console.log(table(
@@ -234,7 +239,7 @@ function main(): number {
     return 0;
   }
   const out: string[] = [];
-  out.push(`Run ${run.id}  ${run.name}  (${run.project})  ${run.status.toUpperCase()}`);
+  out.push(`Run ${run.id}  ${run.name}  (${run.project})  ${run.status}`);
   out.push(`  started  ${run.startedAt}   ended ${run.endedAt ?? "-"}   exit code ${run.exitCode ?? "-"}`);
   if (run.group || run.jobType) out.push(`  group    ${run.group ?? "-"}   job type ${run.jobType ?? "-"}`);
   if (run.tags.length) out.push(`  tags     ${run.tags.join(", ")}`);

@@ -80,7 +80,7 @@ for (
       );
       const shown = await runTask("tasks/runs.ts", [r.run.id, "--dir", dir], { HOME: dir });
       assert.equal(shown.code, 0, shown.stderr);
-      assert.match(shown.stdout, /FAILED/);
+      assert.match(shown.stdout, new RegExp(`^Run ${r.run.id} .*  failed\\n`));
       assert.match(shown.stdout, new RegExp(`\\nError\\n  ${kind}: `));
     }));
 }

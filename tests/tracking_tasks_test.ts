@@ -6,6 +6,7 @@ import {
   logArtifact,
   logMetrics,
   logTable,
+  openStore,
   setSummary,
   useArtifact,
 } from "../lib/tracking/mod.ts";
@@ -74,7 +75,7 @@ Deno.test("deno task runs / artifacts show runs, versions, manifests and diffs",
 
     const show = await task(RUNS, ["--dir", dir, producer.id]);
     assert.equal(show.code, 0, show.err);
-    assert.match(show.out, new RegExp(`^Run ${producer.id}  producer  \\(demo\\)  FINISHED`));
+    assert.match(show.out, new RegExp(`^Run ${producer.id}  producer  \\(demo\\)  finished`));
     assert.match(show.out, /Config\n {2}lr {2}0\.5/);
     assert.match(show.out, /Summary\n {2}loss {2}0\.066667\n {2}best {2}0\.75/);
     assert.match(show.out, /History \(15 rows, last 10\)/);
@@ -137,9 +138,17 @@ Deno.test("deno task runs / artifacts show runs, versions, manifests and diffs",
     const noRun = await task(RUNS, ["--dir", dir, "zzzzzzzz"]);
     assert.equal(noRun.code, 1);
     assert.match(noRun.err, /No run 'zzzzzzzz'/);
+    const none = await task(RUNS, ["--dir", dir, "--project", "elsewhere"]);
+    assert.equal(none.code, 0, none.err);
+    assert.equal(none.out, "No runs match.\n");
+    openStore({ dir: `${root}/empty`, create: true }).close();
+    const empty = await task(RUNS, ["--dir", `${root}/empty`]);
+    assert.equal(empty.code, 0, empty.err);
+    assert.match(empty.out, /^No runs yet: track one, e\.g\. deno task evaluate/);
     const noStore = await task(RUNS, ["--dir", `${root}/nothing`]);
     assert.equal(noStore.code, 1);
     assert.match(noStore.err, /No tracking store in/);
+    assert.match(noStore.err, /deno task evaluate/, "a command-line user is told what to run");
     const badFlag = await task(RUNS, ["--dir", dir, "--limit", "lots"]);
     assert.equal(badFlag.code, 1);
     assert.match(badFlag.err, /--limit must be a non-negative integer/);

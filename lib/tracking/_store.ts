@@ -359,7 +359,8 @@ function existingStoreDir(dir?: string): string {
     Deno.statSync(join(abs, "store.db"));
   } catch {
     throw new TrackingError(
-      `No tracking store in '${abs}': run something with initRun first, or point SENTILAB_DIR / --dir at a store`,
+      `No tracking store in '${abs}': nothing was tracked there yet; track a run first (from the command ` +
+        "line e.g. `deno task evaluate`, in code initRun), or point SENTILAB_DIR / --dir at a store",
     );
   }
   return abs;
