@@ -99,8 +99,11 @@ Deno.test("deploy: the Job's and the array's shard commands, with the schedulers
     const job = (await jobs()).find((j) => j.spec.completionMode === "Indexed")!;
     const c = job.spec.template.spec.containers[0];
     const n = job.spec.completions!;
+    // The pod's store (/tmp/sentilab-store in its own container) goes in the test's temp folder too, so a
+    // run of this test leaves nothing in the machine's /tmp and shares no store with another run.
     const script = c.args![0].replaceAll("/data/", `${dir}/`).replace("exec deno ", `exec ${deno} `)
-      .replace("--workers 2", "--workers 1");
+      .replace("--workers 2", "--workers 1").replace("/tmp/sentilab-store", `${dir}/k8s-store`);
+    assert.ok(script.includes(`${dir}/k8s-store`), "the manifest's store path is replaced");
     const jobEnv = Object.fromEntries(c.env!.map((e) => [e.name, e.value]));
     for (let i = 0; i < n; i++) {
       await run(c.command[0], [...c.command.slice(1), script], {
