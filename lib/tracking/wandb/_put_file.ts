@@ -7,6 +7,27 @@ import https from "node:https";
 import { createReadStream, statSync } from "node:fs";
 
 /**
+ * Whether the environment names a proxy for `url` (the variables Deno's `fetch` reads: HTTPS_PROXY or
+ * HTTP_PROXY by scheme, lower case too). `node:http` ignores them, so a file for such a URL is sent with
+ * `fetch` (read whole) rather than streamed past the proxy; `fetch` itself applies NO_PROXY.
+ */
+export function proxyConfigured(url: string, env: (name: string) => string | undefined): boolean {
+  const names = new URL(url).protocol === "https:"
+    ? ["HTTPS_PROXY", "https_proxy"]
+    : ["HTTP_PROXY", "http_proxy"];
+  return names.some((n) => !!env(n));
+}
+
+/** `Deno.env.get`, or nothing where the program may not read the environment. */
+export function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Sends `path` as the body of a request and returns the answer as a `Response`. The body is read from disk
  * as it is sent, never held whole, and carries `Content-Length` (the file's size): storage behind a
  * presigned URL refuses a chunked upload (S3 answers 411 MissingContentLength), and `fetch` can only stream

@@ -3,7 +3,7 @@
  * @module
  */
 import { WandbError } from "./errors.ts";
-import { requestWithFile } from "./_put_file.ts";
+import { proxyConfigured, readEnv, requestWithFile } from "./_put_file.ts";
 import type { WandbSettings } from "./settings.ts";
 
 /** Retry and timeout policy. Every loop is bounded by `maxAttempts` and `deadlineMs`. */
@@ -229,7 +229,8 @@ export function createWandbClient(settings: WandbSettings, options: WandbClientO
       let delay: number | null = null;
       attempts = attempt;
       try {
-        const res = req.bodyFile !== undefined && !options.fetch
+        // a file is streamed with its Content-Length, except through a proxy (node:http does not use one)
+        const res = req.bodyFile !== undefined && !options.fetch && !proxyConfigured(req.url, readEnv)
           ? await requestWithFile(req.method, req.url, req.bodyFile, headers, signal)
           : await fetchImpl(req.url, {
             method: req.method,
