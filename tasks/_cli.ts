@@ -389,6 +389,22 @@ export function trackingOptions(
 }
 
 /**
+ * The run as every tracked task's `--json` output names it: id, name, project, backend and store folder.
+ *
+ * @param run The task's run.
+ * @returns The object to put under `run` (tasks add their own keys after it).
+ * @example
+ * ```ts
+ * // console.log(JSON.stringify({ run: { ...runJson(run), inputs } }));
+ * ```
+ */
+export function runJson(
+  run: Run,
+): Pick<Run, "id" | "name" | "project" | "backend" | "storeDir"> {
+  return { id: run.id, name: run.name, project: run.project, backend: run.backend, storeDir: run.storeDir };
+}
+
+/**
  * The closing lines of every tracked task: where the run is stored and the commands that show it again
  * (`deno task runs ID`, `deno task ui`), plus any task-specific next step (train: how to use the model).
  *

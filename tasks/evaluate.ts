@@ -17,6 +17,7 @@ import {
   fail,
   parseTask,
   positiveNumber,
+  runJson,
   SCORING_FLAGS,
   TRACKING_FLAGS,
   trackingOptions,
@@ -172,14 +173,7 @@ try {
   // The result lines are printed before the run ends, so the run's output keeps them too.
   if (values.json) {
     console.log(JSON.stringify({
-      run: {
-        id: run.id,
-        name: run.name,
-        project: run.project,
-        backend: run.backend,
-        storeDir: run.storeDir,
-        inputs: ev.inputs,
-      },
+      run: { ...runJson(run), inputs: ev.inputs },
       model: ev.model,
       data: {
         ...ev.data,

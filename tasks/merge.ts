@@ -13,7 +13,7 @@ import {
   mergeShardGroup,
   mergeShards,
 } from "../lib/evaluation/mod.ts";
-import { closingLines, fail, parseTask, TRACKING_FLAGS, trackingOptions } from "./_cli.ts";
+import { closingLines, fail, parseTask, runJson, TRACKING_FLAGS, trackingOptions } from "./_cli.ts";
 
 const { values, positionals } = parseTask({
   name: "merge",
@@ -69,7 +69,7 @@ try {
   const { result, statistics: stats } = merged;
   if (values.json) {
     console.log(JSON.stringify({
-      run: { id: run.id, name: run.name, project: run.project, backend: run.backend, storeDir: run.storeDir },
+      run: runJson(run),
       shards: merged.shards,
       files: merged.files,
       shardRuns: merged.runs,

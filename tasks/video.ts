@@ -15,6 +15,7 @@ import {
   parseTask,
   plural,
   positiveNumber,
+  runJson,
   TRACKING_FLAGS,
   trackingOptions,
 } from "./_cli.ts";
@@ -111,11 +112,7 @@ if (values.json) {
     series: result.series,
     chart: chartPath,
     run: {
-      id: run.id,
-      name: run.name,
-      project: run.project,
-      backend: run.backend,
-      storeDir: run.storeDir,
+      ...runJson(run),
       video: logged.video?.ref ?? null,
       chart: logged.chart?.ref ?? null,
     },
