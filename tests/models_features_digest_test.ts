@@ -261,3 +261,22 @@ if (Deno.env.get("SENTILAB_FREEZE_FEATURES") === "1") {
     }) + "\n",
   );
 }
+
+Deno.test("featurizer: features stay the same after its token cache fills and starts over", async () => {
+  // 40,000 texts of distinct tokens overflow the per-featurizer token cache (32,768 tokens) at least once;
+  // the fixed corpus featurized afterwards, and a distinct-token text seen before the reset, must give
+  // what a fresh featurizer gives.
+  const spec = await modelSpec();
+  const used = createFeaturizer(spec);
+  const early = "tok0 early words ZZZ"; // cached before the reset, recomputed after it
+  const before = used.featurize(early);
+  for (let i = 0; i < 40_000; i++) used.featurize(`w${i.toString(36)} q${i}`);
+  const texts = (await corpus()).slice(0, 400);
+  const fresh = createFeaturizer(spec);
+  for (const t of [early, ...texts]) {
+    const a = used.featurize(t), b = fresh.featurize(t);
+    assert.deepEqual([...a.indices], [...b.indices], JSON.stringify(t.slice(0, 60)));
+    assert.deepEqual([...a.values], [...b.values], JSON.stringify(t.slice(0, 60)));
+  }
+  assert.deepEqual([...used.featurize(early).indices], [...before.indices]);
+});

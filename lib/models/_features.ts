@@ -329,8 +329,13 @@ function sortBuckets(a: Int32Array, tmp: Int32Array, n: number, bits: number, co
 /** `1 + Math.log(c)` for small counts c (the same doubles, looked up). */
 const SUBLINEAR_TF = Float64Array.from({ length: 64 }, (_, c) => 1 + Math.log(c));
 
-/** Distinct tokens whose features a featurizer keeps; the cache starts over when it is full. */
-const TOKEN_CACHE_SIZE = 16_384;
+/**
+ * Distinct tokens whose features a featurizer keeps; the cache starts over when it is full. 32k (about
+ * 16 MB per featurizer) holds the vocabulary of a corpus like TweetEval test (21k distinct tokens), which
+ * 16k did not: the cache was cleared every ~8k texts and a pass re-derived most tokens (measured on this
+ * machine: featurizer alone about 1.5x texts/s over repeated passes).
+ */
+const TOKEN_CACHE_SIZE = 32_768;
 
 /**
  * Whether `s` may hold a run of 3+ upper-case letters (a necessary condition of a CAPS_RE match, checked
