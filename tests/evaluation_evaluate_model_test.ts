@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { finishRun, getRun } from "../lib/tracking/mod.ts";
 import { evaluateModel } from "../lib/evaluation/mod.ts";
+import { datasetArtifactName } from "../lib/data/dataset_artifact_name.ts";
 
 const ROWS = [
   ["I love it, wonderful", "positive"],
@@ -63,6 +64,29 @@ Deno.test("evaluateModel with tracking: bad data or model starts no run; finish 
     const open = await evaluateModel("lexicon", file, { workers: 1, tracking, finish: false });
     assert.equal(getRun(open.run!.id, { dir: store })!.status, "running");
     await finishRun(open.run!);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("evaluateModel with tracking in another store: a dataset reference resolves in that store", async () => {
+  const { dir, file, store } = await fixture();
+  try {
+    const first = await evaluateModel("lexicon", file, {
+      workers: 1,
+      tracking: { dir: store, tracker: "local" },
+    });
+    const ref = `${datasetArtifactName(file)}:v0`;
+    const again = await evaluateModel("lexicon", ref, {
+      workers: 1,
+      tracking: { dir: store, tracker: "local" },
+    });
+    assert.equal(
+      again.result.accuracy,
+      first.result.accuracy,
+      "the same rows, read from the stored version",
+    );
+    assert.equal(getRun(again.run!.id, { dir: store })!.config.data, ref);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

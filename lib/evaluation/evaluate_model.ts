@@ -167,16 +167,18 @@ export async function evaluateModel(
   ) {
     throw new Error(`Invalid shard ${shard.index}/${shard.count}: use I/N with 0 <= I < N`);
   }
+  // references (NAME:vN) resolve in the store the run is tracked into
+  const storeDir = options.run?.storeDir ?? options.tracking?.dir ?? undefined;
   const stream = typeof data === "string"
     ? await streamDataset(data, {
       textField: options.textField,
       labelField: options.labelField,
       labelMap: options.labelMap,
-      storeDir: options.run?.storeDir ?? undefined,
+      storeDir,
     })
     : data;
   const ownModel = typeof model === "string";
-  const m = ownModel ? await loadModel(model) : model;
+  const m = ownModel ? await loadModel(model, { storeDir }) : model;
   const samples = Math.min(options.limit ?? stream.count, stream.count);
   let run = options.run;
   const ownRun = !run && options.tracking !== undefined;
