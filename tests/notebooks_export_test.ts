@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import puppeteer from "puppeteer-core";
+import { launchChromium } from "./_chromium.ts";
 import { ROOT } from "./_task_env.ts";
 
 const PYTHON = "/usr/bin/python3";
@@ -62,20 +62,7 @@ const TABLE_ROW = `{ text: "${"a long review that goes on and on ".repeat(4).tri
  * own alignment shows texts right-aligned and squeezed into a column as wide as the row number's.
  */
 async function tableReadsInBrowser(file: string): Promise<void> {
-  const browser = await puppeteer.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.setViewport({ width: 1100, height: 900 });

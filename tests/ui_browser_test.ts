@@ -3,35 +3,18 @@
 // errors only, the confusion matrix, compare, artifacts and lineage, a live run's chart growing; XSS
 // payloads never run; 401/403/404. Screenshots of every page type go to a temp folder (printed).
 import assert from "node:assert/strict";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
+import { launchChromium } from "./_chromium.ts";
 import { finishRun, initRun, logMetrics } from "../lib/tracking/mod.ts";
 import { serveUi, type UiServer } from "../lib/ui/mod.ts";
 import { makeUiFixture, type UiFixture, XSS } from "./_ui_fixture.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 /** Only for the DNS-rebinding check: a foreign name that resolves to loopback. */
 const REBIND = "--host-resolver-rules=MAP rebind.test 127.0.0.1";
 const WAIT = { timeout: 15_000 };
 
 function launch(): Promise<Browser> {
-  try {
-    Deno.statSync(CHROMIUM);
-  } catch {
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does) to run the viewer's browser tests`,
-    );
-  }
-  return puppeteer.launch({ executablePath: CHROMIUM, args: [...FLAGS, REBIND], headless: true });
+  return launchChromium([REBIND]);
 }
 
 /** Fails when any script planted in the store ran on the page. */
