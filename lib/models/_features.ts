@@ -140,6 +140,8 @@ const CAPS_RE = /(?<![\p{L}\p{N}])\p{Lu}{3,}(?![\p{L}\p{N}])/gu;
 const ELONG_RE = /(\p{L})\1{2,}/gu;
 const PUNCT_RUN_RE = /[!?]{2,}/g;
 const NEGATED_PREFIX = "\u00ac";
+/** Texts up to this many code units are tokenized by one global match (its token count is bounded by it). */
+const MATCH_ALL_CHARS = 4096;
 
 const SEED_WORD = 0x9747b28c;
 const SEED_CHAR = 0x1b873593;
@@ -381,7 +383,8 @@ function mayRepeatLetter(s: string): boolean {
  * character n-gram buckets, lexicon valences, negator and marker status) are computed once and cached;
  * word n-grams are hashed incrementally over the tokens' code units (no joined string); bucket counts are
  * taken by sorting the bucket list (no `2^hashBits` array); the regex passes that cannot match (no
- * apostrophe, no repeated letter, no run of capitals) are skipped by a code-unit scan.
+ * apostrophe, no repeated letter, no run of capitals) are skipped by a code-unit scan; the tokens of a
+ * text come from one global match (no match object per token).
  * @param spec The feature spec (see {@linkcode validateFeatureSpec}).
  * @returns The featurizer.
  * @example
@@ -427,16 +430,25 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
     s = s.toLowerCase().replace(APOSTROPHES_RE, "'");
     if (s.includes("'")) s = s.replace(NT_RE, "$1 n't").replace(CLITIC_RE, "$1 '$2");
     if (mayRepeatLetter(s)) s = s.replace(REPEAT_RE, "$1$1");
-    const tokens: string[] = [];
-    TOKEN_RE.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while (tokens.length < spec.maxTokens && (m = TOKEN_RE.exec(s)) !== null) {
-      let t = m[0];
-      if (emojiNormalize && t.length > 1 && t.codePointAt(0)! > 0x2000) {
-        const n = t.replace(EMOJI_MOD_RE, "");
-        if (n.length > 0) t = n;
+    let tokens: string[];
+    if (s.length <= MATCH_ALL_CHARS) {
+      // one global match gives the token strings without a match object per token
+      tokens = s.match(TOKEN_RE) ?? [];
+      if (tokens.length > spec.maxTokens) tokens.length = spec.maxTokens;
+    } else {
+      tokens = [];
+      TOKEN_RE.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while (tokens.length < spec.maxTokens && (m = TOKEN_RE.exec(s)) !== null) tokens.push(m[0]);
+    }
+    if (emojiNormalize) {
+      for (let i = 0; i < tokens.length; i++) {
+        const t = tokens[i];
+        if (t.length > 1 && t.codePointAt(0)! > 0x2000) {
+          const n = t.replace(EMOJI_MOD_RE, "");
+          if (n.length > 0) tokens[i] = n;
+        }
       }
-      tokens.push(t);
     }
     return { tokens, caps, elong, punct };
   }
