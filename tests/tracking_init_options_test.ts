@@ -1,18 +1,7 @@
 // initRun with invalid options keeps every valid one; values JSON cannot store are refused, by name.
 import assert from "node:assert/strict";
 import { finishRun, getRun, initRun, logArtifact, setSummary, TrackingError } from "../lib/tracking/mod.ts";
-
-/** Captures console.warn while `fn` runs. */
-async function warnings<T>(fn: () => Promise<T>): Promise<{ result: T; warn: string[] }> {
-  const warn: string[] = [];
-  const w = console.warn;
-  console.warn = (...a: unknown[]) => void warn.push(a.join(" "));
-  try {
-    return { result: await fn(), warn };
-  } finally {
-    console.warn = w;
-  }
-}
+import { captureWarnings as warnings } from "./_warnings.ts";
 
 async function withStore(fn: (store: string, root: string) => Promise<void>): Promise<void> {
   const root = await Deno.makeTempDir({ prefix: "sentilab_opts_" });

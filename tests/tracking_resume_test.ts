@@ -13,6 +13,7 @@ import {
   setSummary,
 } from "../lib/tracking/mod.ts";
 import { ROOT, taskEnv } from "./_task_env.ts";
+import { warnings } from "./_warnings.ts";
 
 async function inTemp(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "sentilab_resume_" });
@@ -21,19 +22,6 @@ async function inTemp(fn: (dir: string) => Promise<void>): Promise<void> {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-/** What console.warn printed while `fn` ran. */
-async function warnings(fn: () => Promise<unknown>): Promise<string[]> {
-  const seen: string[] = [];
-  const original = console.warn;
-  console.warn = (...args: unknown[]) => void seen.push(args.join(" "));
-  try {
-    await fn();
-  } finally {
-    console.warn = original;
-  }
-  return seen;
 }
 
 Deno.test("resume 'allow' continues the run: steps go on, summary and config merge, artifacts stay", () =>

@@ -21,6 +21,7 @@ import {
 } from "../lib/tracking/mod.ts";
 import { checkFilePath } from "../lib/tracking/wandb/_names.ts";
 import { PROJECT_CONFIG, ROOT } from "./_task_env.ts";
+import { warnings } from "./_warnings.ts";
 
 const LIB = new URL("../lib/tracking/mod.ts", import.meta.url).href;
 
@@ -199,15 +200,8 @@ Deno.test("table cells NaN, Infinity and undefined are refused like config, summ
     await finishRun(run);
     // Without strict: one warning, no table stored with a silent null.
     const loose = await initRun({ dir, captureConsole: false });
-    const warn = console.warn;
-    const warnings: string[] = [];
-    console.warn = (m: string) => warnings.push(m);
-    try {
-      await logTable(loose, "u", { columns: ["score"], rows: [[NaN]] });
-    } finally {
-      console.warn = warn;
-    }
-    assert.match(warnings.join("\n"), /row 0, column 'score' is NaN/);
+    const warned = await warnings(() => logTable(loose, "u", { columns: ["score"], rows: [[NaN]] }));
+    assert.match(warned.join("\n"), /row 0, column 'score' is NaN/);
     assert.equal(getTableRows(loose.id, "u", { dir }), null);
     await finishRun(loose);
   });

@@ -9,6 +9,7 @@ import {
   logMetrics,
   setSummary,
 } from "../lib/tracking/mod.ts";
+import { warnings } from "./_warnings.ts";
 
 async function withRun(
   fn: (run: Awaited<ReturnType<typeof initRun>>, dir: string) => Promise<void> | void,
@@ -21,19 +22,6 @@ async function withRun(
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-/** What console.warn printed while `fn` ran. */
-async function warnings(fn: () => Promise<void> | void): Promise<string[]> {
-  const seen: string[] = [];
-  const original = console.warn;
-  console.warn = (...args: unknown[]) => void seen.push(args.join(" "));
-  try {
-    await fn();
-  } finally {
-    console.warn = original;
-  }
-  return seen;
 }
 
 const rows = (id: string, dir: string) => getHistory(id, { dir }).map((h) => [h.step, h.values]);

@@ -29,6 +29,7 @@ import {
   withTemp,
   withTmpfs,
 } from "./_matrix.ts";
+import { warnings } from "../_warnings.ts";
 
 /** A store in `dir/store` holding one finished run and artifact data:v0 (file a.txt). */
 async function seeded(dir: string): Promise<string> {
@@ -307,18 +308,13 @@ await finishRun(run);`,
         await seeded(dir);
         const bytes = new Uint8Array(8192).fill(7);
         await damage(dir, bytes);
-        const warn = console.warn;
-        const seen: string[] = [];
-        console.warn = (m: string) => seen.push(String(m));
         let backend = "";
-        try {
+        const seen = await warnings(async () => {
           const run = await initRun({ dir: `${dir}/store`, tracker: "local", captureConsole: false });
           backend = run.backend;
           logMetrics(run, { a: 1 });
           await finishRun(run);
-        } finally {
-          console.warn = warn;
-        }
+        });
         const same = (await Deno.readFile(`${dir}/store/store.db`)).every((b) => b === 7);
         return {
           observed: `${backend}; unchanged ${same}; ${short(seen.join(" "), 50)}`,

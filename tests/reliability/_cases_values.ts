@@ -12,6 +12,7 @@ import {
 } from "../../lib/tracking/mod.ts";
 import { checkFilePath } from "../../lib/tracking/wandb/_names.ts";
 import { type Case, type Outcome, rejects, short, withTemp } from "./_matrix.ts";
+import { warnings } from "../_warnings.ts";
 
 /** A strict run in a temp store with a file a.txt next to it. */
 function withRun(fn: (run: Awaited<ReturnType<typeof initRun>>, dir: string) => Promise<Outcome>) {
@@ -57,18 +58,6 @@ const badCell = (cell: unknown, label: string, re: RegExp): Case => ({
     rejects(() => logTable(run, "t", { columns: ["text", "score"], rows: [["a", 1], ["b", cell]] }), re)
   ),
 });
-
-async function warnings(fn: () => Promise<void>): Promise<string[]> {
-  const warn = console.warn;
-  const seen: string[] = [];
-  console.warn = (m: string) => seen.push(String(m));
-  try {
-    await fn();
-  } finally {
-    console.warn = warn;
-  }
-  return seen;
-}
 
 let deep: Record<string, unknown> = { v: 1 };
 for (let i = 0; i < 5000; i++) deep = { a: deep };
