@@ -10,17 +10,10 @@ import type { RunRecord, RunStatus } from "./types.ts";
 
 type Row = Record<string, unknown>;
 
-/** A new run to insert. */
-export interface NewRun {
-  id: string;
-  project: string;
-  name: string;
-  group: string | null;
-  jobType: string | null;
-  tags: string[];
-  notes: string | null;
+/** A new run to insert: the fields it shares with a {@linkcode RunRecord}, its config as JSON and environment. */
+export interface NewRun
+  extends Pick<RunRecord, "id" | "project" | "name" | "group" | "jobType" | "tags" | "notes" | "startedAt"> {
   configJson: string;
-  startedAt: string;
   env: RunEnvironment;
 }
 
