@@ -150,14 +150,32 @@ async function modelSpec(): Promise<FeatureSpec> {
   return validateFeatureSpec(raw, "models/default/features.json");
 }
 
+/** Hashes the features of one text (count, indices, values) into `h`. */
+function update(h: ReturnType<typeof createHash>, indices: Int32Array, values: Float32Array) {
+  h.update(new Uint8Array(new Int32Array([indices.length]).buffer));
+  h.update(new Uint8Array(indices.buffer, indices.byteOffset, indices.byteLength));
+  h.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+}
+
 function digest(spec: FeatureSpec, texts: readonly string[]): string {
   const f = createFeaturizer(spec);
   const h = createHash("sha256");
   for (const t of texts) {
     const r = f.featurize(t);
-    h.update(new Uint8Array(new Int32Array([r.indices.length]).buffer));
-    h.update(new Uint8Array(r.indices.buffer, r.indices.byteOffset, r.indices.byteLength));
-    h.update(new Uint8Array(r.values.buffer, r.values.byteOffset, r.values.byteLength));
+    update(h, r.indices, r.values);
+  }
+  return h.digest("hex");
+}
+
+/** The same digest, from `featurizeBatch` over batches of `batchSize` texts. */
+function batchDigest(spec: FeatureSpec, texts: readonly string[], batchSize: number): string {
+  const f = createFeaturizer(spec);
+  const h = createHash("sha256");
+  for (let start = 0; start < texts.length; start += batchSize) {
+    const { offsets, indices, values } = f.featurizeBatch(texts.slice(start, start + batchSize));
+    for (let i = 0; i + 1 < offsets.length; i++) {
+      update(h, indices.subarray(offsets[i], offsets[i + 1]), values.subarray(offsets[i], offsets[i + 1]));
+    }
   }
   return h.digest("hex");
 }
@@ -216,6 +234,41 @@ Deno.test("featurizer: features of the fixed corpus are byte-identical to the fr
   const got: Record<string, string> = {};
   for (const [name, spec] of Object.entries(await specs())) got[name] = digest(spec, texts);
   assert.deepEqual(got, EXPECTED);
+});
+
+Deno.test("featurizer: featurizeBatch gives the frozen features too, whatever the batch size", async () => {
+  const texts = await corpus();
+  for (const [name, spec] of Object.entries(await specs())) {
+    for (const size of [1, 7, 256, texts.length]) {
+      assert.equal(batchDigest(spec, texts, size), EXPECTED[name], `${name}, batches of ${size}`);
+    }
+  }
+});
+
+Deno.test("featurizer: a text of more distinct tokens than the token table holds gives the frozen features", async () => {
+  // 40,000 distinct tokens in one text (the table holds 32,768 between texts): the table grows for it.
+  // The digest was computed with the featurizer of 95300f9 (before the token table existed).
+  const spec = { ...(await modelSpec()), maxTokens: 50_000, maxChars: 1_000_000 };
+  const words: string[] = [];
+  for (let i = 0; i < 40_000; i++) {
+    words.push(`${i % 7 === 0 ? "not" : "w"}${i.toString(36)}${i % 5 === 0 ? "!!" : ""}`);
+  }
+  const text = words.join(" ") + " good bad :) 😀";
+  const expected = "3772bace42f049b60140779a4fa6b4534cb2f5a006bd6dd381fd645d1a0bfa88";
+  const f = createFeaturizer(spec);
+  f.featurize("warm the table up with a few tokens first"); // the table is not empty when the text comes
+  const single = createHash("sha256");
+  const r = f.featurize(text);
+  update(single, r.indices, r.values);
+  assert.equal(single.digest("hex"), expected);
+  const batch = f.featurizeBatch(["a few", text, "after"]);
+  const inBatch = createHash("sha256");
+  update(
+    inBatch,
+    batch.indices.subarray(batch.offsets[1], batch.offsets[2]),
+    batch.values.subarray(batch.offsets[1], batch.offsets[2]),
+  );
+  assert.equal(inBatch.digest("hex"), expected);
 });
 
 /** The texts whose scores are frozen: data/sample.jsonl, the edge cases and 300 generated strings. */
@@ -279,4 +332,13 @@ Deno.test("featurizer: features stay the same after its token cache fills and st
     assert.deepEqual([...a.values], [...b.values], JSON.stringify(t.slice(0, 60)));
   }
   assert.deepEqual([...used.featurize(early).indices], [...before.indices]);
+  // the same overflow inside one batch: the table starts over between two texts of the batch
+  const many = Array.from({ length: 40_000 }, (_, i) => `w${i.toString(36)} q${i}`);
+  const batch = createFeaturizer(spec).featurizeBatch([early, ...many, ...texts]);
+  for (const [i, t] of [early, ...many, ...texts].entries()) {
+    if (i % 97 !== 0 && i < many.length) continue; // every 97th of the filler, all of the rest
+    const b = fresh.featurize(t);
+    assert.deepEqual([...batch.indices.subarray(batch.offsets[i], batch.offsets[i + 1])], [...b.indices]);
+    assert.deepEqual([...batch.values.subarray(batch.offsets[i], batch.offsets[i + 1])], [...b.values]);
+  }
 });

@@ -115,6 +115,19 @@ export interface SparseFeatures {
   values: Float32Array;
 }
 
+/**
+ * The sparse features of several texts in three flat arrays: text `i` has the features
+ * `indices[offsets[i]..offsets[i+1])` with their `values` (as {@linkcode Featurizer.featurize} gives them).
+ */
+export interface FeatureBatch {
+  /** `texts.length + 1` offsets into `indices` and `values`; `offsets[0]` is 0. */
+  offsets: Int32Array;
+  /** Feature indices of every text, one after the other. */
+  indices: Int32Array;
+  /** Feature values, parallel to `indices`. */
+  values: Float32Array;
+}
+
 /** A featurizer compiled from a spec. */
 export interface Featurizer {
   /** The spec it was built from. */
@@ -125,6 +138,11 @@ export interface Featurizer {
   tokenize(text: string): string[];
   /** Computes the sparse features of a text. Never throws on a string. */
   featurize(text: string): SparseFeatures;
+  /**
+   * The features of several texts at once, the same numbers as {@linkcode featurize} gives each: three
+   * arrays for the whole batch instead of two per text, which is what a scorer packs into tensors.
+   */
+  featurizeBatch(texts: readonly string[]): FeatureBatch;
 }
 
 // Tokens: @user, words (letters/digits, inner apostrophes), PTB clitics, runs of ! or ?, emoticons,
@@ -271,24 +289,6 @@ export function numFeaturesOf(spec: FeatureSpec): number {
   return 2 ** spec.hashBits + LEXICON_FEATURES.length * spec.lexicons.length;
 }
 
-/** What the featurizer needs of one distinct token; computed once and kept in a bounded cache. */
-interface TokenInfo {
-  /** Bucket of the unigram of the token as it stands in the word stream (a marker reads as ":)"/":("). */
-  unigram: number;
-  /** The token as it stands in the word stream. */
-  stream: string;
-  /** Bucket of the token's own unigram when the stream reads it as a marker, else -1. */
-  markerUnigram: number;
-  /** Bucket of the negated unigram "¬token". */
-  negatedUnigram: number;
-  /** Whether the token is a negator. */
-  negator: boolean;
-  /** Its valence in each lexicon (0: not listed). */
-  valence: number[];
-  /** Buckets of the character n-grams of " stream " (none for a token longer than maxCharTokenLength). */
-  charGrams: number[];
-}
-
 /**
  * Sorts the first `n` items of `a` (non-negative, below `2 ** bits`) ascending: LSD radix sort in 9-bit
  * digits through `tmp` (same length as `a`), insertion sort for a few items. The bucket list of a text is a
@@ -332,10 +332,11 @@ function sortBuckets(a: Int32Array, tmp: Int32Array, n: number, bits: number, co
 const SUBLINEAR_TF = Float64Array.from({ length: 64 }, (_, c) => 1 + Math.log(c));
 
 /**
- * Distinct tokens whose features a featurizer keeps; the cache starts over when it is full. 32k (about
- * 16 MB per featurizer) holds the vocabulary of a corpus like TweetEval test (21k distinct tokens), which
- * 16k did not: the cache was cleared every ~8k texts and a pass re-derived most tokens (measured on this
- * machine: featurizer alone about 1.5x texts/s over repeated passes).
+ * Distinct tokens whose features a featurizer keeps in its token table; the table starts over when it is
+ * full (between texts). 32k (about 4 MB per featurizer with the default spec) holds the vocabulary of a
+ * corpus like TweetEval test (21k distinct tokens), which 16k did not: the table was cleared every ~8k
+ * texts and a pass re-derived most tokens (measured on this machine: featurizer alone about 1.5x texts/s
+ * over repeated passes).
  */
 const TOKEN_CACHE_SIZE = 32_768;
 
@@ -380,11 +381,14 @@ function mayRepeatLetter(s: string): boolean {
  * thread makes moot (each worker compiles its own).
  *
  * Speed without changing a bit of the output: the features of a distinct token (its unigram bucket,
- * character n-gram buckets, lexicon valences, negator and marker status) are computed once and cached;
- * word n-grams are hashed incrementally over the tokens' code units (no joined string); bucket counts are
+ * character n-gram buckets, lexicon valences, negator and marker status) are computed once and kept in a
+ * token table of flat typed arrays indexed by token id, found through an open-addressing hash table (a
+ * text's features read a few contiguous arrays, not an object per token scattered over the heap); word
+ * n-grams are hashed incrementally over the tokens' code units (no joined string); bucket counts are
  * taken by sorting the bucket list (no `2^hashBits` array); the regex passes that cannot match (no
  * apostrophe, no repeated letter, no run of capitals) are skipped by a code-unit scan; the tokens of a
- * text come from one global match (no match object per token).
+ * text come from one global match (no match object per token); `featurizeBatch` writes a whole batch into
+ * three arrays (no typed array per text).
  * @param spec The feature spec (see {@linkcode validateFeatureSpec}).
  * @returns The featurizer.
  * @example
@@ -414,8 +418,6 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
   const capsBucket = hash32("\u0001caps", SEED_WORD + 1) & mask;
   const elongBucket = hash32("\u0001elong", SEED_WORD + 1) & mask;
   const punctBucket = hash32("\u0001!!", SEED_WORD + 1) & mask;
-  const noGrams: number[] = [];
-  const cache = new Map<string, TokenInfo>();
 
   /** Tokens plus, for style markers, counts taken from the text before lower-casing. */
   function analyze(text: string): { tokens: string[]; caps: number; elong: number; punct: number } {
@@ -457,45 +459,91 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
     return analyze(text).tokens;
   }
 
-  /** The features of one token (cached). */
-  function info(token: string): TokenInfo {
-    let inf = cache.get(token);
-    if (inf !== undefined) return inf;
+  // The token table: what the featurizer needs of each distinct token, computed once, in flat arrays
+  // indexed by a token id (unigram buckets, negator flag, lexicon valences, character n-gram buckets in
+  // one pool), so a text's features read a few contiguous arrays instead of an object (and two arrays)
+  // per token scattered over the heap. It starts over when full, only between texts.
+  const nLex = lexicons.length;
+  let size = 0; // tokens in the table
+  let capacity = 0;
+  let slots = new Int32Array(0); // open addressing, linear probing: id + 1 (0: empty), 2 slots per token
+  let tToken: string[] = []; // the token of each id
+  let tHash = new Int32Array(0); // its hash (to skip most string comparisons)
+  let tUnigram = new Int32Array(0); // bucket of the token as it stands in the word stream
+  let tMarker = new Int32Array(0); // bucket of the token's own unigram when the stream reads it as a marker, else -1
+  let tNegated = new Int32Array(0); // bucket of the negated unigram "¬token" (-1: off)
+  let tNegator = new Uint8Array(0); // 1: the token is a negator
+  let tValence = new Float64Array(0); // [id * nLex + li]: valence in lexicon li (0: not listed)
+  let tStream: string[] = []; // the token as it stands in the word stream (a marker reads as ":)"/":(")
+  let tGrams = new Int32Array(1); // character n-grams of token id: pool[tGrams[id]..tGrams[id + 1])
+  let pool = new Int32Array(1 << 16);
+
+  /** Makes room for `n` new tokens: starts the table over when it would overflow (grows it for a text of more). */
+  function reserveTokens(n: number) {
+    if (size + n <= capacity) return;
+    size = 0;
+    if (n <= capacity) {
+      slots.fill(0);
+      return;
+    }
+    capacity = Math.max(TOKEN_CACHE_SIZE, n);
+    tUnigram = new Int32Array(capacity);
+    tMarker = new Int32Array(capacity);
+    tNegated = new Int32Array(capacity);
+    tNegator = new Uint8Array(capacity);
+    tValence = new Float64Array(capacity * nLex);
+    tStream = new Array(capacity);
+    tGrams = new Int32Array(capacity + 1);
+    tToken = new Array(capacity);
+    tHash = new Int32Array(capacity);
+    slots = new Int32Array(2 ** Math.ceil(Math.log2(capacity * 2)));
+  }
+
+  /** The id of a token in the token table, computing its features when it is new. */
+  function tokenId(token: string): number {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < token.length; i++) h = Math.imul(h ^ token.charCodeAt(i), 0x01000193);
+    const slotMask = slots.length - 1;
+    let slot = h & slotMask;
+    for (let s; (s = slots[slot]) !== 0; slot = (slot + 1) & slotMask) {
+      if (tHash[s - 1] === h && tToken[s - 1] === token) return s - 1;
+    }
+    const id = size++;
+    slots[slot] = id + 1;
+    tHash[id] = h;
+    tToken[id] = token;
     let stream = token;
     if (markers) {
       const x = markers.get(token);
       if (x !== undefined && x !== 0) stream = x > 0 ? posMarker : negMarker;
     }
-    const valence: number[] = new Array(lexicons.length);
-    for (let li = 0; li < lexicons.length; li++) valence[li] = lexicons[li].get(token) ?? 0;
-    let grams = noGrams;
+    for (let li = 0; li < nLex; li++) tValence[id * nLex + li] = lexicons[li].get(token) ?? 0;
+    let p = tGrams[id];
     const len = stream.length;
     if (charGrams && len <= spec.maxCharTokenLength) {
       // character n-grams inside " stream " (hashed incrementally: no substring is allocated)
       const plen = len + 2;
-      const out: number[] = [];
+      if (p + plen * (cmax - cmin + 1) > pool.length) {
+        const bigger = new Int32Array(Math.max(pool.length * 2, p + plen * (cmax - cmin + 1)));
+        bigger.set(pool.subarray(0, p));
+        pool = bigger;
+      }
       for (let i = 0; i + cmin <= plen; i++) {
         let h = (0x811c9dc5 ^ SEED_CHAR) >>> 0;
         for (let j = i, n = 1; j < plen && n <= cmax; j++, n++) {
           h ^= j === 0 || j === plen - 1 ? 32 : stream.charCodeAt(j - 1);
           h = Math.imul(h, 0x01000193);
-          if (n >= cmin) out.push(mix32(h + Math.imul(n, 0x9e3779b9)) & mask);
+          if (n >= cmin) pool[p++] = mix32(h + Math.imul(n, 0x9e3779b9)) & mask;
         }
       }
-      grams = out;
     }
-    inf = {
-      unigram: hash32(stream, SEED_WORD + 1) & mask,
-      stream,
-      markerUnigram: stream !== token ? hash32(token, SEED_WORD + 1) & mask : -1,
-      negatedUnigram: negationUnigrams ? hash32(NEGATED_PREFIX + token, SEED_WORD + 1) & mask : -1,
-      negator: negators.has(token),
-      valence,
-      charGrams: grams,
-    };
-    if (cache.size >= TOKEN_CACHE_SIZE) cache.clear();
-    cache.set(token, inf);
-    return inf;
+    tGrams[id + 1] = p;
+    tUnigram[id] = hash32(stream, SEED_WORD + 1) & mask;
+    tMarker[id] = stream !== token ? hash32(token, SEED_WORD + 1) & mask : -1;
+    tNegated[id] = negationUnigrams ? hash32(NEGATED_PREFIX + token, SEED_WORD + 1) & mask : -1;
+    tNegator[id] = negators.has(token) ? 1 : 0;
+    tStream[id] = stream;
+    return id;
   }
 
   // scratch: the bucket list of the group being built, and the features of the text being built
@@ -503,18 +551,28 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
   let gramsTmp = new Int32Array(4096);
   const radixCounts = new Int32Array(512);
   let nGrams = 0;
-  let outIdx = new Int32Array(1024);
-  let outVal = new Float64Array(1024);
+  // where the features go: the single-text scratch (featurize copies out of it) or a batch's own arrays
+  let scratchIdx = new Int32Array(1024);
+  let scratchVal = new Float32Array(1024);
+  let outIdx = scratchIdx;
+  let outVal = scratchVal;
+  let groupVal = new Float64Array(4096); // a group's values before normalisation (rounded to float32 once)
+  let perText = 64; // features per text of the last batch, to size the next one
   let nOut = 0;
-  let infos: TokenInfo[] = [];
+  let tokenIds = new Int32Array(256);
+  const dense = new Float64Array(LEXICON_FEATURES.length);
   let negated = new Uint8Array(256);
 
+  /** Makes room for `extra` more buckets in the group. */
+  function reserveGrams(extra: number) {
+    if (nGrams + extra <= grams.length) return;
+    const bigger = new Int32Array(Math.max(grams.length * 2, nGrams + extra));
+    bigger.set(grams.subarray(0, nGrams));
+    grams = bigger;
+  }
+
   function add(bucket: number) {
-    if (nGrams === grams.length) {
-      const bigger = new Int32Array(grams.length * 2);
-      bigger.set(grams);
-      grams = bigger;
-    }
+    if (nGrams === grams.length) reserveGrams(1);
     grams[nGrams++] = bucket;
   }
 
@@ -523,7 +581,7 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
     const size = Math.max(nOut + extra, outIdx.length * 2);
     const idx = new Int32Array(size);
     idx.set(outIdx.subarray(0, nOut));
-    const val = new Float64Array(size);
+    const val = new Float32Array(size);
     val.set(outVal.subarray(0, nOut));
     outIdx = idx;
     outVal = val;
@@ -536,6 +594,7 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
     const sorted = grams;
     sortBuckets(sorted, gramsTmp, nGrams, spec.hashBits, radixCounts);
     reserveOut(nGrams);
+    if (groupVal.length < nGrams) groupVal = new Float64Array(grams.length);
     const start = nOut;
     let norm = 0;
     for (let i = 0; i < nGrams;) {
@@ -545,12 +604,12 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
       const c = j - i;
       const x = c < SUBLINEAR_TF.length ? SUBLINEAR_TF[c] : 1 + Math.log(c);
       outIdx[nOut] = b;
-      outVal[nOut++] = x;
+      groupVal[nOut++ - start] = x;
       norm += x * x;
       i = j;
     }
     norm = Math.sqrt(norm);
-    for (let i = start; i < nOut; i++) outVal[i] /= norm;
+    for (let i = start; i < nOut; i++) outVal[i] = groupVal[i - start] / norm;
     nGrams = 0;
   }
 
@@ -562,7 +621,7 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
         h ^= 32;
         h = Math.imul(h, 0x01000193);
       }
-      const t = infos[k].stream;
+      const t = tStream[tokenIds[k]];
       for (let c = 0; c < t.length; c++) {
         h ^= t.charCodeAt(c);
         h = Math.imul(h, 0x01000193);
@@ -571,32 +630,34 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
     return mix32(h) & mask;
   }
 
-  function featurize(text: string): SparseFeatures {
+  /** Appends the features of one text to outIdx/outVal from nOut on. */
+  function featurizeInto(text: string): void {
     const { tokens, caps, elong, punct } = analyze(text);
     const n = tokens.length;
-    if (infos.length < n) infos = new Array(n);
+    if (tokenIds.length < n) tokenIds = new Int32Array(n);
     if (negated.length < n) negated = new Uint8Array(n);
-    nOut = 0;
+    reserveTokens(n);
+    const tok = tokenIds;
     nGrams = 0;
     // negation scope (lexicon features; version 2 also negated unigrams)
     let negLeft = 0;
     for (let i = 0; i < n; i++) {
-      const inf = infos[i] = info(tokens[i]);
+      const id = tok[i] = tokenId(tokens[i]);
       negated[i] = negLeft > 0 ? 1 : 0;
       if (negLeft > 0) negLeft--;
-      if (inf.negator) negLeft = spec.negationWindow;
+      if (tNegator[id]) negLeft = spec.negationWindow;
     }
     // word n-grams over the word stream (version-2 markers read as the positive/negative marker token)
     for (const order of wordOrders) {
-      if (order === 1) { for (let i = 0; i < n; i++) add(infos[i].unigram); }
+      if (order === 1) { for (let i = 0; i < n; i++) add(tUnigram[tok[i]]); }
       else for (let i = 0; i + order <= n; i++) add(wordGram(i, order));
     }
     if (v2) {
       // extra unigrams: a marker's own token, negated words, style markers
       for (let i = 0; i < n; i++) {
-        const inf = infos[i];
-        if (inf.markerUnigram >= 0) add(inf.markerUnigram);
-        if (negationUnigrams && negated[i]) add(inf.negatedUnigram);
+        const id = tok[i];
+        if (tMarker[id] >= 0) add(tMarker[id]);
+        if (negationUnigrams && negated[i]) add(tNegated[id]);
       }
       for (let i = 0; i < caps; i++) add(capsBucket);
       for (let i = 0; i < elong; i++) add(elongBucket);
@@ -604,20 +665,22 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
     }
     flush();
     if (charGrams) {
+      let total = 0;
+      for (let i = 0; i < n; i++) total += tGrams[tok[i] + 1] - tGrams[tok[i]];
+      reserveGrams(total);
       for (let i = 0; i < n; i++) {
-        const g = infos[i].charGrams;
-        for (let j = 0; j < g.length; j++) add(g[j]);
+        for (let j = tGrams[tok[i]], end = tGrams[tok[i] + 1]; j < end; j++) grams[nGrams++] = pool[j];
       }
       flush();
     }
     // dense lexicon features
     const k = LEXICON_FEATURES.length;
     reserveOut(k * lexicons.length);
-    const f = new Float64Array(k);
+    const f = dense;
     for (let li = 0; li < lexicons.length; li++) {
       let sum = 0, pos = 0, neg = 0, max = 0, min = 0, hits = 0, nPos = 0, nNeg = 0;
       for (let i = 0; i < n; i++) {
-        let x = infos[i].valence[li];
+        let x = tValence[tok[i] * nLex + li];
         if (x === 0) continue;
         if (negated[i]) x *= spec.negationScalar;
         hits++;
@@ -648,11 +711,37 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
         }
       }
     }
-    infos.fill(undefined as unknown as TokenInfo, 0, n); // keep no token alive past the call
-    return { indices: outIdx.slice(0, nOut), values: new Float32Array(outVal.subarray(0, nOut)) };
   }
 
-  return { spec, numFeatures, tokenize, featurize };
+  function featurize(text: string): SparseFeatures {
+    outIdx = scratchIdx;
+    outVal = scratchVal;
+    nOut = 0;
+    featurizeInto(text);
+    scratchIdx = outIdx; // (grown)
+    scratchVal = outVal;
+    return { indices: outIdx.slice(0, nOut), values: outVal.slice(0, nOut) };
+  }
+
+  function featurizeBatch(texts: readonly string[]): FeatureBatch {
+    const offsets = new Int32Array(texts.length + 1);
+    // the batch's own arrays, sized from the last batch: handed out without a copy
+    const size = Math.max(1024, Math.ceil(perText * texts.length * 1.25));
+    outIdx = new Int32Array(size);
+    outVal = new Float32Array(size);
+    nOut = 0;
+    for (let i = 0; i < texts.length; i++) {
+      featurizeInto(texts[i]);
+      offsets[i + 1] = nOut;
+    }
+    if (texts.length > 0) perText = Math.max(1, nOut / texts.length);
+    const batch = { offsets, indices: outIdx.subarray(0, nOut), values: outVal.subarray(0, nOut) };
+    outIdx = scratchIdx;
+    outVal = scratchVal;
+    return batch;
+  }
+
+  return { spec, numFeatures, tokenize, featurize, featurizeBatch };
 }
 
 /** Negation words (VADER's list plus PTB's `n't`), lower-cased. */
