@@ -7,10 +7,10 @@ import * as ort from "npm:onnxruntime-node@1.30.0";
 import { join } from "node:path";
 import {
   createFeaturizer,
+  type FeatureBatch,
   type FeatureSpec,
   type Featurizer,
   numFeaturesOf,
-  type SparseFeatures,
   validateFeatureSpec,
 } from "./_features.ts";
 import { type Label, LABELS, type Model } from "./types.ts";
@@ -97,22 +97,27 @@ function checkLabels(value: unknown, path: string, dir: string): Label[] {
 /** Rows per ONNX run after sorting a batch by feature count: small groups pad little. */
 const GROUP_ROWS = 32;
 
-/** Packs the sparse features of some rows into padded [N, K] tensors (K: the most features of a row). */
-function pack(feats: readonly SparseFeatures[]) {
+/**
+ * Packs the features of some rows of a batch into padded [N, K] tensors (K: the most features of a row;
+ * a padded slot is index 0 with value 0, which adds nothing to the sum).
+ */
+function pack(batch: FeatureBatch, rows: readonly number[]) {
+  const { offsets, indices: from, values: vals } = batch;
   let k = 1;
-  for (const f of feats) if (f.indices.length > k) k = f.indices.length;
-  const indices = new BigInt64Array(feats.length * k);
+  for (const r of rows) k = Math.max(k, offsets[r + 1] - offsets[r]);
+  const indices = new BigInt64Array(rows.length * k);
   // int64 little-endian: write the (non-negative, < 2^31) index into the low 32-bit word
   const words = new Int32Array(indices.buffer);
-  const values = new Float32Array(feats.length * k);
-  feats.forEach((f, row) => {
+  const values = new Float32Array(rows.length * k);
+  for (let row = 0; row < rows.length; row++) {
+    const a = offsets[rows[row]], b = offsets[rows[row] + 1];
     const base = row * k;
-    for (let j = 0; j < f.indices.length; j++) words[(base + j) * 2] = f.indices[j];
-    values.set(f.values, base);
-  });
+    for (let j = a; j < b; j++) words[(base + j - a) * 2] = from[j];
+    values.set(vals.subarray(a, b), base);
+  }
   return {
-    indices: new ort.Tensor("int64", indices, [feats.length, k]),
-    values: new ort.Tensor("float32", values, [feats.length, k]),
+    indices: new ort.Tensor("int64", indices, [rows.length, k]),
+    values: new ort.Tensor("float32", values, [rows.length, k]),
   };
 }
 
@@ -127,14 +132,16 @@ async function scoreRows(
   texts: readonly string[],
   width: number,
 ): Promise<Float32Array[]> {
-  const feats = texts.map((t) => featurizer.featurize(typeof t === "string" ? t : String(t ?? "")));
-  const order = feats.map((_, i) => i).sort((a, b) => feats[a].indices.length - feats[b].indices.length);
+  const batch = featurizer.featurizeBatch(texts.map((t) => typeof t === "string" ? t : String(t ?? "")));
+  const { offsets } = batch;
+  const order = Array.from(texts, (_, i) => i);
+  order.sort((a, b) => (offsets[a + 1] - offsets[a]) - (offsets[b + 1] - offsets[b]));
   const out: Float32Array[] = new Array(texts.length);
   for (let g = 0; g < order.length; g += GROUP_ROWS) {
     const rows = order.slice(g, g + GROUP_ROWS);
-    const result = await session.run(pack(rows.map((i) => feats[i])));
+    const result = await session.run(pack(batch, rows));
     const probs = result[outputName].data as Float32Array;
-    for (let r = 0; r < rows.length; r++) out[rows[r]] = probs.slice(r * width, (r + 1) * width);
+    for (let r = 0; r < rows.length; r++) out[rows[r]] = probs.subarray(r * width, (r + 1) * width);
   }
   return out;
 }
