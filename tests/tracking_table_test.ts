@@ -31,3 +31,39 @@ Deno.test("a 1,000,000-row table is stored completely and paged", async () => {
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("a key logged several times: each table keeps its version, readable by getTableRows({ version })", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const run = await initRun({ dir, tracker: "local", captureConsole: false });
+    await logTable(run, "preds", { columns: ["text"], rows: [["first"]] }, { step: 1 });
+    await logTable(run, "other", { columns: ["n"], rows: [[1]] }, { step: 1 });
+    await logTable(run, "preds", { columns: ["text"], rows: [["second"], ["second b"]] }, { step: 2 });
+    await logTable(run, "preds", { columns: ["text"], rows: [["third"]] }, { step: 3 });
+    await finishRun(run);
+    const tables = getRun(run.id, { dir })!.tables;
+    assert.deepEqual(tables.map((t) => [t.key, t.version, t.step, t.rowCount]), [
+      ["preds", 0, 1, 1],
+      ["other", 0, 1, 1],
+      ["preds", 1, 2, 2],
+      ["preds", 2, 3, 1],
+    ]);
+    assert.deepEqual(getTableRows(run.id, "preds", { dir })?.rows, [["third"]]); // the latest by default
+    assert.equal(getTableRows(run.id, "preds", { dir })?.version, 2);
+    const v1 = getTableRows(run.id, "preds", { dir, version: 1, offset: 1 });
+    assert.deepEqual([v1?.version, v1?.step, v1?.rowCount, v1?.rows], [1, 2, 2, [["second b"]]]);
+    assert.deepEqual(getTableRows(run.id, "preds", { dir, version: 0 })?.rows, [["first"]]);
+    assert.equal(getTableRows(run.id, "preds", { dir, version: 3 }), null);
+    assert.equal(getTableRows(run.id, "other", { dir, version: 0 })?.version, 0);
+    assert.throws(
+      () => getTableRows(run.id, "preds", { dir, version: -1 }),
+      /version must be a non-negative integer/,
+    );
+    assert.throws(
+      () => getTableRows(run.id, "preds", { dir, version: 0.5 }),
+      /version must be a non-negative integer/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

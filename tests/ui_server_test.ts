@@ -343,6 +343,61 @@ Deno.test("table page: a confusion_matrix counts table is drawn; its cells link 
   });
 });
 
+Deno.test("table page: a table logged at several steps shows each version; links and filters keep the version", async () => {
+  const root = await Deno.makeTempDir();
+  const dir = join(root, "store");
+  const run = await initRun({ dir, tracker: "local", captureConsole: false });
+  // three epochs of predictions: the rows differ, so each page shows which one it read
+  for (const [step, n] of [[0, 2], [5, 3], [10, 4]]) {
+    logMetrics(run, { epoch: step }, { step });
+    await logTable(run, "predictions", {
+      columns: ["text", "gold", "predicted", "confidence"],
+      rows: Array.from(
+        { length: n },
+        (_, i) => [`s${step} r${i}`, "negative", i % 2 ? "positive" : "negative", 0.5],
+      ),
+    });
+  }
+  await finishRun(run);
+  await withViewer(root, dir, async (url) => {
+    const runPage = await (await fetch(`${url}run/${run.id}`)).text();
+    const tables = runPage.slice(
+      runPage.indexOf('<ul id="tables">'),
+      runPage.indexOf("</ul>", runPage.indexOf('<ul id="tables">')),
+    );
+    assert.equal(tables.match(/<li>/g)?.length, 1, tables); // one entry for the key
+    assert.match(tables, /4 rows × 4 columns, step 10, logged 3 times/);
+    assert.ok(tables.includes(`href="/run/${run.id}/table/predictions?version=0">v0 (step 0)</a>`), tables);
+    assert.ok(tables.includes(`href="/run/${run.id}/table/predictions?version=1">v1 (step 5)</a>`), tables);
+
+    const latest = await (await fetch(`${url}run/${run.id}/table/predictions`)).text();
+    assert.match(latest, /<span id="matches">4<\/span>/);
+    assert.ok(latest.includes("s10 r3") && !latest.includes("s0 r0"));
+    assert.match(latest, /<b>v2 \(step 10, 4 rows\)<\/b>/);
+
+    const first = await (await fetch(`${url}run/${run.id}/table/predictions?version=0`)).text();
+    assert.match(first, /<span id="matches">2<\/span>/);
+    assert.ok(first.includes("s0 r1") && !first.includes("s10 r0"), first);
+    assert.match(first, /logged at step 0/);
+    assert.ok(first.includes('<input type="hidden" name="version" value="0">'), "the search form keeps v0");
+    assert.ok(
+      first.includes(`/run/${run.id}/table/predictions?version=0&amp;sort=text`),
+      "sort links keep v0",
+    );
+    assert.ok(first.includes(`href="/run/${run.id}/table/predictions">v2 (step 10, 4 rows)</a>`));
+    // errors only, on version 1: its one error row, not the latest's two
+    const errors = await (await fetch(`${url}run/${run.id}/table/predictions?version=1&errors=1`)).text();
+    assert.match(errors, /<span id="matches">1<\/span>/);
+    assert.ok(errors.includes("s5 r1"), errors);
+
+    for (const bad of ["3", "-1", "x"]) {
+      const r = await fetch(`${url}run/${run.id}/table/predictions?version=${bad}`);
+      assert.equal(r.status, 404, bad);
+      assert.ok((await r.text()).includes(`no table &#39;predictions&#39; version ${bad} in run`), bad);
+    }
+  });
+});
+
 Deno.test("an evaluation's metrics (logged once) are listed, not drawn as one-dot charts; compare says so", async () => {
   const root = await Deno.makeTempDir();
   const dir = join(root, "store");

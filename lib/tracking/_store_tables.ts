@@ -54,17 +54,23 @@ export class StoreTables {
     });
   }
 
-  /** Tables of a run (latest per key last). */
+  /** Tables of a run in logging order (latest per key last), each with its version under its key. */
   list(runId: string): TableInfo[] {
+    const versions = new Map<string, number>();
     return (this.#s.stmt("SELECT * FROM tables WHERE run_id = ? AND complete = 1 ORDER BY id").all(
       runId,
     ) as Row[])
-      .map((r) => this.#tableInfo(r));
+      .map((r) => {
+        const version = versions.get(String(r.key)) ?? 0;
+        versions.set(String(r.key), version + 1);
+        return this.#tableInfo(r, version);
+      });
   }
 
-  #tableInfo(r: Row): TableInfo {
+  #tableInfo(r: Row, version: number): TableInfo {
     return {
       key: String(r.key),
+      version,
       columns: JSON.parse(String(r.columns)),
       rowCount: Number(r.nrows),
       step: Number(r.step),
@@ -72,12 +78,22 @@ export class StoreTables {
     };
   }
 
-  /** A page of the latest complete table logged under `key` by a run, or null. */
-  tableRows(runId: string, key: string, offset: number, limit: number): TablePage | null {
-    const t = this.#s.stmt(
-      "SELECT * FROM tables WHERE run_id = ? AND key = ? AND complete = 1 ORDER BY id DESC LIMIT 1",
-    ).get(runId, key) as Row | undefined;
+  /**
+   * A page of a complete table logged under `key` by a run: version `version` (0 the first logged), by
+   * default the latest; null when there is no such table.
+   */
+  tableRows(runId: string, key: string, offset: number, limit: number, version?: number): TablePage | null {
+    const t = (version === undefined
+      ? this.#s.stmt(
+        "SELECT * FROM tables WHERE run_id = ? AND key = ? AND complete = 1 ORDER BY id DESC LIMIT 1",
+      ).get(runId, key)
+      : this.#s.stmt(
+        "SELECT * FROM tables WHERE run_id = ? AND key = ? AND complete = 1 ORDER BY id LIMIT 1 OFFSET ?",
+      ).get(runId, key, version)) as Row | undefined;
     if (!t) return null;
+    const before = this.#s.stmt(
+      "SELECT COUNT(*) AS n FROM tables WHERE run_id = ? AND key = ? AND complete = 1 AND id < ?",
+    ).get(runId, key, Number(t.id)) as Row;
     const chunks = this.#s.stmt(
       `SELECT first_idx, data FROM table_chunks WHERE table_id = ? AND first_idx + nrows > ? AND first_idx < ?
        ORDER BY first_idx`,
@@ -90,7 +106,7 @@ export class StoreTables {
       const to = Math.min(data.length, offset + limit - first);
       for (let i = from; i < to; i++) rows.push(data[i]);
     }
-    return { ...this.#tableInfo(t), offset, rows };
+    return { ...this.#tableInfo(t, Number(before.n)), offset, rows };
   }
 
   /** Complete tables of a run with their ids, in logging order. */

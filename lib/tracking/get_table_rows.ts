@@ -8,10 +8,15 @@ export interface GetTableRowsOptions extends ReadOptions {
   offset?: number;
   /** Rows per page (default 1000). */
   limit?: number;
+  /**
+   * Which of the tables the run logged under `key`: 0 for the first, in logging order (see
+   * `TableInfo.version`); default the latest.
+   */
+  version?: number;
 }
 
 /**
- * A page of rows of the latest table a run logged under `key`.
+ * A page of rows of the latest table a run logged under `key`, or of an earlier one with `version`.
  *
  * @param runId Run id.
  * @param key Table key.
@@ -27,6 +32,7 @@ export interface GetTableRowsOptions extends ReadOptions {
  * await logTable(run, "preds", { columns: ["text", "label"], rows: [["ok", "neutral"]] });
  * await finishRun(run);
  * console.log(getTableRows(run.id, "preds", { dir })?.rows); // [["ok", "neutral"]]
+ * console.log(getTableRows(run.id, "preds", { dir, version: 0 })?.version); // 0
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -42,5 +48,9 @@ export function getTableRows(
       `getTableRows: offset and limit must be non-negative integers (got ${offset}, ${limit})`,
     );
   }
-  return readStore(options).tables.tableRows(runId, key, offset, limit);
+  const version = options.version;
+  if (version !== undefined && (!Number.isSafeInteger(version) || version < 0)) {
+    throw new TrackingError(`getTableRows: version must be a non-negative integer (got ${version})`);
+  }
+  return readStore(options).tables.tableRows(runId, key, offset, limit, version);
 }

@@ -315,6 +315,12 @@ export interface HistoryRow {
 export interface TableInfo {
   /** Table key. */
   key: string;
+  /**
+   * Which table of the run under this key: 0 for the first logged, counting up in logging order (a run that
+   * logs "predictions" at three steps has versions 0, 1 and 2; on W&B each is a version of the run's
+   * `run-<id>-<key>` table artifact, where identical contents share one).
+   */
+  version: number;
   /** Column names. */
   columns: string[];
   /** Number of rows. */

@@ -142,7 +142,9 @@ export function runPage(ctx: PageContext, id: string): string {
             link(`/run/${seg(run.id)}/table/${seg(t.key)}`)
               ? html`<a href="/run/${seg(run.id)}/table/${seg(t.key)}">${t.key}</a>`
               : t.key
-          } <span class="muted">${t.rowCount} rows × ${t.columns.length} columns, step ${t.step}</span></li>`
+          } <span class="muted">${t.rowCount} rows × ${t.columns.length} columns, step ${t.step}${
+            t.version > 0 ? `, logged ${t.version + 1} times` : ""
+          }</span>${earlierTables(run, t, link)}</li>`
         )
       }</ul>`}
     <h2>Artifacts</h2>
@@ -241,6 +243,25 @@ function latestTables(run: RunDetails) {
   const byKey = new Map<string, RunDetails["tables"][number]>();
   for (const t of run.tables) byKey.set(t.key, t);
   return [...byKey.values()];
+}
+
+/** Links to the earlier tables of a key the run logged several times (the latest is the key's own link). */
+function earlierTables(
+  run: RunDetails,
+  latest: RunDetails["tables"][number],
+  link: (path: string) => string | null,
+) {
+  if (latest.version === 0) return html``;
+  const base = `/run/${seg(run.id)}/table/${seg(latest.key)}`;
+  if (!link(base)) return html``;
+  const earlier = run.tables.filter((t) => t.key === latest.key && t.version < latest.version);
+  return html`
+    <span class="muted">· earlier: ${earlier.map((t, i) =>
+      html`${i > 0 ? ", " : ""}<a href="${
+        href(base, { version: t.version })
+      }">v${t.version} (step ${t.step})</a>`
+    )}</span>
+  `;
 }
 
 /** Rows per column of a long key-value list (an evaluation's summary has some 30 keys). */

@@ -26,7 +26,7 @@ const cache = new Map<string, Uint32Array>();
 const matrices = new Map<string, { labels: string[]; matrix: number[][] }>();
 
 function tableId(read: ReadOptions, runId: string, t: TableInfo): string {
-  return JSON.stringify([read.dir ?? "", runId, t.key, t.createdAt, t.rowCount]);
+  return JSON.stringify([read.dir ?? "", runId, t.key, t.version, t.createdAt, t.rowCount]);
 }
 
 /** Calls `fn` with every row of the table in order. */
@@ -37,7 +37,7 @@ export function scanTable(
   fn: (row: unknown[], index: number) => void,
 ): void {
   for (let offset = 0; offset < t.rowCount; offset += SCAN_PAGE) {
-    const page = getTableRows(runId, t.key, { ...read, offset, limit: SCAN_PAGE });
+    const page = getTableRows(runId, t.key, { ...read, offset, limit: SCAN_PAGE, version: t.version });
     if (!page) return;
     page.rows.forEach((r, i) => fn(r, offset + i));
   }
@@ -114,7 +114,11 @@ export function rowsAt(
     const start = idx - (idx % 1000);
     let w = windows.get(start);
     if (!w) {
-      windows.set(start, w = getTableRows(runId, t.key, { ...read, offset: start, limit: 1000 })?.rows ?? []);
+      windows.set(
+        start,
+        w = getTableRows(runId, t.key, { ...read, offset: start, limit: 1000, version: t.version })?.rows ??
+          [],
+      );
     }
     out.push(w[idx - start]);
   }

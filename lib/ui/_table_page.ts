@@ -14,8 +14,18 @@ const MATRIX_AUTO_ROWS = 200_000;
 /** The table page. */
 export function tablePage(ctx: PageContext, runId: string, key: string): string {
   const run = getRun(runId, ctx.read);
-  const info = run?.tables.filter((t) => t.key === key).at(-1);
-  if (!run || !info) throw new NotFound(`no table '${key}' in run '${runId}'`);
+  const versions = run?.tables.filter((t) => t.key === key) ?? [];
+  const asked = param(ctx, "version");
+  const info = asked === undefined
+    ? versions.at(-1)
+    : /^\d{1,9}$/.test(asked)
+    ? versions[Number(asked)]
+    : undefined;
+  if (!run || !info) {
+    throw new NotFound(
+      `no table '${key}'${asked === undefined ? "" : ` version ${asked}`} in run '${runId}'`,
+    );
+  }
   const per = intParam(ctx, "per", 50, 1000) || 50;
   const sortName = param(ctx, "sort");
   const sortCol = sortName === undefined ? -1 : info.columns.indexOf(sortName);
@@ -40,6 +50,7 @@ export function tablePage(ctx: PageContext, runId: string, key: string): string 
     const slice = order.subarray(first, first + per);
     rows = rowsAt(ctx.read, runId, info, slice);
     return render(ctx, run.id, info, q, {
+      versions,
       total,
       rows,
       pageNo,
@@ -52,8 +63,10 @@ export function tablePage(ctx: PageContext, runId: string, key: string): string 
   }
   total = info.rowCount;
   first = (pageNo - 1) * per;
-  rows = getTableRows(runId, key, { ...ctx.read, offset: first, limit: per })?.rows ?? [];
+  rows = getTableRows(runId, key, { ...ctx.read, offset: first, limit: per, version: info.version })?.rows ??
+    [];
   return render(ctx, run.id, info, q, {
+    versions,
     total,
     rows,
     pageNo,
@@ -74,7 +87,9 @@ function countsMatrix(ctx: PageContext, runId: string, info: TableInfo, predicti
   if (first !== "gold" || rest.length === 0 || !rest.every((c) => c.startsWith("predicted_"))) return html``;
   if (info.rowCount > rest.length) return html``;
   const labels = rest.map((c) => c.slice("predicted_".length));
-  const rows = getTableRows(runId, info.key, { ...ctx.read, limit: labels.length })?.rows ?? [];
+  const rows =
+    getTableRows(runId, info.key, { ...ctx.read, limit: labels.length, version: info.version })?.rows ??
+      [];
   const byGold = new Map(rows.map((r) => [String(r[0]), r.slice(1)]));
   const counts = labels.map((l) =>
     (byGold.get(l) ?? []).map((v) => (typeof v === "number" && v >= 0 ? v : 0))
@@ -100,6 +115,8 @@ function render(
   info: TableInfo,
   q: TableQuery,
   p: {
+    /** Every table of the run under this key, in logging order. */
+    versions: TableInfo[];
     total: number;
     rows: unknown[][];
     pageNo: number;
@@ -111,7 +128,10 @@ function render(
   },
 ): string {
   const base = `/run/${seg(runId)}/table/${seg(info.key)}`;
+  // an earlier version is named in every link of its page; the latest is the plain address
+  const version = info.version === p.versions.length - 1 ? undefined : info.version;
   const state: Record<string, unknown> = {
+    version,
     q: q.text,
     errors: q.errors ? "1" : undefined,
     gold: q.gold,
@@ -136,7 +156,7 @@ function render(
       if (m.labels.length > 0) {
         const svg = confusionMatrixSvg(m.matrix, m.labels, {
           title: `Confusion matrix (${info.key})`,
-          cellHref: (g, c) => href(base, { gold: m.labels[g], pred: m.labels[c] }),
+          cellHref: (g, c) => href(base, { version, gold: m.labels[g], pred: m.labels[c] }),
         });
         matrix = html`<figure id="matrix">${
           raw(svg)
@@ -160,6 +180,7 @@ function render(
     seg(runId)
   }">${runId}</a></span></h1>
 <p class="muted">${info.rowCount} rows × ${info.columns.length} columns, logged at step ${info.step}, ${info.createdAt}</p>
+${versionsNav(base, info, p.versions)}
 <div class="side">${matrix}<div>
 <form class="filters" method="get" action="${base}">
 <label>Search<input name="q" value="${q.text ?? ""}" size="24"></label>
@@ -174,11 +195,12 @@ ${
       }></label>`
       : ""
   }
+${version !== undefined ? html`<input type="hidden" name="version" value="${version}">` : ""}
 ${q.gold !== undefined ? html`<input type="hidden" name="gold" value="${q.gold}">` : ""}
 ${q.predicted !== undefined ? html`<input type="hidden" name="pred" value="${q.predicted}">` : ""}
 ${p.sortName ? html`<input type="hidden" name="sort" value="${p.sortName}">` : ""}
 ${q.desc ? html`<input type="hidden" name="desc" value="1">` : ""}
-<button type="submit" id="apply">Apply</button> <a href="${base}">reset</a>
+<button type="submit" id="apply">Apply</button> <a href="${href(base, { version })}">reset</a>
 </form>
 ${
     p.isPred && conf >= 0
@@ -216,6 +238,27 @@ ${pager(p.pageNo, pages, (n) => href(base, { ...state, page: n }))}
 ${pager(p.pageNo, pages, (n) => href(base, { ...state, page: n }))}
 </div></div>`;
   return page(`${info.key} · ${runId} · sentilab`, body, { static: ctx.static });
+}
+
+/**
+ * Links to the other tables the run logged under this key (a table logged at several steps), the one shown
+ * in bold; nothing for a key logged once.
+ */
+function versionsNav(base: string, info: TableInfo, versions: TableInfo[]): Markup {
+  if (versions.length < 2) return html``;
+  const last = versions.length - 1;
+  return html`<p id="versions">Logged ${versions.length} times: ${
+    versions.map((t, i) => {
+      const label = `v${t.version} (step ${t.step}, ${t.rowCount} rows)`;
+      return html`${i > 0 ? " · " : ""}${
+        t.version === info.version
+          ? html`<b>${label}</b>`
+          : html`<a href="${
+            href(base, { version: t.version === last ? undefined : t.version })
+          }">${label}</a>`
+      }`;
+    })
+  }</p>`;
 }
 
 /** One cell: numbers right-aligned (with 4 decimals in a column of fractions, the full value as title),
