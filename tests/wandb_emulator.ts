@@ -110,6 +110,12 @@ export interface EmuRun {
   uploaded: string[];
   /** file_stream requests that carried nothing (heartbeats). */
   heartbeats: number;
+  /**
+   * What the run's completion lacked of what W&B's SDK always sends when a run ends (empty when it matches;
+   * see `exitGaps` in startEmulator): not refused, since the server takes any summary, but a W&B user
+   * would see a different run.
+   */
+  exitGaps: string[];
 }
 
 /** One artifact version. */
@@ -456,6 +462,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         output: [],
         events: [],
         complete: false,
+        exitGaps: [],
         exitcode: null,
         files: {},
         outputs: [],
@@ -1184,8 +1191,57 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     if (msg.complete) {
       run.complete = true;
       run.exitcode = typeof msg.exitcode === "number" ? msg.exitcode : 0;
+      run.exitGaps = exitGaps(run);
     }
     return json({ exitcode: null, limits: {} });
+  }
+
+  /**
+   * What a completed run's summary and files lack of what W&B's SDK always leaves when a run ends
+   * (wandb/wandb core/internal/stream/handler.go): `handleExit` calls `updateRunTiming`, which sets
+   * `_wandb.runtime` and `_runtime` to the same whole seconds (`int(runTimer.Elapsed().Seconds())`; the W&B UI
+   * shows `_wandb.runtime` as the run's Runtime); every history flush put the line's `_step` and `_timestamp`
+   * into the summary (`flushPartialHistory` -> `updateSummary`), so they are the last line's; and the sender
+   * uploads the final summary as the run file `wandb-summary.json` before it completes the run
+   * (core/internal/stream/sender.go `finishRunSync` -> `uploadSummaryFile`; core/internal/runfiles/
+   * saved_file.go announces it in `uploaded`).
+   */
+  function exitGaps(run: EmuRun): string[] {
+    const gaps: string[] = [];
+    const s = run.summary;
+    const w = s._wandb as Record<string, unknown> | undefined;
+    const runtime = w && typeof w === "object" ? w.runtime : undefined;
+    if (!Number.isSafeInteger(runtime) || (runtime as number) < 0) {
+      gaps.push(`summary _wandb.runtime is ${JSON.stringify(runtime)}, not whole seconds >= 0`);
+    }
+    if (s._runtime !== runtime) {
+      gaps.push(
+        `summary _runtime ${JSON.stringify(s._runtime)} is not _wandb.runtime (${JSON.stringify(runtime)})`,
+      );
+    }
+    const last = run.history.findLast((h) => h !== null);
+    if (last) {
+      for (const k of ["_step", "_timestamp"]) {
+        if (s[k] !== last[k]) {
+          gaps.push(
+            `summary ${k} ${JSON.stringify(s[k])} is not the last history line's (${
+              JSON.stringify(last[k])
+            })`,
+          );
+        }
+      }
+    }
+    const file = run.files["wandb-summary.json"];
+    if (!file || !run.uploaded.includes("wandb-summary.json")) {
+      gaps.push("the run file wandb-summary.json was not uploaded (and announced) before the completion");
+    } else {
+      let same = false;
+      try {
+        same = JSON.stringify(parseLine(file.text)) === JSON.stringify(s);
+      } catch { /* not JSON: not the same */ }
+      if (!same) gaps.push("the run file wandb-summary.json is not the final summary");
+    }
+    return gaps;
   }
 
   function putStorage(req: Request, body: Uint8Array, parts: string[], url: URL): Response {
@@ -1463,3 +1519,5 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 export { manifestDigest };
 /** Base64 MD5 of bytes, exported for tests. */
 export { md5b64 };
+/** JSON.parse that also reads W&B's bare NaN / Infinity tokens, exported for tests. */
+export { parseLine };

@@ -1,0 +1,109 @@
+/**
+ * The summary a W&B user sees for a run sentilab replicated is the one W&B's own SDK leaves: at the end of a
+ * run, `_wandb.runtime` (the UI's "Runtime" column) and `_runtime` as whole seconds, `_step` and `_timestamp`
+ * of the last history line, and the final summary also uploaded as the run file `wandb-summary.json`
+ * (wandb/wandb core/internal/stream/handler.go `updateRunTiming`, `handleExit`, `flushPartialHistory`;
+ * core/internal/stream/sender.go `uploadSummaryFile`). The emulator lists what a completed run lacked of
+ * that in `exitGaps`.
+ * @module
+ */
+import assert from "node:assert/strict";
+import {
+  createWandbClient,
+  resolveWandbSettings,
+  sendWandbFileStream,
+  upsertWandbRun,
+} from "../lib/tracking/wandb/mod.ts";
+import { finishRun, getRun, initRun, logMetrics, setSummary, syncRuns } from "../lib/tracking/mod.ts";
+import { type EmuRun, parseLine, startEmulator } from "./wandb_emulator.ts";
+
+const KEY = "u".repeat(20) + "sUmMaRy" + "r".repeat(13);
+const FAST = { timeoutMs: 2000, maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 10, deadlineMs: 10_000 };
+
+/** Checks a completed W&B run against its local record the way a W&B user would read it. */
+function assertSdkSummary(remote: EmuRun, dir: string, id: string): void {
+  const local = getRun(id, { dir })!;
+  const runtime = Math.floor((Date.parse(local.endedAt!) - Date.parse(local.startedAt)) / 1000);
+  assert.ok(runtime >= 1, `the run lasted ${runtime} s`);
+  assert.deepEqual(remote.summary._wandb, { runtime }, "_wandb.runtime: whole seconds");
+  assert.equal(remote.summary._runtime, runtime, "_runtime at the end: the same whole seconds");
+  const last = remote.history.at(-1)!;
+  assert.equal(remote.summary._step, 1);
+  assert.equal(remote.summary._timestamp, last._timestamp, "_timestamp of the last history line");
+  assert.equal(remote.summary.loss, 0.3);
+  assert.equal(remote.summary.acc, 0.9);
+  // the final summary as a run file too, announced as uploaded
+  const file = remote.files["wandb-summary.json"];
+  assert.ok(file, "wandb-summary.json is a run file");
+  assert.deepEqual(parseLine(file.text), remote.summary);
+  assert.ok(remote.uploaded.includes("wandb-summary.json"));
+  assert.deepEqual(remote.exitGaps, []);
+}
+
+async function loggedRun(dir: string, tracker: "local" | "wandb", url: string) {
+  const run = await initRun({
+    dir,
+    tracker,
+    project: "sum",
+    captureConsole: false,
+    wandb: { baseUrl: url, apiKey: KEY },
+  });
+  logMetrics(run, { loss: 0.5 });
+  await new Promise((r) => setTimeout(r, 1100));
+  logMetrics(run, { loss: 0.3 });
+  setSummary(run, { acc: 0.9 });
+  await finishRun(run);
+  return run.id;
+}
+
+Deno.test("sync: the run's summary ends as the SDK's (_wandb.runtime, _runtime, _step, _timestamp, the file)", async () => {
+  const emu = await startEmulator({ apiKey: KEY, loud: false });
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_summary_" });
+  try {
+    const id = await loggedRun(dir, "local", emu.url);
+    const report = await syncRuns({ dir, retry: FAST, baseUrl: emu.url, apiKey: KEY });
+    assert.equal(report.runs[0].outcome, "synced", String(report.runs[0].reason));
+    assertSdkSummary(emu.state().runs[`emu-user/sum/${id}`], dir, id);
+    // nothing more to send: the summary and its file went once
+    const again = await syncRuns({ dir, retry: FAST, baseUrl: emu.url, apiKey: KEY });
+    assert.equal(again.runs[0].outcome, "up-to-date");
+  } finally {
+    await emu.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("live: a run replicated while it runs ends with the SDK's summary", async () => {
+  const emu = await startEmulator({ apiKey: KEY, loud: false });
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_summary_" });
+  try {
+    const id = await loggedRun(dir, "wandb", emu.url);
+    assertSdkSummary(emu.state().runs[`emu-user/sum/${id}`], dir, id);
+  } finally {
+    await emu.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("emulator: a run completed without the SDK's end-of-run summary is listed in exitGaps", async () => {
+  const emu = await startEmulator({ apiKey: KEY, loud: false });
+  try {
+    const client = createWandbClient(resolveWandbSettings({ apiKey: KEY, baseUrl: emu.url }), {
+      retry: FAST,
+    });
+    const run = await upsertWandbRun(client, { id: "gaps1", entity: "emu-user", project: "p" });
+    await sendWandbFileStream(client, run, {
+      history: { offset: 0, rows: [{ loss: 1, _step: 4, _runtime: 2.5, _timestamp: 1700000000.5 }] },
+      summary: { loss: 1, _runtime: 2.5 },
+    });
+    await sendWandbFileStream(client, run, { exitCode: 0 });
+    const gaps = emu.state().runs["emu-user/p/gaps1"].exitGaps.join("\n");
+    assert.match(gaps, /_wandb\.runtime/);
+    assert.match(gaps, /_runtime 2\.5 is not/);
+    assert.match(gaps, /_step/);
+    assert.match(gaps, /_timestamp/);
+    assert.match(gaps, /wandb-summary\.json/);
+  } finally {
+    await emu.close();
+  }
+});
