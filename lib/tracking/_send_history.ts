@@ -11,6 +11,7 @@ import {
   WANDB_MAX_LINE_BYTES,
 } from "./wandb/send_wandb_file_stream.ts";
 import { logWandbTable, type TableFileValue } from "./wandb/log_wandb_table.ts";
+import { runtimeAt } from "./_wandb_record.ts";
 
 /**
  * Records lines W&B would refuse (over its line cap) as skipped for good, one entry and one warning per
@@ -33,7 +34,6 @@ export async function sendHistoryAndTables(ctx: ReplayContext): Promise<void> {
   const { ledger, store, client } = ctx;
   const runId = ctx.run.id;
   const run = ctx.wandb;
-  const startMs = Date.parse(ctx.run.startedAt);
   let lines = ledger.cursor(runId, "lines") ?? 0;
   let lastId = ledger.cursor(runId, "history") ?? 0;
   const maxLines = ctx.options.maxLinesPerRequest ?? 1000;
@@ -44,7 +44,7 @@ export async function sendHistoryAndTables(ctx: ReplayContext): Promise<void> {
     ...h.values,
     ...extra,
     _step: h.step,
-    _runtime: Math.max(0, (h.ts - startMs) / 1000),
+    _runtime: runtimeAt(ctx.run, h.ts),
     _timestamp: h.ts / 1000,
   });
   /** Posts rows as history lines at the current offset; returns the next offset. */

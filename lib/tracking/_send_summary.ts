@@ -1,11 +1,14 @@
-// Sender of the summary and the exit: the summary when it changed, then the completion with the exit code
-// once every history row and console line got through (wandb/wandb wandb/sdk/internal/sender.py
-// `send_summary`, `send_exit`; core/internal/filestream/updateexit.go).
+// Sender of the summary and the exit: the summary when it changed, then, once every history row and console
+// line got through, the final summary as the run file wandb-summary.json and the completion with the exit
+// code (wandb/wandb core/internal/stream/sender.go `sendSummary`, `finishRunSync`, `uploadSummaryFile`;
+// core/internal/filestream/updateexit.go).
 import { type ReplayContext, throwIfAborted } from "./_replay_context.ts";
 import { hash48, summaryOf } from "./_wandb_record.ts";
 import { sendWandbFileStream } from "./wandb/send_wandb_file_stream.ts";
 import { WandbError } from "./wandb/errors.ts";
 import { reportDropped } from "./_send_history.ts";
+import { uploadWandbRunFiles } from "./wandb/upload_wandb_run_files.ts";
+import { wandbJsonLine } from "./wandb/_json_line.ts";
 
 /** Sends the summary if it changed, reports the problems of the other senders, then the exit. */
 export async function sendSummaryAndExit(ctx: ReplayContext): Promise<void> {
@@ -34,6 +37,14 @@ export async function sendSummaryAndExit(ctx: ReplayContext): Promise<void> {
   const caughtUp = store.history.countHistoryAfter(runId, ledger.cursor(runId, "history") ?? 0) === 0 &&
     store.output.countOutputAfter(runId, ledger.cursor(runId, "output") ?? 0) === 0;
   if (!caughtUp) return;
+  throwIfAborted(ctx.options.signal);
+  // Before it completes a run the SDK uploads the final summary as the run file wandb-summary.json (the
+  // run's Files tab shows it) and announces it on file_stream (sender.go `finishRunSync`,
+  // core/internal/runfiles/saved_file.go).
+  const file = { name: "wandb-summary.json", data: wandbJsonLine("the summary", summary) };
+  const names = await uploadWandbRunFiles(ctx.client, ctx.wandb, [file], ctx.req);
+  await sendWandbFileStream(ctx.client, ctx.wandb, { uploaded: names }, ctx.req);
+  ctx.counts.files += names.length;
   throwIfAborted(ctx.options.signal);
   // A crashed run (its process died without finishRun) is completed as failed, exit code 1.
   const exitCode = r.exitCode === null ? 1 : r.exitCode;

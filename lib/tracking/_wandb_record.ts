@@ -92,16 +92,51 @@ export function filesHash(r: RunRecord): number {
   return hash48(metadataFiles(r).map((f) => `${f.name}\n${f.data}`).join("\n"));
 }
 
-/** The summary W&B should show: the stored summary plus the latest table value per key sent. */
+/**
+ * A history line's `_runtime`: seconds (a float) from the run's start to `tsMs`, never negative, as the
+ * SDK's run timer reads when it flushes a history line (wandb/wandb core/internal/stream/handler.go
+ * `flushPartialHistory`).
+ */
+export function runtimeAt(r: Pick<RunRecord, "startedAt">, tsMs: number): number {
+  return Math.max(0, (tsMs - Date.parse(r.startedAt)) / 1000);
+}
+
+/**
+ * The summary W&B should show: the stored summary, the latest table value per key sent, and the keys the
+ * SDK keeps in every run's summary (wandb/wandb core/internal/stream/handler.go):
+ * - `_step`, `_timestamp` and `_runtime` of the last history line: each flush puts the line's values into
+ *   the summary (`flushPartialHistory` -> `updateSummary`);
+ * - `_wandb.runtime`, whole seconds (`updateRunTiming`: `int(runTimer.Elapsed().Seconds())`), set at each
+ *   flush and at the exit; the W&B UI shows it as the run's Runtime. At the exit (`handleExit`) `_runtime`
+ *   becomes the same whole seconds. A run that did not end (running, or crashed) keeps the values of its
+ *   last line, as the SDK leaves them when its process dies.
+ */
 export function summaryOf(
   store: Store,
   ledger: { value(key: string): string | null },
   r: RunRecord,
 ): Record<string, unknown> {
   const summary: Record<string, unknown> = { ...r.summary };
+  const row = store.history.rows(r.id, { last: 1 })[0];
+  // The last line sent: the last history row, or a table logged after it on a line of its own.
+  let last = row ? { step: row.step, ts: Date.parse(row.time) } : null;
   for (const t of store.tables.replayTables(r.id)) {
     const v = ledger.value(`table:${t.id}`);
-    if (v !== null && !(t.key in r.summary)) summary[t.key] = JSON.parse(v);
+    if (v === null) continue;
+    if (!(t.key in r.summary)) summary[t.key] = JSON.parse(v);
+    const at = Date.parse(t.createdAt);
+    if (!last || at > last.ts) last = { step: t.step, ts: at };
+  }
+  if (last) {
+    summary._step = last.step;
+    summary._timestamp = last.ts / 1000;
+    summary._runtime = runtimeAt(r, last.ts);
+  }
+  if (r.endedAt !== null) summary._runtime = Math.floor(runtimeAt(r, Date.parse(r.endedAt)));
+  if (typeof summary._runtime === "number") {
+    const own = r.summary._wandb;
+    const wandb = own !== null && typeof own === "object" && !Array.isArray(own) ? own : {};
+    summary._wandb = { ...wandb, runtime: Math.floor(summary._runtime) };
   }
   return summary;
 }

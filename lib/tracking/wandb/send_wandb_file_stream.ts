@@ -5,6 +5,7 @@
 import type { WandbClient, WandbRequestOptions } from "./client.ts";
 import { WandbError } from "./errors.ts";
 import type { WandbRun } from "./types.ts";
+import { wandbJsonLine as lineOf } from "./_json_line.ts";
 
 /** What to send. Offsets make a resend idempotent: a line sent again at its offset replaces itself. */
 export interface WandbFileStreamChunk {
@@ -71,25 +72,6 @@ export interface WandbFileStreamResult {
   outputEnd: number | null;
   /** Lines not sent because they are over the line cap (never sent, they do not hold up later lines). */
   dropped: DroppedLine[];
-}
-
-/**
- * One JSON line, with NaN and ±Infinity written as the bare tokens `NaN`, `Infinity`, `-Infinity` (as
- * W&B's own SDKs send them) instead of JSON.stringify's silent `null`.
- */
-function lineOf(what: string, value: unknown): string {
-  const nonce = crypto.randomUUID();
-  let special = false;
-  const line = JSON.stringify(value, (_k, v) => {
-    if (typeof v === "bigint") return Number(v);
-    if (typeof v === "number" && !Number.isFinite(v)) {
-      special = true;
-      return `${nonce}${Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity"}`;
-    }
-    return v;
-  });
-  if (line === undefined) throw new WandbError("config", `Cannot send ${what}: it is not JSON-serialisable`);
-  return special ? line.replace(new RegExp(`"${nonce}(NaN|Infinity|-Infinity)"`, "g"), "$1") : line;
 }
 
 const enc = new TextEncoder();
