@@ -1334,6 +1334,44 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     return new Response("not found", { status: 404 });
   }
 
+  /**
+   * A GET of an artifact file by the SDK's URL (["blob", md5, the last path segment as sent]). The server
+   * reads the segment percent-decoded; an escape that is not `%` and two hex digits of UTF-8 is not a valid
+   * URI (RFC 3986 section 2.1) and is refused. The SDK puts the file's own name there (wandb/wandb
+   * wandb/sdk/artifacts/storage_policies/wandb_storage_policy.py `_file_url`, `entry.path.name`): a name
+   * that is no manifest's file of that MD5 (a folder left in, a name cut at `#` or `?`, a double escape)
+   * is recorded in `errors`. The file is served by its MD5.
+   */
+  function artifactFileGet(parts: string[]): Response {
+    const [, md5url, segment] = parts;
+    if (segment !== undefined) {
+      let name: string;
+      try {
+        name = decodeURIComponent(segment);
+      } catch {
+        errors.push({
+          op: "artifact_file_get",
+          message: `malformed percent-escape in the file name '${segment}'`,
+        });
+        return new Response("malformed URL escape", { status: 400 });
+      }
+      const md5 = fromB64url(md5url);
+      const named = [...artifacts.values()].some((a) =>
+        Object.entries((a.manifest?.contents ?? {}) as Record<string, { digest?: string }>).some((
+          [path, e],
+        ) => e.digest === md5 && path.slice(path.lastIndexOf("/") + 1) === name)
+      );
+      if (!named) {
+        errors.push({
+          op: "artifact_file_get",
+          message:
+            `the URL names '${name}', which is no manifest's file with MD5 ${md5} (the SDK sends the file's name)`,
+        });
+      }
+    }
+    return getStorage(parts.slice(0, 2));
+  }
+
   function state(): EmulatorState {
     const blobSizes: Record<string, number> = {};
     for (const [k, b] of blobs) blobSizes[k] = b.bytes.length;
@@ -1361,9 +1399,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     }
     // The SDK's download URLs: V2 ends with the file's name only (wandb/wandb
     // wandb/sdk/artifacts/storage_policies/wandb_storage_policy.py `_file_url`); a nested path is not found.
-    m = /^\/artifactsV2\/[^/]+\/[^/]+\/[^/]+\/[^/]+\/(?:[^/]+\/)?[^/]+\/([0-9a-f]{32})\/[^/]+$/.exec(p) ??
+    m = /^\/artifactsV2\/[^/]+\/[^/]+\/[^/]+\/[^/]+\/(?:[^/]+\/)?[^/]+\/([0-9a-f]{32})\/([^/]+)$/.exec(p) ??
       /^\/artifacts\/[^/]+\/([0-9a-f]{32})\/?$/.exec(p);
-    if (m) return { op: "artifact_file_get", parts: ["blob", b64url(hexToB64(m[1]))] };
+    if (m) return { op: "artifact_file_get", parts: ["blob", b64url(hexToB64(m[1])), ...m.slice(2)] };
     if (p === "/__emu/state") return { op: "__emu_state", parts: [] };
     return { op: "unknown_path", parts: [] };
   }
@@ -1437,7 +1475,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     if (kind === "graphql") res = await graphql(req, body, op);
     else if (kind === "file_stream") res = fileStream(req, body, parts);
     else if (kind === "storage_put") res = putStorage(req, body, parts, url);
-    else if (kind === "storage_get" || kind === "artifact_file_get") res = getStorage(parts);
+    else if (kind === "storage_get") res = getStorage(parts);
+    else if (kind === "artifact_file_get") res = artifactFileGet(parts);
     else {
       unknown.push({ op: `${req.method} ${url.pathname}`, query: "" });
       if (loud) console.error(`[wandb emulator] UNKNOWN path ${req.method} ${url.pathname}`);

@@ -11,6 +11,8 @@ import { createHash } from "node:crypto";
 import { type Emulator, manifestDigest, md5b64, startEmulator } from "./wandb_emulator.ts";
 
 const enc = new TextEncoder();
+/** The hex MD5 of "hello". */
+const HELLO = "5d41402abc4b2a76b9719d911017c592";
 // deno-lint-ignore no-explicit-any
 type Json = any;
 
@@ -445,6 +447,29 @@ Deno.test("versions, digest dedup, alias moves, lookups and blob reads", async (
       }/5d41402abc4b2a76b9719d911017c592/a.txt`,
     );
     assert.equal(await v2.text(), "hello");
+    assert.deepEqual(emu.state().errors, [], "the file's own name");
+    // b.txt has the same MD5 (its birth artifact is a's): its name is right too
+    await fetch(`${emu.url}/artifactsV2/default/e/p/coll/${encodeURIComponent(a.id)}/${HELLO}/b.txt`).then((
+      r,
+    ) => r.body?.cancel());
+    assert.deepEqual(emu.state().errors, []);
+    // a name cut at '#' (as the SDK's requests sends 'x#y.txt'), a folder left in: served, but recorded
+    for (const tail of ["x#y.txt", "dir%2Fa.txt"]) {
+      await fetch(`${emu.url}/artifactsV2/default/e/p/coll/${encodeURIComponent(a.id)}/${HELLO}/${tail}`)
+        .then((
+          r,
+        ) => r.body?.cancel());
+    }
+    assert.deepEqual(emu.state().errors.map((e) => e.message.slice(0, 22)), [
+      "the URL names 'x', whi",
+      "the URL names 'dir/a.t",
+    ]);
+    // a malformed escape is refused
+    const bad = await fetch(
+      `${emu.url}/artifactsV2/default/e/p/coll/${encodeURIComponent(a.id)}/${HELLO}/100%zz`,
+    );
+    assert.equal(bad.status, 400);
+    await bad.body?.cancel();
     // lineage
     await gql(UPSERT_BUCKET, { name: "reader", project: "p", entity: "e" });
     await gql(USE, { input: { artifactID: b.id, entityName: "e", projectName: "p", runName: "reader" } });

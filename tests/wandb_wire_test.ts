@@ -106,6 +106,45 @@ Deno.test("artifact save: the real SDK's flow, clientIDs, only uploadHeaders, do
   }
 });
 
+Deno.test("download URLs name the file as the SDK's requests/urllib3 put it on the wire, and keep #, ? and %", async () => {
+  const emu = await startEmulator({ apiKey: KEY, loud: false });
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_wire_" });
+  try {
+    const client = createWandbClient(resolveWandbSettings({ apiKey: KEY, baseUrl: emu.url }), {
+      retry: FAST,
+    });
+    const run = await upsertWandbRun(client, { id: "wire2", entity: "emu-user", project: "p" });
+    // The SDK's `_file_url` puts `entry.path.name` in raw (wandb/sdk/artifacts/storage_policies/
+    // wandb_storage_policy.py); urllib3's parse_url percent-encodes what is not a path character
+    // (src/urllib3/util/url.py `_encode_invalid_chars`, `_PATH_CHARS`) and requests' requote_uri leaves the
+    // rest (src/requests/utils.py). The wire form of each name, where the SDK keeps the name whole:
+    const names: [string, string][] = [
+      ["a b$&+,;=:@[x]~!'()*.txt", "a%20b$&+,;=:@%5Bx%5D~!'()*.txt"],
+      ["\u00e9t\u00e9 \u{1F600}.txt", "%C3%A9t%C3%A9%20%F0%9F%98%80.txt"],
+      ["100%.txt", "100%25.txt"],
+      // where the SDK loses part of the name (a fragment, a query, an escape), ours keeps it
+      ["x#y?.txt", "x%23y%3F.txt"],
+      ["%41.txt", "%2541.txt"],
+    ];
+    const files = names.map(([name], i) => ({ name: `sub/${name}`, data: `file ${i}` }));
+    await saveWandbArtifact(client, run, { name: "names", type: "dataset", files });
+    const got = await getWandbArtifact(client, "names:v0", { entity: "emu-user", project: "p" });
+    assert.ok(got);
+    await downloadWandbArtifact(client, got, `${dir}/out`);
+    for (const [i, [name]] of names.entries()) {
+      assert.equal(await Deno.readTextFile(`${dir}/out/sub/${name}`), `file ${i}`, name);
+    }
+    const gets = emu.state().requests.filter((r) => r.op === "artifact_file_get").map((r) =>
+      r.path.slice(r.path.lastIndexOf("/") + 1)
+    );
+    assert.deepEqual(gets.sort(), names.map(([, wire]) => wire).sort());
+    assert.deepEqual(emu.state().errors, []);
+  } finally {
+    await emu.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("sync: `uploaded` after run files; a line over W&B's cap is not sent, one warning names its key", async () => {
   const emu = await startEmulator({ apiKey: KEY, loud: false });
   const dir = await Deno.makeTempDir({ prefix: "sentilab_wire_" });

@@ -10,6 +10,7 @@ import type { WandbArtifact } from "./types.ts";
 import { b64ToHex, md5Base64 } from "./_md5.ts";
 import { checkFilePath } from "./_names.ts";
 import { pool } from "./_upload.ts";
+import { fileNameSegment, pyQuote } from "./_url_path.ts";
 
 /** Options for {@linkcode downloadWandbArtifact}. */
 export interface DownloadWandbArtifactOptions extends WandbRequestOptions {
@@ -45,16 +46,17 @@ export async function downloadWandbArtifact(
   const names = Object.keys(artifact.manifest).sort();
   for (const n of names) checkFilePath(`file name in the manifest of '${artifact.name}'`, n);
   await Deno.mkdir(dir, { recursive: true });
-  const e = encodeURIComponent;
   await pool(names, options.concurrency ?? 4, async (name) => {
     const entry = artifact.manifest[name];
     const birth = entry.birthArtifactID ?? artifact.id;
     // The SDK's V2 download URL: region, entity, project, collection, birth artifact, hex MD5 and the file's
     // name only, never the folders of a nested path (wandb/wandb
-    // wandb/sdk/artifacts/storage_policies/wandb_storage_policy.py `_file_url`, `entry.path.name`).
+    // wandb/sdk/artifacts/storage_policies/wandb_storage_policy.py `_file_url`, `entry.path.name`), each
+    // part encoded as the SDK's requests sends it (_url_path.ts).
+    const e = pyQuote;
     const url = `${client.baseUrl}/artifactsV2/default/${e(artifact.entity)}/${e(artifact.project)}/${
       e(artifact.name)
-    }/${e(birth)}/${b64ToHex(entry.digest)}/${e(name.slice(name.lastIndexOf("/") + 1))}`;
+    }/${e(birth)}/${b64ToHex(entry.digest)}/${fileNameSegment(name.slice(name.lastIndexOf("/") + 1))}`;
     const res = await client.request("artifact_file_get", {
       method: "GET",
       url,
