@@ -48,6 +48,14 @@ export class StoreHistory {
     }
     const one = this.#s.stmt("INSERT INTO history(run_id, step, ts, data) VALUES (?, ?, ?, ?)");
     for (; i < rows.length; i++) one.run(runId, rows[i][0], rows[i][1], rows[i][2]);
+    if (rows.length === 0) return;
+    let top = rows[0][0];
+    for (const r of rows) if (r[0] > top) top = r[0];
+    // The run's row count and highest step (read by the runs listing instead of counting, see stats).
+    this.#s.stmt(
+      `UPDATE runs SET history_rows = history_rows + ?,
+        last_step = CASE WHEN last_step IS NULL OR last_step < ? THEN ? ELSE last_step END WHERE id = ?`,
+    ).run(rows.length, top, top, runId);
   }
 
   /** Moves journal rows into the history; `lastSeq` is the seq of the last journal record ingested. */

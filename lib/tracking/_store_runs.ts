@@ -48,6 +48,9 @@ const RUN_SORT_COLUMNS: Record<string, string> = {
   duration: "julianday(ended_at) - julianday(started_at)",
 };
 
+/** Sort columns declared NOT NULL (see _store_schema.ts). */
+const NOT_NULL_COLUMNS = new Set(["started_at", "name", "id", "project", "status"]);
+
 /** The runs of a store (`store.runs`). */
 export class StoreRuns {
   readonly #s: Store;
@@ -236,11 +239,14 @@ export class StoreRuns {
       if (f && !f.tags) (key = f.sql, sortArgs = f.args);
     }
     const dir = (q.desc ?? q.sort === undefined) ? "DESC" : "ASC";
-    const sql = `SELECT * FROM runs ${filter} ORDER BY (${key}) IS NULL, ${key} ${dir}, rowid ${dir}
-      LIMIT ? OFFSET ?`;
+    // Missing values last; a column that is never NULL needs no such term, and without it the index on
+    // started_at serves the default sort (newest first) a page at a time instead of sorting every run.
+    const nullsLast = NOT_NULL_COLUMNS.has(key) ? "" : `(${key}) IS NULL, `;
+    const sql =
+      `SELECT * FROM runs ${filter} ORDER BY ${nullsLast}${key} ${dir}, rowid ${dir} LIMIT ? OFFSET ?`;
     const rows = this.#s.db.prepare(sql).all(
       ...args,
-      ...sortArgs,
+      ...(nullsLast ? sortArgs : []),
       ...sortArgs,
       q.limit ?? -1,
       q.offset ?? 0,
@@ -271,7 +277,10 @@ export class StoreRuns {
   }
 
   #runRecord(r: Row): RunRecord {
-    const h = this.#s.history.stats(String(r.id));
+    // A store from before the runs kept their history's count, opened read-only: counted here.
+    const h = r.history_rows === undefined
+      ? this.#s.history.stats(String(r.id))
+      : { count: Number(r.history_rows), lastStep: r.last_step === null ? null : Number(r.last_step) };
     return {
       id: String(r.id),
       project: String(r.project),

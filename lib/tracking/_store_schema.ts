@@ -1,5 +1,6 @@
 // The store's schema: the tables of store.db (each owned by one module, see _store.ts) and the columns added
-// since stores were first written, created or brought up to date inside the opening transaction.
+// and indexes since stores were first written, created or brought up to date inside the opening transaction
+// (a read-only connection never runs this: readers cope with an older store's schema).
 import type { DatabaseSync } from "node:sqlite";
 
 type Row = Record<string, unknown>;
@@ -15,6 +16,8 @@ CREATE TABLE IF NOT EXISTS runs(
   git_commit TEXT, git_dirty INTEGER, deno_version TEXT NOT NULL, lock_digest TEXT, host TEXT NOT NULL,
   pid INTEGER NOT NULL, start_token TEXT NOT NULL, argv TEXT NOT NULL, env TEXT NOT NULL,
   journal_lines INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS runs_started ON runs(started_at);
+CREATE INDEX IF NOT EXISTS runs_running ON runs(host) WHERE status = 'running';
 CREATE TABLE IF NOT EXISTS history(
   id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, step INTEGER NOT NULL, ts REAL NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS history_run ON history(run_id, id);
@@ -67,6 +70,15 @@ export function createSchema(db: DatabaseSync): void {
   if (!cols.includes("metrics")) {
     // defineMetric's definitions (JSON array of StoredMetric): for resume and the W&B replica.
     db.exec("ALTER TABLE runs ADD COLUMN metrics TEXT NOT NULL DEFAULT '[]'");
+  }
+  if (!cols.includes("history_rows")) {
+    // How many history rows a run has and its highest step, kept by StoreHistory.insertRows, so that a
+    // page of runs does not count every listed run's history; filled in once for the runs already there.
+    db.exec("ALTER TABLE runs ADD COLUMN history_rows INTEGER NOT NULL DEFAULT 0");
+    db.exec("ALTER TABLE runs ADD COLUMN last_step INTEGER");
+    db.exec(`UPDATE runs SET
+      history_rows = (SELECT COUNT(*) FROM history WHERE run_id = runs.id),
+      last_step = (SELECT MAX(step) FROM history WHERE run_id = runs.id)`);
   }
   db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)").run(
     SCHEMA_VERSION,
