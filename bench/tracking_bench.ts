@@ -8,13 +8,27 @@
  *   - Re-logging that unchanged 1 GiB file as an artifact (baseline: its first log, which copies and hashes).
  *   - listRuns with a filter expression, a sort on a summary value and a limit over 10,000 runs (baseline:
  *     the same query as bare SQL on the same database, the floor).
+ *   - getHistory of a 200,000-row run (baseline: the previous read, an object per SQLite row, a Date per
+ *     row for its ISO time, on the same database; the results must be equal).
+ *   - listRuns of 10,000 runs (20 history rows each, plus the 200,000-row run), default sort, first page of
+ *     50 as `deno task runs` shows it (baseline: the previous query, which sorted every run without an
+ *     index, and counted each listed run's history rows; the results must be equal).
  *
- * `deno task bench:tracking query` runs only the listRuns row.
+ * `deno task bench:tracking query` runs only the filtered listRuns row; `deno task bench:tracking read` only
+ * the history and default listRuns rows.
  * The 1 GiB file lives in a temporary folder that is deleted at the end.
  * @module
  */
 import { DatabaseSync } from "node:sqlite";
-import { finishRun, initRun, listRuns, logArtifact, logMetrics, logTable } from "../lib/tracking/mod.ts";
+import {
+  finishRun,
+  getHistory,
+  initRun,
+  listRuns,
+  logArtifact,
+  logMetrics,
+  logTable,
+} from "../lib/tracking/mod.ts";
 import { md5File } from "../lib/tracking/_hash.ts";
 import { Store } from "../lib/tracking/_store.ts";
 import { collectEnvironment } from "../lib/tracking/_env.ts";
@@ -23,12 +37,29 @@ const CALLS = 100_000;
 const TABLE_ROWS = 200_000;
 const FILE_BYTES = 1024 * 1024 * 1024;
 const RUNS = 10_000;
+const HISTORY_ROWS = 200_000;
 const only = Deno.args[0];
-/** Thrown after the listRuns row when only that row was asked for (`deno task bench:tracking query`). */
-const ONLY_QUERY = new Error("only the query row");
+/** Thrown after the read rows when only they were asked for (`deno task bench:tracking query|read`). */
+const ONLY_READS = new Error("only the read rows");
 
 function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+function median(a: number[]): number {
+  return [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+}
+
+/** Median ms of `n` calls of `fn` after one warm-up call, and its last result. */
+function medianMs<T>(n: number, fn: () => T): [number, T] {
+  let result = fn();
+  const times: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const t = performance.now();
+    result = fn();
+    times.push(performance.now() - t);
+  }
+  return [median(times), result];
 }
 
 async function time<T>(fn: () => Promise<T> | T): Promise<[number, T]> {
@@ -50,7 +81,8 @@ const rows: string[][] = [];
 try {
   // ---- listRuns over 10,000 runs ----
   {
-    // Setup (not timed): 10,000 runs of this process with a config and a summary, written through the store.
+    // Setup (not timed): 10,000 finished runs with a config, a summary and 20 history rows each, written
+    // through the store.
     const dir = `${root}/runs`;
     const store = Store.open(dir);
     const env = await collectEnvironment();
@@ -70,7 +102,35 @@ try {
         env,
       });
       store.runs.mergeSummary(id, { accuracy: ((i * 7919) % 1000) / 1000, f1: 0.5, "val/loss": i / RUNS });
+      const t = Date.UTC(2026, 0, 1) + i * 60_000;
+      const history = Array.from(
+        { length: 20 },
+        (_, k) => [k, t + k * 999, `{"loss":${1 / (k + 1)}}`, k + 1],
+      );
+      store.transaction(() => store.history.insertRows(id, history as never));
+      store.runs.finishRun(id, { exitCode: 0, status: "finished", lastValues: {}, explicit: [] });
     }
+    // The 200,000-row run, started last (on the first page): its rows cross days and seconds.
+    store.runs.insertRun({
+      id: "big",
+      project: "p0",
+      name: "big run",
+      group: null,
+      jobType: "train",
+      tags: [],
+      notes: null,
+      configJson: "{}",
+      startedAt: new Date(Date.UTC(2026, 0, 1) + RUNS * 60_000).toISOString(),
+      env,
+    });
+    const big = Array.from({ length: HISTORY_ROWS }, (_, k) => [
+      k,
+      Date.UTC(2026, 0, 8) + k * 1_237,
+      JSON.stringify({ loss: 1 / (k + 1), accuracy: k / HISTORY_ROWS, "val/f1": 0.5, lr: 0.001 }),
+      k + 1,
+    ]);
+    store.transaction(() => store.history.insertRows("big", big as never));
+    store.runs.finishRun("big", { exitCode: 0, status: "finished", lastValues: {}, explicit: [] });
     const filter = 'summary.accuracy > 0.9 and config.model = "default" or tags contains "x"';
     const query = () => listRuns({ dir, filter, sort: "-summary.accuracy", limit: 50 });
     query(); // warm-up
@@ -93,18 +153,62 @@ try {
       if (k > 0) btimes.push(performance.now() - t);
     }
     bare.close();
+    if (only !== "read") {
+      const ms = median(times);
+      rows.push([
+        `listRuns filter+sort+limit over ${RUNS.toLocaleString("en")} runs (median of 5)`,
+        `${ms.toFixed(1)} ms (${got} runs)`,
+        `${median(btimes).toFixed(1)} ms (the same query as bare SQL)`,
+        "< 300 ms",
+        ms < 300 ? "yes" : "NO",
+      ]);
+    }
+    if (only !== "query") {
+      // The previous reads, on the same connection: an object per SQLite row, a Date per history row, and
+      // the runs sorted by `(started_at) IS NULL, started_at DESC` (no index can serve it) with a COUNT and
+      // MAX(step) query per listed run.
+      const previousHistory = (runId: string) =>
+        (store.db.prepare("SELECT * FROM history WHERE run_id = ? ORDER BY id LIMIT -1 OFFSET 0").all(
+          runId,
+        ) as Record<string, unknown>[]).map((r) => ({
+          id: Number(r.id),
+          step: Number(r.step),
+          time: new Date(Number(r.ts)).toISOString(),
+          values: JSON.parse(String(r.data)),
+        }));
+      const [histMs, hist] = medianMs(5, () => getHistory("big", { dir }));
+      const [prevHistMs, prevHist] = medianMs(5, () => previousHistory("big"));
+      if (JSON.stringify(hist) !== JSON.stringify(prevHist)) throw new Error("getHistory changed its rows");
+      rows.push([
+        `getHistory of a ${HISTORY_ROWS.toLocaleString("en")}-row run (median of 5)`,
+        `${histMs.toFixed(0)} ms`,
+        `${prevHistMs.toFixed(0)} ms (previous read: object per row, Date per row)`,
+        ">= 3x faster",
+        `${(prevHistMs / histMs).toFixed(1)}x ${prevHistMs / histMs >= 3 ? "yes" : "NO"}`,
+      ]);
+      const previousList = () =>
+        (store.db.prepare(
+          `SELECT * FROM runs ORDER BY (started_at) IS NULL, started_at DESC, rowid DESC LIMIT ? OFFSET ?`,
+        ).all(50, 0) as Record<string, unknown>[]).map((r) => {
+          const h = store.db.prepare("SELECT COUNT(*) AS n, MAX(step) AS s FROM history WHERE run_id = ?")
+            .get(String(r.id)) as Record<string, unknown>;
+          return { id: String(r.id), historyCount: Number(h.n), lastStep: h.s === null ? null : Number(h.s) };
+        });
+      const [listMs, listed] = medianMs(5, () => listRuns({ dir, limit: 50 }));
+      const [prevListMs, prevListed] = medianMs(5, previousList);
+      const brief = listed.map((r) => ({ id: r.id, historyCount: r.historyCount, lastStep: r.lastStep }));
+      if (JSON.stringify(brief) !== JSON.stringify(prevListed)) throw new Error("listRuns changed its page");
+      rows.push([
+        `listRuns of ${(RUNS + 1).toLocaleString("en")} runs, default sort, first 50 (median of 5)`,
+        `${listMs.toFixed(1)} ms`,
+        `${prevListMs.toFixed(1)} ms (previous query: full sort, history counted per run)`,
+        ">= 5x faster",
+        `${(prevListMs / listMs).toFixed(1)}x ${prevListMs / listMs >= 5 ? "yes" : "NO"}`,
+      ]);
+    }
     store.close();
-    const median = (a: number[]) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
-    const ms = median(times);
-    rows.push([
-      `listRuns filter+sort+limit over ${RUNS.toLocaleString("en")} runs (median of 5)`,
-      `${ms.toFixed(1)} ms (${got} runs)`,
-      `${median(btimes).toFixed(1)} ms (the same query as bare SQL)`,
-      "< 300 ms",
-      ms < 300 ? "yes" : "NO",
-    ]);
   }
-  if (only === "query") throw ONLY_QUERY;
+  if (only === "query" || only === "read") throw ONLY_READS;
 
   // ---- logMetrics ----
   const run = await initRun({ project: "bench", dir: `${root}/store`, strict: true });
@@ -234,7 +338,7 @@ try {
   ]);
   await finishRun(run);
 } catch (e) {
-  if (e !== ONLY_QUERY) throw e;
+  if (e !== ONLY_READS) throw e;
 } finally {
   await Deno.remove(root, { recursive: true });
 }
