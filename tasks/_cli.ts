@@ -95,7 +95,7 @@ export const SCORING_FLAGS = {
     type: "string",
     arg: "N",
     help: "worker threads that score in parallel, each with its own model session (default: the number " +
-      "of cores; 1 = score on the main thread)",
+      "of cores for 50,000 texts or more or a stream of unknown length, else 1; 1 = score on the main thread)",
   },
 } as const satisfies Flags;
 

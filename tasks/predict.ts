@@ -87,11 +87,18 @@ let done = 0;
 let index = 0; // input row index (for shards)
 
 async function score(texts: string[]): Promise<void> {
+  // The whole input is known when it came as arguments or when stdin ended within the first piece.
+  const whole = args.positionals.length > 0 || texts.length < PIECE;
   if (shard) texts = texts.filter(() => index++ % shard!.count === shard!.index);
   if (texts.length === 0) return;
   model ??= await loadModel(args.values.model!);
-  // Worker threads only for more than one batch: `predict "hello"` starts no worker.
-  scorer ??= await openScorer(model, { batchSize, workers: texts.length > batchSize ? workers : 1 });
+  // Worker threads only for more than one batch (`predict "hello"` starts no worker), and by default only
+  // for an input that pays for starting them (50,000 texts, or a stream of unknown length).
+  scorer ??= await openScorer(model, {
+    batchSize,
+    workers: texts.length > batchSize ? workers : 1,
+    texts: whole ? texts.length : undefined,
+  });
   const predictions: Prediction[] = await scorer.predict(texts, done);
   done += predictions.length;
   show?.(done, args.positionals.length > 0 ? args.positionals.length : null);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { loadModel } from "../lib/models/mod.ts";
-import { predictBatch } from "../lib/inference/mod.ts";
+import { openScorer, predictBatch } from "../lib/inference/mod.ts";
 import { type DyingMode, loadDyingModel } from "./fixtures/dying_model.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -86,6 +86,31 @@ Deno.test("workers: bad values are refused; a model without a worker recipe scor
     const texts = Array.from({ length: 600 }, (_, i) => (i % 2 ? "great, I love it" : "awful, I hate it"));
     const preds = await predictBatch(model, texts, { workers: 4, batchSize: 50 });
     assert.deepEqual(preds.map((p) => p.label), texts.map((_, i) => (i % 2 ? "positive" : "negative")));
+  } finally {
+    await model.close();
+  }
+});
+
+Deno.test("workers by default: one per core for 50,000 texts or an input of unknown size, the calling thread below", async () => {
+  const model = await loadModel("default");
+  const cores = Math.max(1, navigator.hardwareConcurrency);
+  try {
+    for (const [texts, expected] of [[1, 1], [49_999, 1], [50_000, cores], [undefined, cores]] as const) {
+      const scorer = await openScorer(model, { batchSize: 256, texts });
+      try {
+        assert.equal(scorer.workers, expected, `texts: ${texts}`);
+      } finally {
+        await scorer.close();
+      }
+    }
+    // asked for, workers are used whatever the size
+    const asked = await openScorer(model, { batchSize: 256, texts: 10, workers: 2 });
+    assert.equal(asked.workers, 2);
+    assert.equal(
+      (await asked.predict(["I love it", "I hate it"], 0)).map((p) => p.label).join(),
+      "positive,negative",
+    );
+    await asked.close();
   } finally {
     await model.close();
   }

@@ -63,7 +63,10 @@ export interface EvaluateModelOptions {
   limit?: number;
   /** Texts per model call (default 256). */
   batchSize?: number;
-  /** Worker threads (default: the number of cores; 1 = the calling thread). */
+  /**
+   * Worker threads (default: the number of cores when 50,000 texts or more are scored, else 1; 1 = the
+   * calling thread).
+   */
   workers?: number;
   /** Evaluate only this shard of the samples: those whose index i has i % count === index (`resolveShard`). */
   shard?: Shard;
@@ -210,16 +213,16 @@ export async function evaluateModel(
       for (const u of used) if (u) inputs.push(`${u.type} ${u.ref}`);
     }
 
-    const scorer = await openScorer(m, { batchSize, workers: options.workers });
+    const total = shard
+      ? Math.floor(samples / shard.count) + (shard.index < samples % shard.count ? 1 : 0)
+      : samples;
+    const scorer = await openScorer(m, { batchSize, workers: options.workers, texts: total });
     const counts = emptyCounts(0.5);
     const first: Prediction[] = [];
     const firstGold: string[] = [];
     const table = run && options.predictionTable !== false
       ? openTable(run, "predictions", [...PREDICTION_COLUMNS])
       : null;
-    const total = shard
-      ? Math.floor(samples / shard.count) + (shard.index < samples % shard.count ? 1 : 0)
-      : samples;
     let done = 0;
     let seconds = 0;
     try {

@@ -18,8 +18,14 @@ export interface Scorer {
 
 /** Options for {@linkcode openScorer}. */
 export interface OpenScorerOptions {
-  /** Worker threads (default: the number of cores; 1 = the calling thread); see `predictBatch`. */
+  /**
+   * Worker threads (1 = the calling thread); see `predictBatch`. Default: the number of cores, except for
+   * an input known (`texts`) to hold fewer than 50,000 texts, which the calling thread scores faster than a
+   * pool it would have to start.
+   */
   workers?: number;
+  /** How many texts the input holds, when known (it only chooses the default of `workers`). */
+  texts?: number;
   /** Texts per model call (and per message to a worker). */
   batchSize: number;
 }
@@ -45,7 +51,7 @@ export interface OpenScorerOptions {
  * ```
  */
 export async function openScorer(model: Model, options: OpenScorerOptions): Promise<Scorer> {
-  const workers = options.workers ?? defaultWorkers();
+  const workers = options.workers ?? defaultWorkers(options.texts);
   if (!Number.isInteger(workers) || workers < 1) {
     throw new Error(
       `Invalid workers ${JSON.stringify(workers)}: use a positive integer (1 = no worker threads)`,

@@ -9,9 +9,10 @@ export interface PredictBatchOptions {
   onProgress?: (done: number, total: number) => void;
   /**
    * Worker threads that featurize and score, each with its own copy of the model (its own onnxruntime
-   * session); default: the number of cores; 1 scores on the calling thread. Used only when the model
-   * says how a worker loads it (`model.worker`: the ONNX models do) and there is more than one batch.
-   * A worker that dies rejects the call with an error naming the batch (texts[a..b)) it was scoring.
+   * session); 1 scores on the calling thread. Default: the number of cores for 50,000 texts or more, else
+   * 1 (a pool started for a shorter call costs more than it saves). Used only when the model says how a
+   * worker loads it (`model.worker`: the ONNX models do) and there is more than one batch. A worker that
+   * dies rejects the call with an error naming the batch (texts[a..b)) it was scoring.
    */
   workers?: number;
 }
@@ -23,10 +24,11 @@ export interface PredictBatchOptions {
  *
  * @param model A loaded model (see `loadModel`).
  * @param texts The texts.
- * With `workers` above 1 (the default on a multi-core machine) the batches are scored by a pool of Web
- * Workers started for this call and ended before it returns; the predictions are the same, in the same
- * order. Loading the model in each worker costs a fraction of a second, so a single batch is always
- * scored on the calling thread.
+ * With `workers` above 1 (the default on a multi-core machine for 50,000 texts or more) the batches are
+ * scored by a pool of Web Workers started for this call and ended before it returns; the predictions are
+ * the same, in the same order. Starting the pool costs a fraction of a second (each worker loads the model
+ * and warms up), so a single batch is always scored on the calling thread; to score many short calls on
+ * workers, keep one pool open with `openScorer`.
  *
  * @param options Batch size, worker threads and a progress callback.
  * @returns One prediction per text, in order.
@@ -65,7 +67,11 @@ export async function predictBatch(
   }
   const batches = Math.ceil(texts.length / batchSize);
   // One batch never pays for starting workers.
-  const scorer = await openScorer(model, { batchSize, workers: batches > 1 ? workers : 1 });
+  const scorer = await openScorer(model, {
+    batchSize,
+    workers: batches > 1 ? workers : 1,
+    texts: texts.length,
+  });
   try {
     const total = texts.length;
     return await scorer.predict(texts, 0, options.onProgress && ((done) => options.onProgress!(done, total)));
