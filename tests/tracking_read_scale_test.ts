@@ -235,10 +235,11 @@ Deno.test("a store from before the index and the history counts: read-only reads
       history: getHistory("big", { dir }),
     };
     Store.connect(dir).close();
-    // The layout an older sentilab wrote: no runs_started / runs_running index, no history_rows / last_step.
+    // The layout an older sentilab wrote: no runs_started / runs_running index, no history_rows, last_step,
+    // history_upto.
     const old = new DatabaseSync(join(dir, "store.db"));
-    old.exec(`DROP INDEX runs_started; DROP INDEX runs_running;
-      ALTER TABLE runs DROP COLUMN history_rows; ALTER TABLE runs DROP COLUMN last_step;`);
+    old.exec(`DROP INDEX runs_started; DROP INDEX runs_running; ALTER TABLE runs DROP COLUMN history_rows;
+      ALTER TABLE runs DROP COLUMN last_step; ALTER TABLE runs DROP COLUMN history_upto;`);
     old.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     old.close();
     const layout = () => {
@@ -269,7 +270,7 @@ Deno.test("a store from before the index and the history counts: read-only reads
     assert.deepEqual(getRun("big", { dir }), expected.big);
     assert.deepEqual(getHistory("big", { dir }), expected.history);
     const migrated = layout();
-    assert.ok(migrated.columns.includes("history_rows") && migrated.columns.includes("last_step"));
+    for (const c of ["history_rows", "last_step", "history_upto"]) assert.ok(migrated.columns.includes(c), c);
     assert.deepEqual(migrated.indexes.filter((n) => n.startsWith("runs_")), ["runs_running", "runs_started"]);
 
     // Rows added after the migration keep the counts right, a lower step leaving the highest one.
@@ -280,6 +281,23 @@ Deno.test("a store from before the index and the history counts: read-only reads
     assert.deepEqual(brief([getRun("r3", { dir })!]), previousListing(dir, "id = 'r3' DESC", 1));
     assert.deepEqual(brief([getRun("r3", { dir })!]), [{ id: "r3", historyCount: 6, lastStep: 100 }]);
     store.close();
+    // ... and so do rows an older sentilab inserts (it knows nothing of the counts).
+    const older = new DatabaseSync(join(dir, "store.db"));
+    older.exec(`INSERT INTO history(run_id, step, ts, data) VALUES ('r3', 101, 8, '{}'), ('r4', 0, 9, '{}')`);
+    older.close();
+    assert.deepEqual(brief(listRuns({ dir }).filter((r) => r.id === "r3" || r.id === "r4")), [
+      { id: "r4", historyCount: 5, lastStep: 5 },
+      { id: "r3", historyCount: 7, lastStep: 101 },
+    ]);
+    // The next rows this sentilab writes for r3 count the older writer's row into the run's columns.
+    const again = Store.connect(dir);
+    again.transaction(() => again.history.insertRows("r3", [[102, 9, "{}", 4]]));
+    const counted = new DatabaseSync(join(dir, "store.db"), { readOnly: true });
+    const r3 = counted.prepare("SELECT history_rows, last_step FROM runs WHERE id = 'r3'").get() as Row;
+    counted.close();
+    assert.deepEqual([r3.history_rows, r3.last_step], [8, 102]);
+    assert.deepEqual(brief([getRun("r3", { dir })!]), [{ id: "r3", historyCount: 8, lastStep: 102 }]);
+    again.close();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -27,7 +27,11 @@ export class StoreHistory {
     this.#s = store;
   }
 
-  /** Inserts journal rows into the history (inside the caller's transaction). */
+  /**
+   * Inserts journal rows into the history (inside the caller's transaction) and counts them into the run's
+   * history_rows, last_step and history_upto (with any row another writer added since, e.g. an older
+   * sentilab that knows nothing of them).
+   */
   insertRows(runId: string, rows: PendingRow[]): void {
     // Many rows per statement: the per-statement cost dominates for small rows.
     const many = this.#s.stmt(
@@ -48,14 +52,13 @@ export class StoreHistory {
     }
     const one = this.#s.stmt("INSERT INTO history(run_id, step, ts, data) VALUES (?, ?, ?, ?)");
     for (; i < rows.length; i++) one.run(runId, rows[i][0], rows[i][1], rows[i][2]);
-    if (rows.length === 0) return;
-    let top = rows[0][0];
-    for (const r of rows) if (r[0] > top) top = r[0];
-    // The run's row count and highest step (read by the runs listing instead of counting, see stats).
     this.#s.stmt(
-      `UPDATE runs SET history_rows = history_rows + ?,
-        last_step = CASE WHEN last_step IS NULL OR last_step < ? THEN ? ELSE last_step END WHERE id = ?`,
-    ).run(rows.length, top, top, runId);
+      `UPDATE runs SET history_rows = history_rows + t.n, history_upto = t.upto,
+        last_step = CASE WHEN last_step IS NULL OR last_step < t.top THEN t.top ELSE last_step END
+       FROM (SELECT COUNT(*) AS n, MAX(h.step) AS top, MAX(h.id) AS upto FROM history h, runs r
+             WHERE r.id = ?1 AND h.run_id = ?1 AND h.id > r.history_upto) AS t
+       WHERE runs.id = ?1 AND t.n > 0`,
+    ).run(runId);
   }
 
   /** Moves journal rows into the history; `lastSeq` is the seq of the last journal record ingested. */
@@ -78,12 +81,21 @@ export class StoreHistory {
     return row.s === null ? -1 : Number(row.s);
   }
 
-  /** How many history rows a run has and its highest step (null for none). */
-  stats(runId: string): { count: number; lastStep: number | null } {
-    const h = this.#s.stmt("SELECT COUNT(*) AS n, MAX(step) AS s FROM history WHERE run_id = ?").get(
-      runId,
-    ) as Row;
-    return { count: Number(h.n), lastStep: h.s === null ? null : Number(h.s) };
+  /**
+   * How many history rows a run has and its highest step (null for none), given what its runs row counted
+   * (history_rows, last_step up to row history_upto; none for a store from before them, opened read-only):
+   * only the rows after history_upto are counted here, normally none.
+   */
+  stats(runId: string, counted?: { rows: number; lastStep: number | null; upto: number }): {
+    count: number;
+    lastStep: number | null;
+  } {
+    const h = this.#s.stmt("SELECT COUNT(*) AS n, MAX(step) AS s FROM history WHERE run_id = ? AND id > ?")
+      .get(runId, counted?.upto ?? -1) as Row;
+    const count = Number(h.n) + (counted?.rows ?? 0);
+    const after = h.s === null ? null : Number(h.s);
+    const before = counted?.lastStep ?? null;
+    return { count, lastStep: before === null || (after !== null && after > before) ? after : before };
   }
 
   /**

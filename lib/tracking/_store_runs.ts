@@ -277,10 +277,16 @@ export class StoreRuns {
   }
 
   #runRecord(r: Row): RunRecord {
-    // A store from before the runs kept their history's count, opened read-only: counted here.
-    const h = r.history_rows === undefined
-      ? this.#s.history.stats(String(r.id))
-      : { count: Number(r.history_rows), lastStep: r.last_step === null ? null : Number(r.last_step) };
+    const h = this.#s.history.stats(
+      String(r.id),
+      r.history_upto === undefined // a store from before the runs counted their history, opened read-only
+        ? undefined
+        : {
+          rows: Number(r.history_rows),
+          lastStep: r.last_step === null ? null : Number(r.last_step),
+          upto: Number(r.history_upto),
+        },
+    );
     return {
       id: String(r.id),
       project: String(r.project),

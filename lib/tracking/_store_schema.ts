@@ -72,13 +72,16 @@ export function createSchema(db: DatabaseSync): void {
     db.exec("ALTER TABLE runs ADD COLUMN metrics TEXT NOT NULL DEFAULT '[]'");
   }
   if (!cols.includes("history_rows")) {
-    // How many history rows a run has and its highest step, kept by StoreHistory.insertRows, so that a
-    // page of runs does not count every listed run's history; filled in once for the runs already there.
     db.exec("ALTER TABLE runs ADD COLUMN history_rows INTEGER NOT NULL DEFAULT 0");
     db.exec("ALTER TABLE runs ADD COLUMN last_step INTEGER");
-    db.exec(`UPDATE runs SET
-      history_rows = (SELECT COUNT(*) FROM history WHERE run_id = runs.id),
-      last_step = (SELECT MAX(step) FROM history WHERE run_id = runs.id)`);
+  }
+  if (!cols.includes("history_upto")) {
+    // How many history rows a run has and its highest step, counted up to history row history_upto, so
+    // that a page of runs does not count every listed run's history (StoreHistory.insertRows keeps them,
+    // StoreHistory.stats adds rows after history_upto): counted once here for the runs already there.
+    db.exec("ALTER TABLE runs ADD COLUMN history_upto INTEGER NOT NULL DEFAULT 0");
+    db.exec(`UPDATE runs SET (history_rows, last_step, history_upto) =
+      (SELECT COUNT(*), MAX(step), COALESCE(MAX(id), 0) FROM history WHERE run_id = runs.id)`);
   }
   db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)").run(
     SCHEMA_VERSION,
