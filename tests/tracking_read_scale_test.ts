@@ -233,13 +233,17 @@ Deno.test("a store from before the index and the history counts: read-only reads
       runs: listRuns({ dir }),
       big: getRun("big", { dir }),
       history: getHistory("big", { dir }),
+      page: queryRuns({ dir, limit: 10 }),
     };
     Store.connect(dir).close();
     // The layout an older sentilab wrote: no runs_started / runs_running index, no history_rows, last_step,
     // history_upto.
     const old = new DatabaseSync(join(dir, "store.db"));
-    old.exec(`DROP INDEX runs_started; DROP INDEX runs_running; ALTER TABLE runs DROP COLUMN history_rows;
-      ALTER TABLE runs DROP COLUMN last_step; ALTER TABLE runs DROP COLUMN history_upto;`);
+    old.exec(
+      `DROP INDEX runs_started; DROP INDEX runs_running; DROP INDEX runs_project; DROP INDEX runs_group;
+      ALTER TABLE runs DROP COLUMN history_rows;
+      ALTER TABLE runs DROP COLUMN last_step; ALTER TABLE runs DROP COLUMN history_upto;`,
+    );
     old.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     old.close();
     const layout = () => {
@@ -260,6 +264,11 @@ Deno.test("a store from before the index and the history counts: read-only reads
     assert.deepEqual(listRuns(ro), expected.runs, "read-only: the counts are counted");
     assert.deepEqual(getRun("big", ro), expected.big);
     assert.deepEqual(getHistory("big", ro), expected.history);
+    assert.deepEqual(
+      queryRuns({ ...ro, limit: 10 }),
+      expected.page,
+      "read-only: projects read without the index",
+    );
     Store.openReadOnly(dir).close();
     const after = snapshot(dir);
     assert.deepEqual(after.get("store.db"), before.get("store.db"), "a read-only open must not migrate");
@@ -269,9 +278,15 @@ Deno.test("a store from before the index and the history counts: read-only reads
     assert.deepEqual(listRuns({ dir }), expected.runs);
     assert.deepEqual(getRun("big", { dir }), expected.big);
     assert.deepEqual(getHistory("big", { dir }), expected.history);
+    assert.deepEqual(queryRuns({ dir, limit: 10 }), expected.page);
     const migrated = layout();
     for (const c of ["history_rows", "last_step", "history_upto"]) assert.ok(migrated.columns.includes(c), c);
-    assert.deepEqual(migrated.indexes.filter((n) => n.startsWith("runs_")), ["runs_running", "runs_started"]);
+    assert.deepEqual(migrated.indexes.filter((n) => n.startsWith("runs_")), [
+      "runs_group",
+      "runs_project",
+      "runs_running",
+      "runs_started",
+    ]);
 
     // Rows added after the migration keep the counts right, a lower step leaving the highest one.
     const store = Store.connect(dir);

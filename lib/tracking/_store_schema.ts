@@ -18,6 +18,9 @@ CREATE TABLE IF NOT EXISTS runs(
   journal_lines INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS runs_started ON runs(started_at);
 CREATE INDEX IF NOT EXISTS runs_running ON runs(host) WHERE status = 'running';
+-- the runs page's project and group filters (newest first) and its lists of them (StoreRuns.runFacets)
+CREATE INDEX IF NOT EXISTS runs_project ON runs(project, started_at);
+CREATE INDEX IF NOT EXISTS runs_group ON runs(grp, started_at);
 CREATE TABLE IF NOT EXISTS history(
   id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, step INTEGER NOT NULL, ts REAL NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS history_run ON history(run_id, id);
