@@ -163,6 +163,30 @@ export class StoreHistory {
     );
   }
 
+  /**
+   * How many of a run's `count` history rows (its historyCount, see stats) come after row `afterId`: the
+   * side of `afterId` whose ids span less is counted through the index on (run_id, id), the other derived
+   * from `count`, so that nothing is counted when none or all of the rows come after it (a run's unsent rows:
+   * SyncLedger.pending), and at most half of them otherwise.
+   */
+  countRowsAfter(runId: string, afterId: number, count: number): number {
+    if (count === 0) return 0;
+    // Two subqueries: SQLite answers a lone MIN or MAX with one index seek, both in one SELECT by a scan.
+    const ends = this.#s.stmt(
+      `SELECT (SELECT MIN(id) FROM history WHERE run_id = ?1) AS lo,
+        (SELECT MAX(id) FROM history WHERE run_id = ?1) AS hi`,
+    ).get(runId) as Row;
+    const lo = Number(ends.lo), hi = Number(ends.hi);
+    if (afterId < lo) return count;
+    if (afterId >= hi) return 0;
+    if (hi - afterId <= afterId - lo) return this.countHistoryAfter(runId, afterId);
+    const upTo = this.#s.stmt("SELECT COUNT(*) AS n FROM history WHERE run_id = ? AND id <= ?").get(
+      runId,
+      afterId,
+    ) as Row;
+    return count - Number(upTo.n);
+  }
+
   /** The last history row after `afterId` logged at `step` no later than `untilMs`, or null. */
   lastHistoryAtStep(runId: string, afterId: number, untilMs: number, step: number): ReplayHistoryRow | null {
     const h = this.#s.stmt(

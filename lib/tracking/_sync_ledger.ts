@@ -229,7 +229,7 @@ export class SyncLedger {
       runId,
       run: c("run") !== runInfoHash(r, store.runs.metricDefinitions(runId)),
       files: c("files") !== filesHash(r),
-      historyRows: store.history.countHistoryAfter(runId, c("history") ?? 0),
+      historyRows: store.history.countRowsAfter(runId, c("history") ?? 0, r.historyCount),
       outputLines: store.output.countOutputAfter(runId, c("output") ?? 0),
       tables,
       outputs,
