@@ -75,12 +75,6 @@ export class StoreHistory {
     return row ? Number(row.journal_lines) : 0;
   }
 
-  /** Highest step logged by a run, or -1. */
-  lastStep(runId: string): number {
-    const row = this.#s.stmt("SELECT MAX(step) AS s FROM history WHERE run_id = ?").get(runId) as Row;
-    return row.s === null ? -1 : Number(row.s);
-  }
-
   /**
    * How many history rows a run has and its highest step (null for none), given what its runs row counted
    * (history_rows, last_step up to row history_upto; none for a store from before them, opened read-only):

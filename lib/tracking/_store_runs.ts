@@ -296,8 +296,20 @@ export class StoreRuns {
     return row ? this.#runRecord(row) : null;
   }
 
-  #runRecord(r: Row): RunRecord {
-    const h = this.#s.history.stats(
+  /**
+   * How many history rows a run has and its highest step (null for none), from what its row counted (see
+   * StoreHistory.stats), or null when the run is not stored: resume's next step without reading the history
+   * (a store opened for writing, which has the columns).
+   */
+  historyStats(id: string): { count: number; lastStep: number | null } | null {
+    const row = this.#s.stmt("SELECT id, history_rows, last_step, history_upto FROM runs WHERE id = ?").get(
+      id,
+    );
+    return row ? this.#historyStats(row as Row) : null;
+  }
+
+  #historyStats(r: Row): { count: number; lastStep: number | null } {
+    return this.#s.history.stats(
       String(r.id),
       r.history_upto === undefined // a store from before the runs counted their history, opened read-only
         ? undefined
@@ -307,6 +319,10 @@ export class StoreRuns {
           upto: Number(r.history_upto),
         },
     );
+  }
+
+  #runRecord(r: Row): RunRecord {
+    const h = this.#historyStats(r);
     return {
       id: String(r.id),
       project: String(r.project),

@@ -197,7 +197,7 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
     }
   }
   const storeDir = store?.dir ?? null;
-  let startStep = resumed && store ? store.history.lastStep(id) + 1 : 0;
+  let startStep = resumed && store ? (store.runs.historyStats(id)?.lastStep ?? -1) + 1 : 0;
   let uploader: Uploader | null = null;
   const flushTimeoutMs = msFrom(opts.wandb?.flushTimeoutMs, "SENTILAB_WANDB_FLUSH_MS", 5000);
   if (wanted && storeDir !== null) {
