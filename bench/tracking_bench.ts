@@ -13,9 +13,14 @@
  *   - listRuns of 10,000 runs (20 history rows each, plus the 200,000-row run), default sort, first page of
  *     50 as `deno task runs` shows it (baseline: the previous query, which sorted every run without an
  *     index, and counted each listed run's history rows; the results must be equal).
+ *   - queryRuns of those runs as the viewer's runs page asks (first 50, total, projects, groups) (baseline:
+ *     the previous read: the lists by DISTINCT over every run, the crash check twice; results equal).
+ *   - getSyncStatus of the 200,000-row run with none, a tenth and half of its rows sent (baseline: the
+ *     previous count of every unsent row, on the same store; results equal).
+ *   - The step resume goes on from for the 200,000-row run (baseline: MAX(step) over its history).
  *
  * `deno task bench:tracking query` runs only the filtered listRuns row; `deno task bench:tracking read` only
- * the history and default listRuns rows.
+ * the history, default listRuns, queryRuns, sync status and resume rows.
  * The 1 GiB file lives in a temporary folder that is deleted at the end.
  * @module
  */
@@ -23,14 +28,19 @@ import { DatabaseSync } from "node:sqlite";
 import {
   finishRun,
   getHistory,
+  getSyncStatus,
   initRun,
   listRuns,
   logArtifact,
   logMetrics,
   logTable,
+  queryRuns,
 } from "../lib/tracking/mod.ts";
 import { md5File } from "../lib/tracking/_hash.ts";
 import { Store } from "../lib/tracking/_store.ts";
+import { StoreHistory } from "../lib/tracking/_store_history.ts";
+import { SyncLedger } from "../lib/tracking/_sync_ledger.ts";
+import { readStore } from "../lib/tracking/_read.ts";
 import { collectEnvironment } from "../lib/tracking/_env.ts";
 
 const CALLS = 100_000;
@@ -204,6 +214,89 @@ try {
         `${prevListMs.toFixed(1)} ms (previous query: full sort, history counted per run)`,
         ">= 5x faster",
         `${(prevListMs / listMs).toFixed(1)}x ${prevListMs / listMs >= 5 ? "yes" : "NO"}`,
+      ]);
+      // The viewer's runs page (queryRuns: page, total, projects, groups) against the previous one: a second
+      // crash check and the lists by SELECT DISTINCT over every run (NOT INDEXED: as before the indexes).
+      const previousPage = () => {
+        const s = readStore({ dir });
+        s.detectCrashes();
+        const list = (sql: string) =>
+          (s.db.prepare(sql).all() as Record<string, unknown>[]).map((r) => String(r.v));
+        return {
+          ...s.runs.queryRuns({ limit: 50 }),
+          projects: list("SELECT DISTINCT project AS v FROM runs NOT INDEXED ORDER BY v"),
+          groups: list("SELECT DISTINCT grp AS v FROM runs NOT INDEXED WHERE grp IS NOT NULL ORDER BY v"),
+        };
+      };
+      const [pageMs, page] = medianMs(5, () => queryRuns({ dir, limit: 50 }));
+      const [prevPageMs, prevPage] = medianMs(5, previousPage);
+      if (JSON.stringify(page) !== JSON.stringify(prevPage)) throw new Error("queryRuns changed its page");
+      rows.push([
+        `queryRuns (viewer) of ${
+          (RUNS + 1).toLocaleString("en")
+        } runs, first 50 + total + lists (median of 5)`,
+        `${pageMs.toFixed(1)} ms`,
+        `${prevPageMs.toFixed(1)} ms (previous: DISTINCT over every run, crash check twice)`,
+        ">= 3x faster",
+        `${(prevPageMs / pageMs).toFixed(1)}x ${prevPageMs / pageMs >= 3 ? "yes" : "NO"}`,
+      ]);
+      // A run's sync status (`deno task runs`): its unsent history rows, none and half of them sent, against
+      // the previous count of every unsent row (SyncLedger.pending's count swapped back, same run).
+      const target = "http://127.0.0.1:9";
+      const ledger = new SyncLedger(store, target);
+      const ids = (store.db.prepare("SELECT id FROM history WHERE run_id = 'big' ORDER BY id").all() as {
+        id: number;
+      }[]).map((r) => r.id);
+      const counter = StoreHistory.prototype.countRowsAfter;
+      const previously = (fn: () => unknown) => {
+        StoreHistory.prototype.countRowsAfter = function (
+          this: StoreHistory,
+          runId: string,
+          afterId: number,
+        ) {
+          return this.countHistoryAfter(runId, afterId);
+        };
+        try {
+          return fn();
+        } finally {
+          StoreHistory.prototype.countRowsAfter = counter;
+        }
+      };
+      // Half sent is the worst case: the shorter side of the cursor is still counted.
+      const cases = [["none", null, 3], ["a tenth", ids[HISTORY_ROWS / 10], 3], [
+        "half",
+        ids[HISTORY_ROWS / 2],
+        0.8,
+      ]];
+      for (const [what, cursor, factor] of cases as [string, number | null, number][]) {
+        if (cursor !== null) ledger.done("big", "history", cursor);
+        const status = () => getSyncStatus("big", { dir, target });
+        const [syncMs, sync] = medianMs(5, status);
+        const [prevSyncMs, prevSync] = medianMs(5, () => previously(status));
+        if (JSON.stringify(sync) !== JSON.stringify(prevSync)) throw new Error("getSyncStatus changed");
+        rows.push([
+          `getSyncStatus of the ${HISTORY_ROWS.toLocaleString("en")}-row run, ${what} sent (median of 5)`,
+          `${syncMs.toFixed(2)} ms (${sync!.pending.historyRows} rows pending)`,
+          `${prevSyncMs.toFixed(2)} ms (previous: every unsent row counted)`,
+          factor >= 1 ? `>= ${factor}x faster` : "as fast",
+          `${(prevSyncMs / syncMs).toFixed(1)}x ${prevSyncMs / syncMs >= factor ? "yes" : "NO"}`,
+        ]);
+      }
+      // Resume's next step: the run's stored last_step against MAX(step) over its history.
+      const [stepMs, step] = medianMs(5, () => store.runs.historyStats("big")?.lastStep ?? -1);
+      const [prevStepMs, prevStep] = medianMs(5, () => {
+        const s = (store.db.prepare("SELECT MAX(step) AS s FROM history WHERE run_id = ?").get("big") as {
+          s: number | null;
+        }).s;
+        return s === null ? -1 : s;
+      });
+      if (step !== prevStep) throw new Error(`resume's last step changed: ${step} vs ${prevStep}`);
+      rows.push([
+        `resume's last step of the ${HISTORY_ROWS.toLocaleString("en")}-row run (median of 5)`,
+        `${(stepMs * 1000).toFixed(0)} us`,
+        `${(prevStepMs * 1000).toFixed(0)} us (previous: MAX(step) over its history)`,
+        ">= 10x faster",
+        `${(prevStepMs / stepMs).toFixed(0)}x ${prevStepMs / stepMs >= 10 ? "yes" : "NO"}`,
       ]);
     }
     store.close();
