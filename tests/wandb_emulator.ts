@@ -24,9 +24,24 @@
  * ```
  * @module
  */
-import { createHash } from "node:crypto";
 import { execute, GraphQLError } from "graphql";
 import { checkGraphql, wandbSchema } from "./_wandb_schema.ts";
+import { b64ToHex, b64url, fromB64url, hexToB64, manifestDigest, md5b64 } from "./_wandb_emu_digest.ts";
+import { checkAuth, dec, json, readBody } from "./_wandb_emu_http.ts";
+import {
+  baseUrl,
+  collectionKey,
+  type EmuArtifact,
+  type EmulatorState,
+  type EmuRun,
+  getRun,
+  type LoggedRequest,
+  newEmuState,
+  nextId,
+  snapshot,
+} from "./_wandb_emu_state.ts";
+
+export type { EmuArtifact, EmulatorState, EmuRun, LoggedRequest } from "./_wandb_emu_state.ts";
 
 /** A fault applied to the next `times` requests of one operation. */
 export interface Fault {
@@ -62,113 +77,6 @@ export interface StartEmulatorOptions {
   loud?: boolean;
 }
 
-/** One logged request. */
-export interface LoggedRequest {
-  /** Operation: the GraphQL operation name, or `file_stream`, `storage_put`, `storage_get`, ... */
-  op: string;
-  method: string;
-  path: string;
-  status: number;
-  /** The fault applied, if any. */
-  fault?: string;
-}
-
-/** A run as the emulator holds it. */
-export interface EmuRun {
-  id: string;
-  entity: string;
-  project: string;
-  name: string;
-  displayName: string;
-  /** The config with Python's `{value, desc}` wrapping removed. */
-  config: Record<string, unknown>;
-  /** The config exactly as sent (parsed). */
-  rawConfig: unknown;
-  group: string | null;
-  jobType: string | null;
-  tags: string[];
-  notes: string | null;
-  /** UpsertBucket's `commit` (the git commit of the code), or null. */
-  commit: string | null;
-  /** History lines in order; a hole is `null`. */
-  history: (Record<string, unknown> | null)[];
-  /** How many times each history line was written (more than once = a resend at the same offset). */
-  historyWrites: number[];
-  summary: Record<string, unknown>;
-  output: (string | null)[];
-  events: (string | null)[];
-  complete: boolean;
-  exitcode: number | null;
-  /** Run files: name -> size, base64 MD5 and the text of the file. */
-  files: Record<string, { size: number; md5: string; text: string }>;
-  /** Artifact ids logged by the run (committed). */
-  outputs: string[];
-  /** Artifact ids used by the run. */
-  inputs: string[];
-  upserts: number;
-  /** Run files announced as uploaded on file_stream (`{"uploaded": [...]}`), in order, deduplicated. */
-  uploaded: string[];
-  /** file_stream requests that carried nothing (heartbeats). */
-  heartbeats: number;
-  /**
-   * What the run's completion lacked of what W&B's SDK always sends when a run ends (empty when it matches;
-   * see `exitGaps` in startEmulator): not refused, since the server takes any summary, but a W&B user
-   * would see a different run.
-   */
-  exitGaps: string[];
-}
-
-/** One artifact version. */
-export interface EmuArtifact {
-  id: string;
-  entity: string;
-  project: string;
-  collection: string;
-  type: string;
-  digest: string;
-  state: "PENDING" | "COMMITTED";
-  versionIndex: number | null;
-  description: string | null;
-  metadata: Record<string, unknown>;
-  aliases: string[];
-  pendingAliases: string[];
-  manifestId: string | null;
-  manifest: Record<string, unknown> | null;
-  createdBy: string | null;
-  usedBy: string[];
-  createdAt: string;
-  /** `clientID` / `sequenceClientID` of CreateArtifactInput as sent (null when not sent). */
-  clientId: string | null;
-  sequenceClientId: string | null;
-  /** `baseArtifactID` of its CreateArtifactManifest as sent (null when not sent). */
-  baseArtifactId: string | null;
-}
-
-/** The emulator's state, as JSON. */
-export interface EmulatorState {
-  runs: Record<string, EmuRun>;
-  artifacts: Record<string, EmuArtifact>;
-  /** `entity/project/collection` -> type and artifact ids in creation order. */
-  collections: Record<string, { type: string; ids: string[] }>;
-  /** Stored blobs: base64 MD5 -> size. */
-  blobs: Record<string, number>;
-  requests: LoggedRequest[];
-  /** Requests per operation. */
-  counts: Record<string, number>;
-  /** Requests to operations the emulator does not know. */
-  unknown: { op: string; query: string }[];
-  /** Requests whose API key was wrong (only when `apiKey` is set). */
-  authFailures: number;
-  /** Errors the emulator reported to clients (GraphQL errors, 4xx). */
-  errors: { op: string; message: string }[];
-  /**
-   * Requests the real W&B would refuse outright: GraphQL documents or variables that do not validate against
-   * its schema, upload PUTs with headers other than the server's `uploadHeaders`, file_stream lines over the
-   * cap. `close()` throws when this is not empty.
-   */
-  invalid: { op: string; message: string }[];
-}
-
 /** A running emulator. */
 export interface Emulator {
   /** Base URL, e.g. `http://127.0.0.1:40123` (no trailing slash). */
@@ -200,65 +108,8 @@ export interface Emulator {
   takeInvalid(): { op: string; message: string }[];
 }
 
-interface Blob {
-  bytes: Uint8Array;
-  birth: string | null;
-}
-
 interface PendingFault extends Fault {
   left: number;
-}
-
-const dec = new TextDecoder();
-
-function md5b64(bytes: Uint8Array): string {
-  return createHash("md5").update(bytes).digest("base64");
-}
-
-function b64ToHex(b64: string): string {
-  return Array.from(atob(b64), (c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("");
-}
-
-function hexToB64(hex: string): string {
-  let s = "";
-  for (let i = 0; i + 1 < hex.length; i += 2) s += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
-  return btoa(s);
-}
-
-function b64url(b64: string): string {
-  return b64.replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
-}
-
-function fromB64url(s: string): string {
-  const b = s.replaceAll("-", "+").replaceAll("_", "/");
-  return b + "=".repeat((4 - (b.length % 4)) % 4);
-}
-
-/**
- * Orders strings as Python's `sorted()` orders `str`: by code point. JavaScript's default sort compares
- * UTF-16 code units, which differs for characters outside the BMP (an emoji sorts before U+FFFF there).
- */
-function byCodePoint(a: string, b: string): number {
-  const ia = a[Symbol.iterator](), ib = b[Symbol.iterator]();
-  for (;;) {
-    const x = ia.next(), y = ib.next();
-    if (x.done || y.done) return (x.done ? 0 : 1) - (y.done ? 0 : 1);
-    const d = x.value.codePointAt(0)! - y.value.codePointAt(0)!;
-    if (d) return d;
-  }
-}
-
-/**
- * The W&B artifact digest: hex MD5 of `wandb-artifact-manifest-v1\n` then `<path>:<digest>\n` per entry,
- * entries in Python's `sorted()` order of their paths (wandb/wandb
- * wandb/sdk/artifacts/artifact_manifests/artifact_manifest_v1.py `digest()`; its Go twin
- * core/pkg/artifacts/builder.go sorts the same way).
- */
-function manifestDigest(contents: Record<string, { digest: string }>): string {
-  const h = createHash("md5");
-  h.update("wandb-artifact-manifest-v1\n");
-  for (const path of Object.keys(contents).sort(byCodePoint)) h.update(`${path}:${contents[path].digest}\n`);
-  return h.digest("hex");
 }
 
 /**
@@ -338,13 +189,6 @@ function unwrapConfig(raw: unknown): Record<string, unknown> {
   return out;
 }
 
-function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json", ...headers },
-  });
-}
-
 class GqlError extends Error {}
 
 const OP_PATTERNS: [RegExp, string][] = [
@@ -367,33 +211,11 @@ const OP_PATTERNS: [RegExp, string][] = [
  * ```
  */
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<Emulator> {
-  const defaultEntity = options.entity ?? "emu-user";
-  const loud = options.loud ?? true;
-  const runs = new Map<string, EmuRun>();
-  const artifacts = new Map<string, EmuArtifact>();
-  const collections = new Map<string, { type: string; ids: string[] }>();
-  const blobs = new Map<string, Blob>();
-  const manifests = new Map<
-    string,
-    { artifactId: string; bytes: Uint8Array | null; digest: string; type: string }
-  >();
-  /** Storage URL (path and query) -> the `uploadHeaders` the server gave with it. */
-  const uploadHeaders = new Map<string, string[]>();
-  const requests: LoggedRequest[] = [];
-  const counts: Record<string, number> = {};
-  const unknown: { op: string; query: string }[] = [];
-  const errors: { op: string; message: string }[] = [];
-  let invalid: { op: string; message: string }[] = [];
-  let authFailures = 0;
+  const st = newEmuState(options);
   const faults = new Map<string, PendingFault[]>();
   const hung = new Set<() => void>();
-  let seq = 0;
   let server: Deno.HttpServer<Deno.NetAddr> | null = null;
-  let port = options.port ?? 0;
   let closed = false;
-
-  const nextId = (kind: string) => btoa(`${kind}:${++seq}`);
-  const base = () => `http://127.0.0.1:${port}`;
 
   function takeFault(op: string): PendingFault | null {
     for (const key of [op, "*"]) {
@@ -408,10 +230,6 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     return null;
   }
 
-  function getRun(entity: string, project: string, name: string): EmuRun | undefined {
-    return runs.get(`${entity}/${project}/${name}`);
-  }
-
   function lineArray(arr: (string | null)[], offset: number, content: string[]) {
     for (let i = 0; i < content.length; i++) {
       while (arr.length < offset + i) arr.push(null);
@@ -424,9 +242,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     return {
       viewer: {
         id: btoa("User:1"),
-        entity: defaultEntity,
-        username: defaultEntity,
-        email: `${defaultEntity}@example.invalid`,
+        entity: st.defaultEntity,
+        username: st.defaultEntity,
+        email: `${st.defaultEntity}@example.invalid`,
         flags: "{}",
         teams: { edges: [] },
       },
@@ -435,20 +253,20 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 
   /** `upsertBucket(input: {name, modelName, entityName, ...})`. */
   function upsertBucket(v: Record<string, unknown>) {
-    const entity = String(v.entityName ?? defaultEntity);
+    const entity = String(v.entityName ?? st.defaultEntity);
     const project = String(v.modelName ?? "uncategorized");
     const name = String(v.name ?? "");
     if (!name) throw new GqlError("UpsertBucket: variable 'name' (the run id) is required");
     const key = `${entity}/${project}/${name}`;
-    let run = runs.get(key);
+    let run = st.runs.get(key);
     const inserted = !run;
     if (!run) {
       run = {
-        id: nextId("Run"),
+        id: nextId(st, "Run"),
         entity,
         project,
         name,
-        displayName: `emu-run-${seq}`,
+        displayName: `emu-run-${st.seq}`,
         config: {},
         rawConfig: null,
         group: null,
@@ -471,7 +289,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         uploaded: [],
         heartbeats: 0,
       };
-      runs.set(key, run);
+      st.runs.set(key, run);
     }
     run.upserts++;
     if (typeof v.displayName === "string" && v.displayName) run.displayName = v.displayName;
@@ -517,16 +335,16 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 
   /** Hands out a storage URL and remembers the headers a PUT to it must carry (and only those). */
   function storageUrl(path: string, headers: string[]): string {
-    uploadHeaders.set(path, headers);
-    return `${base()}${path}`;
+    st.uploadHeaders.set(path, headers);
+    return `${baseUrl(st)}${path}`;
   }
 
   /** `createRunFiles(input: {entityName, projectName, runName, files})`. */
   function createRunFiles(input: Record<string, unknown>) {
-    const entity = String(input.entityName ?? defaultEntity);
+    const entity = String(input.entityName ?? st.defaultEntity);
     const project = String(input.projectName ?? "");
     const name = String(input.runName ?? "");
-    const run = getRun(entity, project, name);
+    const run = getRun(st, entity, project, name);
     if (!run) throw new GqlError(`CreateRunFiles: run ${entity}/${project}/${name} not found`);
     const files = Array.isArray(input.files) ? input.files.map(String) : [];
     return {
@@ -544,13 +362,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     };
   }
 
-  function collectionKey(entity: string, project: string, name: string) {
-    return `${entity}/${project}/${name}`;
-  }
-
   function sequenceInfo(a: EmuArtifact) {
-    const coll = collections.get(collectionKey(a.entity, a.project, a.collection))!;
-    const committed = coll.ids.map((id) => artifacts.get(id)!).filter((x) => x.state === "COMMITTED");
+    const coll = st.collections.get(collectionKey(a.entity, a.project, a.collection))!;
+    const committed = coll.ids.map((id) => st.artifacts.get(id)!).filter((x) => x.state === "COMMITTED");
     const latest = committed.find((x) => x.aliases.includes("latest")) ?? null;
     return {
       id: btoa(`ArtifactCollection:${a.entity}/${a.project}/${a.collection}`),
@@ -560,11 +374,11 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   }
 
   function moveAliases(a: EmuArtifact, aliases: string[]) {
-    const coll = collections.get(collectionKey(a.entity, a.project, a.collection))!;
+    const coll = st.collections.get(collectionKey(a.entity, a.project, a.collection))!;
     for (const alias of aliases) {
       if (/^v\d+$/.test(alias)) continue;
       for (const id of coll.ids) {
-        const other = artifacts.get(id)!;
+        const other = st.artifacts.get(id)!;
         if (other !== a) other.aliases = other.aliases.filter((x) => x !== alias);
       }
       if (!a.aliases.includes(alias)) a.aliases.push(alias);
@@ -572,7 +386,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   }
 
   function createArtifact(input: Record<string, unknown>) {
-    const entity = String(input.entityName ?? defaultEntity);
+    const entity = String(input.entityName ?? st.defaultEntity);
     const project = String(input.projectName ?? "");
     const type = String(input.artifactTypeName ?? "");
     const name = String(
@@ -592,15 +406,15 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       typeof x === "string" ? x : String((x as { alias: unknown }).alias)
     );
     const key = collectionKey(entity, project, name);
-    let coll = collections.get(key);
+    let coll = st.collections.get(key);
     if (coll && coll.type !== type) {
       throw new GqlError(`CreateArtifact: collection '${name}' has type '${coll.type}', not '${type}'`);
     }
-    if (!coll) collections.set(key, coll = { type, ids: [] });
+    if (!coll) st.collections.set(key, coll = { type, ids: [] });
     const runName = typeof input.runName === "string" ? input.runName : null;
     const dedup = input.enableDigestDeduplication !== false;
     if (dedup) {
-      const same = coll.ids.map((id) => artifacts.get(id)!).find((a) =>
+      const same = coll.ids.map((id) => st.artifacts.get(id)!).find((a) =>
         a.state === "COMMITTED" && a.digest === digest
       );
       if (same) {
@@ -627,7 +441,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       }
     }
     const a: EmuArtifact = {
-      id: nextId("Artifact"),
+      id: nextId(st, "Artifact"),
       entity,
       project,
       collection: name,
@@ -648,7 +462,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       sequenceClientId: typeof input.sequenceClientID === "string" ? input.sequenceClientID : null,
       baseArtifactId: null,
     };
-    artifacts.set(a.id, a);
+    st.artifacts.set(a.id, a);
     coll.ids.push(a.id);
     return {
       createArtifact: {
@@ -664,7 +478,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
    * core/pkg/artifacts/saver.go `Save`, wandb/sdk/artifacts/artifact_saver.py `_save_internal`).
    */
   function manifestFile(id: string) {
-    const m = manifests.get(id)!;
+    const m = st.manifests.get(id)!;
     const path = `/__storage/manifest/${encodeURIComponent(id)}`;
     const headers = m.digest ? [`Content-MD5:${m.digest}`] : [];
     return {
@@ -672,19 +486,19 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       name: "wandb_manifest.json",
       uploadUrl: m.digest ? storageUrl(path, headers) : null,
       uploadHeaders: headers,
-      directUrl: `${base()}${path}`,
+      directUrl: `${baseUrl(st)}${path}`,
     };
   }
 
   /** `createArtifactManifest(input: {artifactID, baseArtifactID, name, digest, entityName, ..., type})`. */
   function createArtifactManifest(input: Record<string, unknown>) {
-    const a = artifacts.get(String(input.artifactID));
+    const a = st.artifacts.get(String(input.artifactID));
     if (!a) throw new GqlError(`CreateArtifactManifest: artifact ${input.artifactID} not found`);
     if (a.state === "COMMITTED") {
       throw new GqlError(`CreateArtifactManifest: artifact ${a.id} is already committed`);
     }
-    const id = nextId("ArtifactManifest");
-    manifests.set(id, {
+    const id = nextId(st, "ArtifactManifest");
+    st.manifests.set(id, {
       artifactId: a.id,
       bytes: null,
       digest: String(input.digest ?? ""),
@@ -692,13 +506,13 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     });
     a.manifestId = id;
     a.baseArtifactId = typeof input.baseArtifactID === "string" ? input.baseArtifactID : null;
-    return { artifactManifest: { id, type: manifests.get(id)!.type, file: manifestFile(id) } };
+    return { artifactManifest: { id, type: st.manifests.get(id)!.type, file: manifestFile(id) } };
   }
 
   /** `updateArtifactManifest(input: {artifactManifestID, digest, baseArtifactID})`. */
   function updateArtifactManifest(input: Record<string, unknown>) {
     const id = String(input.artifactManifestID);
-    const m = manifests.get(id);
+    const m = st.manifests.get(id);
     if (!m) throw new GqlError(`UpdateArtifactManifest: manifest ${id} not found`);
     if (typeof input.digest === "string") m.digest = input.digest;
     return { artifactManifest: { id, type: m.type, file: manifestFile(id) } };
@@ -716,19 +530,19 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     >[];
     const layout = String(input.storageLayout ?? "V1");
     const edges = files.map((f) => {
-      const a = artifacts.get(String(f.artifactID));
+      const a = st.artifacts.get(String(f.artifactID));
       if (!a) throw new GqlError(`CreateArtifactFiles: artifact ${f.artifactID} not found`);
       const md5 = String(f.md5 ?? "");
       if (!/^[A-Za-z0-9+/]{22}==$/.test(md5)) {
         throw new GqlError(`CreateArtifactFiles: md5 '${md5}' of '${f.name}' is not a base64 MD5`);
       }
-      const stored = blobs.get(md5);
+      const stored = st.blobs.get(md5);
       const birth = stored?.birth ?? a.id;
       const headers = [`Content-MD5:${md5}`, "Content-Type:application/octet-stream"];
       return {
-        cursor: String(seq),
+        cursor: String(st.seq),
         node: {
-          id: nextId("File"),
+          id: nextId(st, "File"),
           name: f.name,
           displayName: f.name,
           storagePath: layout === "V2"
@@ -747,7 +561,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   }
 
   function commitArtifact(input: Record<string, unknown>) {
-    const a = artifacts.get(String(input.artifactID));
+    const a = st.artifacts.get(String(input.artifactID));
     if (!a) throw new GqlError(`CommitArtifact: artifact ${input.artifactID} not found`);
     if (a.state === "COMMITTED") {
       return {
@@ -756,7 +570,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         },
       };
     }
-    const m = a.manifestId ? manifests.get(a.manifestId) : undefined;
+    const m = a.manifestId ? st.manifests.get(a.manifestId) : undefined;
     if (!m?.bytes) throw new GqlError(`CommitArtifact: the manifest of artifact ${a.id} was never uploaded`);
     if (m.digest !== md5b64(m.bytes)) {
       throw new GqlError(
@@ -772,7 +586,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     }
     const contents = manifest.contents ?? {};
     for (const [path, entry] of Object.entries(contents)) {
-      const blob = blobs.get(entry.digest);
+      const blob = st.blobs.get(entry.digest);
       if (!blob) {
         throw new GqlError(`CommitArtifact: manifest entry '${path}' (${entry.digest}) was never uploaded`);
       }
@@ -788,14 +602,14 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         `CommitArtifact: artifact digest ${a.digest} does not match the manifest (${recomputed})`,
       );
     }
-    const coll = collections.get(collectionKey(a.entity, a.project, a.collection))!;
-    a.versionIndex = coll.ids.filter((id) => artifacts.get(id)!.state === "COMMITTED").length;
+    const coll = st.collections.get(collectionKey(a.entity, a.project, a.collection))!;
+    a.versionIndex = coll.ids.filter((id) => st.artifacts.get(id)!.state === "COMMITTED").length;
     a.state = "COMMITTED";
     a.manifest = manifest as Record<string, unknown>;
     moveAliases(a, [...new Set(["latest", ...a.pendingAliases])]);
     a.pendingAliases = [];
     if (a.createdBy) {
-      const run = runs.get(a.createdBy);
+      const run = st.runs.get(a.createdBy);
       if (run && !run.outputs.includes(a.id)) run.outputs.push(a.id);
     }
     return {
@@ -806,10 +620,10 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   }
 
   function useArtifact(input: Record<string, unknown>) {
-    const a = artifacts.get(String(input.artifactID));
+    const a = st.artifacts.get(String(input.artifactID));
     if (!a) throw new GqlError(`UseArtifact: artifact ${input.artifactID} not found`);
-    const entity = String(input.entityName ?? defaultEntity);
-    const run = getRun(entity, String(input.projectName ?? ""), String(input.runName ?? ""));
+    const entity = String(input.entityName ?? st.defaultEntity);
+    const run = getRun(st, entity, String(input.projectName ?? ""), String(input.runName ?? ""));
     if (!run) {
       throw new GqlError(`UseArtifact: run ${entity}/${input.projectName}/${input.runName} not found`);
     }
@@ -862,9 +676,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     const i = name.lastIndexOf(":");
     const coll = i < 0 ? name : name.slice(0, i);
     const alias = i < 0 ? "latest" : name.slice(i + 1);
-    const c = collections.get(collectionKey(entity, project, coll));
+    const c = st.collections.get(collectionKey(entity, project, coll));
     if (!c) return null;
-    const committed = c.ids.map((id) => artifacts.get(id)!).filter((a) => a.state === "COMMITTED");
+    const committed = c.ids.map((id) => st.artifacts.get(id)!).filter((a) => a.state === "COMMITTED");
     const m = /^v(\d+)$/.exec(alias);
     if (m) return committed.find((a) => a.versionIndex === Number(m[1])) ?? null;
     return committed.find((a) => a.aliases.includes(alias)) ?? null;
@@ -896,7 +710,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
    * (@wandb/sdk's RunUploadUrls).
    */
   function project(args: Record<string, unknown>) {
-    const entity = String(args.entityName ?? defaultEntity);
+    const entity = String(args.entityName ?? st.defaultEntity);
     const name = String(args.name ?? "");
     return {
       id: btoa(`Project:${entity}/${name}`),
@@ -913,11 +727,13 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       },
       artifactType: (a: { name: string }) => {
         const found = resolveName(entity, name, `${a.name}`) ??
-          [...artifacts.values()].find((x) => x.entity === entity && x.project === name && x.type === a.name);
+          [...st.artifacts.values()].find((x) =>
+            x.entity === entity && x.project === name && x.type === a.name
+          );
         return found ? { id: btoa(`ArtifactType:${found.type}`), name: found.type } : null;
       },
       bucket: (b: { name: string }) => {
-        const run = getRun(entity, name, b.name);
+        const run = getRun(st, entity, name, b.name);
         if (!run) return null;
         const lines = run.history.filter((h) => h !== null);
         return {
@@ -972,7 +788,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     project,
     model: project,
     artifact: (args) => {
-      const a = artifacts.get(String(args.id));
+      const a = st.artifacts.get(String(args.id));
       return a ? artifactFragment(a) : null;
     },
     upsertBucket: (args) => upsertBucket(inputOf(args)).upsertBucket,
@@ -996,7 +812,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
    * other version of the collection; version indexes (`vN`) are the server's and cannot be added.
    */
   function addAliases(input: Record<string, unknown>) {
-    const a = artifacts.get(String(input.artifactID));
+    const a = st.artifacts.get(String(input.artifactID));
     if (!a) throw new GqlError(`AddAliases: artifact ${input.artifactID} not found`);
     const names: string[] = [];
     for (const x of input.aliases as { alias: string; artifactCollectionName: string }[]) {
@@ -1015,7 +831,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
    * `latest` and version aliases are the server's and stay.
    */
   function deleteAliases(input: Record<string, unknown>) {
-    const a = artifacts.get(String(input.artifactID));
+    const a = st.artifacts.get(String(input.artifactID));
     if (!a) throw new GqlError(`DeleteAliases: artifact ${input.artifactID} not found`);
     for (const x of input.aliases as { alias: string; artifactCollectionName: string }[]) {
       if (x.artifactCollectionName !== a.collection) {
@@ -1034,21 +850,6 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     return "(anonymous)";
   }
 
-  async function readBody(req: Request): Promise<Uint8Array> {
-    const raw = new Uint8Array(await req.arrayBuffer());
-    if ((req.headers.get("content-encoding") ?? "").toLowerCase() !== "gzip") return raw;
-    const stream = new Blob([raw]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
-  }
-
-  function checkAuth(req: Request): boolean {
-    if (options.apiKey === undefined) return true;
-    const h = req.headers.get("authorization") ?? "";
-    const ok = h === `Basic ${btoa(`api:${options.apiKey}`)}`;
-    if (!ok) authFailures++;
-    return ok;
-  }
-
   /**
    * A GraphQL request: parsed, validated against W&B's schema, variables coerced (an invalid request is
    * answered HTTP 400 with `errors`, as W&B's GraphQL server does, and counted in `invalid`), then executed
@@ -1059,10 +860,10 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     try {
       parsed = JSON.parse(dec.decode(body));
     } catch {
-      invalid.push({ op, message: "request body is not JSON" });
+      st.invalid.push({ op, message: "request body is not JSON" });
       return json({ errors: [{ message: "request body is not JSON" }] }, 400);
     }
-    if (!checkAuth(req)) return json({ errors: [{ message: "invalid API key" }] }, 401);
+    if (!checkAuth(st, req)) return json({ errors: [{ message: "invalid API key" }] }, 401);
     const query = typeof parsed.query === "string" ? parsed.query : "";
     const vars = parsed.variables ?? {};
     const checked = vars !== null && typeof vars === "object" && !Array.isArray(vars)
@@ -1080,15 +881,15 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       };
     if ("errors" in checked) {
       const message = checked.errors.map((e) => e.message).join("; ");
-      invalid.push({ op, message });
-      if (loud) console.error(`[wandb emulator] INVALID GraphQL '${op}': ${message}`);
+      st.invalid.push({ op, message });
+      if (st.loud) console.error(`[wandb emulator] INVALID GraphQL '${op}': ${message}`);
       return json({ errors: checked.errors.map((e) => e.toJSON()) }, 400);
     }
     for (const sel of checked.operation.selectionSet.selections) {
       if (sel.kind === "Field" && !sel.name.value.startsWith("__") && !(sel.name.value in root)) {
-        unknown.push({ op, query: query.slice(0, 500) });
-        if (loud) console.error(`[wandb emulator] UNKNOWN root field '${sel.name.value}' in '${op}'`);
-        errors.push({ op, message: "unknown operation" });
+        st.unknown.push({ op, query: query.slice(0, 500) });
+        if (st.loud) console.error(`[wandb emulator] UNKNOWN root field '${sel.name.value}' in '${op}'`);
+        st.errors.push({ op, message: "unknown operation" });
         return json({ data: null, errors: [{ message: `emulator: unknown field '${sel.name.value}'` }] });
       }
     }
@@ -1101,8 +902,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     });
     if (result.errors?.length) {
       for (const e of result.errors) {
-        errors.push({ op, message: e.message });
-        if (!(e.originalError instanceof GqlError) && loud) {
+        st.errors.push({ op, message: e.message });
+        if (!(e.originalError instanceof GqlError) && st.loud) {
           console.error(`[wandb emulator] '${op}': ${e.message}`);
         }
       }
@@ -1111,12 +912,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   }
 
   function fileStream(req: Request, body: Uint8Array, parts: string[]): Response {
-    if (!checkAuth(req)) return json({ error: "invalid API key" }, 401);
+    if (!checkAuth(st, req)) return json({ error: "invalid API key" }, 401);
     const [entity, project, name] = parts.map(decodeURIComponent);
     const key = `${entity}/${project}/${name}`;
-    const run = runs.get(key);
+    const run = st.runs.get(key);
     if (!run) {
-      errors.push({ op: "file_stream", message: `run ${key} not found` });
+      st.errors.push({ op: "file_stream", message: `run ${key} not found` });
       return json({ error: `run ${key} not found` }, 404);
     }
     let msg: {
@@ -1128,7 +929,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     try {
       msg = JSON.parse(dec.decode(body));
     } catch {
-      errors.push({ op: "file_stream", message: "body is not JSON" });
+      st.errors.push({ op: "file_stream", message: "body is not JSON" });
       return json({ error: "body is not JSON" }, 400);
     }
     for (const [file, chunk] of Object.entries(msg.files ?? {})) {
@@ -1136,7 +937,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         const bytes = new TextEncoder().encode(String(line)).length;
         if (bytes > MAX_LINE_BYTES) {
           const message = `a ${file} line of ${bytes} bytes is over the ${MAX_LINE_BYTES}-byte line cap`;
-          invalid.push({ op: "file_stream", message });
+          st.invalid.push({ op: "file_stream", message });
           return json({ error: message }, 400);
         }
       }
@@ -1148,7 +949,10 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
           !/^(ERROR )?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6} /.test(String(l))
         );
         if (bad !== undefined) {
-          errors.push({ op: "file_stream", message: `output.log line without the SDK's timestamp: ${bad}` });
+          st.errors.push({
+            op: "file_stream",
+            message: `output.log line without the SDK's timestamp: ${bad}`,
+          });
         }
       }
     }
@@ -1164,7 +968,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         try {
           parsed = content.map((l) => parseLine(l) as Record<string, unknown>);
         } catch {
-          errors.push({ op: "file_stream", message: `a history line at offset ${offset} is not JSON` });
+          st.errors.push({ op: "file_stream", message: `a history line at offset ${offset} is not JSON` });
           return json({ error: "history line is not JSON" }, 400);
         }
         for (let i = 0; i < parsed.length; i++) {
@@ -1177,7 +981,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         try {
           if (content.length) run.summary = parseLine(content[content.length - 1]) as Record<string, unknown>;
         } catch {
-          errors.push({ op: "file_stream", message: "the summary is not JSON" });
+          st.errors.push({ op: "file_stream", message: "the summary is not JSON" });
           return json({ error: "summary is not JSON" }, 400);
         }
       } else if (file === "output.log") {
@@ -1185,7 +989,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       } else if (file === "wandb-events.jsonl") {
         lineArray(run.events, offset, content);
       } else {
-        errors.push({ op: "file_stream", message: `unknown file_stream file '${file}'` });
+        st.errors.push({ op: "file_stream", message: `unknown file_stream file '${file}'` });
       }
     }
     if (msg.complete) {
@@ -1245,9 +1049,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   }
 
   function putStorage(req: Request, body: Uint8Array, parts: string[], url: URL): Response {
-    const expected = uploadHeaders.get(url.pathname + url.search);
+    const expected = st.uploadHeaders.get(url.pathname + url.search);
     if (!expected) {
-      errors.push({ op: "storage_put", message: `no upload URL ${url.pathname} was handed out` });
+      st.errors.push({ op: "storage_put", message: `no upload URL ${url.pathname} was handed out` });
       return new Response("unknown upload URL", { status: 403 });
     }
     // A presigned PUT needs its length up front: S3 answers a chunked upload with 411 MissingContentLength
@@ -1256,7 +1060,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     // item 3 notes that chunked `fetch` stream bodies are refused.
     if (!req.headers.has("content-length") || req.headers.has("transfer-encoding")) {
       const message = `PUT ${url.pathname} has no Content-Length (chunked): a presigned URL refuses it`;
-      invalid.push({ op: "storage_put", message });
+      st.invalid.push({ op: "storage_put", message });
       return new Response(`MissingContentLength: ${message}`, { status: 411 });
     }
     const want = headerMap(expected);
@@ -1265,45 +1069,48 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       if (want.get(name) !== value) {
         const message = `PUT ${url.pathname} carries header '${name}' that is not one of the server's ` +
           `uploadHeaders [${expected.join(", ")}] (a presigned URL refuses it)`;
-        invalid.push({ op: "storage_put", message });
+        st.invalid.push({ op: "storage_put", message });
         return new Response(`SignatureDoesNotMatch: ${message}`, { status: 403 });
       }
     }
     for (const name of want.keys()) {
       if (!req.headers.has(name)) {
         const message = `PUT ${url.pathname} lacks the uploadHeader '${name}'`;
-        invalid.push({ op: "storage_put", message });
+        st.invalid.push({ op: "storage_put", message });
         return new Response(`SignatureDoesNotMatch: ${message}`, { status: 403 });
       }
     }
     const md5 = md5b64(body);
     const header = req.headers.get("content-md5");
     if (header && header !== md5) {
-      errors.push({ op: "storage_put", message: `Content-MD5 ${header} does not match the body (${md5})` });
+      st.errors.push({
+        op: "storage_put",
+        message: `Content-MD5 ${header} does not match the body (${md5})`,
+      });
       return new Response("Content-MD5 mismatch", { status: 400 });
     }
     const [kind, ...rest] = parts;
     if (kind === "blob") {
       const want = fromB64url(rest[0] ?? "");
       if (want !== md5) {
-        errors.push({
+        st.errors.push({
           op: "storage_put",
           message: `body MD5 ${md5} does not match the upload URL (${want})`,
         });
         return new Response("body does not match the upload URL", { status: 400 });
       }
-      if (!blobs.has(md5)) blobs.set(md5, { bytes: body, birth: url.searchParams.get("artifact") });
+      if (!st.blobs.has(md5)) st.blobs.set(md5, { bytes: body, birth: url.searchParams.get("artifact") });
       return new Response(null, { status: 200 });
     }
     if (kind === "manifest") {
-      const m = manifests.get(decodeURIComponent(rest[0] ?? ""));
+      const m = st.manifests.get(decodeURIComponent(rest[0] ?? ""));
       if (!m) return new Response("unknown manifest", { status: 404 });
       m.bytes = body;
       return new Response(null, { status: 200 });
     }
     if (kind === "run") {
       const [entity, project, name, ...file] = rest.map(decodeURIComponent);
-      const run = getRun(entity, project, name);
+      const run = getRun(st, entity, project, name);
       if (!run) return new Response("unknown run", { status: 404 });
       run.files[file.join("/")] = { size: body.length, md5, text: dec.decode(body) };
       return new Response(null, { status: 200 });
@@ -1314,21 +1121,21 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   function getStorage(parts: string[]): Response {
     const [kind, ...rest] = parts;
     if (kind === "manifest") {
-      const m = manifests.get(decodeURIComponent(rest[0] ?? ""));
+      const m = st.manifests.get(decodeURIComponent(rest[0] ?? ""));
       if (!m?.bytes) return new Response("not found", { status: 404 });
       return new Response(m.bytes as Uint8Array<ArrayBuffer>, {
         headers: { "content-type": "application/json" },
       });
     }
     if (kind === "blob") {
-      const b = blobs.get(fromB64url(rest[0] ?? ""));
+      const b = st.blobs.get(fromB64url(rest[0] ?? ""));
       return b
         ? new Response(b.bytes as Uint8Array<ArrayBuffer>)
         : new Response("not found", { status: 404 });
     }
     if (kind === "run") {
       const [entity, project, name, ...file] = rest.map(decodeURIComponent);
-      const f = getRun(entity, project, name)?.files[file.join("/")];
+      const f = getRun(st, entity, project, name)?.files[file.join("/")];
       return f ? new Response(f.text) : new Response("not found", { status: 404 });
     }
     return new Response("not found", { status: 404 });
@@ -1349,20 +1156,20 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       try {
         name = decodeURIComponent(segment);
       } catch {
-        errors.push({
+        st.errors.push({
           op: "artifact_file_get",
           message: `malformed percent-escape in the file name '${segment}'`,
         });
         return new Response("malformed URL escape", { status: 400 });
       }
       const md5 = fromB64url(md5url);
-      const named = [...artifacts.values()].some((a) =>
+      const named = [...st.artifacts.values()].some((a) =>
         Object.entries((a.manifest?.contents ?? {}) as Record<string, { digest?: string }>).some((
           [path, e],
         ) => e.digest === md5 && path.slice(path.lastIndexOf("/") + 1) === name)
       );
       if (!named) {
-        errors.push({
+        st.errors.push({
           op: "artifact_file_get",
           message:
             `the URL names '${name}', which is no manifest's file with MD5 ${md5} (the SDK sends the file's name)`,
@@ -1370,23 +1177,6 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       }
     }
     return getStorage(parts.slice(0, 2));
-  }
-
-  function state(): EmulatorState {
-    const blobSizes: Record<string, number> = {};
-    for (const [k, b] of blobs) blobSizes[k] = b.bytes.length;
-    return structuredClone({
-      runs: Object.fromEntries(runs),
-      artifacts: Object.fromEntries(artifacts),
-      collections: Object.fromEntries(collections),
-      blobs: blobSizes,
-      requests,
-      counts,
-      unknown,
-      authFailures,
-      errors,
-      invalid,
-    });
   }
 
   function classify(req: Request, url: URL): { op: string; parts: string[] } {
@@ -1409,7 +1199,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   async function handle(req: Request): Promise<Response> {
     const url = new URL(req.url);
     const { op: kind, parts } = classify(req, url);
-    if (kind === "__emu_state") return json(state());
+    if (kind === "__emu_state") return json(snapshot(st));
     let body: Uint8Array;
     try {
       body = req.method === "GET" || req.method === "HEAD" ? new Uint8Array() : await readBody(req);
@@ -1427,9 +1217,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         op = "graphql";
       }
     }
-    counts[op] = (counts[op] ?? 0) + 1;
+    st.counts[op] = (st.counts[op] ?? 0) + 1;
     const entry: LoggedRequest = { op, method: req.method, path: url.pathname, status: 0 };
-    requests.push(entry);
+    st.requests.push(entry);
     const fault = takeFault(op);
     const respond = (r: Response, f?: string) => {
       entry.status = r.status;
@@ -1478,8 +1268,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     else if (kind === "storage_get") res = getStorage(parts);
     else if (kind === "artifact_file_get") res = artifactFileGet(parts);
     else {
-      unknown.push({ op: `${req.method} ${url.pathname}`, query: "" });
-      if (loud) console.error(`[wandb emulator] UNKNOWN path ${req.method} ${url.pathname}`);
+      st.unknown.push({ op: `${req.method} ${url.pathname}`, query: "" });
+      if (st.loud) console.error(`[wandb emulator] UNKNOWN path ${req.method} ${url.pathname}`);
       res = new Response("not found", { status: 404 });
     }
     return respond(res, fault?.delayMs ? "delay" : undefined);
@@ -1489,9 +1279,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     return new Promise((resolve) => {
       server = Deno.serve({
         hostname: "127.0.0.1",
-        port,
+        port: st.port,
         onListen: (addr) => {
-          port = addr.port;
+          st.port = addr.port;
           resolve();
         },
         onError: (e) => {
@@ -1516,12 +1306,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   await serve();
   return {
     get url() {
-      return base();
+      return baseUrl(st);
     },
     get port() {
-      return port;
+      return st.port;
     },
-    state,
+    state: () => snapshot(st),
     inject(op: string, fault: Fault) {
       const list = faults.get(op) ?? [];
       list.push({ ...fault, left: fault.times ?? 1 });
@@ -1539,16 +1329,16 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       closed = true;
       faults.clear();
       await down();
-      if (invalid.length) {
+      if (st.invalid.length) {
         throw new Error(
-          `the W&B emulator got ${invalid.length} request(s) the real W&B refuses:\n` +
-            invalid.map((x) => `  ${x.op}: ${x.message}`).join("\n"),
+          `the W&B emulator got ${st.invalid.length} request(s) the real W&B refuses:\n` +
+            st.invalid.map((x) => `  ${x.op}: ${x.message}`).join("\n"),
         );
       }
     },
     takeInvalid() {
-      const taken = invalid;
-      invalid = [];
+      const taken = st.invalid;
+      st.invalid = [];
       return taken;
     },
   };
