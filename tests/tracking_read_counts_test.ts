@@ -7,6 +7,7 @@ import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { finishRun, getHistory, getSyncStatus, initRun, logMetrics, queryRuns } from "../lib/tracking/mod.ts";
 import { Store } from "../lib/tracking/_store.ts";
+import { StoreHistory } from "../lib/tracking/_store_history.ts";
 import { SyncLedger } from "../lib/tracking/_sync_ledger.ts";
 import { collectEnvironment } from "../lib/tracking/_env.ts";
 
@@ -205,13 +206,52 @@ Deno.test("unsent history rows as counted row by row: none sent, partly, all, pa
       previous("big", rowIds("big")[200]),
     );
     assert.equal(getSyncStatus("big", { dir, target, readOnly: true })!.pending.historyRows, 201);
+
+    // The sender records how many rows its cursor covers: the status reads that, counting nothing.
+    const counter = StoreHistory.prototype.countRowsAfter;
+    let counted = 0;
+    StoreHistory.prototype.countRowsAfter = function (this: StoreHistory, ...a) {
+      counted++;
+      return counter.apply(this, a);
+    };
+    try {
+      for (const runId of ["big", "r8", "r17"]) {
+        store.stmt("DELETE FROM sync_state WHERE run_id = ?").run(runId);
+        const own = rowIds(runId);
+        // Batches of uneven sizes, some cursors between two rows of the run (another run's row id).
+        const stops = [0, 1, 2, 3, 5, 8, 13, 100, 101, 250, 401, own.length - 1].filter((i) =>
+          i < own.length
+        );
+        for (const [n, i] of stops.entries()) {
+          ledger.historySent(runId, n + 1, n % 2 ? own[i] + 1 : own[i]);
+          const c = ledger.cursor(runId, "history")!;
+          assert.equal(
+            getSyncStatus(runId, { dir, target })!.pending.historyRows,
+            previous(runId, c),
+            `${runId} ${c}`,
+          );
+        }
+      }
+      assert.equal(counted, 0, "the recorded rows were read, nothing counted");
+      // An older sentilab moves the cursor without the record: counted; the sender's next batch records again
+      // (counting the rows up to that cursor once).
+      const own = rowIds("r17");
+      ledger.done("r17", "history", own[3]);
+      assert.equal(getSyncStatus("r17", { dir, target })!.pending.historyRows, previous("r17", own[3]));
+      assert.equal(counted, 1);
+      ledger.historySent("r17", 9, own[5]);
+      assert.equal(getSyncStatus("r17", { dir, target })!.pending.historyRows, previous("r17", own[5]));
+      assert.equal(counted, 1);
+    } finally {
+      StoreHistory.prototype.countRowsAfter = counter;
+    }
     store.close();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
 
-Deno.test("a resumed run goes on after its highest step: no history, steps out of order, rows of an older writer", async () => {
+Deno.test("a resumed run goes on after its highest step: no history, skipped steps, rows of an older writer, migrated", async () => {
   const dir = await Deno.makeTempDir({ prefix: "sentilab_counts_" });
   try {
     const previousLastStep = (runId: string) =>

@@ -64,7 +64,7 @@ export async function sendHistoryAndTables(ctx: ReplayContext): Promise<void> {
       if (rows.length === 0) return;
       lines = await post(rows, rows.map((h) => line(h)));
       lastId = rows[rows.length - 1].id;
-      ledger.doneAll(runId, { lines, history: lastId });
+      ledger.historySent(runId, lines, lastId);
       ctx.counts.historyRows += rows.length;
     }
   };
@@ -83,7 +83,7 @@ export async function sendHistoryAndTables(ctx: ReplayContext): Promise<void> {
     held = null;
     lines = await post([h.row], [line(h.row, h.values)]);
     lastId = h.row.id;
-    ledger.doneAll(runId, { lines, history: lastId }, () => h.tables.forEach(tableSent));
+    ledger.historySent(runId, lines, lastId, () => h.tables.forEach(tableSent));
     ctx.counts.historyRows++;
   };
   for (const t of pendingTables) {

@@ -174,11 +174,17 @@ export class StoreHistory {
     if (afterId < lo) return count;
     if (afterId >= hi) return 0;
     if (hi - afterId <= afterId - lo) return this.countHistoryAfter(runId, afterId);
-    const upTo = this.#s.stmt("SELECT COUNT(*) AS n FROM history WHERE run_id = ? AND id <= ?").get(
+    return count - this.countBetween(runId, -1, afterId);
+  }
+
+  /** How many history rows of a run come after row `afterId` up to row `upToId` (included). */
+  countBetween(runId: string, afterId: number, upToId: number): number {
+    const n = this.#s.stmt("SELECT COUNT(*) AS n FROM history WHERE run_id = ? AND id > ? AND id <= ?").get(
       runId,
       afterId,
+      upToId,
     ) as Row;
-    return count - Number(upTo.n);
+    return Number(n.n);
   }
 
   /** The last history row after `afterId` logged at `step` no later than `untilMs`, or null. */

@@ -4,6 +4,7 @@
 //     run       hash of what UpsertBucket sent (name, group, job type, tags, notes, config)
 //     files     hash of config.yaml + wandb-metadata.json as uploaded
 //     history   id of the last history row sent;  lines  next line offset of wandb-history.jsonl
+//               (and the value history_rows:RUN, [that id, how many of the run's rows are up to it])
 //     output    id of the last console line sent;  output_lines  next line offset of output.log
 //     table:N   table N was logged (run_table artifact, media/table run file, history line)
 //     link:N    lineage link N (artifact output or input) was replayed
@@ -122,6 +123,44 @@ export class SyncLedger {
     });
   }
 
+  /**
+   * Records that a run's history got through up to row `lastId` on `lines` lines of wandb-history.jsonl,
+   * with how many of the run's rows that is (the value `history_rows:RUN`: {@linkcode unsentHistoryRows}
+   * reads it instead of counting), all at once, `then` with them.
+   */
+  historySent(runId: string, lines: number, lastId: number, then?: () => void): void {
+    const history = this.store.history;
+    this.store.transaction(() => {
+      const before = this.cursor(runId, "history") ?? 0;
+      const rows = (this.#sentRows(runId, before) ?? history.countBetween(runId, -1, before)) +
+        history.countBetween(runId, before, lastId);
+      this.done(runId, "lines", lines);
+      this.done(runId, "history", lastId);
+      this.setValue(`history_rows:${runId}`, JSON.stringify([lastId, rows]));
+      then?.();
+    });
+  }
+
+  /** How many of a run's rows are up to row `cursor`, when historySent recorded it for that cursor. */
+  #sentRows(runId: string, cursor: number): number | null {
+    const sent = this.value(`history_rows:${runId}`);
+    if (sent === null) return null;
+    const [id, rows] = JSON.parse(sent) as [number, number];
+    return id === cursor ? rows : null;
+  }
+
+  /**
+   * How many of a run's `count` history rows (its historyCount) are not sent: `count` less the rows
+   * historySent recorded for the cursor; a cursor it did not record (an older sentilab wrote it) is compared
+   * with the run's rows (StoreHistory.countRowsAfter). New rows always come after the cursor (ids grow).
+   */
+  unsentHistoryRows(runId: string, count: number): number {
+    const cursor = this.cursor(runId, "history") ?? 0;
+    if (cursor === 0) return count;
+    const sent = this.#sentRows(runId, cursor);
+    return sent === null ? this.store.history.countRowsAfter(runId, cursor, count) : count - sent;
+  }
+
   /** A value the target gave (e.g. a W&B artifact id), or null. */
   value(key: string): string | null {
     const r = this.store.stmt("SELECT value FROM sync_values WHERE target = ? AND key = ?").get(
@@ -229,7 +268,7 @@ export class SyncLedger {
       runId,
       run: c("run") !== runInfoHash(r, store.runs.metricDefinitions(runId)),
       files: c("files") !== filesHash(r),
-      historyRows: store.history.countRowsAfter(runId, c("history") ?? 0, r.historyCount),
+      historyRows: this.unsentHistoryRows(runId, r.historyCount),
       outputLines: store.output.countOutputAfter(runId, c("output") ?? 0),
       tables,
       outputs,
