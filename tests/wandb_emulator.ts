@@ -29,6 +29,15 @@ import { checkGraphql, wandbSchema } from "./_wandb_schema.ts";
 import { b64ToHex, b64url, fromB64url, hexToB64, manifestDigest, md5b64 } from "./_wandb_emu_digest.ts";
 import { checkAuth, dec, json, readBody } from "./_wandb_emu_http.ts";
 import {
+  DROPPED,
+  type Fault,
+  faultResponse,
+  newFaultQueue,
+  queueFault,
+  releaseHung,
+  takeFault,
+} from "./_wandb_emu_faults.ts";
+import {
   baseUrl,
   collectionKey,
   type EmuArtifact,
@@ -42,28 +51,7 @@ import {
 } from "./_wandb_emu_state.ts";
 
 export type { EmuArtifact, EmulatorState, EmuRun, LoggedRequest } from "./_wandb_emu_state.ts";
-
-/** A fault applied to the next `times` requests of one operation. */
-export interface Fault {
-  /** Reply with this HTTP status instead of handling the request. */
-  status?: number;
-  /** How many requests the fault applies to (default 1; `Infinity` for all). */
-  times?: number;
-  /** With a status: seconds to put in the `RateLimit-Reset` header (429s). */
-  rateLimitReset?: number;
-  /** With a status: value of the `Retry-After` header. */
-  retryAfter?: string;
-  /** Wait this long, then handle the request normally (or apply the other fault fields). */
-  delayMs?: number;
-  /** Never answer (until the emulator goes down or closes; then 503). */
-  hang?: boolean;
-  /** Drop the connection: the response body breaks before any byte of it is sent. */
-  drop?: boolean;
-  /** Reply with this raw body (status 200 unless `status` is set) instead of handling the request. */
-  body?: string;
-  /** Reply 200 `{data:null, errors}` with these messages instead of handling the request. */
-  graphqlErrors?: string[];
-}
+export type { Fault } from "./_wandb_emu_faults.ts";
 
 /** Options for {@linkcode startEmulator}. */
 export interface StartEmulatorOptions {
@@ -106,10 +94,6 @@ export interface Emulator {
   close(): Promise<void>;
   /** Returns the invalid requests seen so far and forgets them (for tests that send one on purpose). */
   takeInvalid(): { op: string; message: string }[];
-}
-
-interface PendingFault extends Fault {
-  left: number;
 }
 
 /**
@@ -212,23 +196,9 @@ const OP_PATTERNS: [RegExp, string][] = [
  */
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<Emulator> {
   const st = newEmuState(options);
-  const faults = new Map<string, PendingFault[]>();
-  const hung = new Set<() => void>();
+  const faults = newFaultQueue();
   let server: Deno.HttpServer<Deno.NetAddr> | null = null;
   let closed = false;
-
-  function takeFault(op: string): PendingFault | null {
-    for (const key of [op, "*"]) {
-      const list = faults.get(key);
-      if (!list) continue;
-      while (list.length && list[0].left <= 0) list.shift();
-      if (list.length) {
-        list[0].left--;
-        return list[0];
-      }
-    }
-    return null;
-  }
 
   function lineArray(arr: (string | null)[], offset: number, content: string[]) {
     for (let i = 0; i < content.length; i++) {
@@ -1220,46 +1190,15 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     st.counts[op] = (st.counts[op] ?? 0) + 1;
     const entry: LoggedRequest = { op, method: req.method, path: url.pathname, status: 0 };
     st.requests.push(entry);
-    const fault = takeFault(op);
+    const fault = takeFault(faults, op);
     const respond = (r: Response, f?: string) => {
       entry.status = r.status;
       if (f) entry.fault = f;
       return r;
     };
     if (fault) {
-      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
-      if (fault.hang) {
-        await new Promise<void>((resolve) => {
-          const release = () => {
-            hung.delete(release);
-            resolve();
-          };
-          hung.add(release);
-        });
-        return respond(new Response("emulator closed a hung request", { status: 503 }), "hang");
-      }
-      if (fault.drop) {
-        const broken = new ReadableStream({ pull: (c) => c.error(new Error("dropped by fault injection")) });
-        return respond(new Response(broken, { status: 200 }), "drop");
-      }
-      if (fault.status) {
-        const headers: Record<string, string> = {};
-        if (fault.rateLimitReset !== undefined) headers["RateLimit-Reset"] = String(fault.rateLimitReset);
-        if (fault.retryAfter !== undefined) headers["Retry-After"] = fault.retryAfter;
-        return respond(
-          fault.body !== undefined
-            ? new Response(fault.body, { status: fault.status, headers })
-            : json({ error: `injected ${fault.status}` }, fault.status, headers),
-          `status ${fault.status}`,
-        );
-      }
-      if (fault.body !== undefined) return respond(new Response(fault.body, { status: 200 }), "body");
-      if (fault.graphqlErrors) {
-        return respond(
-          json({ data: null, errors: fault.graphqlErrors.map((message) => ({ message })) }),
-          "graphqlErrors",
-        );
-      }
+      const injected = await faultResponse(faults, fault);
+      if (injected) return respond(injected.response, injected.label);
     }
     let res: Response;
     if (kind === "graphql") res = await graphql(req, body, op);
@@ -1285,7 +1224,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
           resolve();
         },
         onError: (e) => {
-          if (!String(e).includes("dropped by fault injection")) {
+          if (!String(e).includes(DROPPED)) {
             console.error("[wandb emulator] handler error:", e);
           }
           return new Response(`emulator error: ${e}`, { status: 500 });
@@ -1295,7 +1234,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   }
 
   async function down() {
-    for (const release of [...hung]) release();
+    releaseHung(faults);
     if (server) {
       const s = server;
       server = null;
@@ -1313,12 +1252,10 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     },
     state: () => snapshot(st),
     inject(op: string, fault: Fault) {
-      const list = faults.get(op) ?? [];
-      list.push({ ...fault, left: fault.times ?? 1 });
-      faults.set(op, list);
+      queueFault(faults, op, fault);
     },
     clearFaults() {
-      faults.clear();
+      faults.pending.clear();
     },
     down,
     async up() {
@@ -1327,7 +1264,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     },
     async close() {
       closed = true;
-      faults.clear();
+      faults.pending.clear();
       await down();
       if (st.invalid.length) {
         throw new Error(
