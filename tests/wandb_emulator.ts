@@ -28,6 +28,7 @@ import { execute, GraphQLError } from "graphql";
 import { checkGraphql, wandbSchema } from "./_wandb_schema.ts";
 import { b64ToHex, b64url, hexToB64, manifestDigest, md5b64 } from "./_wandb_emu_digest.ts";
 import { checkAuth, dec, json, readBody } from "./_wandb_emu_http.ts";
+import { fileStream } from "./_wandb_emu_file_stream.ts";
 import { artifactFileGet, getStorage, putStorage, storageUrl } from "./_wandb_emu_storage.ts";
 import {
   DROPPED,
@@ -43,7 +44,6 @@ import {
   collectionKey,
   type EmuArtifact,
   type EmulatorState,
-  type EmuRun,
   getRun,
   type LoggedRequest,
   newEmuState,
@@ -97,43 +97,6 @@ export interface Emulator {
   takeInvalid(): { op: string; message: string }[];
 }
 
-/**
- * The longest file_stream line W&B's back end takes: 10 MiB - 100 KiB (wandb/wandb
- * core/internal/filestream/filestream.go `defaultMaxFileLineBytes`); a longer one is refused.
- */
-const MAX_LINE_BYTES = (10 << 20) - (100 << 10);
-
-/** JSON.parse that also reads the bare NaN / Infinity / -Infinity tokens W&B's SDKs send. */
-function parseLine(line: string): unknown {
-  if (!/NaN|Infinity/.test(line)) return JSON.parse(line);
-  const marker = `\u0000special:${crypto.randomUUID()}:`;
-  let out = "";
-  let inString = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (inString) {
-      out += c;
-      if (c === "\\") out += line[++i] ?? "";
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') {
-      inString = true;
-      out += c;
-      continue;
-    }
-    const token = ["-Infinity", "Infinity", "NaN"].find((t) => line.startsWith(t, i));
-    if (token) {
-      out += JSON.stringify(marker + token);
-      i += token.length - 1;
-    } else out += c;
-  }
-  return JSON.parse(
-    out,
-    (_k, v) => (typeof v === "string" && v.startsWith(marker) ? Number(v.slice(marker.length)) : v),
-  );
-}
-
 function unwrapConfig(raw: unknown): Record<string, unknown> {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return {};
   const out: Record<string, unknown> = {};
@@ -172,13 +135,6 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const faults = newFaultQueue();
   let server: Deno.HttpServer<Deno.NetAddr> | null = null;
   let closed = false;
-
-  function lineArray(arr: (string | null)[], offset: number, content: string[]) {
-    for (let i = 0; i < content.length; i++) {
-      while (arr.length < offset + i) arr.push(null);
-      arr[offset + i] = content[i];
-    }
-  }
 
   // ---------------------------------------------------------------- GraphQL resolvers
   function viewer() {
@@ -849,143 +805,6 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     return json(result);
   }
 
-  function fileStream(req: Request, body: Uint8Array, parts: string[]): Response {
-    if (!checkAuth(st, req)) return json({ error: "invalid API key" }, 401);
-    const [entity, project, name] = parts.map(decodeURIComponent);
-    const key = `${entity}/${project}/${name}`;
-    const run = st.runs.get(key);
-    if (!run) {
-      st.errors.push({ op: "file_stream", message: `run ${key} not found` });
-      return json({ error: `run ${key} not found` }, 404);
-    }
-    let msg: {
-      files?: Record<string, { offset?: number; content?: string[] }>;
-      uploaded?: string[];
-      complete?: boolean;
-      exitcode?: number;
-    };
-    try {
-      msg = JSON.parse(dec.decode(body));
-    } catch {
-      st.errors.push({ op: "file_stream", message: "body is not JSON" });
-      return json({ error: "body is not JSON" }, 400);
-    }
-    for (const [file, chunk] of Object.entries(msg.files ?? {})) {
-      for (const line of chunk.content ?? []) {
-        const bytes = new TextEncoder().encode(String(line)).length;
-        if (bytes > MAX_LINE_BYTES) {
-          const message = `a ${file} line of ${bytes} bytes is over the ${MAX_LINE_BYTES}-byte line cap`;
-          st.invalid.push({ op: "file_stream", message });
-          return json({ error: message }, 400);
-        }
-      }
-      if (file === "output.log") {
-        // The legacy console line format the W&B frontend parses: `[ERROR ]YYYY-MM-DDTHH:MM:SS.ffffff text`,
-        // six fractional digits, UTC, no `Z` (wandb/wandb core/internal/runconsolelogs/runlogschangemodel.go
-        // `LegacyFormat`).
-        const bad = (chunk.content ?? []).find((l) =>
-          !/^(ERROR )?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6} /.test(String(l))
-        );
-        if (bad !== undefined) {
-          st.errors.push({
-            op: "file_stream",
-            message: `output.log line without the SDK's timestamp: ${bad}`,
-          });
-        }
-      }
-    }
-    const empty = !msg.complete && !msg.uploaded?.length &&
-      Object.values(msg.files ?? {}).every((c) => !(c.content ?? []).length);
-    if (empty) run.heartbeats++;
-    for (const name of msg.uploaded ?? []) if (!run.uploaded.includes(name)) run.uploaded.push(String(name));
-    for (const [file, chunk] of Object.entries(msg.files ?? {})) {
-      const offset = Number(chunk.offset ?? 0);
-      const content = (chunk.content ?? []).map(String);
-      if (file === "wandb-history.jsonl") {
-        let parsed: Record<string, unknown>[];
-        try {
-          parsed = content.map((l) => parseLine(l) as Record<string, unknown>);
-        } catch {
-          st.errors.push({ op: "file_stream", message: `a history line at offset ${offset} is not JSON` });
-          return json({ error: "history line is not JSON" }, 400);
-        }
-        for (let i = 0; i < parsed.length; i++) {
-          while (run.history.length < offset + i) run.history.push(null);
-          while (run.historyWrites.length <= offset + i) run.historyWrites.push(0);
-          run.history[offset + i] = parsed[i];
-          run.historyWrites[offset + i]++;
-        }
-      } else if (file === "wandb-summary.json") {
-        try {
-          if (content.length) run.summary = parseLine(content[content.length - 1]) as Record<string, unknown>;
-        } catch {
-          st.errors.push({ op: "file_stream", message: "the summary is not JSON" });
-          return json({ error: "summary is not JSON" }, 400);
-        }
-      } else if (file === "output.log") {
-        lineArray(run.output, offset, content);
-      } else if (file === "wandb-events.jsonl") {
-        lineArray(run.events, offset, content);
-      } else {
-        st.errors.push({ op: "file_stream", message: `unknown file_stream file '${file}'` });
-      }
-    }
-    if (msg.complete) {
-      run.complete = true;
-      run.exitcode = typeof msg.exitcode === "number" ? msg.exitcode : 0;
-      run.exitGaps = exitGaps(run);
-    }
-    return json({ exitcode: null, limits: {} });
-  }
-
-  /**
-   * What a completed run's summary and files lack of what W&B's SDK always leaves when a run ends
-   * (wandb/wandb core/internal/stream/handler.go): `handleExit` calls `updateRunTiming`, which sets
-   * `_wandb.runtime` and `_runtime` to the same whole seconds (`int(runTimer.Elapsed().Seconds())`; the W&B UI
-   * shows `_wandb.runtime` as the run's Runtime); every history flush put the line's `_step` and `_timestamp`
-   * into the summary (`flushPartialHistory` -> `updateSummary`), so they are the last line's; and the sender
-   * uploads the final summary as the run file `wandb-summary.json` before it completes the run
-   * (core/internal/stream/sender.go `finishRunSync` -> `uploadSummaryFile`; core/internal/runfiles/
-   * saved_file.go announces it in `uploaded`).
-   */
-  function exitGaps(run: EmuRun): string[] {
-    const gaps: string[] = [];
-    const s = run.summary;
-    const w = s._wandb as Record<string, unknown> | undefined;
-    const runtime = w && typeof w === "object" ? w.runtime : undefined;
-    if (!Number.isSafeInteger(runtime) || (runtime as number) < 0) {
-      gaps.push(`summary _wandb.runtime is ${JSON.stringify(runtime)}, not whole seconds >= 0`);
-    }
-    if (s._runtime !== runtime) {
-      gaps.push(
-        `summary _runtime ${JSON.stringify(s._runtime)} is not _wandb.runtime (${JSON.stringify(runtime)})`,
-      );
-    }
-    const last = run.history.findLast((h) => h !== null);
-    if (last) {
-      for (const k of ["_step", "_timestamp"]) {
-        if (s[k] !== last[k]) {
-          gaps.push(
-            `summary ${k} ${JSON.stringify(s[k])} is not the last history line's (${
-              JSON.stringify(last[k])
-            })`,
-          );
-        }
-      }
-    }
-    const file = run.files["wandb-summary.json"];
-    if (!file || !run.uploaded.includes("wandb-summary.json")) {
-      gaps.push("the run file wandb-summary.json was not uploaded (and announced) before the completion");
-    } else {
-      let same = false;
-      try {
-        same = JSON.stringify(parseLine(file.text)) === JSON.stringify(s);
-      } catch { /* not JSON: not the same */ }
-      if (!same) gaps.push("the run file wandb-summary.json is not the final summary");
-    }
-    return gaps;
-  }
-
   function classify(req: Request, url: URL): { op: string; parts: string[] } {
     const p = url.pathname;
     if (p === "/graphql" || p === "/graphql/") return { op: "graphql", parts: [] };
@@ -1039,7 +858,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     }
     let res: Response;
     if (kind === "graphql") res = await graphql(req, body, op);
-    else if (kind === "file_stream") res = fileStream(req, body, parts);
+    else if (kind === "file_stream") res = fileStream(st, req, body, parts);
     else if (kind === "storage_put") res = putStorage(st, req, body, parts, url);
     else if (kind === "storage_get") res = getStorage(st, parts);
     else if (kind === "artifact_file_get") res = artifactFileGet(st, parts);
@@ -1123,4 +942,4 @@ export { manifestDigest };
 /** Base64 MD5 of bytes, exported for tests. */
 export { md5b64 };
 /** JSON.parse that also reads W&B's bare NaN / Infinity tokens, exported for tests. */
-export { parseLine };
+export { parseLine } from "./_wandb_emu_file_stream.ts";
