@@ -1,9 +1,12 @@
 /**
  * What every handler of the W&B emulator (tests/wandb_emulator.ts) shares: JSON replies, request bodies
- * (gzip-decoded) and the API key check.
+ * (gzip-decoded), the API key check and the error a resolver reports.
  * @module
  */
 import type { EmuState } from "./_wandb_emu_state.ts";
+
+/** An error a resolver reports to the client as W&B does (not logged as an emulator failure). */
+export class GqlError extends Error {}
 
 /** UTF-8 decoder for request bodies. */
 export const dec = new TextDecoder();

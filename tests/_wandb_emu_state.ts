@@ -55,8 +55,8 @@ export interface EmuRun {
   heartbeats: number;
   /**
    * What the run's completion lacked of what W&B's SDK always sends when a run ends (empty when it matches;
-   * see `exitGaps` in tests/_wandb_emu_file_stream.ts): not refused, since the server takes any summary, but a W&B user
-   * would see a different run.
+   * see `exitGaps` in tests/_wandb_emu_file_stream.ts): not refused, since the server takes any summary,
+   * but a W&B user would see a different run.
    */
   exitGaps: string[];
 }

@@ -43,6 +43,25 @@ export function storageUrl(st: EmuState, path: string, headers: string[]): strin
 }
 
 /**
+ * The manifest's file. Its upload URL is signed over the manifest's digest (Content-MD5) once the digest
+ * is known: the real SDK creates the manifest first with digest "" and no upload, and for a FULL manifest
+ * calls CreateArtifactManifest again with the digest and `includeUpload: true` before its PUT (wandb/wandb
+ * core/pkg/artifacts/saver.go `Save`, wandb/sdk/artifacts/artifact_saver.py `_save_internal`).
+ */
+export function manifestFile(st: EmuState, id: string) {
+  const m = st.manifests.get(id)!;
+  const path = `/__storage/manifest/${encodeURIComponent(id)}`;
+  const headers = m.digest ? [`Content-MD5:${m.digest}`] : [];
+  return {
+    id,
+    name: "wandb_manifest.json",
+    uploadUrl: m.digest ? storageUrl(st, path, headers) : null,
+    uploadHeaders: headers,
+    directUrl: `${baseUrl(st)}${path}`,
+  };
+}
+
+/**
  * A PUT to a storage URL: refused unless the URL was handed out and the request carries exactly its
  * `uploadHeaders` and a length; stores a blob by its MD5 (which must be the URL's), a manifest's bytes or a
  * run file.
