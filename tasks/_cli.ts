@@ -94,8 +94,8 @@ export const SCORING_FLAGS = {
   workers: {
     type: "string",
     arg: "N",
-    help: "worker threads that score in parallel, each with its own model session (default: the number " +
-      "of cores for 50,000 texts or more or a stream of unknown length, else 1; 1 = score on the main thread)",
+    help: "worker threads that score in parallel, each with its own model session (default: one per core " +
+      "for 50,000 texts or more, and for predict's stdin past its first 8,192 lines; else 1 = the main thread)",
   },
 } as const satisfies Flags;
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { loadModel } from "../lib/models/mod.ts";
 import { openScorer, predictBatch } from "../lib/inference/mod.ts";
+import { evaluateModel } from "../lib/evaluation/mod.ts";
 import { type DyingMode, loadDyingModel } from "./fixtures/dying_model.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -113,5 +114,31 @@ Deno.test("workers by default: one per core for 50,000 texts or an input of unkn
     await asked.close();
   } finally {
     await model.close();
+  }
+});
+
+Deno.test("workers by default in evaluateModel: the calling thread for a small file, one per core for 50,000 texts", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const cores = Math.max(1, navigator.hardwareConcurrency);
+    const write = async (n: number) => {
+      const file = `${dir}/data-${n}.jsonl`;
+      const texts = await sampleTexts(n);
+      await Deno.writeTextFile(
+        file,
+        texts.map((t, i) => JSON.stringify({ text: t, label: ["negative", "neutral", "positive"][i % 3] }))
+          .join("\n"),
+      );
+      return file;
+    };
+    const small = await write(600);
+    assert.equal((await evaluateModel("default", small, {})).workers, 1);
+    assert.equal((await evaluateModel("default", small, { workers: 2 })).workers, 2); // asked for: used
+    const big = await write(50_000);
+    assert.equal((await evaluateModel("default", big, {})).workers, cores);
+    // a limit below the threshold is what counts, not the file's size
+    assert.equal((await evaluateModel("default", big, { limit: 1000 })).workers, 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -92,6 +92,8 @@ export interface ModelEvaluation {
   counts: EvaluationCounts;
   /** Seconds spent predicting. */
   seconds: number;
+  /** Worker threads that scored (1: the calling thread). */
+  workers: number;
   /** Texts evaluated. */
   count: number;
   /** The model evaluated. */
@@ -309,6 +311,7 @@ export async function evaluateModel(
       statistics,
       counts,
       seconds,
+      workers: scorer.workers,
       count: done,
       model: { name: m.name, type: m.type },
       data: {
