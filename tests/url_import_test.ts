@@ -181,7 +181,9 @@ Deno.test("the URL import check catches a bare specifier (what the import map hi
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", `--allow-import=127.0.0.1:${server.addr.port}`, "script.ts"],
       cwd: tree,
-      env: { NO_COLOR: "1" },
+      // its own Deno cache: the shared one may hold another test's (or an earlier run's) module cached under
+      // the same loopback URL, a port the system handed out before, and would run that instead
+      env: { NO_COLOR: "1", DENO_DIR: join(tree, "deno-dir") },
       stdout: "piped",
       stderr: "piped",
       signal: AbortSignal.timeout(60_000),
