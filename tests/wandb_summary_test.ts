@@ -14,7 +14,15 @@ import {
   sendWandbFileStream,
   upsertWandbRun,
 } from "../lib/tracking/wandb/mod.ts";
-import { finishRun, getRun, initRun, logMetrics, setSummary, syncRuns } from "../lib/tracking/mod.ts";
+import {
+  finishRun,
+  getRun,
+  initRun,
+  logMetrics,
+  logTable,
+  setSummary,
+  syncRuns,
+} from "../lib/tracking/mod.ts";
 import { type EmuRun, parseLine, startEmulator } from "./wandb_emulator.ts";
 
 const KEY = "u".repeat(20) + "sUmMaRy" + "r".repeat(13);
@@ -84,6 +92,50 @@ Deno.test("live: a run replicated while it runs ends with the SDK's summary", as
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** The last line W&B holds of a run's wandb-history.jsonl. */
+function lastLine(remote: EmuRun): Record<string, unknown> {
+  const last = remote.history.findLast((h) => h !== null);
+  assert.ok(last, "a history line was sent");
+  return last;
+}
+
+// The usual per-epoch loop: the epoch's metrics, then its predictions table at the same step (sent in that
+// step's line, which keeps the metrics row's time), optionally a last table at a step of its own.
+for (const tableAfter of [false, true]) {
+  Deno.test(`sync: per-epoch metrics and tables${tableAfter ? ", then a table at a new step" : ""}: the summary's _step and _timestamp are the last line's`, async () => {
+    const emu = await startEmulator({ apiKey: KEY, loud: false });
+    const dir = await Deno.makeTempDir({ prefix: "sentilab_summary_" });
+    try {
+      const run = await initRun({ dir, tracker: "local", project: "sum", captureConsole: false });
+      const pause = () => new Promise((r) => setTimeout(r, 30)); // the table is logged later than the row
+      for (let step = 0; step < 3; step++) {
+        logMetrics(run, { loss: 1 / (step + 1) }, { step });
+        await pause();
+        await logTable(run, "predictions", { columns: ["text", "label"], rows: [[`t${step}`, "pos"]] });
+      }
+      if (tableAfter) {
+        await pause();
+        await logTable(run, "confusion", { columns: ["a", "b"], rows: [[1, 2]] }, { step: 3 });
+      }
+      const steps = tableAfter ? 4 : 3;
+      await finishRun(run);
+      const report = await syncRuns({ dir, retry: FAST, baseUrl: emu.url, apiKey: KEY });
+      assert.equal(report.runs[0].outcome, "synced", String(report.runs[0].reason));
+      const remote = emu.state().runs[`emu-user/sum/${run.id}`];
+      assert.equal(remote.history.length, steps, "one line per step");
+      assert.ok("predictions" in remote.history[2]!, "the table joined its step's line");
+      const last = lastLine(remote);
+      assert.equal(last._step, steps - 1);
+      assert.equal(remote.summary._step, last._step, "_step of the last line sent");
+      assert.equal(remote.summary._timestamp, last._timestamp, "_timestamp of the last line sent");
+      assert.deepEqual(remote.exitGaps, []);
+    } finally {
+      await emu.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
 
 Deno.test("emulator: a run completed without the SDK's end-of-run summary is listed in exitGaps", async () => {
   const emu = await startEmulator({ apiKey: KEY, loud: false });
