@@ -64,7 +64,7 @@ export async function sendHistoryAndTables(ctx: ReplayContext): Promise<void> {
       if (rows.length === 0) return;
       lines = await post(rows, rows.map((h) => line(h)));
       lastId = rows[rows.length - 1].id;
-      ledger.historySent(runId, lines, lastId);
+      ledger.historySent(runId, lines, lastId, () => ledger.lineSent(runId, rows[rows.length - 1]));
       ctx.counts.historyRows += rows.length;
     }
   };
@@ -83,7 +83,10 @@ export async function sendHistoryAndTables(ctx: ReplayContext): Promise<void> {
     held = null;
     lines = await post([h.row], [line(h.row, h.values)]);
     lastId = h.row.id;
-    ledger.historySent(runId, lines, lastId, () => h.tables.forEach(tableSent));
+    ledger.historySent(runId, lines, lastId, () => {
+      h.tables.forEach(tableSent);
+      ledger.lineSent(runId, h.row);
+    });
     ctx.counts.historyRows++;
   };
   for (const t of pendingTables) {
@@ -118,7 +121,10 @@ export async function sendHistoryAndTables(ctx: ReplayContext): Promise<void> {
     }
     const own = { id: 0, step: t.step, ts: at, values: {} };
     lines = await post([own], [line(own, { [t.key]: tv })]);
-    ledger.doneAll(runId, { lines }, () => tableSent(t.id));
+    ledger.doneAll(runId, { lines }, () => {
+      tableSent(t.id);
+      ledger.lineSent(runId, own);
+    });
   }
   await sendHeld();
   await sendRows(Number.MAX_SAFE_INTEGER);

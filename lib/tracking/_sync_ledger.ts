@@ -4,7 +4,8 @@
 //     run       hash of what UpsertBucket sent (name, group, job type, tags, notes, config)
 //     files     hash of config.yaml + wandb-metadata.json as uploaded
 //     history   id of the last history row sent;  lines  next line offset of wandb-history.jsonl
-//               (and the value history_rows:RUN, [that id, how many of the run's rows are up to it])
+//               (and the value history_rows:RUN, [that id, how many of the run's rows are up to it];
+//               the value last_line:RUN, [step, time in ms] of the last line posted, for the summary)
 //     output    id of the last console line sent;  output_lines  next line offset of output.log
 //     table:N   table N was logged (run_table artifact, media/table run file, history line)
 //     link:N    lineage link N (artifact output or input) was replayed
@@ -159,6 +160,23 @@ export class SyncLedger {
     if (cursor === 0) return count;
     const sent = this.#sentRows(runId, cursor);
     return sent === null ? this.store.history.countRowsAfter(runId, cursor, count) : count - sent;
+  }
+
+  /**
+   * Records the step and time (ms) of the last history line posted for a run (call it with the line's
+   * offset cursor, in one transaction): the summary's `_step`, `_timestamp` and `_runtime` are that line's
+   * (summaryOf), as the SDK puts each line it flushes into the summary.
+   */
+  lineSent(runId: string, line: { step: number; ts: number }): void {
+    this.setValue(`last_line:${runId}`, JSON.stringify([line.step, line.ts]));
+  }
+
+  /** The step and time (ms) of the last history line posted for a run, or null when none was. */
+  lastLine(runId: string): { step: number; ts: number } | null {
+    const v = this.value(`last_line:${runId}`);
+    if (v === null) return null;
+    const [step, ts] = JSON.parse(v) as [number, number];
+    return { step, ts };
   }
 
   /** A value the target gave (e.g. a W&B artifact id), or null. */

@@ -10,6 +10,7 @@ import type { WandbRunInfo } from "./wandb/upsert_wandb_run.ts";
 import { wandbRunMetadataFiles } from "./wandb/wandb_run_metadata_files.ts";
 import type { WandbRun } from "./wandb/types.ts";
 import type { StoredMetric } from "./_metrics.ts";
+import type { SyncLedger } from "./_sync_ledger.ts";
 
 /** A 48-bit hash of a text (fits a SQLite integer cursor). */
 export function hash48(text: string): number {
@@ -104,8 +105,8 @@ export function runtimeAt(r: Pick<RunRecord, "startedAt">, tsMs: number): number
 /**
  * The summary W&B should show: the stored summary, the latest table value per key sent, and the keys the
  * SDK keeps in every run's summary (wandb/wandb core/internal/stream/handler.go):
- * - `_step`, `_timestamp` and `_runtime` of the last history line: each flush puts the line's values into
- *   the summary (`flushPartialHistory` -> `updateSummary`);
+ * - `_step`, `_timestamp` and `_runtime` of the last history line sent (as the sync ledger recorded it):
+ *   each flush puts the line's values into the summary (`flushPartialHistory` -> `updateSummary`);
  * - `_wandb.runtime`, whole seconds (`updateRunTiming`: `int(runTimer.Elapsed().Seconds())`), set at each
  *   flush and at the exit; the W&B UI shows it as the run's Runtime. At the exit (`handleExit`) `_runtime`
  *   becomes the same whole seconds. A run that did not end (running, or crashed) keeps the values of its
@@ -113,20 +114,15 @@ export function runtimeAt(r: Pick<RunRecord, "startedAt">, tsMs: number): number
  */
 export function summaryOf(
   store: Store,
-  ledger: { value(key: string): string | null },
+  ledger: Pick<SyncLedger, "value" | "lastLine">,
   r: RunRecord,
 ): Record<string, unknown> {
   const summary: Record<string, unknown> = { ...r.summary };
-  const row = store.history.rows(r.id, { last: 1 })[0];
-  // The last line sent: the last history row, or a table logged after it on a line of its own.
-  let last = row ? { step: row.step, ts: Date.parse(row.time) } : null;
   for (const t of store.tables.replayTables(r.id)) {
     const v = ledger.value(`table:${t.id}`);
-    if (v === null) continue;
-    if (!(t.key in r.summary)) summary[t.key] = JSON.parse(v);
-    const at = Date.parse(t.createdAt);
-    if (!last || at > last.ts) last = { step: t.step, ts: at };
+    if (v !== null && !(t.key in r.summary)) summary[t.key] = JSON.parse(v);
   }
+  const last = ledger.lastLine(r.id);
   if (last) {
     summary._step = last.step;
     summary._timestamp = last.ts / 1000;
