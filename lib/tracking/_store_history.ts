@@ -1,6 +1,6 @@
-// The history table of the store: the rows initRun's log() wrote, moved in from the run's journal
-// (runs.journal_lines is how far the journal was ingested), and their reads: pages for readers, rows after
-// a cursor for the replay.
+// The history table of the store: the rows initRun's log() wrote, moved in from the run's journal (how far
+// the journal was ingested, and the run's row count and last step, are the runs module's: _store_runs.ts),
+// and their reads: pages for readers, rows after a cursor for the replay.
 import { isoTime } from "./_iso_time.ts";
 import type { PendingRow } from "./_journal_file.ts";
 import type { Store } from "./_store.ts";
@@ -52,27 +52,19 @@ export class StoreHistory {
     }
     const one = this.#s.stmt("INSERT INTO history(run_id, step, ts, data) VALUES (?, ?, ?, ?)");
     for (; i < rows.length; i++) one.run(runId, rows[i][0], rows[i][1], rows[i][2]);
-    this.#s.stmt(
-      `UPDATE runs SET history_rows = history_rows + t.n, history_upto = t.upto,
-        last_step = CASE WHEN last_step IS NULL OR last_step < t.top THEN t.top ELSE last_step END
-       FROM (SELECT COUNT(*) AS n, MAX(h.step) AS top, MAX(h.id) AS upto FROM history h, runs r
-             WHERE r.id = ?1 AND h.run_id = ?1 AND h.id > r.history_upto) AS t
-       WHERE runs.id = ?1 AND t.n > 0`,
-    ).run(runId);
+    const runs = this.#s.runs;
+    const t = this.#s.stmt(
+      "SELECT COUNT(*) AS n, MAX(step) AS top, MAX(id) AS upto FROM history WHERE run_id = ? AND id > ?",
+    ).get(runId, runs.historyUpto(runId)) as Row;
+    if (Number(t.n) > 0) runs.countHistory(runId, Number(t.n), Number(t.top), Number(t.upto));
   }
 
   /** Moves journal rows into the history; `lastSeq` is the seq of the last journal record ingested. */
   ingestHistory(runId: string, rows: PendingRow[], lastSeq: number): void {
     this.#s.transaction(() => {
       this.insertRows(runId, rows);
-      this.#s.stmt("UPDATE runs SET journal_lines = ? WHERE id = ?").run(lastSeq, runId);
+      this.#s.runs.setJournalSeq(runId, lastSeq);
     });
-  }
-
-  /** The seq of the last journal record of a run that SQLite holds (0 for none). */
-  journalSeq(runId: string): number {
-    const row = this.#s.stmt("SELECT journal_lines FROM runs WHERE id = ?").get(runId) as Row | undefined;
-    return row ? Number(row.journal_lines) : 0;
   }
 
   /**

@@ -296,6 +296,32 @@ export class StoreRuns {
     return row ? this.#runRecord(row) : null;
   }
 
+  /** The last history row counted into a run's history_rows and last_step (0: none yet). */
+  historyUpto(id: string): number {
+    const row = this.#s.stmt("SELECT history_upto FROM runs WHERE id = ?").get(id) as Row | undefined;
+    return row ? Number(row.history_upto) : 0;
+  }
+
+  /** Counts `n` more history rows into a run, up to row `upto`, whose highest step is `top`. */
+  countHistory(id: string, n: number, top: number, upto: number): void {
+    this.#s.stmt(
+      `UPDATE runs SET history_rows = history_rows + ?1, history_upto = ?2,
+        last_step = CASE WHEN last_step IS NULL OR last_step < ?3 THEN ?3 ELSE last_step END
+       WHERE id = ?4`,
+    ).run(n, upto, top, id);
+  }
+
+  /** The seq of the last journal record of a run that SQLite holds (0 for none). */
+  journalSeq(id: string): number {
+    const row = this.#s.stmt("SELECT journal_lines FROM runs WHERE id = ?").get(id) as Row | undefined;
+    return row ? Number(row.journal_lines) : 0;
+  }
+
+  /** Records how far a run's journal is in SQLite (inside the caller's transaction). */
+  setJournalSeq(id: string, seq: number): void {
+    this.#s.stmt("UPDATE runs SET journal_lines = ? WHERE id = ?").run(seq, id);
+  }
+
   /**
    * How many history rows a run has and its highest step (null for none), from what its row counted (see
    * StoreHistory.stats), or null when the run is not stored: resume's next step without reading the history

@@ -183,7 +183,7 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
         store.runs.insertRun({ id, project, name, ...described, configJson, startedAt, env: environment });
         if (opts.entity) store.runs.setRunEntity(id, opts.entity);
       }
-      journal = new Journal(store.dir, id, store.history.journalSeq(id));
+      journal = new Journal(store.dir, id, store.runs.journalSeq(id));
     } catch (e) {
       if (strict) throw e;
       store = null;
