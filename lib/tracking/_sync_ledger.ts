@@ -159,7 +159,10 @@ export class SyncLedger {
     const cursor = this.cursor(runId, "history") ?? 0;
     if (cursor === 0) return count;
     const sent = this.#sentRows(runId, cursor);
-    return sent === null ? this.store.history.countRowsAfter(runId, cursor, count) : count - sent;
+    // `count` may be a moment older than the cursor (read apart while a live uploader sends): never below 0
+    return sent === null
+      ? this.store.history.countRowsAfter(runId, cursor, count)
+      : Math.max(0, count - sent);
   }
 
   /**
