@@ -5,7 +5,15 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { finishRun, getHistory, getSyncStatus, initRun, logMetrics, queryRuns } from "../lib/tracking/mod.ts";
+import {
+  finishRun,
+  getHistory,
+  getRun,
+  getSyncStatus,
+  initRun,
+  logMetrics,
+  queryRuns,
+} from "../lib/tracking/mod.ts";
 import { Store } from "../lib/tracking/_store.ts";
 import { StoreHistory } from "../lib/tracking/_store_history.ts";
 import { SyncLedger } from "../lib/tracking/_sync_ledger.ts";
@@ -125,18 +133,56 @@ Deno.test("queryRuns: total, projects and groups as counted over every run, with
     assert.doesNotMatch(plans[1], /TEMP B-TREE/);
 
     // Store.open made the crash check: queryRuns does not make it again.
-    const check = Store.prototype.detectCrashes;
-    let checks = 0;
-    Store.prototype.detectCrashes = function (this: Store) {
-      checks++;
-      return check.call(this);
-    };
-    try {
-      queryRuns({ dir, limit: 5 });
-    } finally {
-      Store.prototype.detectCrashes = check;
+    assert.equal(crashChecks(() => queryRuns({ dir, limit: 5 })), 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** How many crash checks (Store.detectCrashes) `fn` makes. */
+function crashChecks(fn: () => unknown): number {
+  const check = Store.prototype.detectCrashes;
+  let checks = 0;
+  Store.prototype.detectCrashes = function (this: Store) {
+    checks++;
+    return check.call(this);
+  };
+  try {
+    fn();
+  } finally {
+    Store.prototype.detectCrashes = check;
+  }
+  return checks;
+}
+
+Deno.test("getRun: one crash check per call, a dead running run still reported crashed", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_counts_" });
+  try {
+    await makeStore(dir, 12, 3);
+    // r4 and r9 were left running by this process: they are not crashed. A run left running by a process
+    // that is gone (a pid no process has) is found by the crash check of the open, once.
+    const store = Store.connect(dir);
+    store.stmt("UPDATE runs SET pid = ?, start_token = 'gone' WHERE id = 'r9'").run(2 ** 30);
+    const previous = (id: string) =>
+      sql(dir, (db) => db.prepare("SELECT id, status, ended_at FROM runs WHERE id = ?").get(id) as Row);
+    assert.equal(previous("r9").status, "running");
+    let run: ReturnType<typeof getRun> = null;
+    assert.equal(crashChecks(() => (run = getRun("r9", { dir }))), 1);
+    assert.equal(run!.status, "crashed");
+    assert.equal(previous("r9").status, "crashed");
+    for (const id of ["r4", "r5", "big", "nope"]) {
+      assert.equal(crashChecks(() => (run = getRun(id, { dir }))), 1, id);
+      if (id === "nope") assert.equal(run, null);
+      else {
+        assert.equal(run!.status, previous(id).status, id);
+        assert.equal(run!.id, id);
+      }
     }
-    assert.equal(checks, 1);
+    assert.equal(getRun("r4", { dir })!.status, "running");
+    assert.equal(getRun("big", { dir })!.historyCount, 3);
+    // Read-only: no crash check at all (nothing is written), the same record.
+    assert.equal(crashChecks(() => (run = getRun("r5", { dir, readOnly: true }))), 0);
+    assert.deepEqual(run, getRun("r5", { dir }));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -36,7 +36,7 @@ export async function replayRun(
   options: ReplayOptions = {},
   counts: ReplayCounts = emptyCounts(),
 ): Promise<ReplayCounts> {
-  const run = store.runs.runForReplay(runId);
+  const run = store.runs.getRun(runId);
   if (!run) return counts;
   const ctx: ReplayContext = {
     store,

@@ -15,7 +15,7 @@ export async function sendSummaryAndExit(ctx: ReplayContext): Promise<void> {
   const { ledger, store } = ctx;
   const runId = ctx.run.id;
   // A fresh read: the run may have finished meanwhile.
-  const r = store.runs.runForReplay(runId)!;
+  const r = store.runs.getRun(runId)!;
   const summary = summaryOf(store, ledger, r);
   const sh = hash48(JSON.stringify(summary));
   if (Object.keys(summary).length > 0 && ledger.cursor(runId, "summary") !== sh) {

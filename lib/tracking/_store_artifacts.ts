@@ -284,7 +284,7 @@ export class StoreArtifacts {
     creator: { link: ReplayLink; run: RunRecord } | null;
   } {
     const withRun = (l: Row | undefined) => {
-      const run = l ? this.#s.runs.runForReplay(String(l.run_id)) : null;
+      const run = l ? this.#s.runs.getRun(String(l.run_id)) : null;
       if (!l || !run) return null;
       const link: ReplayLink = {
         id: Number(l.id),

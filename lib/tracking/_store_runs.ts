@@ -283,15 +283,11 @@ export class StoreRuns {
     return rows.map((r) => String(r.v));
   }
 
-  /** One run, or null. */
+  /**
+   * One run, or null. No crash check here: every caller opened the store by Store.open (readStore,
+   * openExisting), which just made it; the replay reads runs often.
+   */
   getRun(id: string): RunRecord | null {
-    this.#s.detectCrashes();
-    const row = this.#s.stmt("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
-    return row ? this.#runRecord(row) : null;
-  }
-
-  /** A run's record without the crash check of {@linkcode StoreRuns.getRun} (the replay reads it often). */
-  runForReplay(id: string): RunRecord | null {
     const row = this.#s.stmt("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
     return row ? this.#runRecord(row) : null;
   }

@@ -259,7 +259,7 @@ export class SyncLedger {
   /** Everything not on the target yet for one run (no network), or null when the run is not stored. */
   pending(runId: string): RunPending | null {
     const store = this.store;
-    const r = store.runs.runForReplay(runId);
+    const r = store.runs.getRun(runId);
     if (!r) return null;
     const c = (kind: string) => this.cursor(runId, kind);
     const tables = store.tables.replayTables(runId).filter((t) => c(`table:${t.id}`) === null).map((t) =>

@@ -91,7 +91,7 @@ export class Uploader {
         // A live run with nothing new: W&B's SDK posts an empty file_stream request at least every 30 s
         // so the run is not shown as crashed (wandb/wandb core/internal/filestream/filestream.go
         // `defaultHeartbeatInterval`, transmitloop.go).
-        const run = store.runs.runForReplay(this.#runId);
+        const run = store.runs.getRun(this.#runId);
         if (run?.status === "running") {
           await sendWandbFileStream(this.#rep.client, wandbRun(this.#rep.entity, run), { heartbeat: true }, {
             signal: controller.signal,
