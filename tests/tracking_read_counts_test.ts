@@ -344,3 +344,68 @@ Deno.test("a resumed run goes on after its highest step: no history, skipped ste
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the sender's caught-up check: a row or line after the cursor exists exactly when the previous count was not 0", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_counts_" });
+  try {
+    await makeStore(dir, 20, 60);
+    const store = Store.connect(dir);
+    // Console lines that interleave between runs too (run i prints i % 4 lines per round).
+    for (let k = 0; k < 5; k++) {
+      for (let i = 0; i < 20; i++) {
+        const lines = Array.from({ length: i % 4 }, (_, j) => ({
+          ts: k * 100 + j,
+          stream: "stdout" as const,
+          line: `r${i} ${k} ${j}`,
+        }));
+        store.output.insertOutput(`r${i}`, lines);
+      }
+    }
+    const previous = (table: "history" | "output", runId: string, after: number) =>
+      sql(dir, (db) =>
+        Number(
+          (db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE run_id = ? AND id > ?`).get(
+            runId,
+            after,
+          ) as Row)
+            .n,
+        ));
+    const ids = (table: "history" | "output", runId: string) =>
+      sql(
+        dir,
+        (db) =>
+          (db.prepare(`SELECT id FROM ${table} WHERE run_id = ? ORDER BY id`).all(runId) as Row[]).map((r) =>
+            Number(r.id)
+          ),
+      );
+    let compared = 0;
+    for (const runId of ["big", "r0", "r1", "r3", "r7", "r8", "r17", "nope"]) {
+      for (const table of ["history", "output"] as const) {
+        const own = ids(table, runId);
+        // Every position: before the first, on each, between two (another run's id), after the last; -1
+        // (skipped for good) and 0 (nothing sent).
+        for (const c of [-1, 0, ...own, ...own.map((i) => i - 1), ...own.map((i) => i + 1), 1e9]) {
+          const exists = table === "history"
+            ? store.history.hasHistoryAfter(runId, c)
+            : store.output.hasOutputAfter(runId, c);
+          assert.equal(exists, previous(table, runId, c) > 0, `${table} ${runId} after ${c}`);
+          compared++;
+        }
+      }
+    }
+    assert.ok(compared > 300, String(compared));
+    // The existence checks stop at the first row: one seek of the (run_id, id) index each, no count.
+    const plans = sql(
+      dir,
+      (db) =>
+        ["history", "output"].map((t) =>
+          (db.prepare(`EXPLAIN QUERY PLAN SELECT 1 FROM ${t} WHERE run_id = 'big' AND id > 5 LIMIT 1`)
+            .all() as Row[]).map((r) => String(r.detail)).join("; ")
+        ),
+    );
+    assert.match(plans[0], /COVERING INDEX history_run \(run_id=\? AND (id|rowid)>\?\)/);
+    assert.match(plans[1], /COVERING INDEX output_run \(run_id=\? AND (id|rowid)>\?\)/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -34,9 +34,9 @@ export async function sendSummaryAndExit(ctx: ReplayContext): Promise<void> {
     );
   }
   if (r.status === "running" || ledger.cursor(runId, "exit") !== null) return;
-  const caughtUp = store.history.countHistoryAfter(runId, ledger.cursor(runId, "history") ?? 0) === 0 &&
-    store.output.countOutputAfter(runId, ledger.cursor(runId, "output") ?? 0) === 0;
-  if (!caughtUp) return;
+  // Caught up: no row or line after the cursors (an existence check each, not a count of what is left).
+  if (store.history.hasHistoryAfter(runId, ledger.cursor(runId, "history") ?? 0)) return;
+  if (store.output.hasOutputAfter(runId, ledger.cursor(runId, "output") ?? 0)) return;
   throwIfAborted(ctx.options.signal);
   // Before it completes a run the SDK uploads the final summary as the run file wandb-summary.json (the
   // run's Files tab shows it) and announces it on file_stream (sender.go `finishRunSync`,

@@ -150,6 +150,15 @@ export class StoreHistory {
   }
 
   /**
+   * Whether a run has a history row after row `afterId`: the sender's caught-up check (_send_summary.ts),
+   * one seek of the index on (run_id, id) where {@linkcode StoreHistory.countHistoryAfter} reads every row.
+   */
+  hasHistoryAfter(runId: string, afterId: number): boolean {
+    return this.#s.stmt("SELECT 1 FROM history WHERE run_id = ? AND id > ? LIMIT 1").get(runId, afterId) !==
+      undefined;
+  }
+
+  /**
    * How many of a run's `count` history rows (its historyCount, see stats) come after row `afterId`: the
    * side of `afterId` whose ids span less is counted through the index on (run_id, id), the other derived
    * from `count`, so that nothing is counted when none or all of the rows come after it (a run's unsent rows:

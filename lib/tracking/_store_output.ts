@@ -58,6 +58,12 @@ export class StoreOutput {
     }));
   }
 
+  /** Whether a run has a console line after line `afterId` (one index seek; the sender's caught-up check). */
+  hasOutputAfter(runId: string, afterId: number): boolean {
+    return this.#s.stmt("SELECT 1 FROM output WHERE run_id = ? AND id > ? LIMIT 1").get(runId, afterId) !==
+      undefined;
+  }
+
   /** How many console lines of a run come after line `afterId`. */
   countOutputAfter(runId: string, afterId: number): number {
     return Number(
