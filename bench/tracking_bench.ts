@@ -15,13 +15,16 @@
  *     index, and counted each listed run's history rows; the results must be equal).
  *   - queryRuns of those runs as the viewer's runs page asks (first 50, total, projects, groups) (baseline:
  *     the previous read: the lists by DISTINCT over every run, the crash check twice; results equal).
+ *   - `deno task runs`' listing with each run's sync state (listRuns `sync`), the first 50 and all of those runs
+ *     (baseline: the previous listing, getSyncStatus per listed run, a store open and crash check each;
+ *     results equal).
  *   - getSyncStatus of the 200,000-row run with none, a tenth and half of its rows sent, and half sent by an
  *     older sentilab (no record of the rows sent) (baseline: the previous count of every unsent row, on the
  *     same store; results equal).
  *   - The step resume goes on from for the 200,000-row run (baseline: MAX(step) over its history).
  *
  * `deno task bench:tracking query` runs only the filtered listRuns row; `deno task bench:tracking read` only
- * the history, default listRuns, queryRuns, sync status and resume rows.
+ * the history, default listRuns, queryRuns, runs listing with sync state, sync status and resume rows.
  * The 1 GiB file lives in a temporary folder that is deleted at the end.
  * @module
  */
@@ -240,6 +243,29 @@ try {
         ">= 3x faster",
         `${(prevPageMs / pageMs).toFixed(1)}x ${prevPageMs / pageMs >= 3 ? "yes" : "NO"}`,
       ]);
+      // `deno task runs`' listing with each run's sync state: listRuns `sync` (one open and crash check) against
+      // the previous listing, listRuns then getSyncStatus per run (a store open and crash check each).
+      for (const [limit, n] of [[50, 5], [RUNS + 1, 2]]) {
+        const [syncListMs, syncList] = medianMs(n, () => listRuns({ dir, limit, sync: true }));
+        const [prevSyncListMs, prevSyncList] = medianMs(
+          n,
+          () => listRuns({ dir, limit }).map((r) => ({ ...r, sync: getSyncStatus(r.id, { dir })! })),
+        );
+        if (JSON.stringify(syncList) !== JSON.stringify(prevSyncList)) {
+          throw new Error("the runs listing with sync states changed");
+        }
+        rows.push([
+          `runs task listing + sync state, ${limit.toLocaleString("en")} of ${
+            (RUNS + 1).toLocaleString("en")
+          } runs (median of ${n})`,
+          `${syncListMs.toFixed(1)} ms`,
+          `${
+            prevSyncListMs.toFixed(1)
+          } ms (previous: getSyncStatus per run, a store open and crash check each)`,
+          "faster",
+          `${(prevSyncListMs / syncListMs).toFixed(2)}x ${prevSyncListMs > syncListMs ? "yes" : "NO"}`,
+        ]);
+      }
       // A run's sync status (`deno task runs`): its unsent history rows, none and part of them sent, against
       // the previous count of every unsent row (SyncLedger.unsentHistoryRows swapped back, same run).
       const target = "http://127.0.0.1:9";

@@ -192,10 +192,10 @@ function main(): number {
       filter: values.filter,
       sort: values.sort,
       limit,
+      sync: true, // on the same open store: one crash check for the listing, not one per run
     });
-    const sync = new Map(runs.map((r) => [r.id, getSyncStatus(r.id, { dir })]));
     if (values.json) {
-      console.log(JSON.stringify(runs.map((r) => ({ ...r, sync: sync.get(r.id) })), null, 2));
+      console.log(JSON.stringify(runs, null, 2));
       return 0;
     }
     if (runs.length === 0) {
@@ -217,7 +217,7 @@ function main(): number {
         r.startedAt.replace("T", " ").slice(0, 19),
         duration(r.startedAt, r.endedAt),
         String(r.historyCount),
-        syncText(sync.get(r.id) ?? null),
+        syncText(r.sync ?? null),
         Object.entries(r.summary).slice(0, 3).map(([k, v]) => `${k}=${brief(v, 12)}`).join(" "),
       ]),
     ));

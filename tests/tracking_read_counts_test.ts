@@ -11,6 +11,7 @@ import {
   getRun,
   getSyncStatus,
   initRun,
+  listRuns,
   logMetrics,
   queryRuns,
 } from "../lib/tracking/mod.ts";
@@ -405,6 +406,50 @@ Deno.test("the sender's caught-up check: a row or line after the cursor exists e
     );
     assert.match(plans[0], /COVERING INDEX history_run \(run_id=\? AND (id|rowid)>\?\)/);
     assert.match(plans[1], /COVERING INDEX output_run \(run_id=\? AND (id|rowid)>\?\)/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("listRuns with sync: every listed run's sync state as getSyncStatus gives it, with one crash check", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_counts_" });
+  try {
+    await makeStore(dir, 40, 12);
+    const store = Store.connect(dir);
+    const target = "http://127.0.0.1:1";
+    const other = "http://127.0.0.1:2";
+    // Runs never synced, partly synced (history cursor, run metadata), synced to another target only, a run
+    // left running by a process that is gone (found by the crash check of the open).
+    const ledger = new SyncLedger(store, target);
+    for (let i = 0; i < 40; i += 3) ledger.historySent(`r${i}`, 1, store.history.rows(`r${i}`)[0]?.id ?? 0);
+    for (let i = 1; i < 40; i += 7) ledger.done(`r${i}`, "run", 1);
+    for (let i = 2; i < 40; i += 5) new SyncLedger(store, other).done(`r${i}`, "exit", 0);
+    store.stmt("UPDATE runs SET pid = ?, start_token = 'gone' WHERE id = 'r14'").run(2 ** 30);
+    for (const readOnly of [false, true]) {
+      for (
+        const options of [{}, { project: "p", limit: 3 }, { filter: 'status = "finished"', sort: "name" }]
+      ) {
+        const label = JSON.stringify({ readOnly, ...options });
+        let listed: ReturnType<typeof listRuns> = [];
+        const checks = crashChecks(
+          () => (listed = listRuns({ dir, readOnly, ...options, sync: true, target })),
+        );
+        assert.equal(checks, readOnly ? 0 : 1, label);
+        // The previous listing: the runs, then getSyncStatus per run (a store open and crash check each).
+        const runs = listRuns({ dir, readOnly, ...options });
+        const previous = runs.map((r) => ({ ...r, sync: getSyncStatus(r.id, { dir, readOnly, target })! }));
+        assert.deepEqual(listed, previous, label);
+        assert.ok(listed.length > 0, label);
+        assert.deepEqual(runs, listed.map(({ sync: _, ...r }) => r), label);
+      }
+    }
+    const all = listRuns({ dir, sync: true, target });
+    assert.equal(all.find((r) => r.id === "r14")!.status, "crashed");
+    const states = new Set(all.map((r) => `${r.sync!.never}/${r.sync!.elsewhere.length}`));
+    assert.ok(states.size >= 3, [...states].join(" "));
+    assert.ok(all.some((r) => !r.sync!.never && r.sync!.pending.historyRows > 0));
+    // Without `sync` nothing is added.
+    assert.ok(listRuns({ dir }).every((r) => !("sync" in r)));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

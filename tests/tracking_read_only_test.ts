@@ -76,6 +76,11 @@ Deno.test("readOnly reads a store without writing to it: dead runs are reported 
     assert.deepEqual(getArtifactVersion("notes:latest", opts)?.fileCount, 1);
     assert.deepEqual(getLineage("notes:v0", opts)?.producedBy.map((l) => l.runId), [finished]);
     assert.deepEqual(getSyncStatus(finished, opts)?.never, true);
+    // `deno task runs`' listing: the sync states on the same read-only open, as getSyncStatus gives them.
+    assert.deepEqual(
+      listRuns({ ...opts, sync: true }),
+      runs.map((r) => ({ ...r, sync: getSyncStatus(r.id, opts)! })),
+    );
     Store.openReadOnly(dir).close();
     const after = snapshot(dir);
     // Nothing written: the same files with the same bytes, apart from SQLite's empty coordination files.

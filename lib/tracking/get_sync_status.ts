@@ -1,5 +1,6 @@
 import { readStore } from "./_read.ts";
-import { isSynced, type RunPending, SyncLedger } from "./_sync_ledger.ts";
+import type { RunPending } from "./_sync_ledger.ts";
+import { syncStatusOf } from "./_sync_status.ts";
 import { wandbTarget } from "./_target.ts";
 import type { ReadOptions } from "./types.ts";
 
@@ -50,21 +51,5 @@ export interface SyncStatus {
  * ```
  */
 export function getSyncStatus(runId: string, options: GetSyncStatusOptions = {}): SyncStatus | null {
-  const store = readStore(options);
-  const target = options.target ?? wandbTarget();
-  const ledger = new SyncLedger(store, target);
-  const pending = ledger.pending(runId);
-  if (!pending) return null;
-  return {
-    runId,
-    target,
-    synced: isSynced(pending),
-    never: pending.never,
-    pending,
-    lastSyncedAt: ledger.lastSyncedAt(runId),
-    elsewhere: ledger.otherTargets(runId).map((t) => ({
-      target: t,
-      synced: isSynced(new SyncLedger(store, t).pending(runId)!),
-    })),
-  };
+  return syncStatusOf(readStore(options), runId, options.target ?? wandbTarget());
 }
