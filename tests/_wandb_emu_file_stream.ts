@@ -125,6 +125,8 @@ export function fileStream(st: EmuState, req: Request, body: Uint8Array, parts: 
     } else if (file === "wandb-summary.json") {
       try {
         if (content.length) run.summary = parseLine(content[content.length - 1]) as Record<string, unknown>;
+        const held = (run.summary._wandb as Record<string, unknown> | undefined)?.runtime;
+        if (typeof held === "number" && held > run.heldRuntime) run.heldRuntime = held;
       } catch {
         st.errors.push({ op: "file_stream", message: "the summary is not JSON" });
         return json({ error: "summary is not JSON" }, 400);
@@ -154,6 +156,13 @@ export function fileStream(st: EmuState, req: Request, body: Uint8Array, parts: 
  * uploads the final summary as the run file `wandb-summary.json` before it completes the run
  * (core/internal/stream/sender.go `finishRunSync` -> `uploadSummaryFile`; core/internal/runfiles/
  * saved_file.go announces it in `uploaded`).
+ *
+ * Two rules for a run W&B held before: a line the SDK flushed but file_stream skipped for being over the
+ * line cap (core/internal/filestream/updatehistory.go) had already gone into the summary
+ * (`flushPartialHistory` -> `updateSummary`, before the line is sent), so the summary's `_step` may be past
+ * the last line W&B holds; and a resumed run's clock goes on from the runtime W&B held
+ * (core/internal/runbranch/resume.go reads it, `handleRequestRunStart` starts `timer.New(run.Runtime)`), so
+ * `_wandb.runtime` never goes back below a runtime a summary of the run carried.
  */
 export function exitGaps(run: EmuRun): string[] {
   const gaps: string[] = [];
@@ -168,8 +177,12 @@ export function exitGaps(run: EmuRun): string[] {
       `summary _runtime ${JSON.stringify(s._runtime)} is not _wandb.runtime (${JSON.stringify(runtime)})`,
     );
   }
+  if (typeof runtime === "number" && runtime < run.heldRuntime) {
+    gaps.push(`summary _wandb.runtime ${runtime} went back below the ${run.heldRuntime} s W&B held`);
+  }
   const last = run.history.findLast((h) => h !== null);
-  if (last) {
+  const droppedAfter = typeof s._step === "number" && typeof last?._step === "number" && s._step > last._step;
+  if (last && !droppedAfter) {
     for (const k of ["_step", "_timestamp"]) {
       if (s[k] !== last[k]) {
         gaps.push(

@@ -72,6 +72,7 @@ export function upsertBucket(st: EmuState, v: Record<string, unknown>) {
       upserts: 0,
       uploaded: [],
       heartbeats: 0,
+      heldRuntime: 0,
     };
     st.runs.set(key, run);
   }

@@ -59,6 +59,8 @@ export interface EmuRun {
    * but a W&B user would see a different run.
    */
   exitGaps: string[];
+  /** The largest `_wandb.runtime` a summary of the run carried (0 before any): its runtime never goes back. */
+  heldRuntime: number;
 }
 
 /** One artifact version. */
