@@ -11,7 +11,7 @@ import {
   WANDB_MAX_LINE_BYTES,
 } from "./wandb/send_wandb_file_stream.ts";
 import { logWandbTable, type TableFileValue } from "./wandb/log_wandb_table.ts";
-import { runtimeAt } from "./_wandb_record.ts";
+import { runtimeAt } from "./_runtime.ts";
 
 /**
  * Records lines W&B would refuse (over its line cap) as skipped for good, one entry and one warning per
@@ -40,13 +40,17 @@ export async function sendHistoryAndTables(ctx: ReplayContext): Promise<void> {
   const pendingTables = store.tables.replayTables(runId).filter((t) =>
     ledger.cursor(runId, `table:${t.id}`) === null
   );
+  const sessions = store.runs.sessions(runId); // a line's _runtime: the run's clock at its time
   const line = (h: ReplayHistoryRow, extra: Record<string, unknown> = {}) => ({
     ...h.values,
     ...extra,
     _step: h.step,
-    _runtime: runtimeAt(ctx.run, h.ts),
+    _runtime: runtimeAt(sessions, h.ts),
     _timestamp: h.ts / 1000,
   });
+  // Each line posted, even one dropped over the line cap, becomes the summary's last line (lineSent): the
+  // SDK's handler puts a line into the summary when it flushes it (core/internal/stream/handler.go
+  // `flushPartialHistory` -> `updateSummary`), before file_stream skips it (filestream/updatehistory.go).
   /** Posts rows as history lines at the current offset; returns the next offset. */
   const post = async (rows: ReplayHistoryRow[], lineRows: Record<string, unknown>[]) => {
     const res = await sendWandbFileStream(client, run, { history: { offset: lines, rows: lineRows } }, {

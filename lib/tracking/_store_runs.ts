@@ -7,6 +7,7 @@ import type { StoredMetric } from "./_metrics.ts";
 import { fieldOf, type SqlCondition } from "./_query.ts";
 import type { Store } from "./_store.ts";
 import type { RunRecord, RunStatus } from "./types.ts";
+import { type RunSession, runtimeAt } from "./_runtime.ts";
 
 type Row = Record<string, unknown>;
 
@@ -86,6 +87,58 @@ export class StoreRuns {
       JSON.stringify(e.argv),
       JSON.stringify(e.extra),
     );
+    this.#s.stmt("INSERT INTO run_sessions(run_id, started_at, runtime_before) VALUES (?, ?, 0)").run(
+      run.id,
+      run.startedAt,
+    );
+  }
+
+  /**
+   * Starts a new session of a stored run (a resume, before resumeRun clears its end), carrying in the
+   * runtime the run had when its last session ended: at its end time, else (it crashed) at its last history
+   * row or that session's start, whichever is later.
+   */
+  startSession(runId: string, startedAt: string): void {
+    const sessions = this.sessions(runId);
+    const row = this.#s.stmt("SELECT ended_at FROM runs WHERE id = ?").get(runId) as Row | undefined;
+    const lastRow = this.#s.history.rows(runId, { last: 1 })[0];
+    const endMs = row?.ended_at != null
+      ? Date.parse(String(row.ended_at))
+      : Math.max(sessions.at(-1)?.startMs ?? 0, lastRow ? Date.parse(lastRow.time) : 0);
+    this.#s.stmt("INSERT OR REPLACE INTO run_sessions(run_id, started_at, runtime_before) VALUES (?, ?, ?)")
+      .run(runId, startedAt, runtimeAt(sessions, endMs));
+  }
+
+  /**
+   * Sets the runtime (seconds) the current session of a run carried in, as a resume from W&B reads it
+   * (the SDK takes W&B's, core/internal/runbranch/resume.go).
+   */
+  carryRuntime(runId: string, seconds: number): void {
+    this.#s.stmt(
+      `UPDATE run_sessions SET runtime_before = ?1 WHERE run_id = ?2 AND started_at =
+        (SELECT MAX(started_at) FROM run_sessions WHERE run_id = ?2)`,
+    ).run(seconds, runId);
+  }
+
+  /**
+   * A run's sessions, oldest first (see _runtime.ts). A store from before sessions were kept, opened
+   * read-only, or a run without any, has one: from its start, carrying in nothing.
+   */
+  sessions(runId: string): RunSession[] {
+    let rows: Row[] = [];
+    try {
+      rows = this.#s.stmt(
+        "SELECT started_at, runtime_before FROM run_sessions WHERE run_id = ? ORDER BY started_at",
+      ).all(runId) as Row[];
+    } catch { /* no run_sessions table (read-only older store): its start below */ }
+    if (rows.length) {
+      return rows.map((r) => ({
+        startMs: Date.parse(String(r.started_at)),
+        runtimeBefore: Number(r.runtime_before),
+      }));
+    }
+    const run = this.#s.stmt("SELECT started_at FROM runs WHERE id = ?").get(runId) as Row | undefined;
+    return run ? [{ startMs: Date.parse(String(run.started_at)), runtimeBefore: 0 }] : [];
   }
 
   /** Records the W&B entity a run was started for (initRun's `entity`, else WANDB_ENTITY). */

@@ -51,6 +51,10 @@ CREATE TABLE IF NOT EXISTS artifact_links(
 CREATE INDEX IF NOT EXISTS artifact_links_version ON artifact_links(name, version);
 CREATE TABLE IF NOT EXISTS hash_cache(
   path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns TEXT NOT NULL, ino TEXT NOT NULL, digest TEXT NOT NULL);
+-- a run's sessions (initRun, and each resume): when each started and the runtime it carried in, in seconds
+-- (StoreRuns.sessions; the run's runtime as W&B's SDK counts it, _runtime.ts runtimeAt)
+CREATE TABLE IF NOT EXISTS run_sessions(
+  run_id TEXT NOT NULL, started_at TEXT NOT NULL, runtime_before REAL NOT NULL, PRIMARY KEY(run_id, started_at));
 CREATE TABLE IF NOT EXISTS sync_state(
   run_id TEXT NOT NULL, target TEXT NOT NULL, kind TEXT NOT NULL, cursor INTEGER NOT NULL,
   updated_at TEXT NOT NULL, PRIMARY KEY(run_id, target, kind));
@@ -61,7 +65,13 @@ CREATE TABLE IF NOT EXISTS sync_values(
 
 /** Creates the tables a store lacks and adds the columns an older store lacks (inside a transaction). */
 export function createSchema(db: DatabaseSync): void {
+  const hadSessions = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'run_sessions'")
+    .get() !== undefined;
   db.exec(SCHEMA);
+  if (!hadSessions) {
+    // A store from before sessions were kept: each run's one known session is its first start.
+    db.exec("INSERT OR IGNORE INTO run_sessions SELECT id, started_at, 0 FROM runs");
+  }
   const cols = (db.prepare("PRAGMA table_info(runs)").all() as Row[]).map((c) => String(c.name));
   if (!cols.includes("journal_lines")) {
     db.exec("ALTER TABLE runs ADD COLUMN journal_lines INTEGER NOT NULL DEFAULT 0");

@@ -11,6 +11,7 @@ import { wandbRunMetadataFiles } from "./wandb/wandb_run_metadata_files.ts";
 import type { WandbRun } from "./wandb/types.ts";
 import type { StoredMetric } from "./_metrics.ts";
 import type { SyncLedger } from "./_sync_ledger.ts";
+import { runtimeAt } from "./_runtime.ts";
 
 /** A 48-bit hash of a text (fits a SQLite integer cursor). */
 export function hash48(text: string): number {
@@ -94,21 +95,13 @@ export function filesHash(r: RunRecord): number {
 }
 
 /**
- * A history line's `_runtime`: seconds (a float) from the run's start to `tsMs`, never negative, as the
- * SDK's run timer reads when it flushes a history line (wandb/wandb core/internal/stream/handler.go
- * `flushPartialHistory`).
- */
-export function runtimeAt(r: Pick<RunRecord, "startedAt">, tsMs: number): number {
-  return Math.max(0, (tsMs - Date.parse(r.startedAt)) / 1000);
-}
-
-/**
  * The summary W&B should show: the stored summary, the latest table value per key sent, and the keys the
  * SDK keeps in every run's summary (wandb/wandb core/internal/stream/handler.go):
  * - `_step`, `_timestamp` and `_runtime` of the last history line sent (as the sync ledger recorded it):
  *   each flush puts the line's values into the summary (`flushPartialHistory` -> `updateSummary`);
  * - `_wandb.runtime`, whole seconds (`updateRunTiming`: `int(runTimer.Elapsed().Seconds())`), set at each
- *   flush and at the exit; the W&B UI shows it as the run's Runtime. At the exit (`handleExit`) `_runtime`
+ *   flush and at the exit; the W&B UI shows it as the run's Runtime. A resumed run's clock goes on from the
+ *   runtime it had, without the time between sessions (_runtime.ts). At the exit (`handleExit`) `_runtime`
  *   becomes the same whole seconds. A run that did not end (running, or crashed) keeps the values of its
  *   last line, as the SDK leaves them when its process dies.
  */
@@ -123,12 +116,13 @@ export function summaryOf(
     if (v !== null && !(t.key in r.summary)) summary[t.key] = JSON.parse(v);
   }
   const last = ledger.lastLine(r.id);
+  const sessions = store.runs.sessions(r.id);
   if (last) {
     summary._step = last.step;
     summary._timestamp = last.ts / 1000;
-    summary._runtime = runtimeAt(r, last.ts);
+    summary._runtime = runtimeAt(sessions, last.ts);
   }
-  if (r.endedAt !== null) summary._runtime = Math.floor(runtimeAt(r, Date.parse(r.endedAt)));
+  if (r.endedAt !== null) summary._runtime = Math.floor(runtimeAt(sessions, Date.parse(r.endedAt)));
   if (typeof summary._runtime === "number") {
     const own = r.summary._wandb;
     const wandb = own !== null && typeof own === "object" && !Array.isArray(own) ? own : {};

@@ -165,6 +165,8 @@ export async function initRun(options: InitRunOptions = {}): Promise<Run> {
           notes: opts.notes ?? p.notes,
         };
         config = { ...p.config, ...config };
+        // A new session: its clock goes on from the runtime the run had (the gap is not counted).
+        store.runs.startSession(id, new Date().toISOString());
         store.runs.resumeRun(id, {
           name,
           ...described,

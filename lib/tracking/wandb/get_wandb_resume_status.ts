@@ -17,6 +17,11 @@ export interface WandbResumeStatus {
   eventsLineCount: number;
   /** The step to go on from: the last history line's `_step` + 1 (0 without history), as processResponse. */
   startingStep: number;
+  /**
+   * The run's runtime in whole seconds, which a resumed run's clock goes on from: the largest `_runtime` of
+   * the events and history tails and of the summary's `_wandb.runtime` (else its `_runtime`), as resume.go.
+   */
+  runtime: number;
   /** The summary W&B shows (keys starting with `_` removed). */
   summary: Record<string, unknown>;
   /** The config, unwrapped from `{value, desc}` (without `_wandb`). */
@@ -56,6 +61,7 @@ const RUN_RESUME_STATUS = `query RunResumeStatus($project: String, $entity: Stri
 
 interface Bucket {
   summaryMetrics: string | null;
+  eventsTail: string | null;
   logLineCount: number | null;
   historyLineCount: number | null;
   eventsLineCount: number | null;
@@ -120,6 +126,20 @@ export async function getWandbResumeStatus(
   let step = typeof rawSummary._step === "number" ? rawSummary._step : 0;
   if (typeof lastLine._step === "number") step = lastLine._step;
   if (historyLineCount > 0) step += 1;
+  // resume.go: the largest runtime of the events tail's last line, the summary's _wandb.runtime (else
+  // _runtime) and the history tail's last line, truncated to whole seconds (int32).
+  const events = parse(b.eventsTail);
+  const lastEvent = Array.isArray(events) && events.length
+    ? record(parse(String(events[events.length - 1])))
+    : {};
+  const wandbKey = rawSummary._wandb;
+  const summaryRuntime = wandbKey !== null && typeof wandbKey === "object" && !Array.isArray(wandbKey)
+    ? record(wandbKey).runtime
+    : rawSummary._runtime;
+  let runtime = 0;
+  for (const v of [lastEvent._runtime, summaryRuntime, lastLine._runtime]) {
+    if (typeof v === "number" && Number.isFinite(v)) runtime = Math.max(runtime, v);
+  }
   const summary: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(rawSummary)) if (!k.startsWith("_")) summary[k] = v;
   // processConfig: each key's `value`.
@@ -132,6 +152,7 @@ export async function getWandbResumeStatus(
     logLineCount: Number(b.logLineCount ?? 0),
     eventsLineCount: Number(b.eventsLineCount ?? 0),
     startingStep: step,
+    runtime: Math.trunc(runtime),
     summary,
     config,
     tags: b.tags ?? [],
