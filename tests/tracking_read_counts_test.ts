@@ -14,6 +14,7 @@ import {
   listRuns,
   logMetrics,
   queryRuns,
+  syncRuns,
 } from "../lib/tracking/mod.ts";
 import { Store } from "../lib/tracking/_store.ts";
 import { StoreHistory } from "../lib/tracking/_store_history.ts";
@@ -450,6 +451,39 @@ Deno.test("listRuns with sync: every listed run's sync state as getSyncStatus gi
     assert.ok(all.some((r) => !r.sync!.never && r.sync!.pending.historyRows > 0));
     // Without `sync` nothing is added.
     assert.ok(listRuns({ dir }).every((r) => !("sync" in r)));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("syncRuns (dry run): one crash check, a dead running run found and reported as before", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_counts_" });
+  try {
+    await makeStore(dir, 10, 3);
+    Store.connect(dir).stmt("UPDATE runs SET pid = ?, start_token = 'gone' WHERE id = 'r4'").run(2 ** 30);
+    const target = "http://127.0.0.1:1";
+    const check = Store.prototype.detectCrashes;
+    let checks = 0;
+    Store.prototype.detectCrashes = function (this: Store) {
+      checks++;
+      return check.call(this);
+    };
+    let all: Awaited<ReturnType<typeof syncRuns>>;
+    let one: Awaited<ReturnType<typeof syncRuns>>;
+    try {
+      all = await syncRuns({ dir, dryRun: true, baseUrl: target });
+      assert.equal(checks, 1, "every run");
+      checks = 0;
+      one = await syncRuns({ dir, dryRun: true, baseUrl: target, runId: "r9" });
+      assert.equal(checks, 1, "one run");
+    } finally {
+      Store.prototype.detectCrashes = check;
+    }
+    const outcome = (id: string) => all.runs.find((r) => r.runId === id)!.outcome;
+    assert.equal(outcome("r4"), "pending", "the dead run is crashed, not skipped as running");
+    assert.equal(outcome("r9"), "skipped", "a run of this live process is still running");
+    assert.equal(one.runs[0].outcome, "skipped");
+    assert.equal(all.runs.length, 11);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
