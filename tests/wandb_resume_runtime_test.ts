@@ -17,6 +17,7 @@ import {
   getHistory,
   getRun,
   initRun,
+  listRuns,
   logMetrics,
   syncRuns,
 } from "../lib/tracking/mod.ts";
@@ -132,6 +133,23 @@ Deno.test("a store from before sessions were kept: opening it for writing gives 
     const report = await syncRuns({ dir, retry: FAST, baseUrl: url, apiKey: KEY });
     assert.equal(report.runs[0].outcome, "synced", String(report.runs[0].reason));
     assertRuntime(runs().get("emu-user/rt/rt-older")!, first + second.lo, first + second.hi);
+  }));
+
+Deno.test("a store from before sessions were kept, opened read-only: its sync state is read and nothing is written", () =>
+  withEmulator(async (url, _runs, dir) => {
+    const run = await initRun({ dir, project: "rt", tracker: "local", captureConsole: false });
+    logMetrics(run, { loss: 0.5 });
+    await finishRun(run);
+    const report = await syncRuns({ dir, retry: FAST, baseUrl: url, apiKey: KEY });
+    assert.equal(report.runs[0].outcome, "synced", String(report.runs[0].reason));
+    Store.connect(dir).close();
+    const db = new DatabaseSync(join(dir, "store.db"));
+    db.exec("DROP TABLE run_sessions"); // as a store written before this change
+    db.close();
+    const before = Deno.readFileSync(join(dir, "store.db"));
+    const [listed] = listRuns({ dir, readOnly: true, sync: true, target: url });
+    assert.equal(listed.sync?.synced, true, "the summary (its runtime from the run's start) is not pending");
+    assert.deepEqual(Deno.readFileSync(join(dir, "store.db")), before, "the store is not written");
   }));
 
 Deno.test("resumed from W&B on another machine: the earlier sessions' runtime goes on", () =>
