@@ -268,35 +268,19 @@ export class Store {
     }
   }
 
-  /** Every run id, oldest first (start time, then insertion order). */
-  runIds(): string[] {
-    return (this.stmt("SELECT id FROM runs ORDER BY started_at, rowid").all() as Row[]).map((r) =>
-      String(r.id)
-    );
-  }
-
   /** Marks runs left "running" on this host whose process is gone as crashed. Returns their ids. */
   detectCrashes(): string[] {
     if (this.readOnly) return []; // a reader's connection never writes; StoreRuns reports them instead
-    const rows = this.stmt(
-      "SELECT id, host, pid, start_token FROM runs WHERE status = 'running' AND host = ?",
-    )
-      .all(this.#host) as Row[];
     const crashed: string[] = [];
-    for (const r of rows) {
+    for (const r of this.runs.runningOn(this.#host)) {
       if (this.processGone(r)) {
         const id = String(r.id);
         const path = journalPath(this.dir, id);
         const done = this.transaction(() => {
-          const row = this.stmt("SELECT status, journal_lines FROM runs WHERE id = ?").get(id) as Row;
-          if (String(row.status) !== "running") return false; // another process got there first
-          const rows = readJournal(path, Number(row.journal_lines));
+          if (!this.runs.isRunning(id)) return false; // another process got there first
+          const rows = readJournal(path, this.runs.journalSeq(id));
           this.history.insertRows(id, rows);
-          this.stmt("UPDATE runs SET status = 'crashed', journal_lines = MAX(journal_lines, ?) WHERE id = ?")
-            .run(
-              rows.length ? rows[rows.length - 1][3] : 0,
-              id,
-            );
+          this.runs.markCrashed(id, rows.length ? rows[rows.length - 1][3] : 0);
           return true;
         });
         try {

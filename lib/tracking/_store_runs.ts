@@ -345,6 +345,31 @@ export class StoreRuns {
     return row ? this.#runRecord(row) : null;
   }
 
+  /** Every run id, oldest first (start time, then insertion order). */
+  ids(): string[] {
+    return (this.#s.stmt("SELECT id FROM runs ORDER BY started_at, rowid").all() as Row[]).map((r) =>
+      String(r.id)
+    );
+  }
+
+  /** The runs left "running" by processes of `host` (id, host, pid, start_token), for the crash check. */
+  runningOn(host: string): Row[] {
+    return this.#s.stmt("SELECT id, host, pid, start_token FROM runs WHERE status = 'running' AND host = ?")
+      .all(host) as Row[];
+  }
+
+  /** Whether a run's status is still "running". */
+  isRunning(id: string): boolean {
+    const row = this.#s.stmt("SELECT status FROM runs WHERE id = ?").get(id) as Row | undefined;
+    return row !== undefined && String(row.status) === "running";
+  }
+
+  /** Marks a run crashed, its journal in SQLite up to record `seq` (never moved back). */
+  markCrashed(id: string, seq: number): void {
+    this.#s.stmt("UPDATE runs SET status = 'crashed', journal_lines = MAX(journal_lines, ?) WHERE id = ?")
+      .run(seq, id);
+  }
+
   /** The last history row counted into a run's history_rows and last_step (0: none yet). */
   historyUpto(id: string): number {
     const row = this.#s.stmt("SELECT history_upto FROM runs WHERE id = ?").get(id) as Row | undefined;

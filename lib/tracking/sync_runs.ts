@@ -133,7 +133,7 @@ export async function syncRuns(options: SyncRunsOptions = {}): Promise<SyncRepor
     }
     ids = [options.runId];
   } else {
-    ids = store.runIds(); // Store.openExisting made the crash check: the dead runs are crashed already
+    ids = store.runs.ids(); // Store.openExisting made the crash check: the dead runs are crashed already
   }
   let rep: Replica | null = null;
   let target = wandbTarget(options.baseUrl);
