@@ -29,18 +29,29 @@ const FAST = { timeoutMs: 2000, maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 10, 
 const HOUR = 3600;
 
 /**
- * Makes a finished run's one session old: it started two hours earlier and everything it logged and its
- * end one hour earlier, so it lasted an hour more and ended an hour before now.
+ * Makes a finished run's last session old: it started `hours` (2 by default) earlier, with everything it
+ * logged, and it ended `hours - 1` earlier, so it lasted an hour more.
  */
-function ageRun(dir: string, id: string): void {
+function ageRun(dir: string, id: string, hours = 2): void {
   const db = new DatabaseSync(join(dir, "store.db"));
-  const back = (col: string, hours: number) =>
-    `${col} = strftime('%Y-%m-%dT%H:%M:%fZ', ${col}, '-${hours} hours')`;
-  db.prepare(`UPDATE runs SET ${back("started_at", 2)}, ${back("ended_at", 1)} WHERE id = ?`).run(id);
+  const back = (col: string, h: number) => `${col} = strftime('%Y-%m-%dT%H:%M:%fZ', ${col}, '-${h} hours')`;
   const sessions = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'run_sessions'").get();
-  if (sessions) db.prepare(`UPDATE run_sessions SET ${back("started_at", 2)} WHERE run_id = ?`).run(id);
-  db.prepare(`UPDATE history SET ts = ts - ${HOUR * 1000} WHERE run_id = ?`).run(id);
-  db.prepare(`UPDATE output SET ts = ts - ${HOUR * 1000} WHERE run_id = ?`).run(id);
+  const last = sessions
+    ? db.prepare("SELECT MAX(started_at) AS s FROM run_sessions WHERE run_id = ?").get(id)
+    : db.prepare("SELECT started_at AS s FROM runs WHERE id = ?").get(id);
+  const fromMs = Date.parse(String(last!.s));
+  db.prepare(`UPDATE runs SET ${back("ended_at", hours - 1)} WHERE id = ?`).run(id);
+  db.prepare(`UPDATE runs SET ${back("started_at", hours)} WHERE id = ? AND started_at = ?`).run(id, last!.s);
+  if (sessions) {
+    db.prepare(`UPDATE run_sessions SET ${back("started_at", hours)} WHERE run_id = ? AND started_at = ?`)
+      .run(id, last!.s);
+  }
+  for (const t of ["history", "output"]) {
+    db.prepare(`UPDATE ${t} SET ts = ts - ${HOUR * 1000 * hours} WHERE run_id = ? AND ts >= ?`).run(
+      id,
+      fromMs,
+    );
+  }
   db.close();
 }
 
@@ -120,6 +131,31 @@ Deno.test("resumed in the same store: the hour between the sessions is not in th
     assert.equal(remote.history.length, 2);
     assert.ok((remote.history[0]!._runtime as number) <= first, "the first session's line");
     assertRuntime(remote, first + second.lo, first + second.hi);
+  }));
+
+Deno.test("resumed online after a local-only session: the runtime goes on from the end of the later one", () =>
+  withEmulator(async (url, runs, dir) => {
+    const id = "rt-mixed";
+    // session 1, four hours ago, an hour long, synced: W&B holds its line and its runtime (about 1 h)
+    const run = await initRun({ dir, id, project: "rt", tracker: "local", captureConsole: false });
+    logMetrics(run, { loss: 0.5 });
+    await finishRun(run);
+    ageRun(dir, id, 4);
+    const report = await syncRuns({ dir, retry: FAST, baseUrl: url, apiKey: KEY });
+    assert.equal(report.runs[0].outcome, "synced", String(report.runs[0].reason));
+    const held = runs().get(`emu-user/rt/${id}`)!.summary._wandb as { runtime: number };
+    assert.ok(held.runtime >= HOUR && held.runtime < HOUR + 60, `W&B holds ${held.runtime} s`);
+    // session 2, two hours ago, an hour long, local only: W&B knows nothing of it
+    await resumedSession(dir, id, "local", url);
+    ageRun(dir, id, 2);
+    // session 3 resumes online: it sends session 2's line, then its own
+    const third = await resumedSession(dir, id, "wandb", url);
+    const remote = runs().get(`emu-user/rt/${id}`)!;
+    assert.deepEqual(remote.history.map((h) => h?.loss), [0.5, 0.3, 0.3]);
+    const rts = remote.history.map((h) => h!._runtime as number);
+    for (let i = 1; i < rts.length; i++) assert.ok(rts[i - 1] <= rts[i], `_runtime went back: ${rts}`);
+    const two = 2 * HOUR; // the two sessions' hours, each a few ms more
+    assertRuntime(remote, two + third.lo, two + 60 + third.hi);
   }));
 
 Deno.test("a store from before sessions were kept: opening it for writing gives each run its first session", () =>

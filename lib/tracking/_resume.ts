@@ -75,7 +75,7 @@ export function resumeProblem(
  * run (RunResumeStatus). When W&B has it and `resume` allows, the run goes on from there: new history and
  * console lines after the lines W&B holds (the sync ledger's offsets), steps after its last one, the
  * config's keys not given now and the summary's keys not set locally taken from W&B, its tags and notes
- * when none were given, and this session's clock from W&B's runtime. When W&B has it and `resume` is
+ * when none were given, and this session's clock from W&B's runtime (or the store's, if larger). When W&B has it and `resume` is
  * "never" (or not given), nothing is sent to it (the SDK refuses to start); when W&B lacks it and `resume`
  * is "must", that is the SDK's error too.
  */
@@ -140,7 +140,8 @@ export async function resumeFromWandb(
   const local = c.store.runs.getRun(c.id)?.summary ?? {};
   const summary = Object.fromEntries(Object.entries(remote.summary).filter(([k]) => !(k in local)));
   if (Object.keys(summary).length) c.store.runs.mergeSummary(c.id, summary);
-  // This session's clock goes on from the runtime W&B holds, as the SDK's (handler.go handleRequestRunStart).
+  // This session's clock goes on from the runtime W&B holds, as the SDK's (handler.go handleRequestRunStart),
+  // or from the one this store counted when W&B lacks earlier sessions (sent later, with their runtime).
   c.store.runs.carryRuntime(c.id, remote.runtime);
   new SyncLedger(c.store, c.client.baseUrl).continueAt(c.id, remote.historyLineCount, remote.logLineCount);
   return { send: true, resumed: true, described, config, startingStep: remote.startingStep };

@@ -110,12 +110,13 @@ export class StoreRuns {
   }
 
   /**
-   * Sets the runtime (seconds) the current session of a run carried in, as a resume from W&B reads it
-   * (the SDK takes W&B's, core/internal/runbranch/resume.go).
+   * Raises the runtime (seconds) the current session of a run carried in to what a resume from W&B read
+   * (the SDK takes W&B's, core/internal/runbranch/resume.go), never lowering it: W&B may lack earlier
+   * sessions this store holds (run offline, or cut off), whose lines are sent later with their runtime.
    */
   carryRuntime(runId: string, seconds: number): void {
     this.#s.stmt(
-      `UPDATE run_sessions SET runtime_before = ?1 WHERE run_id = ?2 AND started_at =
+      `UPDATE run_sessions SET runtime_before = MAX(runtime_before, ?1) WHERE run_id = ?2 AND started_at =
         (SELECT MAX(started_at) FROM run_sessions WHERE run_id = ?2)`,
     ).run(seconds, runId);
   }
