@@ -188,6 +188,20 @@ Deno.test("a store from before sessions were kept, opened read-only: its sync st
     assert.deepEqual(Deno.readFileSync(join(dir, "store.db")), before, "the store is not written");
   }));
 
+Deno.test("a sessions table that cannot be read is an error, not a run silently counted from its start", () =>
+  withEmulator(async (_url, _runs, dir) => {
+    await oldSession(dir, "rt-broken");
+    const db = new DatabaseSync(join(dir, "store.db"));
+    db.exec("ALTER TABLE run_sessions DROP COLUMN runtime_before"); // a broken store, not an older one
+    db.close();
+    const store = Store.connect(dir);
+    try {
+      assert.throws(() => store.runs.sessions("rt-broken"), /no such column: runtime_before/);
+    } finally {
+      store.close();
+    }
+  }));
+
 Deno.test("resumed from W&B on another machine: the earlier sessions' runtime goes on", () =>
   withEmulator(async (url, runs, dir) => {
     const a = join(dir, "machine-a");

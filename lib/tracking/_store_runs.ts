@@ -131,7 +131,11 @@ export class StoreRuns {
       rows = this.#s.stmt(
         "SELECT started_at, runtime_before FROM run_sessions WHERE run_id = ? ORDER BY started_at",
       ).all(runId) as Row[];
-    } catch { /* no run_sessions table (read-only older store): its start below */ }
+    } catch (e) {
+      // only a read-only store from before sessions were kept lacks the table (a writer's open creates it):
+      // its start below; anything else (a broken table, a locked or corrupt file) is not hidden
+      if (!this.#s.readOnly || !/no such table: run_sessions/.test((e as Error).message)) throw e;
+    }
     if (rows.length) {
       return rows.map((r) => ({
         startMs: Date.parse(String(r.started_at)),
