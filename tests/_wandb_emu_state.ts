@@ -134,6 +134,8 @@ export interface EmuState {
   defaultEntity: string;
   /** Print unknown operations and handler errors to stderr. */
   loud: boolean;
+  /** A completed run's summary `_step` may be past the last history line held (lines dropped over the cap). */
+  allowDroppedLines: boolean;
   /** When set, requests carrying another API key are rejected with 401. */
   apiKey: string | undefined;
   /** The bound port (0 until the server first listens); storage URLs are built from it. */
@@ -157,11 +159,12 @@ export interface EmuState {
 
 /** A fresh, empty state. */
 export function newEmuState(
-  options: { entity?: string; loud?: boolean; apiKey?: string; port?: number },
+  options: { entity?: string; loud?: boolean; apiKey?: string; port?: number; allowDroppedLines?: boolean },
 ): EmuState {
   return {
     defaultEntity: options.entity ?? "emu-user",
     loud: options.loud ?? true,
+    allowDroppedLines: options.allowDroppedLines ?? false,
     apiKey: options.apiKey,
     port: options.port ?? 0,
     runs: new Map(),

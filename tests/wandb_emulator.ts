@@ -67,6 +67,12 @@ export interface StartEmulatorOptions {
   apiKey?: string;
   /** Print unknown operations to stderr (default true). */
   loud?: boolean;
+  /**
+   * Accept a completed run's summary `_step` past the last history line W&B holds, as when the client
+   * dropped its last lines for being over the line cap (default false: the summary's `_step` and
+   * `_timestamp` must be the last line's; see `exitGaps` in tests/_wandb_emu_file_stream.ts).
+   */
+  allowDroppedLines?: boolean;
 }
 
 /** A running emulator. */

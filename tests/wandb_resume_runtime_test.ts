@@ -57,8 +57,9 @@ function ageRun(dir: string, id: string, hours = 2): void {
 
 async function withEmulator(
   fn: (url: string, runs: () => Map<string, EmuRun>, dir: string) => Promise<void>,
+  allowDroppedLines = false,
 ) {
-  const emu = await startEmulator({ apiKey: KEY, loud: false });
+  const emu = await startEmulator({ apiKey: KEY, loud: false, allowDroppedLines });
   const dir = await Deno.makeTempDir({ prefix: "sentilab_runtime_" });
   try {
     await fn(emu.url, () => new Map(Object.entries(emu.state().runs)), dir);
@@ -222,25 +223,42 @@ Deno.test("resumed from W&B on another machine: the earlier sessions' runtime go
     assertRuntime(remote, held.runtime + second.lo, first + second.hi);
   }));
 
+/** A run whose last history line is over W&B's line cap, synced to the emulator at `url`; its id. */
+async function overCapRun(dir: string, url: string): Promise<string> {
+  const run = await initRun({ dir, project: "rt", tracker: "local", captureConsole: false });
+  // wide rows whose values stay out of the summary ("none"), so only the history line is over the cap
+  defineMetric(run, "wide*", { summary: "none" });
+  logMetrics(run, { loss: 0.5 });
+  await new Promise((r) => setTimeout(r, 20));
+  const wide: Record<string, number> = { loss: 0.3 };
+  for (let i = 0; i < 82_000; i++) wide[`wide_${"k".repeat(110)}_${i}`] = i; // ~10.7 MB
+  logMetrics(run, wide);
+  await finishRun(run);
+  const report = await syncRuns({ dir, retry: FAST, baseUrl: url, apiKey: KEY });
+  assert.equal(report.runs[0].outcome, "synced", String(report.runs[0].reason));
+  assert.match(report.runs[0].skippedForGood.join("\n"), /the history row of step 1 is \d+ bytes, over/);
+  return run.id;
+}
+
 Deno.test("a last history line dropped over W&B's line cap is still the summary's last line, as in the SDK", () =>
   withEmulator(async (url, runs, dir) => {
-    const run = await initRun({ dir, project: "rt", tracker: "local", captureConsole: false });
-    // wide rows whose values stay out of the summary ("none"), so only the history line is over the cap
-    defineMetric(run, "wide*", { summary: "none" });
-    logMetrics(run, { loss: 0.5 });
-    await new Promise((r) => setTimeout(r, 20));
-    const wide: Record<string, number> = { loss: 0.3 };
-    for (let i = 0; i < 82_000; i++) wide[`wide_${"k".repeat(110)}_${i}`] = i; // ~10.7 MB
-    logMetrics(run, wide);
-    await finishRun(run);
-    const report = await syncRuns({ dir, retry: FAST, baseUrl: url, apiKey: KEY });
-    assert.equal(report.runs[0].outcome, "synced", String(report.runs[0].reason));
-    assert.match(report.runs[0].skippedForGood.join("\n"), /the history row of step 1 is \d+ bytes, over/);
-    const remote = runs().get(`emu-user/rt/${run.id}`)!;
+    const id = await overCapRun(dir, url);
+    const remote = runs().get(`emu-user/rt/${id}`)!;
     assert.deepEqual(remote.history.map((h) => h?._step), [0], "the line over the cap is not sent");
-    const dropped = getHistory(run.id, { dir }).at(-1)!;
+    const dropped = getHistory(id, { dir }).at(-1)!;
     assert.equal(remote.summary._step, 1, "the summary's _step is the dropped line's (handler.go)");
     assert.equal(remote.summary._timestamp, Date.parse(dropped.time) / 1000);
     assert.equal(remote.summary.loss, 0.3);
     assert.deepEqual(remote.exitGaps, []);
+  }, true));
+
+Deno.test("the emulator by default finds a summary _step past the last line sent (only the over-cap test allows it)", () =>
+  withEmulator(async (url, runs, dir) => {
+    const id = await overCapRun(dir, url);
+    assert.deepEqual(runs().get(`emu-user/rt/${id}`)!.exitGaps, [
+      "summary _step 1 is not the last history line's (0)",
+      `summary _timestamp ${
+        Date.parse(getHistory(id, { dir }).at(-1)!.time) / 1000
+      } is not the last history line's (${runs().get(`emu-user/rt/${id}`)!.history[0]!._timestamp})`,
+    ]);
   }));
