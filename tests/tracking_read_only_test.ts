@@ -2,7 +2,6 @@
 // without writing to it, and a store on read-only media can be read at all.
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import {
   finishRun,
@@ -20,6 +19,7 @@ import {
   logTable,
 } from "../lib/tracking/mod.ts";
 import { Store } from "../lib/tracking/_store.ts";
+import { snapshot } from "./_store_snapshot.ts";
 import { runTask } from "./_task_env.ts";
 
 /** A small store: one finished run with metrics, a table and an artifact, and one run whose process died. */
@@ -42,21 +42,6 @@ async function makeStore(root: string): Promise<{ dir: string; finished: string;
   ).run(2147483646, "gone", dead.id);
   db.close();
   return { dir, finished: run.id, dead: dead.id };
-}
-
-function digest(path: string): string {
-  return createHash("sha256").update(Deno.readFileSync(path)).digest("hex");
-}
-
-/** Every file of the store with its digest (SQLite's shared-memory files listed by name only). */
-function snapshot(dir: string, prefix = ""): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const e of Deno.readDirSync(join(dir, prefix))) {
-    const rel = join(prefix, e.name);
-    if (e.isDirectory) { for (const [k, v] of snapshot(dir, rel)) out.set(k, v); }
-    else out.set(rel, digest(join(dir, rel)));
-  }
-  return out;
 }
 
 Deno.test("readOnly reads a store without writing to it: dead runs are reported crashed, not marked", async () => {

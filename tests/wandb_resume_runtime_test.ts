@@ -22,6 +22,7 @@ import {
   syncRuns,
 } from "../lib/tracking/mod.ts";
 import { Store } from "../lib/tracking/_store.ts";
+import { snapshot } from "./_store_snapshot.ts";
 import { type EmuRun, startEmulator } from "./wandb_emulator.ts";
 
 const KEY = "t".repeat(20) + "RuntimeKey" + "g".repeat(10);
@@ -188,10 +189,14 @@ Deno.test("a store from before sessions were kept, opened read-only: its sync st
     const db = new DatabaseSync(join(dir, "store.db"));
     db.exec("DROP TABLE run_sessions"); // as a store written before this change
     db.close();
-    const before = Deno.readFileSync(join(dir, "store.db"));
+    const before = snapshot(dir);
     const [listed] = listRuns({ dir, readOnly: true, sync: true, target: url });
     assert.equal(listed.sync?.synced, true, "the summary (its runtime from the run's start) is not pending");
-    assert.deepEqual(Deno.readFileSync(join(dir, "store.db")), before, "the store is not written");
+    assert.deepEqual(
+      snapshot(dir),
+      before,
+      "the store (store.db, its -wal and -shm, its files) is not written",
+    );
   }));
 
 Deno.test("a sessions table that cannot be read is an error, not a run silently counted from its start", () =>
