@@ -15,6 +15,7 @@ import {
   upsertWandbRun,
 } from "../lib/tracking/wandb/mod.ts";
 import {
+  defineMetric,
   finishRun,
   getRun,
   initRun,
@@ -157,5 +158,61 @@ Deno.test("emulator: a run completed without the SDK's end-of-run summary is lis
     assert.match(gaps, /wandb-summary\.json/);
   } finally {
     await emu.close();
+  }
+});
+
+/** Waits (bounded: 200 × 25 ms) until the emulator's run matches `ok`; the run, or an assertion error. */
+async function until(
+  emu: { state(): { runs: Record<string, EmuRun> } },
+  key: string,
+  ok: (r: EmuRun) => boolean,
+) {
+  for (let i = 0; i < 200; i++) {
+    const r = emu.state().runs[key];
+    if (r && ok(r)) return r;
+    await new Promise((res) => setTimeout(res, 25));
+  }
+  assert.fail(`the live summary never got there: ${JSON.stringify(emu.state().runs[key]?.summary)}`);
+}
+
+Deno.test("live: while a run goes on, W&B's summary holds each metric's latest value (min/max per defineMetric), as the SDK keeps it", async () => {
+  const emu = await startEmulator({ apiKey: KEY, loud: false });
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_summary_" });
+  try {
+    const run = await initRun({
+      dir,
+      tracker: "wandb",
+      project: "sum",
+      captureConsole: false,
+      wandb: { intervalMs: 20, baseUrl: emu.url, apiKey: KEY },
+    });
+    const key = `emu-user/sum/${run.id}`;
+    defineMetric(run, "val/*", { summary: "min,max" });
+    setSummary(run, { best: "bert" });
+    logMetrics(run, { loss: 0.5, val: { loss: 0.4 } });
+    logMetrics(run, { loss: 0.3, val: { loss: 0.2 } });
+    let remote = await until(emu, key, (r) => r.history.length === 2 && r.summary.loss === 0.3);
+    assert.equal(remote.summary.loss, 0.3, "the last value of a metric without a definition");
+    assert.deepEqual(remote.summary["val/loss"], { min: 0.2, max: 0.4 }, "min and max per defineMetric");
+    assert.equal(remote.summary.best, "bert", "setSummary's keys too");
+    assert.equal(remote.summary._step, 1);
+    // more lines: the summary follows them, before finishRun
+    logMetrics(run, { loss: 0.7, val: { loss: 0.9 } });
+    remote = await until(emu, key, (r) => r.history.length === 3 && r.summary.loss === 0.7);
+    assert.deepEqual(remote.summary["val/loss"], { min: 0.2, max: 0.9 });
+    assert.equal(remote.summary._step, 2);
+    assert.equal(remote.exitcode, null, "still running");
+    await finishRun(run);
+    remote = emu.state().runs[key];
+    // after the end: the summary finishRun stored, as before live summaries
+    assert.equal(remote.summary.loss, 0.7);
+    assert.deepEqual(remote.summary["val/loss"], { min: 0.2, max: 0.9 });
+    assert.equal(remote.summary.best, "bert");
+    const local = getRun(run.id, { dir })!;
+    for (const k of ["loss", "val/loss", "best"]) assert.deepEqual(remote.summary[k], local.summary[k], k);
+    assert.deepEqual(remote.exitGaps, []);
+  } finally {
+    await emu.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -11,6 +11,7 @@ import { wandbRunMetadataFiles } from "./wandb/wandb_run_metadata_files.ts";
 import type { WandbRun } from "./wandb/types.ts";
 import type { StoredMetric } from "./_metrics.ts";
 import type { SyncLedger } from "./_sync_ledger.ts";
+import { forgetLiveSummary, liveMetricSummary } from "./_live_summary.ts";
 import { runtimeAt } from "./_runtime.ts";
 
 /** A 48-bit hash of a text (fits a SQLite integer cursor). */
@@ -97,6 +98,9 @@ export function filesHash(r: RunRecord): number {
 /**
  * The summary W&B should show: the stored summary, the latest table value per key sent, and the keys the
  * SDK keeps in every run's summary (wandb/wandb core/internal/stream/handler.go):
+ * - while the run goes on (or after it crashed), each metric's summary over the history lines sent so far
+ *   (the last value, or min/max/mean/first per defineMetric: _live_summary.ts), under setSummary's keys;
+ *   once it ended, the stored summary already holds the metrics' summary finishRun computed;
  * - `_step`, `_timestamp` and `_runtime` of the last history line sent (as the sync ledger recorded it):
  *   each flush puts the line's values into the summary (`flushPartialHistory` -> `updateSummary`);
  * - `_wandb.runtime`, whole seconds (`updateRunTiming`: `int(runTimer.Elapsed().Seconds())`), set at each
@@ -107,16 +111,23 @@ export function filesHash(r: RunRecord): number {
  */
 export function summaryOf(
   store: Store,
-  ledger: Pick<SyncLedger, "value" | "lastLine">,
+  ledger: Pick<SyncLedger, "value" | "lastLine" | "cursor">,
   r: RunRecord,
 ): Record<string, unknown> {
-  const summary: Record<string, unknown> = { ...r.summary };
+  const sessions = store.runs.sessions(r.id);
+  // A live run (or one that crashed) has, as the SDK keeps it, each metric's summary over the lines sent
+  // so far; setSummary's keys win, as at finishRun, which stores the metrics' summary once the run ends.
+  let metrics: Record<string, unknown> = {};
+  if (r.endedAt === null) {
+    const since = sessions.at(-1)?.startMs ?? Date.parse(r.startedAt);
+    metrics = liveMetricSummary(store, r.id, ledger.cursor(r.id, "history") ?? 0, since);
+  } else forgetLiveSummary(store, r.id);
+  const summary: Record<string, unknown> = { ...metrics, ...r.summary };
   for (const t of store.tables.replayTables(r.id)) {
     const v = ledger.value(`table:${t.id}`);
     if (v !== null && !(t.key in r.summary)) summary[t.key] = JSON.parse(v);
   }
   const last = ledger.lastLine(r.id);
-  const sessions = store.runs.sessions(r.id);
   if (last) {
     summary._step = last.step;
     summary._timestamp = last.ts / 1000;
