@@ -4,6 +4,7 @@
  * content-addressed files.
  * @module
  */
+import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 
@@ -20,4 +21,18 @@ export function snapshot(dir: string, prefix = ""): Map<string, string> {
     else out.set(rel, digest(join(dir, rel)));
   }
   return out;
+}
+
+/**
+ * Asserts that nothing under `dir` was written since `before` (its {@linkcode snapshot}): the same files
+ * with the same bytes, apart from SQLite's coordination files a reader may add (store.db-shm, and an empty
+ * store.db-wal), as a read-only connection in a writable folder does.
+ */
+export function assertNotWritten(dir: string, before: Map<string, string>): void {
+  const after = snapshot(dir);
+  for (const [name, d] of before) assert.deepEqual(after.get(name), d, `${name} changed`);
+  for (const name of after.keys()) {
+    if (!before.has(name)) assert(/^store\.db-(wal|shm)$/.test(name), `reader created ${name}`);
+  }
+  if (after.has("store.db-wal")) assert.deepEqual(Deno.statSync(join(dir, "store.db-wal")).size, 0);
 }
