@@ -8,6 +8,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
 import {
   createWandbClient,
   resolveWandbSettings,
@@ -18,6 +19,7 @@ import {
   defineMetric,
   finishRun,
   getRun,
+  getSyncStatus,
   initRun,
   logMetrics,
   logTable,
@@ -211,6 +213,33 @@ Deno.test("live: while a run goes on, W&B's summary holds each metric's latest v
     const local = getRun(run.id, { dir })!;
     for (const k of ["loss", "val/loss", "best"]) assert.deepEqual(remote.summary[k], local.summary[k], k);
     assert.deepEqual(remote.exitGaps, []);
+  } finally {
+    await emu.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("sync: a run synced before lines were recorded keeps W&B's _step/_timestamp (the last sent row stands in)", async () => {
+  const emu = await startEmulator({ apiKey: KEY, loud: false });
+  const dir = await Deno.makeTempDir({ prefix: "sentilab_summary_old_" });
+  try {
+    const id = await loggedRun(dir, "local", emu.url);
+    assert.equal(
+      (await syncRuns({ dir, retry: FAST, baseUrl: emu.url, apiKey: KEY })).runs[0].outcome,
+      "synced",
+    );
+    const before = structuredClone(emu.state().runs[`emu-user/sum/${id}`].summary);
+    // as an older sentilab left its ledger: the lines sent, no record of the last one
+    const db = new DatabaseSync(`${dir}/store.db`);
+    const gone = db.prepare("DELETE FROM sync_values WHERE key = ?").run(`last_line:${id}`);
+    db.close();
+    assert.equal(gone.changes, 1);
+    const status = getSyncStatus(id, { dir, target: emu.url });
+    assert.equal(status?.never, false);
+    assert.equal(status?.pending?.summary, false, "nothing to send: the summary is as sent");
+    const again = await syncRuns({ dir, retry: FAST, baseUrl: emu.url, apiKey: KEY });
+    assert.equal(again.runs[0].outcome, "up-to-date");
+    assert.deepEqual(emu.state().runs[`emu-user/sum/${id}`].summary, before);
   } finally {
     await emu.close();
     await Deno.remove(dir, { recursive: true });

@@ -149,6 +149,14 @@ export class StoreHistory {
     );
   }
 
+  /** The step and time (ms) of history row `id` of a run, or null when there is no such row. */
+  stepAndTime(runId: string, id: number): { step: number; ts: number } | null {
+    const r = this.#s.stmt("SELECT step, ts FROM history WHERE run_id = ? AND id = ?").get(runId, id) as
+      | Row
+      | undefined;
+    return r ? { step: Number(r.step), ts: Number(r.ts) } : null;
+  }
+
   /**
    * Whether a run has a history row after row `afterId`: the sender's caught-up check (_send_summary.ts),
    * one seek of the index on (run_id, id) where {@linkcode StoreHistory.countHistoryAfter} reads every row.

@@ -174,10 +174,18 @@ export class SyncLedger {
     this.setValue(`last_line:${runId}`, JSON.stringify([line.step, line.ts]));
   }
 
-  /** The step and time (ms) of the last history line posted for a run, or null when none was. */
+  /**
+   * The step and time (ms) of the last history line posted for a run, or null when none was. A run whose
+   * lines were sent before they were recorded (an older sentilab) falls back to its last sent history row,
+   * whose line that was unless a table went out on a line of its own after it: its summary keeps the
+   * `_step`/`_timestamp` W&B already has instead of losing them on the next sync.
+   */
   lastLine(runId: string): { step: number; ts: number } | null {
     const v = this.value(`last_line:${runId}`);
-    if (v === null) return null;
+    if (v === null) {
+      const cursor = this.cursor(runId, "history") ?? 0;
+      return cursor > 0 ? this.store.history.stepAndTime(runId, cursor) : null;
+    }
     const [step, ts] = JSON.parse(v) as [number, number];
     return { step, ts };
   }
