@@ -220,7 +220,7 @@ export async function openScorePool(recipe: WorkerRecipe, size: number, name: st
  * Inputs shorter than this are scored on the calling thread unless workers are asked for. A pool costs a
  * start that a short input does not win back: each worker loads the model, compiles the featurizer and fills
  * its token table cold (bench:inference: on 12,284 texts a pool started per call was 0.5x to 0.8x of one
- * thread; kept open, 1.6x to 1.9x).
+ * thread; kept open, 1.5x to 1.9x).
  */
 export const POOL_MIN_TEXTS = 50_000;
 
