@@ -41,37 +41,30 @@ export function tablePage(ctx: PageContext, runId: string, key: string): string 
     sort: sortCol >= 0 ? sortCol : undefined,
     desc: sortCol >= 0 ? param(ctx, "desc") === "1" : undefined,
   };
-  let total: number, rows: unknown[][], first: number;
   const pageNo = Math.max(1, intParam(ctx, "page", 1));
+  const first = (pageNo - 1) * per;
+  // a query reads the rows it matched, in its order; plain paging reads the page of the table
+  let total: number, rows: unknown[][], numbers: number[];
   if (needsScan(q)) {
     const order = orderedRows(ctx.read, runId, info, q);
-    total = order.length;
-    first = (pageNo - 1) * per;
     const slice = order.subarray(first, first + per);
+    total = order.length;
     rows = rowsAt(ctx.read, runId, info, slice);
-    return render(ctx, run.id, info, q, {
-      versions,
-      total,
-      rows,
-      pageNo,
-      per,
-      numbers: Array.from(slice),
-      isPred,
-      sortName,
-      predictionsKey,
-    });
+    numbers = Array.from(slice);
+  } else {
+    total = info.rowCount;
+    rows =
+      getTableRows(runId, key, { ...ctx.read, offset: first, limit: per, version: info.version })?.rows ??
+        [];
+    numbers = rows.map((_, i) => first + i);
   }
-  total = info.rowCount;
-  first = (pageNo - 1) * per;
-  rows = getTableRows(runId, key, { ...ctx.read, offset: first, limit: per, version: info.version })?.rows ??
-    [];
   return render(ctx, run.id, info, q, {
     versions,
     total,
     rows,
     pageNo,
     per,
-    numbers: rows.map((_, i) => first + i),
+    numbers,
     isPred,
     sortName,
     predictionsKey,
