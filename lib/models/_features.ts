@@ -328,6 +328,17 @@ function sortBuckets(a: Int32Array, tmp: Int32Array, n: number, bits: number, co
   if (src !== a) a.set(src.subarray(0, n));
 }
 
+/**
+ * `a` when it holds `need` items, else a new array of at least twice its length holding its first `used`
+ * items (the growth of the featurizer's bucket list and n-gram pool).
+ */
+function withRoom(a: Int32Array<ArrayBuffer>, used: number, need: number): Int32Array<ArrayBuffer> {
+  if (need <= a.length) return a;
+  const bigger = new Int32Array(Math.max(a.length * 2, need));
+  bigger.set(a.subarray(0, used));
+  return bigger;
+}
+
 /** `1 + Math.log(c)` for small counts c (the same doubles, looked up). */
 const SUBLINEAR_TF = Float64Array.from({ length: 64 }, (_, c) => 1 + Math.log(c));
 
@@ -523,11 +534,7 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
     if (charGrams && len <= spec.maxCharTokenLength) {
       // character n-grams inside " stream " (hashed incrementally: no substring is allocated)
       const plen = len + 2;
-      if (p + plen * (cmax - cmin + 1) > pool.length) {
-        const bigger = new Int32Array(Math.max(pool.length * 2, p + plen * (cmax - cmin + 1)));
-        bigger.set(pool.subarray(0, p));
-        pool = bigger;
-      }
+      pool = withRoom(pool, p, p + plen * (cmax - cmin + 1));
       for (let i = 0; i + cmin <= plen; i++) {
         let h = (0x811c9dc5 ^ SEED_CHAR) >>> 0;
         for (let j = i, n = 1; j < plen && n <= cmax; j++, n++) {
@@ -565,10 +572,7 @@ export function createFeaturizer(spec: FeatureSpec): Featurizer {
 
   /** Makes room for `extra` more buckets in the group. */
   function reserveGrams(extra: number) {
-    if (nGrams + extra <= grams.length) return;
-    const bigger = new Int32Array(Math.max(grams.length * 2, nGrams + extra));
-    bigger.set(grams.subarray(0, nGrams));
-    grams = bigger;
+    grams = withRoom(grams, nGrams, nGrams + extra);
   }
 
   function add(bucket: number) {
